@@ -1,0 +1,75 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardHeader, ErrorState } from '@/components/ui/card';
+import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { duration } from '@/lib/format-time';
+import { regionsQuery } from '@/lib/query/regions';
+import type { RegionHealth } from '@/lib/regions-health/region-health';
+
+function StateBadge({ region }: { region: RegionHealth }) {
+  if (!region.reachable) return <Badge tone="danger" dot>Unreachable</Badge>;
+  if (region.role === 'replica' && region.linkUp === false) return <Badge tone="warning" dot>Replication down</Badge>;
+  return <Badge tone="success" dot>Healthy</Badge>;
+}
+
+function detail(region: RegionHealth): string {
+  if (!region.reachable) return `Did not answer: ${region.error ?? 'no reply'}.`;
+  if (region.role === 'primary') {
+    return `Accepts writes; ${region.connectedReplicas ?? 0} replica${region.connectedReplicas === 1 ? '' : 's'} connected.`;
+  }
+  if (region.linkUp === false) {
+    return region.linkDownSinceSeconds != null
+      ? `Serving reads, but cut off from the primary for ${duration(region.linkDownSinceSeconds * 1000)}: new versions cannot arrive.`
+      : 'Serving reads, but cut off from the primary: new versions cannot arrive.';
+  }
+  return 'Serving reads and receiving changes from the primary.';
+}
+
+export function RegionsTable() {
+  const { data, error, isPending, dataUpdatedAt } = useQuery(regionsQuery());
+  return (
+    <Card>
+      <CardHeader
+        title="Regions"
+        description={
+          dataUpdatedAt ? `Checked live every 2 seconds · last check ${new Date(dataUpdatedAt).toLocaleTimeString()}` : 'Checking…'
+        }
+      />
+      {error && <ErrorState title="Could not load region health">{error.message}</ErrorState>}
+      <Table caption="Cache regions and their health">
+        <thead>
+          <tr>
+            <Th>Region</Th>
+            <Th>Role</Th>
+            <Th>State</Th>
+            <Th>Round trip</Th>
+            <Th>Details</Th>
+          </tr>
+        </thead>
+        <tbody>
+          {isPending &&
+            [0, 1, 2, 3].map((i) => (
+              <Tr key={i}>
+                <Td colSpan={5}>
+                  <div className="h-4 w-2/3 animate-pulse rounded bg-slate-100" />
+                </Td>
+              </Tr>
+            ))}
+          {data?.regions.map((region) => (
+            <Tr key={region.name}>
+              <Td className="font-medium text-slate-900">{region.name}</Td>
+              <Td>{region.role === 'primary' ? 'Primary' : 'Read replica'}</Td>
+              <Td>
+                <StateBadge region={region} />
+              </Td>
+              <Td className="tabular-nums">{region.roundTripMs != null ? duration(region.roundTripMs) : '—'}</Td>
+              <Td className="text-slate-600">{detail(region)}</Td>
+            </Tr>
+          ))}
+        </tbody>
+      </Table>
+    </Card>
+  );
+}

@@ -1,0 +1,128 @@
+import { cn } from '@/lib/cn';
+import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
+
+const control =
+  'block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-xs placeholder:text-slate-400 disabled:bg-slate-100 disabled:text-slate-500';
+
+function controlClasses(invalid: boolean) {
+  return cn(control, invalid ? 'border-red-500' : 'border-slate-300');
+}
+
+/** A labelled form control with its hint and error, wired with ids so screen readers read all three. */
+export function Field({
+  id,
+  label,
+  hint,
+  error,
+  children,
+  className,
+}: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | undefined;
+  children: ReactNode;
+  className?: string;
+}) {
+  return (
+    <div className={cn('space-y-1', className)}>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      {children}
+      {hint && !error && (
+        <p id={`${id}-hint`} className="text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="text-xs font-medium text-red-600">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function describedBy(id: string | undefined, error: unknown, hint: unknown) {
+  if (!id) return undefined;
+  if (error) return `${id}-error`;
+  return hint ? `${id}-hint` : undefined;
+}
+
+type Invalid = { invalid?: boolean; hint?: boolean };
+
+export function Input({ invalid = false, hint, className, ...props }: InputHTMLAttributes<HTMLInputElement> & Invalid) {
+  return (
+    <input
+      className={cn(controlClasses(invalid), className)}
+      aria-invalid={invalid || undefined}
+      aria-describedby={describedBy(props.id, invalid, hint)}
+      {...props}
+    />
+  );
+}
+
+export function Textarea({
+  invalid = false,
+  hint,
+  className,
+  ...props
+}: TextareaHTMLAttributes<HTMLTextAreaElement> & Invalid) {
+  return (
+    <textarea
+      className={cn(controlClasses(invalid), className)}
+      aria-invalid={invalid || undefined}
+      aria-describedby={describedBy(props.id, invalid, hint)}
+      {...props}
+    />
+  );
+}
+
+export function Select({
+  invalid = false,
+  hint,
+  className,
+  children,
+  ...props
+}: SelectHTMLAttributes<HTMLSelectElement> & Invalid) {
+  return (
+    <select
+      className={cn(controlClasses(invalid), 'pr-8', className)}
+      aria-invalid={invalid || undefined}
+      aria-describedby={describedBy(props.id, invalid, hint)}
+      {...props}
+    >
+      {children}
+    </select>
+  );
+}
+
+export function Checkbox({
+  id,
+  label,
+  hint,
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & { id: string; label: ReactNode; hint?: ReactNode }) {
+  return (
+    <div className="flex items-start gap-2">
+      <input
+        id={id}
+        type="checkbox"
+        className="mt-0.5 size-4 rounded border-slate-300 text-brand-600 accent-brand-600"
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        {...props}
+      />
+      <div>
+        <label htmlFor={id} className="text-sm font-medium text-slate-800">
+          {label}
+        </label>
+        {hint && (
+          <p id={`${id}-hint`} className="text-xs text-slate-500">
+            {hint}
+          </p>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { cn } from '@/lib/cn';
+import type { ReactNode, TdHTMLAttributes, ThHTMLAttributes } from 'react';
+
+export function Table({ children, caption }: { children: ReactNode; caption?: string }) {
+  return (
+    <div className="overflow-x-auto">
+      <table className="min-w-full divide-y divide-slate-200 text-sm">
+        {caption && <caption className="sr-only">{caption}</caption>}
+        {children}
+      </table>
+    </div>
+  );
+}
+
+export function Th({ className, ...props }: ThHTMLAttributes<HTMLTableCellElement>) {
+  return (
+    <th
+      scope="col"
+      className={cn(
+        'bg-slate-50 px-4 py-2.5 text-left text-xs font-semibold tracking-wide text-slate-600 uppercase',
+        className,
+      )}
+      {...props}
+    />
+  );
+}
+
+export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
+  return <td className={cn('px-4 py-3 align-top text-slate-700', className)} {...props} />;
+}
+
+export function Tr({ children, className }: { children: ReactNode; className?: string }) {
+  return <tr className={cn('border-t border-slate-100', className)}>{children}</tr>;
+}

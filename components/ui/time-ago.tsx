@@ -1,0 +1,21 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { exactTime, timeAgo } from '@/lib/format-time';
+
+/** A relative time that keeps itself current; the exact UTC time is in the title. */
+export function TimeAgo({ date }: { date: Date | string | number }) {
+  const at = new Date(date).getTime();
+  const [now, setNow] = useState<number | null>(null);
+  useEffect(() => {
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(timer);
+  }, []);
+  // Until hydrated, render the absolute time: server and browser clocks must not disagree in markup.
+  return (
+    <time dateTime={new Date(at).toISOString()} title={exactTime(at)}>
+      {now === null ? exactTime(at) : timeAgo(at, now)}
+    </time>
+  );
+}

@@ -1,0 +1,67 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { authenticate, INVALID_CREDENTIALS, signInSchema } from '@/lib/auth/sign-in';
+import { currentPrincipal, getSession } from '@/lib/auth/session';
+import { actorOf, recordAudit } from '@/lib/db/audit';
+import { errorResult, type ActionResult } from '@/lib/actions/define-action';
+import { requestMeta } from '@/lib/request-meta';
+import { flattenIssues } from '@/lib/schemas/issues';
+
+export type SignInResult = ActionResult<null> & { email?: string };
+
+/** Only same-site paths: a `next` parameter must not become an open redirect. */
+function safeNext(value: FormDataEntryValue | null): string {
+  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/apps';
+}
+
+// Signing in has no session yet, so it is the one action outside defineAction; it still
+// validates with zod and never says whether the email exists.
+export async function signIn(_prev: SignInResult, formData: FormData): Promise<SignInResult> {
+  const email = typeof formData.get('email') === 'string' ? String(formData.get('email')) : '';
+  const parsed = signInSchema.safeParse({ email, password: formData.get('password') });
+  if (!parsed.success) {
+    return { status: 'invalid', fieldErrors: flattenIssues(parsed.error.issues), message: 'Check the highlighted fields.', email };
+  }
+  let destination: string;
+  try {
+    const outcome = await authenticate(parsed.data, await requestMeta());
+    if (!outcome.ok) {
+      if (outcome.reason === 'rate_limited') {
+        const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
+        return {
+          status: 'error',
+          code: 'rate_limited',
+          message: `Too many failed sign-ins. For your security, try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+          email,
+        };
+      }
+      return { status: 'error', code: 'unauthenticated', message: INVALID_CREDENTIALS, email };
+    }
+    const session = await getSession();
+    session.userId = outcome.principal.id;
+    session.sessionVersion = outcome.sessionVersion;
+    session.signedInAt = Date.now();
+    await session.save();
+    destination = safeNext(formData.get('next'));
+  } catch (error) {
+    return { ...errorResult(error, 'signIn'), email };
+  }
+  redirect(destination);
+}
+
+export async function signOut(): Promise<void> {
+  const principal = await currentPrincipal();
+  const session = await getSession();
+  session.destroy();
+  if (principal) {
+    await recordAudit({
+      action: 'sign_out',
+      actor: actorOf(principal),
+      tenantId: principal.tenantId,
+      summary: 'Signed out',
+      meta: await requestMeta(),
+    }).catch(() => {});
+  }
+  redirect('/sign-in');
+}

@@ -1,0 +1,29 @@
+import { can, type Principal } from '@/lib/auth/principal';
+import type { Permission } from '@/lib/auth/roles';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '@/lib/errors';
+
+export function requireSignedIn(principal: Principal | null): Principal {
+  if (!principal) throw new UnauthenticatedError();
+  return principal;
+}
+
+export function requirePermission(principal: Principal | null, permission: Permission): Principal {
+  const p = requireSignedIn(principal);
+  if (!can(p, permission)) throw new ForbiddenError();
+  return p;
+}
+
+/** Whether the principal may see records of this tenant. */
+export function canSeeTenant(principal: Principal, tenantId: string): boolean {
+  return principal.tenantId === null ? principal.role === 'support' : principal.tenantId === tenantId;
+}
+
+/** Another tenant's record is "not found", never "forbidden": ids must not be probeable. */
+export function assertTenant(principal: Principal, tenantId: string, what = 'App'): void {
+  if (!canSeeTenant(principal, tenantId)) throw new NotFoundError(`${what} not found.`);
+}
+
+/** The MongoDB filter that limits a query to what the principal may see. */
+export function tenantScope(principal: Principal): { tenantId?: string } {
+  return principal.tenantId === null ? {} : { tenantId: principal.tenantId };
+}

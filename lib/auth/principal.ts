@@ -1,0 +1,69 @@
+import { roleCan, type Permission, type Role } from '@/lib/auth/roles';
+
+/** Whoever is calling: a signed-in person or an API token. Every check takes one of these. */
+export interface Principal {
+  kind: 'user' | 'token';
+  id: string;
+  name: string;
+  email: string | null;
+  role: Role;
+  /** null only for support staff, who read across tenants. */
+  tenantId: string | null;
+  permissions: readonly Permission[];
+}
+
+export type TokenScope = 'read' | 'read-write';
+
+const tokenGrants: Record<TokenScope, readonly Permission[]> = {
+  read: ['config:read', 'propagation:read'],
+  // Automation may save configuration and wait for it, but never manage tokens or read the audit.
+  'read-write': ['config:read', 'config:edit', 'propagation:read'],
+};
+
+export function userPrincipal(user: {
+  _id: string;
+  name: string;
+  email: string;
+  role: Role;
+  tenantId: string | null;
+}): Principal {
+  const all: Permission[] = [
+    'config:read',
+    'config:edit',
+    'propagation:read',
+    'push:retry',
+    'fleet:read',
+    'audit:read',
+    'tokens:manage',
+  ];
+  return {
+    kind: 'user',
+    id: user._id,
+    name: user.name,
+    email: user.email,
+    role: user.role,
+    tenantId: user.role === 'support' ? null : user.tenantId,
+    permissions: all.filter((p) => roleCan(user.role, p)),
+  };
+}
+
+export function tokenPrincipal(token: {
+  _id: string;
+  name: string;
+  tenantId: string;
+  scope: TokenScope;
+}): Principal {
+  return {
+    kind: 'token',
+    id: token._id,
+    name: `API token “${token.name}”`,
+    email: null,
+    role: token.scope === 'read-write' ? 'admin' : 'viewer',
+    tenantId: token.tenantId,
+    permissions: tokenGrants[token.scope],
+  };
+}
+
+export function can(principal: Principal, permission: Permission): boolean {
+  return principal.permissions.includes(permission);
+}

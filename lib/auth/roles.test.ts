@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { permissions, roleCan, roles, type Permission, type Role } from './roles';
+
+// The whole matrix, written out: a change to a grant must change this table too.
+const expected: Record<Role, Permission[]> = {
+  admin: ['config:read', 'config:edit', 'propagation:read', 'audit:read', 'tokens:manage'],
+  viewer: ['config:read', 'propagation:read'],
+  support: ['config:read', 'propagation:read', 'push:retry', 'fleet:read', 'audit:read'],
+};
+
+describe('role rules', () => {
+  for (const role of roles) {
+    for (const permission of permissions) {
+      const allowed = expected[role].includes(permission);
+      it(`${role} ${allowed ? 'may' : 'may not'} ${permission}`, () => {
+        expect(roleCan(role, permission)).toBe(allowed);
+      });
+    }
+  }
+
+  it('only admins edit configuration', () => {
+    expect(roles.filter((r) => roleCan(r, 'config:edit'))).toEqual(['admin']);
+  });
+});

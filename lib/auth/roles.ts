@@ -1,0 +1,39 @@
+/**
+ * Who may do what: the one table the UI, the actions and the routes all consult.
+ * Tenant scoping is separate: admins and viewers only ever see their own tenant.
+ */
+export const roles = ['admin', 'viewer', 'support'] as const;
+export type Role = (typeof roles)[number];
+
+export const permissions = [
+  'config:read',
+  'config:edit',
+  'propagation:read',
+  'push:retry',
+  'fleet:read',
+  'audit:read',
+  'tokens:manage',
+] as const;
+export type Permission = (typeof permissions)[number];
+
+const grants: Record<Role, readonly Permission[]> = {
+  admin: ['config:read', 'config:edit', 'propagation:read', 'audit:read', 'tokens:manage'],
+  viewer: ['config:read', 'propagation:read'],
+  // Support looks across tenants and may unstick a push, but never edits configuration.
+  support: ['config:read', 'propagation:read', 'push:retry', 'fleet:read', 'audit:read'],
+};
+
+export function roleCan(role: Role, permission: Permission): boolean {
+  return grants[role].includes(permission);
+}
+
+/** Whether a role is bound to one tenant (everything except support). */
+export function isTenantScoped(role: Role): boolean {
+  return role !== 'support';
+}
+
+export const roleLabels: Record<Role, string> = {
+  admin: 'Admin',
+  viewer: 'Viewer',
+  support: 'Support',
+};

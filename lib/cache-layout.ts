@@ -1,0 +1,68 @@
+/**
+ * The cache layout: a public contract between Propagate, the config client in every service,
+ * and the tests (ARCHITECTURE.md, "Cache layout"). Change it only with all of them.
+ */
+export const CONFIG_KEY_PREFIX = 'propagate:cfg:';
+export const UPDATES_CHANNEL = 'propagate:cfg-updates';
+
+export function configKey(appId: string): string {
+  return `${CONFIG_KEY_PREFIX}${appId}`;
+}
+
+/** The fields of the `propagate:cfg:{appId}` hash. */
+export interface CachedConfigFields {
+  version: string;
+  checksum: string;
+  body: string;
+  committedAt: string;
+  pushedAt: string;
+}
+
+/** What is published on `propagate:cfg-updates` after every accepted write. */
+export interface UpdateMessage {
+  appId: string;
+  version: number;
+  checksum: string;
+  committedAt: number;
+}
+
+export function parseUpdateMessage(raw: string): UpdateMessage | null {
+  try {
+    const m = JSON.parse(raw) as Partial<UpdateMessage>;
+    if (
+      typeof m.appId === 'string' &&
+      Number.isInteger(m.version) &&
+      typeof m.checksum === 'string' &&
+      typeof m.committedAt === 'number'
+    ) {
+      return m as UpdateMessage;
+    }
+  } catch {
+    // A malformed message is ignored: the periodic stamp check catches whatever it announced.
+  }
+  return null;
+}
+
+/** A region's stamp for one app: version + checksum, or null when the key is missing. */
+export interface Stamp {
+  version: number;
+  checksum: string;
+  committedAt: number | null;
+  pushedAt: number | null;
+}
+
+export function parseStamp(fields: (string | null)[]): Stamp | null {
+  const [version, checksum, committedAt, pushedAt] = fields;
+  if (version == null || checksum == null) return null;
+  const v = Number(version);
+  if (!Number.isInteger(v)) return null;
+  return {
+    version: v,
+    checksum,
+    committedAt: committedAt ? Number(committedAt) : null,
+    pushedAt: pushedAt ? Number(pushedAt) : null,
+  };
+}
+
+/** The HMGET field order that parseStamp expects. */
+export const STAMP_FIELDS = ['version', 'checksum', 'committedAt', 'pushedAt'] as const;

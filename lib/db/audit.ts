@@ -1,0 +1,69 @@
+import 'server-only';
+import type { Filter } from 'mongodb';
+import type { Principal } from '@/lib/auth/principal';
+import { collections, type AuditDoc } from '@/lib/db/collections';
+import type { RequestMeta } from '@/lib/request-meta';
+
+export const auditActions = [
+  'config.saved',
+  'config.rolled_back',
+  'push.retried',
+  'token.created',
+  'token.revoked',
+  'sign_in.succeeded',
+  'sign_in.failed',
+  'sign_out',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export function actorOf(principal: Principal | null, fallbackName = 'anonymous'): AuditDoc['actor'] {
+  if (!principal) return { kind: 'anonymous', id: null, name: fallbackName };
+  return { kind: principal.kind, id: principal.id, name: principal.email ?? principal.name };
+}
+
+/** Append-only: nothing in the app updates or deletes audit entries. */
+export async function recordAudit(entry: {
+  action: AuditAction;
+  actor: AuditDoc['actor'];
+  tenantId: string | null;
+  appId?: string | null;
+  summary: string;
+  details?: Record<string, unknown>;
+  meta: RequestMeta;
+}): Promise<void> {
+  const c = await collections();
+  await c.audit.insertOne({
+    at: new Date(),
+    action: entry.action,
+    actor: entry.actor,
+    tenantId: entry.tenantId,
+    appId: entry.appId ?? null,
+    summary: entry.summary,
+    details: entry.details ?? {},
+    ip: entry.meta.ip,
+    userAgent: entry.meta.userAgent,
+  });
+}
+
+export interface AuditQuery {
+  tenantId?: string;
+  appId?: string;
+  actor?: string;
+  action?: AuditAction;
+  since?: Date;
+  until?: Date;
+  limit: number;
+}
+
+export async function listAudit(q: AuditQuery): Promise<AuditDoc[]> {
+  const c = await collections();
+  const filter: Filter<AuditDoc> = {};
+  if (q.tenantId) filter.tenantId = q.tenantId;
+  if (q.appId) filter.appId = q.appId;
+  if (q.actor) filter['actor.name'] = q.actor;
+  if (q.action) filter.action = q.action;
+  if (q.since || q.until) {
+    filter.at = { ...(q.since && { $gte: q.since }), ...(q.until && { $lte: q.until }) };
+  }
+  return c.audit.find(filter).sort({ at: -1 }).limit(q.limit).toArray();
+}

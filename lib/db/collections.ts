@@ -1,0 +1,140 @@
+import 'server-only';
+import type { Collection, ObjectId } from 'mongodb';
+import type { AppConfig } from '@/lib/schemas/config';
+import type { Role } from '@/lib/auth/roles';
+import { getDb } from '@/lib/db/mongo';
+
+/** The shapes stored in MongoDB. Only modules under lib/db touch these collections. */
+
+export interface TenantDoc {
+  _id: string;
+  name: string;
+  createdAt: Date;
+}
+
+export interface AppDoc {
+  _id: string;
+  tenantId: string;
+  name: string;
+  description: string;
+  createdAt: Date;
+  /** Materialised from config_versions for cheap lists; the worker repairs it if a write died midway. */
+  headVersion: number;
+}
+
+export interface Author {
+  userId: string;
+  name: string;
+  email: string;
+}
+
+export interface ConfigVersionDoc {
+  _id?: ObjectId;
+  appId: string;
+  tenantId: string;
+  version: number;
+  data: AppConfig;
+  checksum: string;
+  author: Author;
+  message: string;
+  createdAt: Date;
+  /** null until the primary cache holds this version (or a newer one): the outbox. */
+  pushedAt: Date | null;
+  pushAttempts: number;
+  lastPushError: string | null;
+  nextPushAt: Date | null;
+  rollbackOf: number | null;
+}
+
+export interface UserDoc {
+  _id: string;
+  email: string;
+  name: string;
+  role: Role;
+  tenantId: string | null;
+  passwordHash: string;
+  disabled: boolean;
+  /** Bumped to revoke every session of the user at their next request. */
+  sessionVersion: number;
+  createdAt: Date;
+}
+
+export interface ApiTokenDoc {
+  _id: string;
+  tenantId: string;
+  name: string;
+  scope: 'read' | 'read-write';
+  /** sha256 of the secret; the secret itself is shown once and never stored. */
+  hash: string;
+  /** First characters, so people can tell their tokens apart. */
+  prefix: string;
+  createdBy: Author;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface AuditDoc {
+  _id?: ObjectId;
+  at: Date;
+  action: string;
+  actor: { kind: 'user' | 'token' | 'anonymous' | 'system'; id: string | null; name: string };
+  tenantId: string | null;
+  appId: string | null;
+  summary: string;
+  details: Record<string, unknown>;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface ArrivalDoc {
+  _id?: ObjectId;
+  appId: string;
+  version: number;
+  region: string;
+  committedAt: Date;
+  arrivedAt: Date;
+  /** arrivedAt − committedAt. */
+  latencyMs: number;
+  method: 'pubsub' | 'poll';
+}
+
+export async function collections() {
+  const db = await getDb();
+  return {
+    tenants: db.collection<TenantDoc>('tenants') as Collection<TenantDoc>,
+    apps: db.collection<AppDoc>('apps'),
+    configVersions: db.collection<ConfigVersionDoc>('config_versions'),
+    users: db.collection<UserDoc>('users'),
+    apiTokens: db.collection<ApiTokenDoc>('api_tokens'),
+    audit: db.collection<AuditDoc>('audit_log'),
+    arrivals: db.collection<ArrivalDoc>('arrivals'),
+  };
+}
+
+let indexesReady: Promise<void> | undefined;
+
+/** Idempotent: createIndexes with the same spec is a no-op, so every process may call it. */
+export function ensureIndexes(): Promise<void> {
+  indexesReady ??= (async () => {
+    const c = await collections();
+    await Promise.all([
+      c.apps.createIndex({ tenantId: 1, name: 1 }),
+      // The concurrency control: two saves from the same head cannot both write version N+1.
+      c.configVersions.createIndex({ appId: 1, version: 1 }, { unique: true, name: 'app_version_unique' }),
+      c.configVersions.createIndex({ appId: 1, version: -1 }, { name: 'app_head' }),
+      c.configVersions.createIndex({ pushedAt: 1, createdAt: 1 }, { name: 'push_outbox' }),
+      c.users.createIndex({ email: 1 }, { unique: true }),
+      c.apiTokens.createIndex({ hash: 1 }, { unique: true }),
+      c.apiTokens.createIndex({ tenantId: 1, createdAt: -1 }),
+      c.audit.createIndex({ tenantId: 1, at: -1 }),
+      c.audit.createIndex({ at: -1 }),
+      c.arrivals.createIndex({ appId: 1, version: 1, region: 1 }, { unique: true }),
+      c.arrivals.createIndex({ region: 1, arrivedAt: -1 }),
+    ]);
+  })().catch((error: unknown) => {
+    indexesReady = undefined;
+    throw error;
+  });
+  return indexesReady;
+}

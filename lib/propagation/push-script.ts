@@ -1,0 +1,21 @@
+/**
+ * Compare-and-set on the primary: write the config hash only if its version is newer than what
+ * is there, and announce it in the same script so the message can never precede the data (both
+ * replicate in order). The script touches one key, so it runs unchanged on Redis Cluster.
+ *
+ * KEYS[1] propagate:cfg:{appId}
+ * ARGV    version, checksum, body, committedAt, message, channel
+ * Returns {1, pushedAt} when written, {0, currentVersion, currentChecksum} when refused.
+ */
+export const PUSH_SCRIPT = `
+local current = redis.call('HMGET', KEYS[1], 'version', 'checksum')
+if current[1] and tonumber(current[1]) >= tonumber(ARGV[1]) then
+  return {0, tonumber(current[1]), current[2]}
+end
+local t = redis.call('TIME')
+local pushedAt = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], 'version', ARGV[1], 'checksum', ARGV[2], 'body', ARGV[3],
+  'committedAt', ARGV[4], 'pushedAt', pushedAt)
+redis.call('PUBLISH', ARGV[6], ARGV[5])
+return {1, pushedAt}
+`;

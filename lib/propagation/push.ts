@@ -1,0 +1,51 @@
+import 'server-only';
+import type { Redis } from 'ioredis';
+import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '@/lib/cache-layout';
+import { canonicalJson } from '@/lib/canonical-json';
+import { PUSH_SCRIPT } from '@/lib/propagation/push-script';
+
+export interface PushInput {
+  appId: string;
+  version: number;
+  checksum: string;
+  data: unknown;
+  committedAt: Date;
+}
+
+export type PushOutcome =
+  /** This call wrote the version. */
+  | { status: 'written'; pushedAt: number }
+  /** The primary already holds this version or a newer one: nothing to do, nothing overwritten. */
+  | { status: 'superseded'; currentVersion: number; currentChecksum: string | null };
+
+type Reply = [1, number] | [0, number, string | null];
+
+// defineCommand sends EVALSHA and falls back to EVAL once per connection (e.g. after a restart).
+function withPushCommand(redis: Redis): Redis & { propagatePush: (...args: string[]) => Promise<Reply> } {
+  if (!('propagatePush' in redis)) {
+    redis.defineCommand('propagatePush', { numberOfKeys: 1, lua: PUSH_SCRIPT });
+  }
+  return redis as Redis & { propagatePush: (...args: string[]) => Promise<Reply> };
+}
+
+/** Pushes one committed version to the primary cache. Throws when the primary cannot be reached. */
+export async function pushToPrimary(redis: Redis, input: PushInput): Promise<PushOutcome> {
+  const body = canonicalJson(input.data);
+  const message: UpdateMessage = {
+    appId: input.appId,
+    version: input.version,
+    checksum: input.checksum,
+    committedAt: input.committedAt.getTime(),
+  };
+  const reply = await withPushCommand(redis).propagatePush(
+    configKey(input.appId),
+    String(input.version),
+    input.checksum,
+    body,
+    String(message.committedAt),
+    JSON.stringify(message),
+    UPDATES_CHANNEL,
+  );
+  if (reply[0] === 1) return { status: 'written', pushedAt: reply[1] };
+  return { status: 'superseded', currentVersion: reply[1], currentChecksum: reply[2] ?? null };
+}
