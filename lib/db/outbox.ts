@@ -1,0 +1,45 @@
+import 'server-only';
+import { collections, type ConfigVersionDoc } from '@/lib/db/collections';
+
+/**
+ * The push outbox is config_versions itself: a version with pushedAt null has not reached the
+ * primary cache yet. Marking is conditional, so two workers (or a worker and a save) marking the
+ * same version do no harm.
+ */
+export async function markPushed({ appId, version, pushedAt }: { appId: string; version: number; pushedAt: Date }) {
+  const c = await collections();
+  // Older unpushed versions of the app are superseded: the primary holds something newer, and the
+  // compare-and-set would refuse them anyway.
+  await c.configVersions.updateMany(
+    { appId, version: { $lte: version }, pushedAt: null },
+    { $set: { pushedAt, lastPushError: null, nextPushAt: null } },
+  );
+}
+
+export async function recordPushFailure({
+  appId,
+  version,
+  error,
+  nextPushAt,
+}: {
+  appId: string;
+  version: number;
+  error: string;
+  nextPushAt: Date;
+}) {
+  const c = await collections();
+  await c.configVersions.updateOne(
+    { appId, version, pushedAt: null },
+    { $set: { lastPushError: error.slice(0, 300), nextPushAt }, $inc: { pushAttempts: 1 } },
+  );
+}
+
+/** Unpushed versions that are due, oldest first. */
+export async function listDuePushes({ now, limit }: { now: Date; limit: number }): Promise<ConfigVersionDoc[]> {
+  const c = await collections();
+  return c.configVersions
+    .find({ pushedAt: null, $or: [{ nextPushAt: null }, { nextPushAt: { $lte: now } }] })
+    .sort({ createdAt: 1, version: 1 })
+    .limit(limit)
+    .toArray();
+}
