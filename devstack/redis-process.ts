@@ -1,0 +1,189 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const REDIS_SERVER = process.env.PROPAGATE_REDIS_SERVER ?? 'redis-server';
+
+/**
+ * How long a silent replication link may stay silent before either side calls it down. Redis's
+ * default is 60 s, which would make a partition look healthy for a minute; with the primary
+ * pinging every second (repl-ping-replica-period 1) an idle link is never silent for 5 s, so
+ * 5 s only ever fires on a real partition and the status shows it within seconds.
+ */
+export const REPL_TIMEOUT_S = 5;
+
+export interface RedisSpec {
+  name: string;
+  port: number;
+  /** Working directory of this server (AOF, logfile); created if missing. */
+  dir: string;
+  /** Set for a replica: where its replication link connects (the link proxy). */
+  replicaOf?: { host: string; port: number };
+}
+
+export function redisArgs(spec: RedisSpec): string[] {
+  const common = [
+    '--port', String(spec.port),
+    '--bind', '127.0.0.1',
+    '--dir', spec.dir,
+    '--daemonize', 'no',
+    '--logfile', path.join(spec.dir, 'redis.log'),
+    '--repl-timeout', String(REPL_TIMEOUT_S),
+    // The primary waits this long on shutdown for lagging replicas; a partitioned one never catches up.
+    '--shutdown-timeout', '1',
+  ];
+  if (spec.replicaOf) {
+    // Replicas are rebuilt from the primary on every start, so they keep nothing on disk.
+    return [
+      ...common,
+      '--replicaof', spec.replicaOf.host, String(spec.replicaOf.port),
+      '--replica-read-only', 'yes',
+      '--save', '',
+      '--appendonly', 'no',
+    ];
+  }
+  return [
+    ...common,
+    // A primary that restarts empty wipes every replica on resync (ENVIRONMENT.md), so it persists.
+    '--appendonly', 'yes',
+    '--appendfsync', 'everysec',
+    '--save', '',
+    // Without this every replica's first sync waits the default 5 s.
+    '--repl-diskless-sync-delay', '0',
+    '--repl-ping-replica-period', '1',
+  ];
+}
+
+export function spawnRedis(spec: RedisSpec): ChildProcess {
+  mkdirSync(spec.dir, { recursive: true });
+  // Own stdio is ignored: redis writes to its logfile, and a pipe nobody drains could block it.
+  return spawn(REDIS_SERVER, redisArgs(spec), { stdio: 'ignore' });
+}
+
+/** Resolves once the server answers PING; rejects early if the process exits (e.g. port taken). */
+export async function waitForRedis(child: ChildProcess, spec: RedisSpec, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited: string | undefined;
+  const onExit = (code: number | null, signal: string | null): void => {
+    exited = `exited (code ${code}, signal ${signal})`;
+  };
+  child.once('exit', onExit);
+  try {
+    for (;;) {
+      if (exited || child.exitCode !== null) {
+        throw new Error(`redis-server ${spec.name} on port ${spec.port} ${exited ?? 'exited'}: ${logTail(spec)}`);
+      }
+      try {
+        if ((await redisCommand(spec.port, ['PING'], 500)) === 'PONG') return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`redis-server ${spec.name} on port ${spec.port} did not answer PING within ${timeoutMs} ms`);
+      await sleep(50);
+    }
+  } finally {
+    child.off('exit', onExit);
+  }
+}
+
+export function logTail(spec: RedisSpec, lines = 5): string {
+  try {
+    return readFileSync(path.join(spec.dir, 'redis.log'), 'utf8').trim().split('\n').slice(-lines).join(' | ');
+  } catch {
+    return '(no log)';
+  }
+}
+
+export type RespValue = string | number | null | RespValue[];
+
+/**
+ * One command over a fresh connection. The supervisor and `down` probe servers that may be dead,
+ * killed or partitioned; a one-shot socket with a hard timeout cannot get stuck reconnecting the
+ * way a long-lived client would.
+ */
+export function redisCommand(port: number, args: readonly string[], timeoutMs = 1000): Promise<RespValue> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    let buffer = Buffer.alloc(0);
+    const timer = setTimeout(() => fail(new Error(`redis :${port} ${args[0]} timed out`)), timeoutMs);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    socket.once('error', fail);
+    socket.once('connect', () => {
+      let out = `*${args.length}\r\n`;
+      for (const arg of args) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+      socket.write(out);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      const parsed = parseResp(buffer, 0);
+      if (!parsed) return;
+      clearTimeout(timer);
+      socket.destroy();
+      if (parsed.error) reject(new Error(`redis :${port} ${args[0]}: ${parsed.error}`));
+      else resolve(parsed.value);
+    });
+  });
+}
+
+interface Parsed {
+  value: RespValue;
+  error?: string;
+  next: number;
+}
+
+function parseResp(buf: Buffer, at: number): Parsed | undefined {
+  const eol = buf.indexOf('\r\n', at);
+  if (eol < 0) return undefined;
+  const type = String.fromCharCode(buf[at] ?? 0);
+  const line = buf.toString('utf8', at + 1, eol);
+  switch (type) {
+    case '+':
+      return { value: line, next: eol + 2 };
+    case '-':
+      return { value: null, error: line, next: eol + 2 };
+    case ':':
+      return { value: Number(line), next: eol + 2 };
+    case '$': {
+      const len = Number(line);
+      if (len < 0) return { value: null, next: eol + 2 };
+      if (buf.length < eol + 2 + len + 2) return undefined;
+      return { value: buf.toString('utf8', eol + 2, eol + 2 + len), next: eol + 2 + len + 2 };
+    }
+    case '*': {
+      const count = Number(line);
+      if (count < 0) return { value: null, next: eol + 2 };
+      const items: RespValue[] = [];
+      let next = eol + 2;
+      for (let i = 0; i < count; i += 1) {
+        const item = parseResp(buf, next);
+        if (!item) return undefined;
+        items.push(item.value);
+        next = item.next;
+      }
+      return { value: items, next };
+    }
+    default:
+      return { value: null, error: `unexpected RESP type ${JSON.stringify(type)}`, next: buf.length };
+  }
+}
+
+/** `INFO <section>` as a flat field map (`role`, `master_link_status`, ...). */
+export async function redisInfo(port: number, section = 'replication', timeoutMs = 1000): Promise<Record<string, string>> {
+  const reply = await redisCommand(port, ['INFO', section], timeoutMs);
+  const info: Record<string, string> = {};
+  if (typeof reply !== 'string') return info;
+  for (const line of reply.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && !line.startsWith('#')) info[line.slice(0, colon)] = line.slice(colon + 1);
+  }
+  return info;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

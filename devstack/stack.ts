@@ -1,0 +1,265 @@
+/**
+ * The programmatic face of the devstack: tests and scripts call `up`, `down`, `status`, `fault`.
+ * A stack lives in one directory; everything about it is found from that directory alone.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { controlRequest, FAULT_ACTIONS, type FaultAction, type FaultResult } from './control';
+import { sleep } from './redis-process';
+import { collectStatus, type StackStatus } from './status';
+import {
+  cmdline,
+  DEFAULT_PRIMARY_REGION,
+  DEMO_REGIONS,
+  envRecord,
+  files,
+  pidAlive,
+  readEnvFile,
+  readState,
+  removeRunFiles,
+  REPO_ROOT,
+  writeFileAtomic,
+  type MongoTierName,
+  type RegionSpec,
+  type StackConfig,
+  type StackState,
+} from './state';
+
+export { readEnvFile, DEMO_REGIONS, TEST_REGIONS, type RegionSpec } from './state';
+export type { FaultAction, FaultResult } from './control';
+export type { StackStatus, ProcessStatus } from './status';
+
+export interface UpOptions {
+  dir: string;
+  regions?: RegionSpec[];
+  primaryRegion?: string;
+  /** false starts no MongoDB (for suites that only need Redis); the default starts one. */
+  mongo?: boolean;
+  /** Defaults to process.env.MONGODB_URI: an external MongoDB is passed through untouched. */
+  mongoUri?: string;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface StackInfo {
+  dir: string;
+  envFile: string;
+  env: Record<string, string>;
+  reused: boolean;
+  mongoTier: MongoTierName | null;
+  controlPort: number | null;
+  state: StackState;
+}
+
+const REGION_NAME = /^[a-z0-9][a-z0-9-]*$/;
+
+function configFor(options: UpOptions): StackConfig {
+  const primaryRegion = options.primaryRegion ?? DEFAULT_PRIMARY_REGION;
+  const regions = options.regions ?? DEMO_REGIONS;
+  const names = [primaryRegion, ...regions.map((r) => r.name)];
+  for (const name of names) {
+    // Names end up in REDIS_REPLICAS (`name=url,...`) and in directory names.
+    if (!REGION_NAME.test(name)) throw new Error(`region name ${JSON.stringify(name)} must match ${REGION_NAME}`);
+  }
+  if (new Set(names).size !== names.length) throw new Error(`region names must be distinct (primary included): ${names.join(', ')}`);
+  for (const r of regions) {
+    if (!Number.isFinite(r.delayMs) || r.delayMs < 0) throw new Error(`delay for ${r.name} must be ≥ 0 ms, got ${r.delayMs}`);
+  }
+  const mongoUri = options.mongoUri ?? process.env.MONGODB_URI;
+  return {
+    primaryRegion,
+    regions: regions.map((r) => ({ name: r.name, delayMs: r.delayMs })),
+    mongo: options.mongo === false ? 'off' : 'auto',
+    ...(options.mongo !== false && mongoUri ? { mongoUri } : {}),
+  };
+}
+
+function describe(config: StackConfig): string {
+  const regions = config.regions.map((r) => `${r.name} +${r.delayMs}ms`).join(', ');
+  return `primary ${config.primaryRegion}; replicas ${regions}; mongo ${config.mongo}`;
+}
+
+/** Why a running stack cannot serve a request for `wanted`, or undefined if it can. */
+function mismatch(running: StackConfig, wanted: StackConfig): string | undefined {
+  const sameRegions =
+    running.primaryRegion === wanted.primaryRegion &&
+    running.regions.length === wanted.regions.length &&
+    running.regions.every((r, i) => r.name === wanted.regions[i]?.name && r.delayMs === wanted.regions[i]?.delayMs);
+  if (!sameRegions || (wanted.mongo === 'auto' && running.mongo === 'off')) {
+    return `it runs ${describe(running)}, but this request wants ${describe(wanted)}`;
+  }
+  return undefined;
+}
+
+function info(state: StackState, reused: boolean): StackInfo {
+  return {
+    dir: state.dir,
+    envFile: files.env(state.dir),
+    env: envRecord(state),
+    reused,
+    mongoTier: state.mongo?.tier ?? null,
+    controlPort: state.controlPort,
+    state,
+  };
+}
+
+function supervisorLogTail(dir: string, lines = 8): string {
+  try {
+    return readFileSync(files.supervisorLog(dir), 'utf8').trim().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no supervisor log)';
+  }
+}
+
+async function waitForPhase(dir: string, deadline: number): Promise<StackState> {
+  for (;;) {
+    const state = readState(dir);
+    if (state?.phase === 'ready') return state;
+    if (state?.phase === 'failed') throw new Error(`devstack in ${dir} failed to start: ${state.error ?? 'unknown error'}`);
+    if (state && !pidAlive(state.supervisorPid)) {
+      throw new Error(`devstack supervisor in ${dir} died while starting:\n${supervisorLogTail(dir)}`);
+    }
+    if (Date.now() > deadline) throw new Error(`devstack in ${dir} not ready in time:\n${supervisorLogTail(dir)}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * Starts a stack in `dir` (a detached supervisor), or reuses the healthy one already there. Throws
+ * with the reason when a stack runs there but is unhealthy or configured differently.
+ */
+export async function up(options: UpOptions): Promise<StackInfo> {
+  const dir = path.resolve(options.dir);
+  const log = options.log ?? (() => undefined);
+  const wanted = configFor(options);
+  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
+  mkdirSync(dir, { recursive: true });
+
+  const existing = readState(dir);
+  if (existing && pidAlive(existing.supervisorPid)) {
+    const running = existing.phase === 'starting' ? await waitForPhase(dir, deadline) : existing;
+    const why = mismatch(running.config, wanted);
+    if (why) throw new Error(`a devstack already runs in ${dir} and cannot be reused: ${why}. Run \`npm run stack:down\` (or down('${dir}')) first.`);
+    const current = await status(dir);
+    if (!current?.healthy) {
+      throw new Error(
+        `a devstack runs in ${dir} but is unhealthy: ${current?.problems.join('; ') ?? 'no status'}. ` +
+          'Heal/revive it with `npm run stack -- fault <region> heal|revive`, or `npm run stack:down` and up again.',
+      );
+    }
+    log(`reusing the healthy devstack in ${dir}`);
+    return info(running, true);
+  }
+  if (existing) {
+    log(`the previous supervisor in ${dir} is gone; cleaning up what it left`);
+    await down(dir);
+  }
+
+  writeFileAtomic(files.config(dir), `${JSON.stringify(wanted, null, 2)}\n`);
+  const logFd = openSync(files.supervisorLog(dir), 'a');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'devstack', 'supervisor.ts'), dir], {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
+      env: process.env,
+    });
+    child.unref();
+  } finally {
+    closeSync(logFd);
+  }
+  try {
+    const state = await waitForPhase(dir, deadline);
+    log(`devstack up in ${dir}${state.mongo ? ` (mongo tier: ${state.mongo.tier})` : ' (no mongo)'}`);
+    return info(state, false);
+  } catch (error) {
+    await down(dir).catch(() => undefined);
+    throw error;
+  }
+}
+
+function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const deadline = Date.now() + timeoutMs;
+    const check = (): void => {
+      if (!pidAlive(pid)) return resolve(true);
+      if (Date.now() > deadline) return resolve(false);
+      setTimeout(check, 50);
+    };
+    check();
+  });
+}
+
+/** Signals a recorded pid only if it still runs the program we started (pids get recycled). */
+async function stopPid(pid: number | null, program: RegExp, log: (line: string) => void): Promise<boolean> {
+  if (!pid || !pidAlive(pid) || !program.test(cmdline(pid))) return false;
+  process.kill(pid, 'SIGTERM');
+  if (!(await waitForExit(pid, 5000))) {
+    log(`pid ${pid} ignored SIGTERM; sending SIGKILL`);
+    process.kill(pid, 'SIGKILL');
+    await waitForExit(pid, 2000);
+  }
+  return true;
+}
+
+/**
+ * Stops the stack in `dir` and leaves no process behind, also when its supervisor was SIGKILLed
+ * (then every recorded pid is stopped directly). Data directories stay for the next `up`.
+ */
+export async function down(dirArg: string, log: (line: string) => void = () => undefined): Promise<{ stopped: number }> {
+  const dir = path.resolve(dirArg);
+  const state = readState(dir);
+  if (!state) {
+    removeRunFiles(dir);
+    return { stopped: 0 };
+  }
+  let stopped = 0;
+  if (pidAlive(state.supervisorPid) && /supervisor\.ts/.test(cmdline(state.supervisorPid))) {
+    process.kill(state.supervisorPid, 'SIGTERM');
+    if (await waitForExit(state.supervisorPid, 20_000)) stopped += 1;
+    else log(`supervisor ${state.supervisorPid} did not stop in 20 s; stopping its children directly`);
+  }
+  // Whatever survived (a SIGKILLed or stuck supervisor leaves orphans): stop by recorded pid.
+  const after = readState(dir) ?? state;
+  const leftovers: [number | null, RegExp][] = [
+    [after.supervisorPid, /supervisor\.ts/],
+    [after.primary?.pid ?? null, /redis-server/],
+    ...after.replicas.map((r): [number | null, RegExp] => [r.pid, /redis-server/]),
+    ...(after.mongo && after.mongo.tier !== 'external' ? [[after.mongo.pid, /mongo\/cli\.ts|mongod/] as [number | null, RegExp]] : []),
+  ];
+  for (const [pid, program] of leftovers) {
+    if (await stopPid(pid, program, log)) {
+      log(`stopped leftover pid ${pid}`);
+      stopped += 1;
+    }
+  }
+  removeRunFiles(dir);
+  return { stopped };
+}
+
+/** Live status of every process of the stack in `dir`, or null when none is recorded there. */
+export async function status(dirArg: string): Promise<StackStatus | null> {
+  const dir = path.resolve(dirArg);
+  const state = readState(dir);
+  if (!state) return null;
+  if (pidAlive(state.supervisorPid)) {
+    try {
+      return await controlRequest<StackStatus>(state, 'GET', '/status');
+    } catch {
+      // fall through: probe directly
+    }
+  }
+  return collectStatus(state);
+}
+
+export async function fault(dirArg: string, region: string, action: FaultAction, ms?: number): Promise<FaultResult> {
+  const dir = path.resolve(dirArg);
+  if (!FAULT_ACTIONS.includes(action)) throw new Error(`unknown fault action ${String(action)}; use ${FAULT_ACTIONS.join(', ')}`);
+  if (action === 'latency' && (ms === undefined || !Number.isFinite(ms) || ms < 0)) {
+    throw new Error('latency needs a delay in ms ≥ 0');
+  }
+  const state = readState(dir);
+  if (!state || !pidAlive(state.supervisorPid)) throw new Error(`no running devstack in ${dir}`);
+  return controlRequest<FaultResult>(state, 'POST', '/fault', { region, action, ms });
+}

@@ -1,0 +1,169 @@
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Files a stack keeps in its directory; `up`, `down`, `status` and the supervisor share them. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export const files = {
+  config: (dir: string) => path.join(dir, 'config.json'),
+  state: (dir: string) => path.join(dir, 'state.json'),
+  env: (dir: string) => path.join(dir, 'env'),
+  supervisorLog: (dir: string) => path.join(dir, 'supervisor.log'),
+};
+
+export interface RegionSpec {
+  name: string;
+  delayMs: number;
+}
+
+export type MongoMode = 'auto' | 'off';
+
+/** What `up` asked for; written before the supervisor starts, read by it. */
+export interface StackConfig {
+  primaryRegion: string;
+  regions: RegionSpec[];
+  mongo: MongoMode;
+  /** Passed through as-is when the caller had MONGODB_URI set. */
+  mongoUri?: string;
+}
+
+export type MongoTierName = 'external' | 'mongod' | 'wire-server';
+
+export interface ProcessRecord {
+  pid: number | null;
+  port: number;
+}
+
+export interface ReplicaRecord extends ProcessRecord {
+  region: string;
+  proxyPort: number;
+  delayMs: number;
+  partitioned: boolean;
+}
+
+/** What the supervisor started; enough for `down` to clean up even after the supervisor died. */
+export interface StackState {
+  dir: string;
+  phase: 'starting' | 'ready' | 'failed' | 'stopping';
+  error?: string;
+  startedAt: string;
+  supervisorPid: number;
+  controlPort: number | null;
+  /** Shared secret for the control server, so only someone who can read this dir can inject faults. */
+  token: string;
+  config: StackConfig;
+  primary: (ProcessRecord & { region: string }) | null;
+  replicas: ReplicaRecord[];
+  mongo: { tier: MongoTierName; uri: string; pid: number | null; port: number | null } | null;
+}
+
+export function writeFileAtomic(file: string, content: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, content, { mode: 0o600 });
+  renameSync(tmp, file);
+}
+
+export function readJson<T>(file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined; // half-written or corrupt files are treated as absent
+  }
+}
+
+export const readState = (dir: string): StackState | undefined => readJson<StackState>(files.state(dir));
+export const writeState = (state: StackState): void => writeFileAtomic(files.state(state.dir), `${JSON.stringify(state, null, 2)}\n`);
+
+export function removeRunFiles(dir: string): void {
+  rmSync(files.state(dir), { force: true });
+  rmSync(files.env(dir), { force: true });
+}
+
+/** The env contract read by the app (`lib/env.ts`), the worker and the tests. */
+export function envRecord(state: StackState): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (state.mongo) {
+    env.MONGODB_URI = state.mongo.uri;
+    env.MONGODB_DB = 'propagate';
+  }
+  if (state.primary) {
+    env.REDIS_PRIMARY_REGION = state.primary.region;
+    env.REDIS_PRIMARY_URL = `redis://127.0.0.1:${state.primary.port}`;
+  }
+  env.REDIS_REPLICAS = state.replicas.map((r) => `${r.region}=redis://127.0.0.1:${r.port}`).join(',');
+  env.PROPAGATE_DEVSTACK_DIR = state.dir;
+  return env;
+}
+
+export function formatEnv(env: Record<string, string>): string {
+  return `${Object.entries(env)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')}\n`;
+}
+
+/** Parses `KEY=VALUE` lines (no quoting: none of the values need it); blank and `#` lines skipped. */
+export function parseEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return env;
+}
+
+export function readEnvFile(dir: string): Record<string, string> {
+  const file = files.env(path.resolve(dir));
+  if (!existsSync(file)) throw new Error(`no devstack env file at ${file}: is the stack up? (npm run stack:up)`);
+  return parseEnv(readFileSync(file, 'utf8'));
+}
+
+export function pidAlive(pid: number | null | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A zombie still answers signal 0 but is gone for our purposes.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** The command line of a pid, so a recycled pid is never mistaken for one of ours. */
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** Resident set size in kB from /proc, or null when the process is gone. */
+export function rssKb(pid: number | null | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+export const DEFAULT_PRIMARY_REGION = 'us-east-1';
+
+/** Demo distances, roughly one-way us-east-1 → each region. */
+export const DEMO_REGIONS: RegionSpec[] = [
+  { name: 'eu-west-1', delayMs: 35 },
+  { name: 'ap-south-1', delayMs: 95 },
+  { name: 'ap-southeast-2', delayMs: 110 },
+];
+
+export const TEST_REGIONS: RegionSpec[] = DEMO_REGIONS.map((r) => ({ name: r.name, delayMs: 0 }));
