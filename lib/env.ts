@@ -27,7 +27,10 @@ const replicaList = z
       const name = regionName.safeParse(entry.slice(0, eq));
       const url = redisUrl.safeParse(entry.slice(eq + 1));
       if (eq < 1 || !name.success || !url.success) {
-        ctx.addIssue({ code: 'custom', message: `"${entry}" is not of the form region=redis://host:port` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not of the form region=redis://host:port`,
+        });
         return z.NEVER;
       }
       replicas.push({ name: name.data, url: url.data });

@@ -20,11 +20,13 @@ export function timeAgo(date: Date | number, now: number = Date.now()): string {
 }
 
 export function exactTime(date: Date | number): string {
-  return new Date(date).toLocaleString('en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'medium',
-    timeZone: 'UTC',
-  }) + ' UTC';
+  return (
+    new Date(date).toLocaleString('en-GB', {
+      dateStyle: 'medium',
+      timeStyle: 'medium',
+      timeZone: 'UTC',
+    }) + ' UTC'
+  );
 }
 
 /** A duration such as a propagation delay: "0.4 ms", "95 ms", "1.2 s", "3 min 5 s". */

@@ -30,7 +30,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
               </span>
             </span>
             <form action={signOut}>
-              <button type="submit" className="rounded-md px-2 py-1 text-slate-300 hover:bg-slate-800 hover:text-white">
+              <button
+                type="submit"
+                className="rounded-md px-2 py-1 text-slate-300 hover:bg-slate-800 hover:text-white"
+              >
                 Sign out
               </button>
             </form>

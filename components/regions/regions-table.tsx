@@ -9,9 +9,23 @@ import { regionsQuery } from '@/lib/query/regions';
 import type { RegionHealth } from '@/lib/regions-health/region-health';
 
 function StateBadge({ region }: { region: RegionHealth }) {
-  if (!region.reachable) return <Badge tone="danger" dot>Unreachable</Badge>;
-  if (region.role === 'replica' && region.linkUp === false) return <Badge tone="warning" dot>Replication down</Badge>;
-  return <Badge tone="success" dot>Healthy</Badge>;
+  if (!region.reachable)
+    return (
+      <Badge tone="danger" dot>
+        Unreachable
+      </Badge>
+    );
+  if (region.role === 'replica' && region.linkUp === false)
+    return (
+      <Badge tone="warning" dot>
+        Replication down
+      </Badge>
+    );
+  return (
+    <Badge tone="success" dot>
+      Healthy
+    </Badge>
+  );
 }
 
 function detail(region: RegionHealth): string {
@@ -34,7 +48,9 @@ export function RegionsTable() {
       <CardHeader
         title="Regions"
         description={
-          dataUpdatedAt ? `Checked live every 2 seconds · last check ${new Date(dataUpdatedAt).toLocaleTimeString()}` : 'Checking…'
+          dataUpdatedAt
+            ? `Checked live every 2 seconds · last check ${new Date(dataUpdatedAt).toLocaleTimeString()}`
+            : 'Checking…'
         }
       />
       {error && <ErrorState title="Could not load region health">{error.message}</ErrorState>}
@@ -64,7 +80,9 @@ export function RegionsTable() {
               <Td>
                 <StateBadge region={region} />
               </Td>
-              <Td className="tabular-nums">{region.roundTripMs != null ? duration(region.roundTripMs) : '—'}</Td>
+              <Td className="tabular-nums">
+                {region.roundTripMs != null ? duration(region.roundTripMs) : '—'}
+              </Td>
               <Td className="text-slate-600">{detail(region)}</Td>
             </Tr>
           ))}

@@ -13,7 +13,9 @@ export function NavLink({ href, children }: { href: string; children: string }) 
       aria-current={active ? 'page' : undefined}
       className={cn(
         'rounded-md px-3 py-1.5 text-sm font-medium',
-        active ? 'bg-slate-800 text-white' : 'text-slate-300 hover:bg-slate-800/60 hover:text-white',
+        active
+          ? 'bg-slate-800 text-white'
+          : 'text-slate-300 hover:bg-slate-800/60 hover:text-white',
       )}
     >
       {children}

@@ -1,5 +1,10 @@
 import { cn } from '@/lib/cn';
-import type { InputHTMLAttributes, ReactNode, SelectHTMLAttributes, TextareaHTMLAttributes } from 'react';
+import type {
+  InputHTMLAttributes,
+  ReactNode,
+  SelectHTMLAttributes,
+  TextareaHTMLAttributes,
+} from 'react';
 
 const control =
   'block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-xs placeholder:text-slate-400 disabled:bg-slate-100 disabled:text-slate-500';
@@ -52,7 +57,12 @@ function describedBy(id: string | undefined, error: unknown, hint: unknown) {
 
 type Invalid = { invalid?: boolean; hint?: boolean };
 
-export function Input({ invalid = false, hint, className, ...props }: InputHTMLAttributes<HTMLInputElement> & Invalid) {
+export function Input({
+  invalid = false,
+  hint,
+  className,
+  ...props
+}: InputHTMLAttributes<HTMLInputElement> & Invalid) {
   return (
     <input
       className={cn(controlClasses(invalid), className)}

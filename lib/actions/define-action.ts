@@ -34,7 +34,10 @@ const codes: Record<number, ErrorCode> = {
 };
 
 /** Turns a thrown error into a result; anything unexpected is logged and hidden from the caller. */
-export function errorResult(error: unknown, action: string): { status: 'error'; code: ErrorCode; message: string } {
+export function errorResult(
+  error: unknown,
+  action: string,
+): { status: 'error'; code: ErrorCode; message: string } {
   if (error instanceof AppError) {
     return { status: 'error', code: codes[error.status] ?? 'internal', message: error.message };
   }

@@ -18,10 +18,16 @@ function safeNext(value: FormDataEntryValue | null): string {
 // Signing in has no session yet, so it is the one action outside defineAction; it still
 // validates with zod and never says whether the email exists.
 export async function signIn(_prev: SignInResult, formData: FormData): Promise<SignInResult> {
-  const email = typeof formData.get('email') === 'string' ? String(formData.get('email')) : '';
+  const rawEmail = formData.get('email');
+  const email = typeof rawEmail === 'string' ? rawEmail : '';
   const parsed = signInSchema.safeParse({ email, password: formData.get('password') });
   if (!parsed.success) {
-    return { status: 'invalid', fieldErrors: flattenIssues(parsed.error.issues), message: 'Check the highlighted fields.', email };
+    return {
+      status: 'invalid',
+      fieldErrors: flattenIssues(parsed.error.issues),
+      message: 'Check the highlighted fields.',
+      email,
+    };
   }
   let destination: string;
   try {

@@ -44,8 +44,14 @@ function assertSameOrigin(request: Request): void {
 
 export function errorResponse(error: unknown, route: string): Response {
   if (error instanceof AppError) {
-    const headers = error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : undefined;
-    return NextResponse.json({ error: { message: error.message, status: error.status } }, { status: error.status, headers });
+    const headers =
+      error instanceof RateLimitedError
+        ? { 'retry-after': String(error.retryAfterSeconds) }
+        : undefined;
+    return NextResponse.json(
+      { error: { message: error.message, status: error.status } },
+      { status: error.status, headers },
+    );
   }
   console.error(`[route ${route}] failed`, error);
   return NextResponse.json({ error: { message: 'Internal error.', status: 500 } }, { status: 500 });
@@ -59,7 +65,10 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType>(
   opts: { name: string; permission: Permission; params: P; query: Q; mutates?: boolean },
   handler: (ctx: RouteContext<z.output<P>, z.output<Q>>) => Promise<unknown>,
 ) {
-  return async function route(request: Request, context: { params: Promise<unknown> }): Promise<Response> {
+  return async function route(
+    request: Request,
+    context: { params: Promise<unknown> },
+  ): Promise<Response> {
     try {
       if (opts.mutates) assertSameOrigin(request);
       const principal = requirePermission(await principalForRequest(request), opts.permission);
@@ -69,7 +78,9 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType>(
       if (!params.success || !query.success) {
         const issues = [...(params.error?.issues ?? []), ...(query.error?.issues ?? [])];
         return NextResponse.json(
-          { error: { message: 'Invalid request.', status: 400, fieldErrors: flattenIssues(issues) } },
+          {
+            error: { message: 'Invalid request.', status: 400, fieldErrors: flattenIssues(issues) },
+          },
           { status: 400 },
         );
       }
@@ -80,7 +91,9 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType>(
         request,
         meta: metaFromHeaders(request.headers),
       });
-      return result instanceof Response ? result : NextResponse.json(result, { headers: { 'cache-control': 'no-store' } });
+      return result instanceof Response
+        ? result
+        : NextResponse.json(result, { headers: { 'cache-control': 'no-store' } });
     } catch (error) {
       return errorResponse(error, opts.name);
     }

@@ -15,7 +15,9 @@ export function requirePermission(principal: Principal | null, permission: Permi
 
 /** Whether the principal may see records of this tenant. */
 export function canSeeTenant(principal: Principal, tenantId: string): boolean {
-  return principal.tenantId === null ? principal.role === 'support' : principal.tenantId === tenantId;
+  return principal.tenantId === null
+    ? principal.role === 'support'
+    : principal.tenantId === tenantId;
 }
 
 /** Another tenant's record is "not found", never "forbidden": ids must not be probeable. */

@@ -1,5 +1,5 @@
 import 'server-only';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterRes } from 'rate-limiter-flexible';
 import { primaryRedis } from '@/lib/redis/clients';
 
 /**
@@ -19,7 +19,11 @@ function limiter(keyPrefix: string, points: number) {
     duration: WINDOW_SECONDS,
     blockDuration: WINDOW_SECONDS,
     rejectIfRedisNotReady: true,
-    insuranceLimiter: new RateLimiterMemory({ points, duration: WINDOW_SECONDS, blockDuration: WINDOW_SECONDS }),
+    insuranceLimiter: new RateLimiterMemory({
+      points,
+      duration: WINDOW_SECONDS,
+      blockDuration: WINDOW_SECONDS,
+    }),
   });
 }
 
@@ -48,5 +52,7 @@ export async function recordSignInFailure(email: string, ip: string | null): Pro
 }
 
 export async function clearSignInFailures(email: string): Promise<void> {
-  await limiters().account.delete(email).catch(() => {});
+  await limiters()
+    .account.delete(email)
+    .catch(() => {});
 }

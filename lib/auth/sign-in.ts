@@ -2,13 +2,22 @@ import 'server-only';
 import { z } from 'zod';
 import { userPrincipal, type Principal } from '@/lib/auth/principal';
 import { dummyHash, verifyPassword } from '@/lib/auth/password';
-import { clearSignInFailures, recordSignInFailure, signInBlockedFor } from '@/lib/auth/sign-in-limiter';
+import {
+  clearSignInFailures,
+  recordSignInFailure,
+  signInBlockedFor,
+} from '@/lib/auth/sign-in-limiter';
 import { recordAudit } from '@/lib/db/audit';
 import { findUserByEmail } from '@/lib/db/users';
 import type { RequestMeta } from '@/lib/request-meta';
 
 export const signInSchema = z.object({
-  email: z.string().trim().toLowerCase().email('Enter your email address, like name@company.com.').max(200),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .email('Enter your email address, like name@company.com.')
+    .max(200),
   password: z.string().min(1, 'Enter your password.').max(200),
 });
 

@@ -6,7 +6,9 @@ export async function findActiveTokenByHash(hash: string): Promise<ApiTokenDoc |
   const token = await c.apiTokens.findOne({ hash, revokedAt: null });
   if (token) {
     // Last-used is informational; a lost update here costs nothing, so it is not awaited.
-    void c.apiTokens.updateOne({ _id: token._id }, { $set: { lastUsedAt: new Date() } }).catch(() => {});
+    void c.apiTokens
+      .updateOne({ _id: token._id }, { $set: { lastUsedAt: new Date() } })
+      .catch(() => {});
   }
   return token;
 }

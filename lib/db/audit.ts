@@ -16,7 +16,10 @@ export const auditActions = [
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
-export function actorOf(principal: Principal | null, fallbackName = 'anonymous'): AuditDoc['actor'] {
+export function actorOf(
+  principal: Principal | null,
+  fallbackName = 'anonymous',
+): AuditDoc['actor'] {
   if (!principal) return { kind: 'anonymous', id: null, name: fallbackName };
   return { kind: principal.kind, id: principal.id, name: principal.email ?? principal.name };
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Collection, ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import type { AppConfig } from '@/lib/schemas/config';
 import type { Role } from '@/lib/auth/roles';
 import { getDb } from '@/lib/db/mongo';
@@ -102,7 +102,7 @@ export interface ArrivalDoc {
 export async function collections() {
   const db = await getDb();
   return {
-    tenants: db.collection<TenantDoc>('tenants') as Collection<TenantDoc>,
+    tenants: db.collection<TenantDoc>('tenants'),
     apps: db.collection<AppDoc>('apps'),
     configVersions: db.collection<ConfigVersionDoc>('config_versions'),
     users: db.collection<UserDoc>('users'),
@@ -121,7 +121,10 @@ export function ensureIndexes(): Promise<void> {
     await Promise.all([
       c.apps.createIndex({ tenantId: 1, name: 1 }),
       // The concurrency control: two saves from the same head cannot both write version N+1.
-      c.configVersions.createIndex({ appId: 1, version: 1 }, { unique: true, name: 'app_version_unique' }),
+      c.configVersions.createIndex(
+        { appId: 1, version: 1 },
+        { unique: true, name: 'app_version_unique' },
+      ),
       c.configVersions.createIndex({ appId: 1, version: -1 }, { name: 'app_head' }),
       c.configVersions.createIndex({ pushedAt: 1, createdAt: 1 }, { name: 'push_outbox' }),
       c.users.createIndex({ email: 1 }, { unique: true }),

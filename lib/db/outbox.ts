@@ -6,7 +6,15 @@ import { collections, type ConfigVersionDoc } from '@/lib/db/collections';
  * primary cache yet. Marking is conditional, so two workers (or a worker and a save) marking the
  * same version do no harm.
  */
-export async function markPushed({ appId, version, pushedAt }: { appId: string; version: number; pushedAt: Date }) {
+export async function markPushed({
+  appId,
+  version,
+  pushedAt,
+}: {
+  appId: string;
+  version: number;
+  pushedAt: Date;
+}) {
   const c = await collections();
   // Older unpushed versions of the app are superseded: the primary holds something newer, and the
   // compare-and-set would refuse them anyway.
@@ -35,7 +43,13 @@ export async function recordPushFailure({
 }
 
 /** Unpushed versions that are due, oldest first. */
-export async function listDuePushes({ now, limit }: { now: Date; limit: number }): Promise<ConfigVersionDoc[]> {
+export async function listDuePushes({
+  now,
+  limit,
+}: {
+  now: Date;
+  limit: number;
+}): Promise<ConfigVersionDoc[]> {
   const c = await collections();
   return c.configVersions
     .find({ pushedAt: null, $or: [{ nextPushAt: null }, { nextPushAt: { $lte: now } }] })

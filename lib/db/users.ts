@@ -13,11 +13,20 @@ export async function findUserByEmail(email: string): Promise<UserDoc | null> {
 
 export async function listUsers({ tenantId }: { tenantId?: string }): Promise<UserDoc[]> {
   const c = await collections();
-  return c.users.find(tenantId ? { tenantId } : {}).sort({ email: 1 }).toArray();
+  return c.users
+    .find(tenantId ? { tenantId } : {})
+    .sort({ email: 1 })
+    .toArray();
 }
 
 /** Disabling bumps the session version, so open sessions stop working at their next request. */
-export async function setUserDisabled({ id, disabled }: { id: string; disabled: boolean }): Promise<void> {
+export async function setUserDisabled({
+  id,
+  disabled,
+}: {
+  id: string;
+  disabled: boolean;
+}): Promise<void> {
   const c = await collections();
   await c.users.updateOne({ _id: id }, { $set: { disabled }, $inc: { sessionVersion: 1 } });
 }

@@ -16,7 +16,10 @@ export function backoffMs(attempts: number): number {
  * failed push leaves the version in the outbox for the worker, and the save still succeeded.
  */
 export async function pushVersion(
-  doc: Pick<ConfigVersionDoc, 'appId' | 'version' | 'checksum' | 'data' | 'createdAt' | 'pushAttempts'>,
+  doc: Pick<
+    ConfigVersionDoc,
+    'appId' | 'version' | 'checksum' | 'data' | 'createdAt' | 'pushAttempts'
+  >,
 ): Promise<PushResult> {
   try {
     const outcome = await pushToPrimary(primaryRedis(), {

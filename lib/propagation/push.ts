@@ -21,7 +21,9 @@ export type PushOutcome =
 type Reply = [1, number] | [0, number, string | null];
 
 // defineCommand sends EVALSHA and falls back to EVAL once per connection (e.g. after a restart).
-function withPushCommand(redis: Redis): Redis & { propagatePush: (...args: string[]) => Promise<Reply> } {
+function withPushCommand(
+  redis: Redis,
+): Redis & { propagatePush: (...args: string[]) => Promise<Reply> } {
   if (!('propagatePush' in redis)) {
     redis.defineCommand('propagatePush', { numberOfKeys: 1, lua: PUSH_SCRIPT });
   }

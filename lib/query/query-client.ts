@@ -24,7 +24,10 @@ export function getQueryClient(): QueryClient {
 
 /** Fetch JSON from our own API; a non-2xx answer throws with the server's safe message. */
 export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, { ...init, headers: { accept: 'application/json', ...init?.headers } });
+  const response = await fetch(url, {
+    ...init,
+    headers: { accept: 'application/json', ...init?.headers },
+  });
   const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
   if (!response.ok) {
     throw new Error(body?.error?.message ?? `The server answered ${response.status}.`);

@@ -3,7 +3,8 @@ import { parseReplicationInfo } from './parse-replication';
 
 describe('parseReplicationInfo', () => {
   it('reads a healthy replica', () => {
-    const info = '# Replication\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_link_status:up\r\nmaster_last_io_seconds_ago:1\r\n';
+    const info =
+      '# Replication\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_link_status:up\r\nmaster_last_io_seconds_ago:1\r\n';
     expect(parseReplicationInfo(info)).toEqual({
       role: 'slave',
       linkUp: true,

@@ -1,0 +1,26 @@
+import { TEST_REGIONS } from '../devstack/stack';
+import { runProduct } from './run-product';
+import { TEST_STACK_DIR } from './stack-env';
+
+// Playwright's webServer: the whole product on the test devstack, stopped when Playwright ends.
+const port = Number(process.env.PROPAGATE_E2E_PORT ?? 3100);
+const dir = process.env.PROPAGATE_DEVSTACK_DIR ?? TEST_STACK_DIR;
+
+const { group } = await runProduct({
+  dir,
+  port,
+  regions: TEST_REGIONS,
+  build: 'if-missing',
+  // A short lag budget so a partitioned region turns "lagging" within an e2e test's time.
+  extraEnv: { LAG_BUDGET_MS: '3000' },
+  log: (line) => console.log(`[e2e-server] ${line}`),
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void group.stopAll().then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readEnvFile } from '../devstack/stack';
+
+/**
+ * The environment a process of ours needs to run against a devstack: the endpoints the stack
+ * wrote, plus a session secret kept beside them (random per stack, stable across restarts so
+ * sign-ins survive a server restart, never committed).
+ */
+export function stackEnv(dir: string): Record<string, string> {
+  const env = readEnvFile(dir);
+  const secretFile = path.join(path.resolve(dir), 'session-secret');
+  if (!existsSync(secretFile))
+    writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  env.SESSION_SECRET = readFileSync(secretFile, 'utf8').trim();
+  return env;
+}
+
+export const DEFAULT_STACK_DIR = '.devstack';
+export const TEST_STACK_DIR = '.devstack-test';

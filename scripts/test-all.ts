@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { down, TEST_REGIONS, up } from '../devstack/stack';
+import { run } from './processes';
+import { stackEnv, TEST_STACK_DIR } from './stack-env';
+
+/**
+ * `npm test`: the gate (lint, types, format) and every suite. Integration and e2e share one
+ * devstack in its own directory on free ports, so a running demo is never touched; it is stopped
+ * at the end whatever happened.
+ */
+const dir = path.resolve(TEST_STACK_DIR);
+const npx = (bin: string, args: string[], env?: NodeJS.ProcessEnv) =>
+  run(process.execPath, [path.join('node_modules', '.bin', bin), ...args], {
+    env: env ?? process.env,
+  });
+
+const started = Date.now();
+const step = async (name: string, fn: () => Promise<void>) => {
+  console.log(`\n━━ ${name}`);
+  const t = Date.now();
+  await fn();
+  console.log(`━━ ${name}: passed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+};
+
+let failed = false;
+try {
+  await step('lint', () => npx('eslint', ['.']));
+  await step('typecheck', () => npx('tsc', ['--noEmit']));
+  await step('format', () => npx('prettier', ['--check', '.']));
+  await step('unit tests', () => npx('vitest', ['run', '--project', 'unit']));
+
+  await step('devstack', async () => {
+    const stack = await up({ dir, regions: TEST_REGIONS, log: (line) => console.log(`  ${line}`) });
+    console.log(`  MongoDB tier: ${stack.mongoTier}`);
+  });
+  const env = { ...process.env, ...stackEnv(dir) };
+
+  await step('integration tests', () => npx('vitest', ['run', '--project', 'int'], env));
+  await step('build', () => npx('next', ['build'], { ...env, NODE_ENV: 'production' }));
+  await step('e2e tests (Chromium)', () => npx('playwright', ['test'], env));
+} catch (error) {
+  failed = true;
+  console.error(`\n✗ ${(error as Error).message}`);
+} finally {
+  if (process.env.PROPAGATE_KEEP_STACK !== '1') await down(dir).catch(() => {});
+}
+console.log(
+  `\n${failed ? '✗ tests failed' : '✓ all passed'} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
+process.exit(failed ? 1 : 0);
