@@ -1,0 +1,68 @@
+/**
+ * For `*.int.test.ts`: the devstack the `int` globalSetup started (or reused), and faults bound
+ * to it. Nothing here starts processes.
+ */
+import { fault as stackFault, readEnvFile, status, type FaultAction, type FaultResult, type StackStatus } from './stack';
+
+export function stackDir(): string {
+  const dir = process.env.PROPAGATE_DEVSTACK_DIR;
+  if (!dir) throw new Error('PROPAGATE_DEVSTACK_DIR is not set: run integration tests with `vitest run --project int`');
+  return dir;
+}
+
+export function stackEnv(): Record<string, string> {
+  return readEnvFile(stackDir());
+}
+
+export function fault(region: string, action: FaultAction, ms?: number): Promise<FaultResult> {
+  return stackFault(stackDir(), region, action, ms);
+}
+
+export async function stackStatus(): Promise<StackStatus> {
+  const current = await status(stackDir());
+  if (!current) throw new Error(`no devstack in ${stackDir()}`);
+  return current;
+}
+
+export interface RegionEndpoints {
+  primary: { region: string; url: string };
+  replicas: { region: string; url: string }[];
+}
+
+/** The endpoints from the env contract, parsed. */
+export function endpoints(env: Record<string, string | undefined> = process.env): RegionEndpoints {
+  const primaryUrl = env.REDIS_PRIMARY_URL;
+  if (!primaryUrl) throw new Error('REDIS_PRIMARY_URL is not set');
+  const replicas = (env.REDIS_REPLICAS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const eq = entry.indexOf('=');
+      return { region: entry.slice(0, eq), url: entry.slice(eq + 1) };
+    });
+  return { primary: { region: env.REDIS_PRIMARY_REGION ?? 'us-east-1', url: primaryUrl }, replicas };
+}
+
+/** Polls until `condition` returns something truthy and returns it; throws after `timeoutMs`. */
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+  intervalMs = 10,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await condition();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      lastError = error; // a probe that throws (e.g. a server still down) counts as "not yet"
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError instanceof Error ? ` (last error: ${lastError.message})` : '';
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${detail}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
