@@ -1,0 +1,132 @@
+import 'server-only';
+import type { Principal } from '@/lib/auth/principal';
+import { assertTenant, tenantScope } from '@/lib/auth/authorize';
+import { collections, type AppDoc, type Author } from '@/lib/db/collections';
+import { commitVersion, getHead, insertIfMissing } from '@/lib/db/config-versions';
+import { NotFoundError } from '@/lib/errors';
+import { appIdSchema } from '@/lib/schemas/app';
+import type { AppConfig } from '@/lib/schemas/config';
+
+export interface LastChange {
+  version: number;
+  author: Author;
+  createdAt: Date;
+  message: string;
+  pushedAt: Date | null;
+}
+
+export interface AppSummary {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string;
+  headVersion: number;
+  lastChange: LastChange | null;
+}
+
+/**
+ * The apps the principal may see, each with its head's author, time and message. Two queries
+ * whatever the number of apps: the apps, then every head at once by its exact {appId, version}
+ * (served by the unique index), never one query per app.
+ */
+export async function listAppsForPrincipal(principal: Principal): Promise<AppSummary[]> {
+  const c = await collections();
+  const apps = await c.apps.find(tenantScope(principal)).sort({ tenantId: 1, name: 1 }).toArray();
+  const withHead = apps.filter((a) => a.headVersion > 0);
+  const heads =
+    withHead.length === 0
+      ? []
+      : await c.configVersions
+          .find(
+            { $or: withHead.map((a) => ({ appId: a._id, version: a.headVersion })) },
+            {
+              projection: {
+                appId: 1,
+                version: 1,
+                author: 1,
+                createdAt: 1,
+                message: 1,
+                pushedAt: 1,
+              },
+            },
+          )
+          .toArray();
+  const byApp = new Map(heads.map((h) => [h.appId, h]));
+  return apps.map((app) => {
+    const head = byApp.get(app._id);
+    return {
+      id: app._id,
+      tenantId: app.tenantId,
+      name: app.name,
+      description: app.description,
+      headVersion: app.headVersion,
+      lastChange: head
+        ? {
+            version: head.version,
+            author: head.author,
+            createdAt: head.createdAt,
+            message: head.message,
+            pushedAt: head.pushedAt,
+          }
+        : null,
+    };
+  });
+}
+
+/**
+ * The app if the principal may see it. Unknown, malformed and other tenants' ids all get the
+ * same "App not found." so ids cannot be probed.
+ */
+export async function getAppForPrincipalOrThrow(
+  principal: Principal,
+  appId: string,
+): Promise<AppDoc> {
+  const id = appIdSchema.safeParse(appId);
+  if (!id.success) throw new NotFoundError('App not found.');
+  const c = await collections();
+  const app = await c.apps.findOne({ _id: id.data });
+  if (!app) throw new NotFoundError('App not found.');
+  assertTenant(principal, app.tenantId, 'App');
+  return app;
+}
+
+/**
+ * Creates an app with its first configuration (version 1), or completes one whose first
+ * version is missing. Idempotent: an existing app and its history are never touched.
+ */
+export async function createApp(input: {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string;
+  config: AppConfig;
+  author: Author;
+  message: string;
+}): Promise<{ app: AppDoc; created: boolean }> {
+  const id = appIdSchema.parse(input.id);
+  const c = await collections();
+  const created = await insertIfMissing(() =>
+    c.apps.insertOne({
+      _id: id,
+      tenantId: input.tenantId,
+      name: input.name,
+      description: input.description,
+      createdAt: new Date(),
+      headVersion: 0,
+    }),
+  );
+  const existing = await c.apps.findOne({ _id: id });
+  if (!existing) throw new Error(`createApp: app ${id} vanished after it was created`);
+  if (!(await getHead(id))) {
+    // A concurrent creator may win version 1; that is the same outcome, so a conflict is fine.
+    await commitVersion({
+      app: existing,
+      expectedVersion: 0,
+      data: input.config,
+      author: input.author,
+      message: input.message,
+    });
+  }
+  const app = (await c.apps.findOne({ _id: id })) ?? existing;
+  return { app, created };
+}

@@ -1,0 +1,114 @@
+import 'server-only';
+import { MongoServerError } from 'mongodb';
+import type { Principal } from '@/lib/auth/principal';
+import { checksum } from '@/lib/canonical-json';
+import {
+  collections,
+  ensureIndexes,
+  type AppDoc,
+  type Author,
+  type ConfigVersionDoc,
+} from '@/lib/db/collections';
+import { configSchema, type AppConfig } from '@/lib/schemas/config';
+
+/** A version without its data: what history lists and conflict notices need. */
+export type VersionSummary = Omit<ConfigVersionDoc, 'data'>;
+
+export type StoredVersion = ConfigVersionDoc & Required<Pick<ConfigVersionDoc, '_id'>>;
+
+export type CommitResult =
+  | { status: 'committed'; doc: ConfigVersionDoc }
+  /** Someone else committed first; `head` is what the app holds now. */
+  | { status: 'conflict'; head: ConfigVersionDoc | null };
+
+const withoutData = { projection: { data: 0 } } as const;
+
+export function authorFromPrincipal(principal: Principal): Author {
+  return { userId: principal.id, name: principal.name, email: principal.email ?? '' };
+}
+
+/** The newest version of an app (its head), or null for an app without any configuration. */
+export async function getHead(appId: string): Promise<ConfigVersionDoc | null> {
+  const c = await collections();
+  return c.configVersions.findOne({ appId }, { sort: { version: -1 } });
+}
+
+export async function getVersion(appId: string, version: number): Promise<ConfigVersionDoc | null> {
+  const c = await collections();
+  return c.configVersions.findOne({ appId, version });
+}
+
+/** Newest first; `before` pages back through older versions. Data is left out: lists don't show it. */
+export async function listHistory(
+  appId: string,
+  { limit, before }: { limit: number; before?: number },
+): Promise<VersionSummary[]> {
+  const c = await collections();
+  const filter = before === undefined ? { appId } : { appId, version: { $lt: before } };
+  return c.configVersions.find(filter, withoutData).sort({ version: -1 }).limit(limit).toArray();
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === 11000;
+}
+
+/** Runs an insert; true if it wrote, false if the record already existed (duplicate key). */
+export async function insertIfMissing(insert: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await insert();
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Appends version expectedVersion+1. The unique index {appId, version} is the concurrency
+ * control: of several saves that started from the same head exactly one insert succeeds, the
+ * others get a duplicate key error and are told who won. No last-write-wins, ever.
+ */
+export async function commitVersion(input: {
+  app: Pick<AppDoc, '_id' | 'tenantId'>;
+  expectedVersion: number;
+  data: AppConfig;
+  author: Author;
+  message: string;
+  rollbackOf?: number | null;
+}): Promise<CommitResult> {
+  await ensureIndexes();
+  const c = await collections();
+  const appId = input.app._id;
+
+  // Cheap early answer for the common stale-editor case; the index still decides races.
+  const head = await getHead(appId);
+  if ((head?.version ?? 0) !== input.expectedVersion) return { status: 'conflict', head };
+
+  // The last guard before storage: whatever a caller assembled, only a valid config with real
+  // secrets (never the "unchanged" marker) is ever stored. A failure here is a bug, not user input.
+  const data = configSchema.parse(input.data);
+  const doc: ConfigVersionDoc = {
+    appId,
+    tenantId: input.app.tenantId,
+    version: input.expectedVersion + 1,
+    data,
+    checksum: checksum(data),
+    author: input.author,
+    message: input.message,
+    createdAt: new Date(),
+    pushedAt: null,
+    pushAttempts: 0,
+    lastPushError: null,
+    nextPushAt: null,
+    rollbackOf: input.rollbackOf ?? null,
+  };
+  try {
+    await c.configVersions.insertOne(doc);
+  } catch (error) {
+    if (isDuplicateKey(error)) return { status: 'conflict', head: await getHead(appId) };
+    throw error;
+  }
+  // $max: a slower writer of an older version can never move the head backwards.
+  await c.apps.updateOne({ _id: appId }, { $max: { headVersion: doc.version } });
+  return { status: 'committed', doc };
+}
