@@ -1,0 +1,46 @@
+import { Codes, CommandError } from '../errors.js';
+import { type Doc, normalize } from '../values.js';
+import { adminCommands } from './admin.js';
+import type { Context, Handler } from './context.js';
+import { findAndModifyCommands } from './find-and-modify.js';
+import { handshakeCommands } from './handshake.js';
+import { readCommands } from './read.js';
+import { writeCommands } from './write.js';
+
+export type { Context } from './context.js';
+
+const handlers = new Map<string, Handler>(
+  Object.entries({ ...handshakeCommands, ...adminCommands, ...readCommands, ...writeCommands, ...findAndModifyCommands }),
+);
+
+export const supportedCommands = (): string[] => [...handlers.keys()].sort();
+
+/** Cursor ids must stay Int64; everywhere else Int64 is normalised for mingo. */
+const KEEP_LONGS = new Set(['getMore', 'killCursors']);
+
+/**
+ * Runs one command and always returns a reply document (errors become `{ok: 0, ...}`).
+ * Store changes are committed (journaled) before the reply is returned, even after a partial failure.
+ */
+export function runCommand(body: Doc, ctx: Context): Doc {
+  const name = Object.keys(body)[0];
+  try {
+    if (name === undefined) throw new CommandError(Codes.FailedToParse, 'Empty command');
+    const handler = handlers.get(name);
+    if (!handler) throw new CommandError(Codes.CommandNotFound, `no such command: '${name}'`);
+    const db = body.$db;
+    if (typeof db !== 'string') throw new CommandError(Codes.Location40571, 'OP_MSG requests require a $db argument');
+    if (body.autocommit === false || body.startTransaction === true) {
+      throw new CommandError(Codes.IllegalOperation, 'transactions are not supported by the development server');
+    }
+    const cmd = KEEP_LONGS.has(name) ? body : (normalize(body) as Doc);
+    return handler(cmd, db, ctx);
+  } catch (err) {
+    if (err instanceof CommandError) return err.toReply();
+    if (err instanceof RangeError) return new CommandError(Codes.BadValue, err.message).toReply();
+    const message = err instanceof Error ? err.message : String(err);
+    return new CommandError(Codes.InternalError, `internal error in the development server: ${message}`).toReply();
+  } finally {
+    ctx.store.commit();
+  }
+}

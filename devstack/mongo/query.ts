@@ -1,0 +1,97 @@
+import { Query } from 'mingo';
+import { Codes, CommandError, fromMingo } from './errors.js';
+import type { Collection } from './store.js';
+import { type Doc, isPlainObject } from './values.js';
+
+export interface Selection {
+  filter?: Doc;
+  sort?: Doc;
+  skip?: number;
+  limit?: number;
+  projection?: Doc;
+}
+
+/** `{_id: <value>}` with a literal value can be answered from the primary key map. */
+function idLookup(filter: Doc): { id: unknown } | undefined {
+  const keys = Object.keys(filter);
+  if (keys.length !== 1 || keys[0] !== '_id') return undefined;
+  const id = filter._id;
+  if (id === null || id === undefined || id instanceof RegExp || Array.isArray(id)) return undefined;
+  if (isPlainObject(id)) {
+    const opKeys = Object.keys(id);
+    if (opKeys.length === 1 && opKeys[0] === '$eq' && !isPlainObject(id.$eq) && !Array.isArray(id.$eq)) return { id: id.$eq };
+    if (opKeys.some((k) => k.startsWith('$'))) return undefined;
+  }
+  return { id };
+}
+
+export function compileFilter(filter: unknown): Query {
+  if (filter !== undefined && filter !== null && !isPlainObject(filter)) {
+    throw new CommandError(Codes.TypeMismatch, "BSON field 'filter' is the wrong type, expected type 'object'");
+  }
+  try {
+    const query = new Query((filter ?? {}) as Doc, { scriptEnabled: false });
+    // mingo resolves operators lazily; one probe makes an unknown operator fail up front, as in mongod.
+    query.test({});
+    return query;
+  } catch (err) {
+    throw fromMingo(err, 'query');
+  }
+}
+
+export function validateSort(sort: unknown): Doc | undefined {
+  if (sort === undefined || sort === null) return undefined;
+  if (!isPlainObject(sort)) throw new CommandError(Codes.TypeMismatch, "BSON field 'sort' is the wrong type, expected type 'object'");
+  for (const [field, dir] of Object.entries(sort)) {
+    if (dir !== 1 && dir !== -1 && !isPlainObject(dir)) {
+      throw new CommandError(Codes.BadValue, `$sort key ordering must be 1 (for ascending) or -1 (for descending); field: ${field}`);
+    }
+  }
+  return Object.keys(sort).length ? sort : undefined;
+}
+
+/**
+ * Matching documents in natural order (or `sort` order). Projection is applied last so sorting
+ * can use fields the projection drops, as in mongod.
+ */
+export function select(coll: Collection | undefined, sel: Selection): Doc[] {
+  const filter = sel.filter ?? {};
+  const fast = idLookup(filter);
+  const query = fast ? undefined : compileFilter(filter);
+  if (!coll) return [];
+  let docs: Doc[];
+  try {
+    if (fast) {
+      const doc = coll.getById(fast.id);
+      docs = doc ? [doc] : [];
+      if (sel.skip) docs = docs.slice(sel.skip);
+      if (sel.limit !== undefined && sel.limit > 0) docs = docs.slice(0, sel.limit);
+      if (sel.projection && Object.keys(sel.projection).length) docs = project(docs, sel.projection);
+    } else {
+      const cursor = (query as Query).find(coll.all(), sel.projection ?? {});
+      const sort = validateSort(sel.sort);
+      if (sort) cursor.sort(sort);
+      if (sel.skip) cursor.skip(sel.skip);
+      if (sel.limit !== undefined && sel.limit > 0) cursor.limit(sel.limit);
+      docs = cursor.all() as Doc[];
+    }
+  } catch (err) {
+    throw fromMingo(err, 'query');
+  }
+  return sel.projection && Object.keys(sel.projection).length ? docs.map(idFirst) : docs;
+}
+
+export function project(docs: Doc[], projection: Doc): Doc[] {
+  try {
+    return new Query({}, { scriptEnabled: false }).find(docs, projection).all() as Doc[];
+  } catch (err) {
+    throw fromMingo(err, 'query');
+  }
+}
+
+/** mingo appends `_id` after included fields; mongod keeps it first. */
+export function idFirst(doc: Doc): Doc {
+  if (!('_id' in doc) || Object.keys(doc)[0] === '_id') return doc;
+  const { _id, ...rest } = doc;
+  return { _id, ...rest };
+}

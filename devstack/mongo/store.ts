@@ -1,0 +1,284 @@
+import { BSON, ObjectId } from 'bson';
+import { Codes, CommandError } from './errors.js';
+import { Index, type IndexSpec, sameOptions } from './indexes.js';
+import { MAX_BSON_OBJECT_SIZE } from './wire.js';
+import { type Doc, valueKey } from './values.js';
+
+/** One physical change; the journal stores these and replay applies them without re-checking. */
+export type Change =
+  | { o: 'put'; db: string; c: string; doc: Doc }
+  | { o: 'del'; db: string; c: string; id: unknown }
+  | { o: 'ci'; db: string; c: string; spec: IndexSpec }
+  | { o: 'di'; db: string; c: string; name: string }
+  | { o: 'cc'; db: string; c: string }
+  | { o: 'dc'; db: string; c: string }
+  | { o: 'dd'; db: string };
+
+const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+export class Collection {
+  /** Insertion order is MongoDB's natural order closely enough for a single node. */
+  readonly docs = new Map<string, Doc>();
+  readonly indexes: Index[] = [];
+  private readonly log: (c: Change) => void;
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    log: (c: Change) => void,
+  ) {
+    this.log = log;
+  }
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  indexSpecs(): IndexSpec[] {
+    return [ID_INDEX, ...this.indexes.map((i) => i.spec)];
+  }
+
+  all(): Doc[] {
+    return [...this.docs.values()];
+  }
+
+  getById(id: unknown): Doc | undefined {
+    return this.docs.get(valueKey(id));
+  }
+
+  /** Adds `_id` first when missing, like mongod, and enforces every unique index. */
+  insert(input: Doc): Doc {
+    const doc = input._id === undefined ? { _id: new ObjectId(), ...input } : input;
+    checkSize(doc, 'insert');
+    if (Array.isArray(doc._id)) throw new CommandError(Codes.BadValue, "can't use an array for _id");
+    if (doc._id instanceof RegExp) throw new CommandError(Codes.BadValue, "can't use a regex for _id");
+    const id = valueKey(doc._id);
+    if (this.docs.has(id)) throw this.duplicateId(doc._id);
+    for (const index of this.indexes) index.check(doc, id, this.ns);
+    this.store(id, doc);
+    this.log({ o: 'put', db: this.db, c: this.name, doc });
+    return doc;
+  }
+
+  /** Replaces the stored version of a document whose `_id` does not change. */
+  replace(oldDoc: Doc, newDoc: Doc): void {
+    checkSize(newDoc, 'update');
+    const id = valueKey(oldDoc._id);
+    for (const index of this.indexes) index.check(newDoc, id, this.ns);
+    for (const index of this.indexes) index.remove(oldDoc, id);
+    this.store(id, newDoc);
+    this.log({ o: 'put', db: this.db, c: this.name, doc: newDoc });
+  }
+
+  remove(doc: Doc): void {
+    const id = valueKey(doc._id);
+    for (const index of this.indexes) index.remove(doc, id);
+    this.docs.delete(id);
+    this.log({ o: 'del', db: this.db, c: this.name, id: doc._id });
+  }
+
+  /** Returns false when an identical index already exists. */
+  createIndex(spec: IndexSpec): boolean {
+    for (const existing of this.indexSpecs()) {
+      if (existing.name === spec.name) {
+        if (sameOptions(existing, spec)) return false;
+        throw new CommandError(
+          Codes.IndexKeySpecsConflict,
+          `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing)}`,
+        );
+      }
+      if (valueKey(existing.key) === valueKey(spec.key)) {
+        if (sameOptions(existing, spec)) {
+          throw new CommandError(Codes.IndexOptionsConflict, `Index already exists with a different name: ${existing.name}`);
+        }
+        throw new CommandError(
+          Codes.IndexKeySpecsConflict,
+          `An existing index has the same key pattern as the requested index but different options: ${existing.name}`,
+        );
+      }
+    }
+    const index = new Index(spec);
+    for (const [id, doc] of this.docs) {
+      index.check(doc, id, this.ns);
+      index.add(doc, id);
+    }
+    this.indexes.push(index);
+    this.log({ o: 'ci', db: this.db, c: this.name, spec });
+    return true;
+  }
+
+  dropIndex(name: string): void {
+    const at = this.indexes.findIndex((i) => i.spec.name === name);
+    if (at < 0) throw new CommandError(Codes.IndexNotFound, `index not found with name [${name}]`);
+    this.indexes.splice(at, 1);
+    this.log({ o: 'di', db: this.db, c: this.name, name });
+  }
+
+  /** Replay path: the journal only holds states that already passed every check. */
+  applyPut(doc: Doc): void {
+    const id = valueKey(doc._id);
+    const old = this.docs.get(id);
+    if (old) for (const index of this.indexes) index.remove(old, id);
+    this.store(id, doc);
+  }
+
+  applyCreateIndex(spec: IndexSpec): void {
+    if (this.indexes.some((i) => i.spec.name === spec.name)) return;
+    const index = new Index(spec);
+    for (const [id, doc] of this.docs) index.add(doc, id);
+    this.indexes.push(index);
+  }
+
+  applyDropIndex(name: string): void {
+    const at = this.indexes.findIndex((i) => i.spec.name === name);
+    if (at >= 0) this.indexes.splice(at, 1);
+  }
+
+  private store(id: string, doc: Doc): void {
+    this.docs.set(id, doc);
+    for (const index of this.indexes) index.add(doc, id);
+  }
+
+  private duplicateId(id: unknown): CommandError {
+    return new Index({ ...ID_INDEX, unique: true }).duplicate(this.ns, [id]);
+  }
+}
+
+function checkSize(doc: Doc, op: 'insert' | 'update'): void {
+  const size = BSON.calculateObjectSize(doc);
+  if (size <= MAX_BSON_OBJECT_SIZE) return;
+  if (op === 'insert') {
+    throw new CommandError(Codes.BadValue, `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`);
+  }
+  throw new CommandError(Codes.Location17419, `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`);
+}
+
+export function validateCollectionName(db: string, name: unknown): string {
+  if (typeof name !== 'string') throw new CommandError(Codes.InvalidNamespace, `collection name has invalid type ${typeof name}`);
+  if (name.length === 0 || name.includes('\0') || name.startsWith('.') || name.includes('$')) {
+    throw new CommandError(Codes.InvalidNamespace, `Invalid collection name: ${db}.${name}`);
+  }
+  return name;
+}
+
+export function validateDbName(db: unknown): string {
+  if (typeof db !== 'string' || db.length === 0 || /[/\\. "$\0]/.test(db) || db.length > 63) {
+    throw new CommandError(Codes.InvalidNamespace, `Invalid database name: '${String(db)}'`);
+  }
+  return db;
+}
+
+export class Store {
+  private readonly dbs = new Map<string, Map<string, Collection>>();
+  private pending: Change[] = [];
+  /** Called with the changes of one command once it has finished, before the reply goes out. */
+  onCommit: ((changes: Change[]) => void) | undefined;
+  private replaying = false;
+
+  private readonly log = (c: Change): void => {
+    if (!this.replaying) this.pending.push(c);
+  };
+
+  commit(): void {
+    if (this.pending.length === 0) return;
+    const changes = this.pending;
+    this.pending = [];
+    this.onCommit?.(changes);
+  }
+
+  databaseNames(): string[] {
+    return [...this.dbs.keys()];
+  }
+
+  collections(db: string): Collection[] {
+    return [...(this.dbs.get(db)?.values() ?? [])];
+  }
+
+  get(db: string, name: string): Collection | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  /** Writes create collections implicitly, like mongod. */
+  getOrCreate(db: string, name: string): Collection {
+    return this.get(db, name) ?? this.create(db, name);
+  }
+
+  create(db: string, name: string): Collection {
+    validateDbName(db);
+    validateCollectionName(db, name);
+    let colls = this.dbs.get(db);
+    if (!colls) {
+      colls = new Map();
+      this.dbs.set(db, colls);
+    }
+    if (colls.has(name)) throw new CommandError(Codes.NamespaceExists, `Collection ${db}.${name} already exists.`);
+    const coll = new Collection(db, name, this.log);
+    colls.set(name, coll);
+    this.log({ o: 'cc', db, c: name });
+    return coll;
+  }
+
+  drop(db: string, name: string): boolean {
+    const colls = this.dbs.get(db);
+    if (!colls?.delete(name)) return false;
+    if (colls.size === 0) this.dbs.delete(db);
+    this.log({ o: 'dc', db, c: name });
+    return true;
+  }
+
+  dropDatabase(db: string): void {
+    if (!this.dbs.delete(db)) return;
+    this.log({ o: 'dd', db });
+  }
+
+  apply(change: Change): void {
+    this.replaying = true;
+    try {
+      switch (change.o) {
+        case 'put':
+          this.getOrCreate(change.db, change.c).applyPut(change.doc);
+          break;
+        case 'del': {
+          const coll = this.get(change.db, change.c);
+          const doc = coll?.getById(change.id);
+          if (coll && doc) coll.remove(doc);
+          break;
+        }
+        case 'ci':
+          this.getOrCreate(change.db, change.c).applyCreateIndex(change.spec);
+          break;
+        case 'di':
+          this.get(change.db, change.c)?.applyDropIndex(change.name);
+          break;
+        case 'cc':
+          if (!this.get(change.db, change.c)) this.create(change.db, change.c);
+          break;
+        case 'dc':
+          this.drop(change.db, change.c);
+          break;
+        case 'dd':
+          this.dropDatabase(change.db);
+          break;
+      }
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** The smallest list of changes that rebuilds the current state (used to compact the journal). */
+  *snapshot(): Generator<Change> {
+    for (const [db, colls] of this.dbs) {
+      for (const coll of colls.values()) {
+        yield { o: 'cc', db, c: coll.name };
+        for (const index of coll.indexes) yield { o: 'ci', db, c: coll.name, spec: index.spec };
+        for (const doc of coll.docs.values()) yield { o: 'put', db, c: coll.name, doc };
+      }
+    }
+  }
+
+  docCount(): number {
+    let n = 0;
+    for (const colls of this.dbs.values()) for (const c of colls.values()) n += c.docs.size + c.indexes.length + 1;
+    return n;
+  }
+}
