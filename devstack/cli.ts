@@ -4,7 +4,15 @@
  */
 import path from 'node:path';
 import { FAULT_ACTIONS, type FaultAction } from './control';
-import { DEMO_REGIONS, down, fault, status, up, type ProcessStatus, type RegionSpec } from './stack';
+import {
+  DEMO_REGIONS,
+  down,
+  fault,
+  status,
+  up,
+  type ProcessStatus,
+  type RegionSpec,
+} from './stack';
 import { REPO_ROOT } from './state';
 
 const USAGE = `usage: devstack/cli.ts <command> [--dir D]
@@ -44,19 +52,22 @@ function flag(parsed: Parsed, name: string): string | undefined {
 }
 
 function regionsFrom(parsed: Parsed): RegionSpec[] {
-  const names = flag(parsed, '--regions')?.split(',').filter(Boolean) ?? DEMO_REGIONS.map((r) => r.name);
+  const names =
+    flag(parsed, '--regions')?.split(',').filter(Boolean) ?? DEMO_REGIONS.map((r) => r.name);
   const delays = parsed.flags.has('--test') ? ['0'] : flag(parsed, '--delays')?.split(',');
   return names.map((name, i) => {
     const demo = DEMO_REGIONS.find((r) => r.name === name)?.delayMs ?? 0;
     // One value applies to every region; a list is matched by position.
     const raw = delays?.length === 1 ? delays[0] : delays?.[i];
     const delayMs = raw === undefined ? demo : Number(raw);
-    if (!Number.isFinite(delayMs) || delayMs < 0) throw new Error(`bad delay ${JSON.stringify(raw)} for ${name}`);
+    if (!Number.isFinite(delayMs) || delayMs < 0)
+      throw new Error(`bad delay ${JSON.stringify(raw)} for ${name}`);
     return { name, delayMs };
   });
 }
 
-const kb = (value: number | null): string => (value === null ? '-' : `${(value / 1024).toFixed(1)} MB`);
+const kb = (value: number | null): string =>
+  value === null ? '-' : `${(value / 1024).toFixed(1)} MB`;
 
 function row(p: ProcessStatus): string[] {
   const link =
@@ -83,20 +94,38 @@ function row(p: ProcessStatus): string[] {
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 async function main(): Promise<void> {
   const parsed = parse(process.argv.slice(2));
   const [command, ...rest] = parsed.positional;
-  const dir = path.resolve(flag(parsed, '--dir') ?? process.env.PROPAGATE_DEVSTACK_DIR ?? path.join(REPO_ROOT, '.devstack'));
+  const dir = path.resolve(
+    flag(parsed, '--dir') ??
+      process.env.PROPAGATE_DEVSTACK_DIR ??
+      path.join(REPO_ROOT, '.devstack'),
+  );
   const log = (line: string): void => console.log(line);
 
   switch (command) {
     case 'up': {
       const started = Date.now();
-      const info = await up({ dir, regions: regionsFrom(parsed), mongo: !parsed.flags.has('--no-mongo'), log });
-      console.log(`${info.reused ? 'reused' : 'started'} in ${Date.now() - started} ms; mongo tier: ${info.mongoTier ?? 'none'}`);
+      const info = await up({
+        dir,
+        regions: regionsFrom(parsed),
+        mongo: !parsed.flags.has('--no-mongo'),
+        log,
+      });
+      console.log(
+        `${info.reused ? 'reused' : 'started'} in ${Date.now() - started} ms; mongo tier: ${info.mongoTier ?? 'none'}`,
+      );
       for (const [key, value] of Object.entries(info.env)) console.log(`  ${key}=${value}`);
       console.log(`env file: ${info.envFile}`);
       return;
@@ -117,8 +146,21 @@ async function main(): Promise<void> {
         console.log(JSON.stringify(current, null, 2));
         return;
       }
-      const header = ['process', 'role', 'pid', 'alive', 'port', 'link', 'lag B', 'delay', 'partition', 'rss'];
-      console.log(`devstack ${current.dir}: ${current.phase}, ${current.healthy ? 'healthy' : 'UNHEALTHY'}`);
+      const header = [
+        'process',
+        'role',
+        'pid',
+        'alive',
+        'port',
+        'link',
+        'lag B',
+        'delay',
+        'partition',
+        'rss',
+      ];
+      console.log(
+        `devstack ${current.dir}: ${current.phase}, ${current.healthy ? 'healthy' : 'UNHEALTHY'}`,
+      );
       console.log(table([header, ...current.processes.map(row)]));
       console.log(`total RSS ${kb(current.totalRssKb)}`);
       for (const problem of current.problems) console.log(`  ! ${problem}`);
@@ -127,8 +169,14 @@ async function main(): Promise<void> {
     }
     case 'fault': {
       const [region, action, ms] = rest;
-      if (!region || !action || !FAULT_ACTIONS.includes(action as FaultAction)) throw new Error(USAGE);
-      const result = await fault(dir, region, action as FaultAction, ms === undefined ? undefined : Number(ms));
+      if (!region || !action || !FAULT_ACTIONS.includes(action as FaultAction))
+        throw new Error(USAGE);
+      const result = await fault(
+        dir,
+        region,
+        action as FaultAction,
+        ms === undefined ? undefined : Number(ms),
+      );
       console.log(`${result.region} ${result.action}: ${result.message}`);
       return;
     }

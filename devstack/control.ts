@@ -3,7 +3,13 @@ import type { StackState } from './state';
 
 /** The fault commands the supervisor's control server accepts. */
 export type FaultAction = 'latency' | 'partition' | 'heal' | 'kill' | 'revive';
-export const FAULT_ACTIONS: readonly FaultAction[] = ['latency', 'partition', 'heal', 'kill', 'revive'];
+export const FAULT_ACTIONS: readonly FaultAction[] = [
+  'latency',
+  'partition',
+  'heal',
+  'kill',
+  'revive',
+];
 
 export interface FaultRequest {
   region: string;
@@ -37,7 +43,10 @@ export function controlRequest<T>(
         method,
         path: route,
         timeout: timeoutMs,
-        headers: { [TOKEN_HEADER]: state.token, ...(payload ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          [TOKEN_HEADER]: state.token,
+          ...(payload ? { 'content-type': 'application/json' } : {}),
+        },
       },
       (res) => {
         let text = '';
@@ -51,7 +60,10 @@ export function controlRequest<T>(
             parsed = text;
           }
           if ((res.statusCode ?? 500) >= 300) {
-            const message = typeof parsed === 'object' && parsed && 'error' in parsed ? String(parsed.error) : text;
+            const message =
+              typeof parsed === 'object' && parsed && 'error' in parsed
+                ? String(parsed.error)
+                : text;
             reject(new Error(message || `control server answered ${res.statusCode}`));
           } else {
             resolve(parsed as T);
@@ -59,7 +71,9 @@ export function controlRequest<T>(
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`control server :${state.controlPort} ${route} timed out`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`control server :${state.controlPort} ${route} timed out`)),
+    );
     req.on('error', reject);
     req.end(payload);
   });

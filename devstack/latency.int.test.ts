@@ -19,7 +19,9 @@ afterAll(async () => {
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? NaN) : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] ?? NaN)
+    : ((sorted[mid - 1] ?? NaN) + (sorted[mid] ?? NaN)) / 2;
 };
 
 /**
@@ -27,7 +29,10 @@ const median = (values: number[]): number => {
  * learns of it through the replication stream, so a message published right after the write
  * (same MULTI) arrives exactly when the write did.
  */
-async function measureArrivals(regions: { region: string; url: string }[], writes: number): Promise<Map<string, number[]>> {
+async function measureArrivals(
+  regions: { region: string; url: string }[],
+  writes: number,
+): Promise<Map<string, number[]>> {
   const channel = `devstack:test:latency:${randomUUID()}`;
   const writer = connect(primary.url);
   const arrivals = new Map<string, number[]>(regions.map((r) => [r.region, []]));
@@ -35,7 +40,9 @@ async function measureArrivals(regions: { region: string; url: string }[], write
   await Promise.all(
     regions.map(async (r) => {
       const subscriber = connect(r.url);
-      subscriber.on('message', (_channel: string, id: string) => waiting.get(id)?.(r.region, performance.now()));
+      subscriber.on('message', (_channel: string, id: string) =>
+        waiting.get(id)?.(r.region, performance.now()),
+      );
       await subscriber.subscribe(channel);
     }),
   );
@@ -43,7 +50,10 @@ async function measureArrivals(regions: { region: string; url: string }[], write
     const id = randomUUID();
     const seen = new Promise<void>((resolve, reject) => {
       let pending = regions.length;
-      const timer = setTimeout(() => reject(new Error(`write ${i} did not reach every replica`)), 5000);
+      const timer = setTimeout(
+        () => reject(new Error(`write ${i} did not reach every replica`)),
+        5000,
+      );
       waiting.set(id, (region, at) => {
         arrivals.get(region)?.push(at - sentAt);
         pending -= 1;
@@ -54,7 +64,11 @@ async function measureArrivals(regions: { region: string; url: string }[], write
       });
     });
     const sentAt = performance.now();
-    await writer.multi().set(`devstack:test:latency:${i}`, id, 'EX', 60).publish(channel, id).exec();
+    await writer
+      .multi()
+      .set(`devstack:test:latency:${i}`, id, 'EX', 60)
+      .publish(channel, id)
+      .exec();
     await seen;
     waiting.delete(id);
   }
@@ -66,7 +80,8 @@ describe('devstack link latency', () => {
     const [slow, fast] = replicas;
     if (!slow || !fast) throw new Error('needs two replicas');
     const before = await stackStatus();
-    const delayOf = (region: string): number => before.processes.find((p) => p.name === region)?.delayMs ?? 0;
+    const delayOf = (region: string): number =>
+      before.processes.find((p) => p.name === region)?.delayMs ?? 0;
     const restore = { slow: delayOf(slow.region), fast: delayOf(fast.region) };
     try {
       await fault(slow.region, 'latency', 100);

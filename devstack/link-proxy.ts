@@ -106,7 +106,12 @@ class LinkPair {
     private readonly proxy: LinkProxy,
   ) {
     // Replica→primary carries acks and PINGs: no added delay, only the partition applies.
-    this.down = new Lane(downstream, () => this.upstream, () => 0, () => proxy.partitioned);
+    this.down = new Lane(
+      downstream,
+      () => this.upstream,
+      () => 0,
+      () => proxy.partitioned,
+    );
     this.lanes.push(this.down);
     downstream.on('close', () => this.onClose());
     downstream.on('error', () => this.destroy());
@@ -119,7 +124,12 @@ class LinkPair {
     const upstream = net.connect({ port: this.proxy.targetPort, host: this.proxy.targetHost });
     upstream.setNoDelay(true);
     this.upstream = upstream;
-    this.up = new Lane(upstream, () => this.downstream, () => this.proxy.delayMs, () => this.proxy.partitioned);
+    this.up = new Lane(
+      upstream,
+      () => this.downstream,
+      () => this.proxy.delayMs,
+      () => this.proxy.partitioned,
+    );
     this.lanes.push(this.up);
     upstream.on('close', () => this.onClose());
     upstream.on('error', () => this.destroy());
@@ -194,7 +204,8 @@ export class LinkProxy {
   }
 
   setDelay(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new Error(`delay must be a non-negative number of ms, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new Error(`delay must be a non-negative number of ms, got ${ms}`);
     this.delayMs = ms;
   }
 

@@ -1,8 +1,14 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { MongoClient } from 'mongodb';
 import { freePort } from './ports';
 import { REPO_ROOT, type MongoTierName } from './state';
 
@@ -32,9 +38,15 @@ export interface MongoTierOptions {
 export async function startMongo(options: MongoTierOptions): Promise<MongoHandle> {
   const log = options.log ?? (() => undefined);
   if (options.externalUri) {
+    // `up` pings it from the caller's process; the supervisor stays free of the driver.
     log('mongo tier: external (MONGODB_URI passed through)');
-    await pingMongo(options.externalUri);
-    return { tier: 'external', uri: options.externalUri, pid: null, port: null, stop: async () => undefined };
+    return {
+      tier: 'external',
+      uri: options.externalUri,
+      pid: null,
+      port: null,
+      stop: () => Promise.resolve(),
+    };
   }
   const mongod = findOnPath('mongod');
   if (mongod) {
@@ -67,7 +79,12 @@ export function findOnPath(binary: string): string | undefined {
 
 /** Connecting performs the handshake and server selection: enough to know the server answers. */
 export async function pingMongo(uri: string, timeoutMs = 5000): Promise<void> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs });
+  // Loaded on demand: the driver would add ~15 MB to a supervisor that only pings once.
+  const { MongoClient } = await import('mongodb');
+  const client = new MongoClient(uri, {
+    serverSelectionTimeoutMS: timeoutMs,
+    connectTimeoutMS: timeoutMs,
+  });
   try {
     await client.connect();
   } catch (error) {
@@ -109,10 +126,14 @@ async function startWireServer(options: MongoTierOptions): Promise<MongoHandle> 
   const logFile = path.join(options.dir, 'mongo.log');
   const logStream = createWriteStream(logFile, { flags: 'a' });
   const port = await freePort(options.preferredPort);
-  const child = spawn(process.execPath, ['--import', 'tsx', WIRE_SERVER_CLI, '--port', String(port), '--db-path', dbPath], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', WIRE_SERVER_CLI, '--port', String(port), '--db-path', dbPath],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   // Both pipes are drained for the child's whole life, or a chatty server would block on a full pipe.
   child.stderr.pipe(logStream);
   child.on('error', (error) => logStream.write(`spawn error: ${error.message}\n`));
@@ -120,7 +141,11 @@ async function startWireServer(options: MongoTierOptions): Promise<MongoHandle> 
   const uri = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the MongoDB wire server did not print its "listening" line within 30 s (log: ${logFile})`));
+      reject(
+        new Error(
+          `the MongoDB wire server did not print its "listening" line within 30 s (log: ${logFile})`,
+        ),
+      );
     }, 30_000);
     lines.on('line', (line) => {
       logStream.write(`${line}\n`);
@@ -132,10 +157,13 @@ async function startWireServer(options: MongoTierOptions): Promise<MongoHandle> 
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`the MongoDB wire server exited before it was ready (code ${code}, signal ${signal}): ${tail(logFile)}`));
+      reject(
+        new Error(
+          `the MongoDB wire server exited before it was ready (code ${code}, signal ${signal}): ${tail(logFile)}`,
+        ),
+      );
     });
   });
-  await pingMongo(uri);
   return {
     tier: 'wire-server',
     uri,

@@ -16,7 +16,10 @@ export function isPortFree(port: number): Promise<boolean> {
  * so the kernel cannot hand the same port out twice within one call. Ports in `preferred` are
  * reused when still free, which keeps a restarted stack on the ports it had before.
  */
-export async function freePorts(count: number, preferred: readonly (number | undefined)[] = []): Promise<number[]> {
+export async function freePorts(
+  count: number,
+  preferred: readonly (number | undefined)[] = [],
+): Promise<number[]> {
   const held: net.Server[] = [];
   const ports: number[] = [];
   try {
@@ -27,7 +30,8 @@ export async function freePorts(count: number, preferred: readonly (number | und
       if (!server) throw new Error('could not reserve a free port on 127.0.0.1');
       held.push(server);
       const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('unexpected server address');
+      if (address === null || typeof address === 'string')
+        throw new Error('unexpected server address');
       ports.push(address.port);
     }
     return ports;

@@ -23,6 +23,7 @@ export interface RedisSpec {
 }
 
 export function redisArgs(spec: RedisSpec): string[] {
+  // prettier-ignore
   const common = [
     '--port', String(spec.port),
     '--bind', '127.0.0.1',
@@ -35,6 +36,7 @@ export function redisArgs(spec: RedisSpec): string[] {
   ];
   if (spec.replicaOf) {
     // Replicas are rebuilt from the primary on every start, so they keep nothing on disk.
+    // prettier-ignore
     return [
       ...common,
       '--replicaof', spec.replicaOf.host, String(spec.replicaOf.port),
@@ -43,6 +45,7 @@ export function redisArgs(spec: RedisSpec): string[] {
       '--appendonly', 'no',
     ];
   }
+  // prettier-ignore
   return [
     ...common,
     // A primary that restarts empty wipes every replica on resync (ENVIRONMENT.md), so it persists.
@@ -62,7 +65,11 @@ export function spawnRedis(spec: RedisSpec): ChildProcess {
 }
 
 /** Resolves once the server answers PING; rejects early if the process exits (e.g. port taken). */
-export async function waitForRedis(child: ChildProcess, spec: RedisSpec, timeoutMs = 10_000): Promise<void> {
+export async function waitForRedis(
+  child: ChildProcess,
+  spec: RedisSpec,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited: string | undefined;
   const onExit = (code: number | null, signal: string | null): void => {
@@ -72,14 +79,19 @@ export async function waitForRedis(child: ChildProcess, spec: RedisSpec, timeout
   try {
     for (;;) {
       if (exited || child.exitCode !== null) {
-        throw new Error(`redis-server ${spec.name} on port ${spec.port} ${exited ?? 'exited'}: ${logTail(spec)}`);
+        throw new Error(
+          `redis-server ${spec.name} on port ${spec.port} ${exited ?? 'exited'}: ${logTail(spec)}`,
+        );
       }
       try {
         if ((await redisCommand(spec.port, ['PING'], 500)) === 'PONG') return;
       } catch {
         // not listening yet
       }
-      if (Date.now() > deadline) throw new Error(`redis-server ${spec.name} on port ${spec.port} did not answer PING within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `redis-server ${spec.name} on port ${spec.port} did not answer PING within ${timeoutMs} ms`,
+        );
       await sleep(50);
     }
   } finally {
@@ -89,7 +101,11 @@ export async function waitForRedis(child: ChildProcess, spec: RedisSpec, timeout
 
 export function logTail(spec: RedisSpec, lines = 5): string {
   try {
-    return readFileSync(path.join(spec.dir, 'redis.log'), 'utf8').trim().split('\n').slice(-lines).join(' | ');
+    return readFileSync(path.join(spec.dir, 'redis.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(-lines)
+      .join(' | ');
   } catch {
     return '(no log)';
   }
@@ -102,11 +118,18 @@ export type RespValue = string | number | null | RespValue[];
  * killed or partitioned; a one-shot socket with a hard timeout cannot get stuck reconnecting the
  * way a long-lived client would.
  */
-export function redisCommand(port: number, args: readonly string[], timeoutMs = 1000): Promise<RespValue> {
+export function redisCommand(
+  port: number,
+  args: readonly string[],
+  timeoutMs = 1000,
+): Promise<RespValue> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
     let buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => fail(new Error(`redis :${port} ${args[0]} timed out`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`redis :${port} ${args[0]} timed out`)),
+      timeoutMs,
+    );
     const fail = (error: Error): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -168,12 +191,20 @@ function parseResp(buf: Buffer, at: number): Parsed | undefined {
       return { value: items, next };
     }
     default:
-      return { value: null, error: `unexpected RESP type ${JSON.stringify(type)}`, next: buf.length };
+      return {
+        value: null,
+        error: `unexpected RESP type ${JSON.stringify(type)}`,
+        next: buf.length,
+      };
   }
 }
 
 /** `INFO <section>` as a flat field map (`role`, `master_link_status`, ...). */
-export async function redisInfo(port: number, section = 'replication', timeoutMs = 1000): Promise<Record<string, string>> {
+export async function redisInfo(
+  port: number,
+  section = 'replication',
+  timeoutMs = 1000,
+): Promise<Record<string, string>> {
   const reply = await redisCommand(port, ['INFO', section], timeoutMs);
   const info: Record<string, string> = {};
   if (typeof reply !== 'string') return info;

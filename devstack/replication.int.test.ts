@@ -50,7 +50,11 @@ describe('devstack replication', () => {
     const key = `devstack:test:${randomUUID()}`;
     await writer.set(key, 'hello', 'EX', 60);
     for (const r of replicas) {
-      await waitFor(async () => (await reader(r.region).get(key)) === 'hello', 5000, `${key} on ${r.region}`);
+      await waitFor(
+        async () => (await reader(r.region).get(key)) === 'hello',
+        5000,
+        `${key} on ${r.region}`,
+      );
     }
     await expect(reader(replicas[0]?.region ?? '').set(key, 'nope')).rejects.toThrow(/READONLY/);
   });
@@ -60,14 +64,19 @@ describe('devstack replication', () => {
     await fault(first.region, 'partition');
     const key = `devstack:test:${randomUUID()}`;
     await writer.set(key, 'v1', 'EX', 120);
-    await waitFor(async () => (await reader(second.region).get(key)) === 'v1', 5000, 'the write on the healthy replica');
+    await waitFor(
+      async () => (await reader(second.region).get(key)) === 'v1',
+      5000,
+      'the write on the healthy replica',
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await reader(first.region).get(key)).toBeNull();
 
     // With repl-timeout 5 the partition is reported within seconds, not the default minute.
     const since = Date.now();
     await waitFor(
-      async () => (await stackStatus()).processes.find((p) => p.name === first.region)?.link === 'down',
+      async () =>
+        (await stackStatus()).processes.find((p) => p.name === first.region)?.link === 'down',
       10_000,
       'the partitioned link to be reported down',
       200,
@@ -78,7 +87,11 @@ describe('devstack replication', () => {
     expect(await reader(first.region).get(key)).toBeNull();
 
     await fault(first.region, 'heal');
-    await waitFor(async () => (await reader(first.region).get(key)) === 'v1', 10_000, 'the write after heal');
+    await waitFor(
+      async () => (await reader(first.region).get(key)) === 'v1',
+      10_000,
+      'the write after heal',
+    );
   });
 
   it('kill makes a replica unreachable; revive brings it back in sync', async () => {
@@ -89,7 +102,11 @@ describe('devstack replication', () => {
     await writer.set(key, 'while-dead', 'EX', 120);
 
     await fault(first.region, 'revive');
-    await waitFor(async () => (await redisCommand(portOf(first.url), ['GET', key], 500)) === 'while-dead', 10_000, 'the revived replica to resync');
+    await waitFor(
+      async () => (await redisCommand(portOf(first.url), ['GET', key], 500)) === 'while-dead',
+      10_000,
+      'the revived replica to resync',
+    );
     const revived = (await stackStatus()).processes.find((p) => p.name === first.region);
     expect(revived?.alive).toBe(true);
     expect(revived?.link).toBe('up');

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { controlRequest, FAULT_ACTIONS, type FaultAction, type FaultResult } from './control';
+import { pingMongo } from './mongo-tier';
 import { sleep } from './redis-process';
 import { collectStatus, type StackStatus } from './status';
 import {
@@ -15,7 +16,6 @@ import {
   envRecord,
   files,
   pidAlive,
-  readEnvFile,
   readState,
   removeRunFiles,
   REPO_ROOT,
@@ -60,11 +60,14 @@ function configFor(options: UpOptions): StackConfig {
   const names = [primaryRegion, ...regions.map((r) => r.name)];
   for (const name of names) {
     // Names end up in REDIS_REPLICAS (`name=url,...`) and in directory names.
-    if (!REGION_NAME.test(name)) throw new Error(`region name ${JSON.stringify(name)} must match ${REGION_NAME}`);
+    if (!REGION_NAME.test(name))
+      throw new Error(`region name ${JSON.stringify(name)} must match ${REGION_NAME}`);
   }
-  if (new Set(names).size !== names.length) throw new Error(`region names must be distinct (primary included): ${names.join(', ')}`);
+  if (new Set(names).size !== names.length)
+    throw new Error(`region names must be distinct (primary included): ${names.join(', ')}`);
   for (const r of regions) {
-    if (!Number.isFinite(r.delayMs) || r.delayMs < 0) throw new Error(`delay for ${r.name} must be ≥ 0 ms, got ${r.delayMs}`);
+    if (!Number.isFinite(r.delayMs) || r.delayMs < 0)
+      throw new Error(`delay for ${r.name} must be ≥ 0 ms, got ${r.delayMs}`);
   }
   const mongoUri = options.mongoUri ?? process.env.MONGODB_URI;
   return {
@@ -85,7 +88,9 @@ function mismatch(running: StackConfig, wanted: StackConfig): string | undefined
   const sameRegions =
     running.primaryRegion === wanted.primaryRegion &&
     running.regions.length === wanted.regions.length &&
-    running.regions.every((r, i) => r.name === wanted.regions[i]?.name && r.delayMs === wanted.regions[i]?.delayMs);
+    running.regions.every(
+      (r, i) => r.name === wanted.regions[i]?.name && r.delayMs === wanted.regions[i]?.delayMs,
+    );
   if (!sameRegions || (wanted.mongo === 'auto' && running.mongo === 'off')) {
     return `it runs ${describe(running)}, but this request wants ${describe(wanted)}`;
   }
@@ -106,7 +111,11 @@ function info(state: StackState, reused: boolean): StackInfo {
 
 function supervisorLogTail(dir: string, lines = 8): string {
   try {
-    return readFileSync(files.supervisorLog(dir), 'utf8').trim().split('\n').slice(-lines).join('\n');
+    return readFileSync(files.supervisorLog(dir), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   } catch {
     return '(no supervisor log)';
   }
@@ -116,11 +125,15 @@ async function waitForPhase(dir: string, deadline: number): Promise<StackState> 
   for (;;) {
     const state = readState(dir);
     if (state?.phase === 'ready') return state;
-    if (state?.phase === 'failed') throw new Error(`devstack in ${dir} failed to start: ${state.error ?? 'unknown error'}`);
+    if (state?.phase === 'failed')
+      throw new Error(`devstack in ${dir} failed to start: ${state.error ?? 'unknown error'}`);
     if (state && !pidAlive(state.supervisorPid)) {
-      throw new Error(`devstack supervisor in ${dir} died while starting:\n${supervisorLogTail(dir)}`);
+      throw new Error(
+        `devstack supervisor in ${dir} died while starting:\n${supervisorLogTail(dir)}`,
+      );
     }
-    if (Date.now() > deadline) throw new Error(`devstack in ${dir} not ready in time:\n${supervisorLogTail(dir)}`);
+    if (Date.now() > deadline)
+      throw new Error(`devstack in ${dir} not ready in time:\n${supervisorLogTail(dir)}`);
     await sleep(100);
   }
 }
@@ -140,7 +153,10 @@ export async function up(options: UpOptions): Promise<StackInfo> {
   if (existing && pidAlive(existing.supervisorPid)) {
     const running = existing.phase === 'starting' ? await waitForPhase(dir, deadline) : existing;
     const why = mismatch(running.config, wanted);
-    if (why) throw new Error(`a devstack already runs in ${dir} and cannot be reused: ${why}. Run \`npm run stack:down\` (or down('${dir}')) first.`);
+    if (why)
+      throw new Error(
+        `a devstack already runs in ${dir} and cannot be reused: ${why}. Run \`npm run stack:down\` (or down('${dir}')) first.`,
+      );
     const current = await status(dir);
     if (!current?.healthy) {
       throw new Error(
@@ -159,19 +175,27 @@ export async function up(options: UpOptions): Promise<StackInfo> {
   writeFileAtomic(files.config(dir), `${JSON.stringify(wanted, null, 2)}\n`);
   const logFd = openSync(files.supervisorLog(dir), 'a');
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'devstack', 'supervisor.ts'), dir], {
-      cwd: REPO_ROOT,
-      detached: true,
-      stdio: ['ignore', logFd, logFd],
-      env: process.env,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'devstack', 'supervisor.ts'), dir],
+      {
+        cwd: REPO_ROOT,
+        detached: true,
+        stdio: ['ignore', logFd, logFd],
+        env: process.env,
+      },
+    );
     child.unref();
   } finally {
     closeSync(logFd);
   }
   try {
     const state = await waitForPhase(dir, deadline);
-    log(`devstack up in ${dir}${state.mongo ? ` (mongo tier: ${state.mongo.tier})` : ' (no mongo)'}`);
+    // Checked here rather than in the supervisor, which then never loads the MongoDB driver.
+    if (state.mongo) await pingMongo(state.mongo.uri);
+    log(
+      `devstack up in ${dir}${state.mongo ? ` (mongo tier: ${state.mongo.tier})` : ' (no mongo)'}`,
+    );
     return info(state, false);
   } catch (error) {
     await down(dir).catch(() => undefined);
@@ -192,7 +216,11 @@ function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
 }
 
 /** Signals a recorded pid only if it still runs the program we started (pids get recycled). */
-async function stopPid(pid: number | null, program: RegExp, log: (line: string) => void): Promise<boolean> {
+async function stopPid(
+  pid: number | null,
+  program: RegExp,
+  log: (line: string) => void,
+): Promise<boolean> {
   if (!pid || !pidAlive(pid) || !program.test(cmdline(pid))) return false;
   process.kill(pid, 'SIGTERM');
   if (!(await waitForExit(pid, 5000))) {
@@ -207,7 +235,10 @@ async function stopPid(pid: number | null, program: RegExp, log: (line: string) 
  * Stops the stack in `dir` and leaves no process behind, also when its supervisor was SIGKILLed
  * (then every recorded pid is stopped directly). Data directories stay for the next `up`.
  */
-export async function down(dirArg: string, log: (line: string) => void = () => undefined): Promise<{ stopped: number }> {
+export async function down(
+  dirArg: string,
+  log: (line: string) => void = () => undefined,
+): Promise<{ stopped: number }> {
   const dir = path.resolve(dirArg);
   const state = readState(dir);
   if (!state) {
@@ -218,7 +249,8 @@ export async function down(dirArg: string, log: (line: string) => void = () => u
   if (pidAlive(state.supervisorPid) && /supervisor\.ts/.test(cmdline(state.supervisorPid))) {
     process.kill(state.supervisorPid, 'SIGTERM');
     if (await waitForExit(state.supervisorPid, 20_000)) stopped += 1;
-    else log(`supervisor ${state.supervisorPid} did not stop in 20 s; stopping its children directly`);
+    else
+      log(`supervisor ${state.supervisorPid} did not stop in 20 s; stopping its children directly`);
   }
   // Whatever survived (a SIGKILLed or stuck supervisor leaves orphans): stop by recorded pid.
   const after = readState(dir) ?? state;
@@ -226,7 +258,9 @@ export async function down(dirArg: string, log: (line: string) => void = () => u
     [after.supervisorPid, /supervisor\.ts/],
     [after.primary?.pid ?? null, /redis-server/],
     ...after.replicas.map((r): [number | null, RegExp] => [r.pid, /redis-server/]),
-    ...(after.mongo && after.mongo.tier !== 'external' ? [[after.mongo.pid, /mongo\/cli\.ts|mongod/] as [number | null, RegExp]] : []),
+    ...(after.mongo && after.mongo.tier !== 'external'
+      ? [[after.mongo.pid, /mongo\/cli\.ts|mongod/] as [number | null, RegExp]]
+      : []),
   ];
   for (const [pid, program] of leftovers) {
     if (await stopPid(pid, program, log)) {
@@ -253,9 +287,15 @@ export async function status(dirArg: string): Promise<StackStatus | null> {
   return collectStatus(state);
 }
 
-export async function fault(dirArg: string, region: string, action: FaultAction, ms?: number): Promise<FaultResult> {
+export async function fault(
+  dirArg: string,
+  region: string,
+  action: FaultAction,
+  ms?: number,
+): Promise<FaultResult> {
   const dir = path.resolve(dirArg);
-  if (!FAULT_ACTIONS.includes(action)) throw new Error(`unknown fault action ${String(action)}; use ${FAULT_ACTIONS.join(', ')}`);
+  if (!FAULT_ACTIONS.includes(action))
+    throw new Error(`unknown fault action ${String(action)}; use ${FAULT_ACTIONS.join(', ')}`);
   if (action === 'latency' && (ms === undefined || !Number.isFinite(ms) || ms < 0)) {
     throw new Error('latency needs a delay in ms ≥ 0');
   }

@@ -73,8 +73,10 @@ export function readJson<T>(file: string): T | undefined {
   }
 }
 
-export const readState = (dir: string): StackState | undefined => readJson<StackState>(files.state(dir));
-export const writeState = (state: StackState): void => writeFileAtomic(files.state(state.dir), `${JSON.stringify(state, null, 2)}\n`);
+export const readState = (dir: string): StackState | undefined =>
+  readJson<StackState>(files.state(dir));
+export const writeState = (state: StackState): void =>
+  writeFileAtomic(files.state(state.dir), `${JSON.stringify(state, null, 2)}\n`);
 
 export function removeRunFiles(dir: string): void {
   rmSync(files.state(dir), { force: true });
@@ -92,7 +94,9 @@ export function envRecord(state: StackState): Record<string, string> {
     env.REDIS_PRIMARY_REGION = state.primary.region;
     env.REDIS_PRIMARY_URL = `redis://127.0.0.1:${state.primary.port}`;
   }
-  env.REDIS_REPLICAS = state.replicas.map((r) => `${r.region}=redis://127.0.0.1:${r.port}`).join(',');
+  env.REDIS_REPLICAS = state.replicas
+    .map((r) => `${r.region}=redis://127.0.0.1:${r.port}`)
+    .join(',');
   env.PROPAGATE_DEVSTACK_DIR = state.dir;
   return env;
 }
@@ -117,7 +121,8 @@ export function parseEnv(text: string): Record<string, string> {
 
 export function readEnvFile(dir: string): Record<string, string> {
   const file = files.env(path.resolve(dir));
-  if (!existsSync(file)) throw new Error(`no devstack env file at ${file}: is the stack up? (npm run stack:up)`);
+  if (!existsSync(file))
+    throw new Error(`no devstack env file at ${file}: is the stack up? (npm run stack:up)`);
   return parseEnv(readFileSync(file, 'utf8'));
 }
 

@@ -37,18 +37,35 @@ export interface StackStatus {
  * Probes every process a stack recorded. Works without the supervisor (then proxy numbers come
  * from state.json), so `status` still says what is left after a crash.
  */
-export async function collectStatus(state: StackState, proxies?: LinkProxyStatus[]): Promise<StackStatus> {
+export async function collectStatus(
+  state: StackState,
+  proxies?: LinkProxyStatus[],
+): Promise<StackStatus> {
   const problems: string[] = [];
   const supervisorAlive = pidAlive(state.supervisorPid);
   if (!supervisorAlive) problems.push('supervisor is not running');
   const processes: ProcessStatus[] = [
-    { name: 'supervisor', role: 'supervisor', pid: state.supervisorPid, alive: supervisorAlive, port: state.controlPort, rssKb: rssKb(state.supervisorPid) },
+    {
+      name: 'supervisor',
+      role: 'supervisor',
+      pid: state.supervisorPid,
+      alive: supervisorAlive,
+      port: state.controlPort,
+      rssKb: rssKb(state.supervisorPid),
+    },
   ];
 
   let primaryOffset: number | undefined;
   if (state.primary) {
     const { pid, port, region } = state.primary;
-    const entry: ProcessStatus = { name: region, role: 'primary', pid, alive: pidAlive(pid), port, rssKb: rssKb(pid) };
+    const entry: ProcessStatus = {
+      name: region,
+      role: 'primary',
+      pid,
+      alive: pidAlive(pid),
+      port,
+      rssKb: rssKb(pid),
+    };
     try {
       const info = await redisInfo(port);
       primaryOffset = Number(info.master_repl_offset);
@@ -81,13 +98,20 @@ export async function collectStatus(state: StackState, proxies?: LinkProxyStatus
       try {
         const info = await redisInfo(replica.port);
         entry.link = info.master_link_status ?? `role ${info.role}`;
-        if (info.master_link_down_since_seconds) entry.linkDownSinceS = Number(info.master_link_down_since_seconds);
+        if (info.master_link_down_since_seconds)
+          entry.linkDownSinceS = Number(info.master_link_down_since_seconds);
         const applied = Number(info.slave_repl_offset);
-        entry.lagBytes = primaryOffset !== undefined && Number.isFinite(applied) ? Math.max(0, primaryOffset - applied) : null;
+        entry.lagBytes =
+          primaryOffset !== undefined && Number.isFinite(applied)
+            ? Math.max(0, primaryOffset - applied)
+            : null;
       } catch {
         entry.link = 'unreachable';
       }
-      if (entry.link !== 'up') problems.push(`replica ${replica.region}: link ${entry.link}${entry.partitioned ? ' (partitioned)' : ''}`);
+      if (entry.link !== 'up')
+        problems.push(
+          `replica ${replica.region}: link ${entry.link}${entry.partitioned ? ' (partitioned)' : ''}`,
+        );
       return entry;
     }),
   );
@@ -103,7 +127,16 @@ export async function collectStatus(state: StackState, proxies?: LinkProxyStatus
     problems.push('mongo not started');
   }
 
-  if (state.phase !== 'ready') problems.push(`phase ${state.phase}${state.error ? `: ${state.error}` : ''}`);
+  if (state.phase !== 'ready')
+    problems.push(`phase ${state.phase}${state.error ? `: ${state.error}` : ''}`);
   const totalRssKb = processes.reduce((sum, p) => sum + (p.rssKb ?? 0), 0);
-  return { dir: state.dir, phase: state.phase, supervisorAlive, healthy: problems.length === 0, problems, processes, totalRssKb };
+  return {
+    dir: state.dir,
+    phase: state.phase,
+    supervisorAlive,
+    healthy: problems.length === 0,
+    problems,
+    processes,
+    totalRssKb,
+  };
 }

@@ -13,7 +13,14 @@ import { FAULT_ACTIONS, TOKEN_HEADER, type FaultRequest, type FaultResult } from
 import { LinkProxy } from './link-proxy';
 import { startMongo, type MongoHandle } from './mongo-tier';
 import { freePorts } from './ports';
-import { logTail, redisInfo, sleep, spawnRedis, waitForRedis, type RedisSpec } from './redis-process';
+import {
+  logTail,
+  redisInfo,
+  sleep,
+  spawnRedis,
+  waitForRedis,
+  type RedisSpec,
+} from './redis-process';
 import { collectStatus } from './status';
 import {
   envRecord,
@@ -90,7 +97,9 @@ async function startRedis(m: ManagedRedis): Promise<void> {
   child.on('error', (error) => log(`${m.region}: spawn error ${error.message}`));
   child.once('exit', (code, signal) => {
     if (m.child === child && !stopping) {
-      log(`${m.region} redis-server (pid ${child.pid}) exited: code ${code}, signal ${signal}; ${logTail(m.spec, 2)}`);
+      log(
+        `${m.region} redis-server (pid ${child.pid}) exited: code ${code}, signal ${signal}; ${logTail(m.spec, 2)}`,
+      );
       m.child = null;
       recordPid(m);
     }
@@ -121,10 +130,12 @@ async function waitForLinks(timeoutMs: number): Promise<void> {
     const down: string[] = [];
     for (const replica of state.replicas) {
       const info = await redisInfo(replica.port).catch(() => undefined);
-      if (info?.master_link_status !== 'up') down.push(`${replica.region} (${info?.master_link_status ?? 'unreachable'})`);
+      if (info?.master_link_status !== 'up')
+        down.push(`${replica.region} (${info?.master_link_status ?? 'unreachable'})`);
     }
     if (down.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`replication links not up after ${timeoutMs} ms: ${down.join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`replication links not up after ${timeoutMs} ms: ${down.join(', ')}`);
     await sleep(100);
   }
 }
@@ -135,7 +146,10 @@ async function start(): Promise<void> {
   const regions = config!.regions;
   const preferred = [
     memory.primary,
-    ...regions.flatMap((r) => [memory.replicas?.[r.name]?.port, memory.replicas?.[r.name]?.proxyPort]),
+    ...regions.flatMap((r) => [
+      memory.replicas?.[r.name]?.port,
+      memory.replicas?.[r.name]?.proxyPort,
+    ]),
   ];
   const ports = await freePorts(1 + regions.length * 2, preferred);
   const portAt = (i: number): number => {
@@ -147,7 +161,11 @@ async function start(): Promise<void> {
   const primary: ManagedRedis = {
     region: config!.primaryRegion,
     role: 'primary',
-    spec: { name: config!.primaryRegion, port: portAt(0), dir: path.join(dir, 'redis', config!.primaryRegion) },
+    spec: {
+      name: config!.primaryRegion,
+      port: portAt(0),
+      dir: path.join(dir, 'redis', config!.primaryRegion),
+    },
     child: null,
   };
   redis.set(primary.region, primary);
@@ -184,15 +202,27 @@ async function start(): Promise<void> {
         child: null,
       };
       redis.set(region.name, m);
-      state.replicas.push({ region: region.name, port: m.spec.port, pid: null, proxyPort, delayMs: region.delayMs, partitioned: false });
+      state.replicas.push({
+        region: region.name,
+        port: m.spec.port,
+        pid: null,
+        proxyPort,
+        delayMs: region.delayMs,
+        partitioned: false,
+      });
       await startRedisOnFreePort(m);
       const record = state.replicas.find((r) => r.region === region.name);
       if (record) record.port = m.spec.port;
-      log(`replica ${region.name} redis on :${m.spec.port}, link via proxy :${proxyPort} (+${region.delayMs} ms)`);
+      log(
+        `replica ${region.name} redis on :${m.spec.port}, link via proxy :${proxyPort} (+${region.delayMs} ms)`,
+      );
     }),
   );
   // Keep the configured order (the env lists replicas as configured, whatever finished first).
-  state.replicas.sort((a, b) => regions.findIndex((r) => r.name === a.region) - regions.findIndex((r) => r.name === b.region));
+  state.replicas.sort(
+    (a, b) =>
+      regions.findIndex((r) => r.name === a.region) - regions.findIndex((r) => r.name === b.region),
+  );
   save();
 
   mongo = await mongoStart;
@@ -205,7 +235,9 @@ async function start(): Promise<void> {
   await waitForLinks(30_000);
   const nextMemory: PortMemory = {
     primary: primary.spec.port,
-    replicas: Object.fromEntries(state.replicas.map((r) => [r.region, { port: r.port, proxyPort: r.proxyPort }])),
+    replicas: Object.fromEntries(
+      state.replicas.map((r) => [r.region, { port: r.port, proxyPort: r.proxyPort }]),
+    ),
     ...(mongo?.port ? { mongo: mongo.port } : {}),
   };
   writeFileAtomic(path.join(dir, 'ports.json'), `${JSON.stringify(nextMemory)}\n`);
@@ -216,9 +248,11 @@ async function start(): Promise<void> {
 
 async function fault(request: FaultRequest): Promise<FaultResult> {
   const { region, action } = request;
-  if (!FAULT_ACTIONS.includes(action)) throw new Error(`unknown action ${String(action)}; use ${FAULT_ACTIONS.join(', ')}`);
+  if (!FAULT_ACTIONS.includes(action))
+    throw new Error(`unknown action ${String(action)}; use ${FAULT_ACTIONS.join(', ')}`);
   const m = redis.get(region);
-  if (!m) throw new Error(`unknown region ${region}; this stack has ${[...redis.keys()].join(', ')}`);
+  if (!m)
+    throw new Error(`unknown region ${region}; this stack has ${[...redis.keys()].join(', ')}`);
   const proxy = proxies.get(region);
   const record = state.replicas.find((r) => r.region === region);
   const done = (message: string): FaultResult => {
@@ -228,7 +262,8 @@ async function fault(request: FaultRequest): Promise<FaultResult> {
   };
   switch (action) {
     case 'latency': {
-      if (!proxy || !record) throw new Error(`${region} is the primary: latency applies to a replica's link`);
+      if (!proxy || !record)
+        throw new Error(`${region} is the primary: latency applies to a replica's link`);
       const ms = Number(request.ms);
       proxy.setDelay(ms);
       record.delayMs = ms;
@@ -236,15 +271,21 @@ async function fault(request: FaultRequest): Promise<FaultResult> {
     }
     case 'partition':
     case 'heal': {
-      if (!proxy || !record) throw new Error(`${region} is the primary: ${action} applies to a replica's link`);
+      if (!proxy || !record)
+        throw new Error(`${region} is the primary: ${action} applies to a replica's link`);
       if (action === 'partition') proxy.partition();
       else proxy.heal();
       record.partitioned = proxy.partitioned;
-      return done(action === 'partition' ? 'link held (nothing forwarded, nothing dropped)' : 'link forwarding again');
+      return done(
+        action === 'partition'
+          ? 'link held (nothing forwarded, nothing dropped)'
+          : 'link forwarding again',
+      );
     }
     case 'kill': {
       const child = m.child;
-      if (!child || child.exitCode !== null || child.signalCode !== null) return done('already not running');
+      if (!child || child.exitCode !== null || child.signalCode !== null)
+        return done('already not running');
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
@@ -252,7 +293,8 @@ async function fault(request: FaultRequest): Promise<FaultResult> {
       return done(`redis-server pid ${child.pid} killed (SIGKILL)`);
     }
     case 'revive': {
-      if (m.child && m.child.exitCode === null && m.child.signalCode === null) return done(`already running (pid ${m.child.pid})`);
+      if (m.child && m.child.exitCode === null && m.child.signalCode === null)
+        return done(`already running (pid ${m.child.pid})`);
       await startRedis(m);
       return done(`redis-server started again on :${m.spec.port} (pid ${m.child?.pid})`);
     }
@@ -311,10 +353,17 @@ const control = http.createServer((req, res) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
   };
-  if (req.headers[TOKEN_HEADER] !== state.token) return reply(403, { error: 'bad or missing token' });
+  if (req.headers[TOKEN_HEADER] !== state.token)
+    return reply(403, { error: 'bad or missing token' });
   const handle = async (): Promise<void> => {
     if (req.method === 'GET' && req.url === '/status') {
-      return reply(200, await collectStatus(state, [...proxies.values()].map((p) => p.status())));
+      return reply(
+        200,
+        await collectStatus(
+          state,
+          [...proxies.values()].map((p) => p.status()),
+        ),
+      );
     }
     if (req.method === 'POST' && req.url === '/fault') {
       return reply(200, await fault(JSON.parse(await readBody(req)) as FaultRequest));

@@ -2,11 +2,21 @@
  * For `*.int.test.ts`: the devstack the `int` globalSetup started (or reused), and faults bound
  * to it. Nothing here starts processes.
  */
-import { fault as stackFault, readEnvFile, status, type FaultAction, type FaultResult, type StackStatus } from './stack';
+import {
+  fault as stackFault,
+  readEnvFile,
+  status,
+  type FaultAction,
+  type FaultResult,
+  type StackStatus,
+} from './stack';
 
 export function stackDir(): string {
   const dir = process.env.PROPAGATE_DEVSTACK_DIR;
-  if (!dir) throw new Error('PROPAGATE_DEVSTACK_DIR is not set: run integration tests with `vitest run --project int`');
+  if (!dir)
+    throw new Error(
+      'PROPAGATE_DEVSTACK_DIR is not set: run integration tests with `vitest run --project int`',
+    );
   return dir;
 }
 
@@ -40,7 +50,10 @@ export function endpoints(env: Record<string, string | undefined> = process.env)
       const eq = entry.indexOf('=');
       return { region: entry.slice(0, eq), url: entry.slice(eq + 1) };
     });
-  return { primary: { region: env.REDIS_PRIMARY_REGION ?? 'us-east-1', url: primaryUrl }, replicas };
+  return {
+    primary: { region: env.REDIS_PRIMARY_REGION ?? 'us-east-1', url: primaryUrl },
+    replicas,
+  };
 }
 
 /** Polls until `condition` returns something truthy and returns it; throws after `timeoutMs`. */
@@ -55,7 +68,7 @@ export async function waitFor<T>(
   for (;;) {
     try {
       const value = await condition();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
     } catch (error) {
       lastError = error; // a probe that throws (e.g. a server still down) counts as "not yet"
     }
