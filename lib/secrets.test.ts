@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { configSchema, defaultConfig, type AppConfig } from '@/lib/schemas/config';
+import {
+  SECRET_UNCHANGED,
+  containsSecret,
+  isSecretPath,
+  maskSecrets,
+  mergeSecrets,
+  secretValues,
+} from '@/lib/secrets';
+
+function stored(): AppConfig {
+  const config = defaultConfig('Acme');
+  config.signIn.social = [
+    { provider: 'google', clientId: 'g-client', clientSecret: 'g-secret-123' },
+    { provider: 'github', clientId: 'gh-client', clientSecret: 'gh-secret-456' },
+  ];
+  config.webhooks = [
+    {
+      id: 'orders',
+      url: 'https://hooks.acme.com/o',
+      events: ['user.created'],
+      signingSecret: 'whsec_a',
+    },
+    {
+      id: 'crm',
+      url: 'https://hooks.acme.com/c',
+      events: ['user.deleted'],
+      signingSecret: 'whsec_b',
+    },
+  ];
+  return configSchema.parse(config);
+}
+
+/** What the browser sends back when nothing was touched. */
+const untouched = (config: AppConfig): AppConfig => structuredClone(maskSecrets(config));
+
+describe('maskSecrets', () => {
+  it('replaces every secret with the marker and leaves the rest alone', () => {
+    const config = stored();
+    const masked = maskSecrets(config);
+
+    expect(masked.signIn.social.map((p) => p.clientSecret)).toEqual([
+      SECRET_UNCHANGED,
+      SECRET_UNCHANGED,
+    ]);
+    expect(masked.webhooks.map((w) => w.signingSecret)).toEqual([
+      SECRET_UNCHANGED,
+      SECRET_UNCHANGED,
+    ]);
+    expect(masked.signIn.social[0]?.clientId).toBe('g-client');
+    expect(containsSecret(JSON.stringify(masked), config)).toBe(false);
+  });
+
+  it('does not modify its input', () => {
+    const config = stored();
+    maskSecrets(config);
+    expect(secretValues(config)).toEqual(['g-secret-123', 'gh-secret-456', 'whsec_a', 'whsec_b']);
+  });
+});
+
+describe('mergeSecrets', () => {
+  it('gives back the stored config when nothing changed', () => {
+    const previous = stored();
+    expect(mergeSecrets(untouched(previous), previous)).toEqual({ ok: true, data: previous });
+  });
+
+  it('treats an empty secret like the marker', () => {
+    const previous = stored();
+    const submitted = untouched(previous);
+    submitted.webhooks[1]!.signingSecret = '';
+    expect(mergeSecrets(submitted, previous)).toEqual({ ok: true, data: previous });
+  });
+
+  it('replaces a secret with a newly typed value', () => {
+    const previous = stored();
+    const submitted = untouched(previous);
+    submitted.signIn.social[1]!.clientSecret = 'rotated';
+
+    const result = mergeSecrets(submitted, previous);
+
+    expect(result.ok && result.data.signIn.social.map((p) => p.clientSecret)).toEqual([
+      'g-secret-123',
+      'rotated',
+    ]);
+  });
+
+  it('follows providers and webhooks by name and id, not position', () => {
+    const previous = stored();
+    const submitted = untouched(previous);
+    submitted.signIn.social.reverse();
+    submitted.webhooks.reverse();
+
+    const result = mergeSecrets(submitted, previous);
+
+    expect(result.ok && result.data.signIn.social.map((p) => [p.provider, p.clientSecret])).toEqual(
+      [
+        ['github', 'gh-secret-456'],
+        ['google', 'g-secret-123'],
+      ],
+    );
+    expect(result.ok && result.data.webhooks.map((w) => [w.id, w.signingSecret])).toEqual([
+      ['crm', 'whsec_b'],
+      ['orders', 'whsec_a'],
+    ]);
+  });
+
+  it('asks for the secret of a new provider or webhook left unchanged', () => {
+    const previous = stored();
+    const submitted = untouched(previous);
+    submitted.signIn.social.push({
+      provider: 'apple',
+      clientId: 'a-client',
+      clientSecret: SECRET_UNCHANGED,
+    });
+    submitted.webhooks.push({
+      id: 'new',
+      url: 'https://x.acme.com',
+      events: ['user.created'],
+      signingSecret: '',
+    });
+
+    expect(mergeSecrets(submitted, previous)).toEqual({
+      ok: false,
+      fieldErrors: {
+        'signIn.social.2.clientSecret': ['Enter the client secret'],
+        'webhooks.2.signingSecret': ['Enter the signing secret'],
+      },
+    });
+  });
+
+  it('does not carry a secret over to a different provider on the same row', () => {
+    const previous = stored();
+    const submitted = untouched(previous);
+    submitted.signIn.social[0]!.provider = 'microsoft';
+
+    expect(mergeSecrets(submitted, previous)).toEqual({
+      ok: false,
+      fieldErrors: { 'signIn.social.0.clientSecret': ['Enter the client secret'] },
+    });
+  });
+
+  it('asks for a new secret when the client ID changed', () => {
+    const previous = stored();
+    const submitted = untouched(previous);
+    submitted.signIn.social[0]!.clientId = 'another-client';
+
+    expect(mergeSecrets(submitted, previous)).toEqual({
+      ok: false,
+      fieldErrors: {
+        'signIn.social.0.clientSecret': ['Enter the client secret for the new client ID'],
+      },
+    });
+  });
+
+  it('needs every secret on the first version', () => {
+    const submitted = untouched(stored());
+    const result = mergeSecrets(submitted, null);
+    expect(result.ok ? [] : Object.keys(result.fieldErrors)).toEqual([
+      'signIn.social.0.clientSecret',
+      'signIn.social.1.clientSecret',
+      'webhooks.0.signingSecret',
+      'webhooks.1.signingSecret',
+    ]);
+  });
+
+  it('never returns a config the stored schema would reject', () => {
+    const previous = stored();
+    const result = mergeSecrets(untouched(previous), previous);
+    expect(result.ok && configSchema.safeParse(result.data).success).toBe(true);
+  });
+});
+
+describe('isSecretPath', () => {
+  it.each([
+    ['signIn.social.0.clientSecret', true],
+    ['signIn.social.google.clientSecret', true],
+    ['webhooks.orders.signingSecret', true],
+    ['signIn.social.0.clientId', false],
+    ['webhooks.0.url', false],
+    ['signIn.social', false],
+  ])('%s → %s', (path, expected) => {
+    expect(isSecretPath(path)).toBe(expected);
+  });
+});
+
+describe('containsSecret', () => {
+  it('finds a secret anywhere in a text and ignores the markers', () => {
+    const config = stored();
+    expect(containsSecret('error: bad token whsec_b at line 1', config)).toBe(true);
+    expect(containsSecret(`value was ${SECRET_UNCHANGED}`, maskSecrets(config))).toBe(false);
+  });
+});

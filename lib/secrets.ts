@@ -1,0 +1,109 @@
+/**
+ * Write-only secrets: social provider client secrets and webhook signing secrets.
+ *
+ * The browser never receives a secret. `maskSecrets` replaces each one with SECRET_UNCHANGED;
+ * the form shows it as "••••••••" and sends back either SECRET_UNCHANGED / '' (keep) or a new
+ * value. `mergeSecrets` resolves that against the stored config before saving.
+ */
+import {
+  SECRET_UNCHANGED,
+  type AppConfig,
+  type ConfigInput,
+  type FieldErrors,
+  type SecretUnchanged,
+  type SocialProvider,
+  type Webhook,
+} from '@/lib/schemas/config';
+
+export { SECRET_UNCHANGED, type SecretUnchanged };
+
+/** What the form displays for a stored secret. */
+export const SECRET_DISPLAY = '••••••••';
+
+/** Secret paths, written with `*` for the array item (an index or an identity key). */
+export const SECRET_PATHS = ['signIn.social.*.clientSecret', 'webhooks.*.signingSecret'] as const;
+
+const SECRET_PATH_PATTERN =
+  /^(?:signIn\.social\.[^.]+\.clientSecret|webhooks\.[^.]+\.signingSecret)$/;
+
+/** True for `signIn.social.0.clientSecret`, `webhooks.wh_1.signingSecret`, … */
+export function isSecretPath(path: string): boolean {
+  return SECRET_PATH_PATTERN.test(path);
+}
+
+export type MaskedSocialProvider = Omit<SocialProvider, 'clientSecret'> & {
+  clientSecret: SecretUnchanged;
+};
+export type MaskedWebhook = Omit<Webhook, 'signingSecret'> & { signingSecret: SecretUnchanged };
+export type MaskedConfig = Omit<AppConfig, 'signIn' | 'webhooks'> & {
+  signIn: Omit<AppConfig['signIn'], 'social'> & { social: MaskedSocialProvider[] };
+  webhooks: MaskedWebhook[];
+};
+
+/** The config as the browser may see it: every secret replaced by SECRET_UNCHANGED. */
+export function maskSecrets(config: AppConfig): MaskedConfig {
+  return {
+    ...config,
+    signIn: {
+      ...config.signIn,
+      social: config.signIn.social.map((p) => ({ ...p, clientSecret: SECRET_UNCHANGED })),
+    },
+    webhooks: config.webhooks.map((w) => ({ ...w, signingSecret: SECRET_UNCHANGED })),
+  };
+}
+
+export type MergeSecretsResult =
+  { ok: true; data: AppConfig } | { ok: false; fieldErrors: FieldErrors };
+
+const keepsPrevious = (value: string) => value === '' || value === SECRET_UNCHANGED;
+
+/**
+ * Puts stored secrets back where the submission left them unchanged. Matching is by provider
+ * name and by webhook id, never by position, so reordering or removing items cannot move a
+ * secret onto another item. A kept secret with no stored counterpart (a new provider, or a
+ * provider whose client ID changed, since a secret belongs to one client) is a field error.
+ */
+export function mergeSecrets(
+  submitted: ConfigInput,
+  previous: AppConfig | null,
+): MergeSecretsResult {
+  const fieldErrors: FieldErrors = {};
+  const previousSocial = new Map(previous?.signIn.social.map((p) => [p.provider, p]));
+  const previousWebhooks = new Map(previous?.webhooks.map((w) => [w.id, w]));
+
+  const social = submitted.signIn.social.map((p, i) => {
+    if (!keepsPrevious(p.clientSecret)) return p;
+    const before = previousSocial.get(p.provider);
+    if (!before) {
+      fieldErrors[`signIn.social.${i}.clientSecret`] = ['Enter the client secret'];
+    } else if (before.clientId !== p.clientId) {
+      fieldErrors[`signIn.social.${i}.clientSecret`] = [
+        'Enter the client secret for the new client ID',
+      ];
+    }
+    return { ...p, clientSecret: before?.clientSecret ?? '' };
+  });
+
+  const webhooks = submitted.webhooks.map((w, i) => {
+    if (!keepsPrevious(w.signingSecret)) return w;
+    const before = previousWebhooks.get(w.id);
+    if (!before) fieldErrors[`webhooks.${i}.signingSecret`] = ['Enter the signing secret'];
+    return { ...w, signingSecret: before?.signingSecret ?? '' };
+  });
+
+  if (Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors };
+  return { ok: true, data: { ...submitted, signIn: { ...submitted.signIn, social }, webhooks } };
+}
+
+/** Every real secret value in a config (markers and empty values excluded). */
+export function secretValues(config: AppConfig | MaskedConfig): string[] {
+  return [
+    ...config.signIn.social.map((p) => p.clientSecret),
+    ...config.webhooks.map((w) => w.signingSecret),
+  ].filter((v): v is string => !keepsPrevious(v));
+}
+
+/** True if any of the config's secrets appears in `text` (for tests and log guards). */
+export function containsSecret(text: string, config: AppConfig | MaskedConfig): boolean {
+  return secretValues(config).some((secret) => text.includes(secret));
+}
