@@ -1,0 +1,500 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.SESSION_SECRET ??= 'x'.repeat(32);
+});
+
+import { rollbackConfigAction } from '@/lib/actions/rollback-config.impl';
+import { saveConfigAction, type SaveConfigInput } from '@/lib/actions/save-config.impl';
+import { userPrincipal, type Principal } from '@/lib/auth/principal';
+import { configKey } from '@/lib/cache-layout';
+import { createApp } from '@/lib/db/apps';
+import { collections, ensureIndexes, type Author } from '@/lib/db/collections';
+import { getHead } from '@/lib/db/config-versions';
+import { closeMongo } from '@/lib/db/mongo';
+import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import {
+  defaultConfig,
+  MAX_CONFIG_BYTES,
+  SECRET_UNCHANGED,
+  type AppConfig,
+} from '@/lib/schemas/config';
+import { maskSecrets, secretValues } from '@/lib/secrets';
+
+const run = randomBytes(4).toString('hex');
+const tenantId = `t-${run}`;
+const otherTenantId = `t-${run}-other`;
+const author: Author = { userId: 'seed', name: 'Test seed', email: 'seed@example.test' };
+const appIds: string[] = [];
+
+const person = (role: 'admin' | 'viewer' | 'support', tenant: string | null): Principal =>
+  userPrincipal({
+    _id: `u-${role}-${run}`,
+    name: `${role} ${run}`,
+    email: `${role}@example.test`,
+    role,
+    tenantId: tenant,
+  });
+const admin = person('admin', tenantId);
+const viewer = person('viewer', tenantId);
+const support = person('support', null);
+
+const GOOGLE_SECRET = `google-secret-${run}-${randomBytes(8).toString('hex')}`;
+const WEBHOOK_SECRET = `whsec-${run}-${randomBytes(8).toString('hex')}`;
+
+function configWithSecrets(): AppConfig {
+  const base = defaultConfig('Secret app');
+  return {
+    ...base,
+    signIn: {
+      ...base.signIn,
+      social: [
+        { provider: 'google', clientId: 'client-123.apps.example', clientSecret: GOOGLE_SECRET },
+      ],
+    },
+    urls: { ...base.urls, redirectUrls: ['https://shop.example.com/callback'] },
+    webhooks: [
+      {
+        id: 'orders',
+        url: 'https://hooks.example.com/propagate',
+        events: ['user.created'],
+        signingSecret: WEBHOOK_SECRET,
+      },
+    ],
+  };
+}
+
+/** The config as the editor holds it: every secret masked. */
+const edited = (change: (c: AppConfig) => AppConfig) => change(maskSecrets(configWithSecrets()));
+
+async function newApp(suffix: string, tenant = tenantId, config = configWithSecrets()) {
+  const id = `sc-${run}-${suffix}`;
+  appIds.push(id);
+  await createApp({
+    id,
+    tenantId: tenant,
+    name: `App ${suffix}`,
+    description: '',
+    config,
+    author,
+    message: 'Created',
+  });
+  return id;
+}
+
+async function versionCount(): Promise<number> {
+  const c = await collections();
+  return c.configVersions.countDocuments({ appId: { $in: appIds } });
+}
+
+const withIdle = (c: AppConfig, minutes: number): AppConfig => ({
+  ...c,
+  sessions: { ...c.sessions, idleTimeoutMinutes: minutes },
+});
+
+let appId: string;
+let foreignAppId: string;
+
+beforeAll(async () => {
+  await ensureIndexes();
+  appId = await newApp('main');
+  foreignAppId = await newApp('foreign', otherTenantId);
+});
+
+afterAll(async () => {
+  const c = await collections();
+  await c.configVersions.deleteMany({ appId: { $in: appIds } });
+  await c.apps.deleteMany({ _id: { $in: appIds } });
+  await c.audit.deleteMany({ appId: { $in: appIds } });
+  await primaryRedis().del(...appIds.map(configKey));
+  await closeRedis();
+  await closeMongo();
+});
+
+describe('saveConfig refuses bad input and writes nothing', () => {
+  const valid = () => edited((c) => withIdle(c, 77));
+  const big = 'a'.repeat(MAX_CONFIG_BYTES + 10);
+  const cases: {
+    name: string;
+    input: () => unknown;
+    principal?: Principal | null;
+    expect: Record<string, unknown>;
+    field?: string;
+    text?: RegExp;
+  }[] = [
+    {
+      name: 'oversized payload',
+      input: () => ({
+        appId,
+        baseVersion: 1,
+        config: { ...valid(), branding: { ...valid().branding, displayName: big } },
+      }),
+      expect: { status: 'invalid' },
+      field: '_form',
+      text: /too large .* limit is 256 KB/,
+    },
+    {
+      name: 'unknown field in the config',
+      input: () => ({ appId, baseVersion: 1, config: { ...valid(), superAdmin: true } }),
+      expect: { status: 'invalid' },
+      field: '_form',
+      text: /“superAdmin” is not a recognised setting/,
+    },
+    {
+      name: 'unknown nested field',
+      input: () => ({
+        appId,
+        baseVersion: 1,
+        config: { ...valid(), mfa: { ...valid().mfa, bypass: true } },
+      }),
+      expect: { status: 'invalid' },
+      field: 'mfa',
+      text: /“bypass” is not a recognised setting/,
+    },
+    {
+      name: 'unknown top-level field',
+      input: () => ({ appId, baseVersion: 1, config: valid(), force: true }),
+      expect: { status: 'invalid' },
+    },
+    {
+      name: 'wrong type (string for a number)',
+      input: () => ({
+        appId,
+        baseVersion: 1,
+        config: { ...valid(), passwordPolicy: { ...valid().passwordPolicy, minLength: '12' } },
+      }),
+      expect: { status: 'invalid' },
+      field: 'passwordPolicy.minLength',
+      text: /Enter a number/,
+    },
+    {
+      name: 'wrong type (object for a list)',
+      input: () => ({
+        appId,
+        baseVersion: 1,
+        config: { ...valid(), urls: { ...valid().urls, redirectUrls: { $gt: '' } } },
+      }),
+      expect: { status: 'invalid' },
+      field: 'urls.redirectUrls',
+    },
+    {
+      name: '$where in a string',
+      input: () => ({
+        appId,
+        baseVersion: 1,
+        config: { ...valid(), branding: { ...valid().branding, displayName: '$where' } },
+      }),
+      expect: { status: 'invalid' },
+      field: 'branding.displayName',
+      text: /can’t start with “\$”/,
+    },
+    {
+      name: '$gt as a key',
+      input: () => ({
+        appId,
+        baseVersion: 1,
+        config: { ...valid(), rateLimits: { ...valid().rateLimits, $gt: 1 } },
+      }),
+      expect: { status: 'invalid' },
+      field: 'rateLimits',
+      text: /can’t start with “\$”/,
+    },
+    {
+      name: '$where as a top-level config key',
+      input: () => ({ appId, baseVersion: 1, config: { ...valid(), $where: 'sleep(1000)' } }),
+      expect: { status: 'invalid' },
+      field: '_form',
+    },
+    {
+      name: '$gt as the app id',
+      input: () => ({ appId: { $gt: '' }, baseVersion: 1, config: valid() }),
+      expect: { status: 'invalid' },
+      field: 'appId',
+    },
+    {
+      name: '$where in the change message',
+      input: () => ({ appId, baseVersion: 1, config: valid(), message: '$where' }),
+      expect: { status: 'invalid' },
+      field: 'message',
+    },
+    {
+      name: 'invalid redirect URL',
+      input: () => ({
+        appId,
+        baseVersion: 1,
+        config: { ...valid(), urls: { ...valid().urls, redirectUrls: ['javascript:alert(1)'] } },
+      }),
+      expect: { status: 'invalid' },
+      field: 'urls.redirectUrls.0',
+      text: /Enter a full URL/,
+    },
+    {
+      name: 'unknown app id',
+      input: () => ({ appId: `nope-${run}`, baseVersion: 1, config: valid() }),
+      expect: { status: 'error', code: 'not_found', message: 'App not found.' },
+    },
+    {
+      name: 'foreign app id',
+      input: () => ({ appId: foreignAppId, baseVersion: 1, config: valid() }),
+      expect: { status: 'error', code: 'not_found', message: 'App not found.' },
+    },
+    {
+      name: 'viewer',
+      principal: viewer,
+      input: () => ({ appId, baseVersion: 1, config: valid() }),
+      expect: { status: 'error', code: 'forbidden' },
+    },
+    {
+      name: 'support',
+      principal: support,
+      input: () => ({ appId, baseVersion: 1, config: valid() }),
+      expect: { status: 'error', code: 'forbidden' },
+    },
+    {
+      name: 'signed out',
+      principal: null,
+      input: () => ({ appId, baseVersion: 1, config: valid() }),
+      expect: { status: 'error', code: 'unauthenticated' },
+    },
+    {
+      name: 'a new provider without its secret',
+      input: () => ({
+        appId,
+        baseVersion: 1,
+        config: edited((c) => ({
+          ...c,
+          signIn: {
+            ...c.signIn,
+            social: [
+              ...c.signIn.social,
+              { provider: 'github', clientId: 'gh-1', clientSecret: SECRET_UNCHANGED },
+            ],
+          },
+        })),
+      }),
+      expect: { status: 'invalid' },
+      field: 'signIn.social.1.clientSecret',
+      text: /Enter the client secret/,
+    },
+    {
+      name: 'nothing changed',
+      input: () => ({ appId, baseVersion: 1, config: edited((c) => c) }),
+      expect: { status: 'invalid' },
+      field: '_form',
+      text: /Nothing changed/,
+    },
+  ];
+
+  it.each(cases)('$name', async (c) => {
+    const before = await versionCount();
+    const result = await saveConfigAction(
+      c.principal === undefined ? admin : c.principal,
+      c.input(),
+    );
+    expect(result).toMatchObject(c.expect);
+    if (c.field) {
+      expect(result.status).toBe('invalid');
+      if (result.status !== 'invalid') return;
+      expect(Object.keys(result.fieldErrors)).toContain(c.field);
+      if (c.text) expect(result.fieldErrors[c.field]?.join(' ')).toMatch(c.text);
+    }
+    expect(result.status !== 'idle' && result.message).toBeTruthy();
+    expect(await versionCount()).toBe(before);
+    expect(JSON.stringify(result)).not.toContain(GOOGLE_SECRET);
+  });
+});
+
+describe('saveConfig', () => {
+  it('saves, pushes to the primary cache, keeps unchanged secrets, and never returns one', async () => {
+    const id = await newApp('save');
+    const input: SaveConfigInput = {
+      appId: id,
+      baseVersion: 1,
+      config: edited((c) => withIdle(c, 45)),
+      message: 'Shorter idle timeout',
+    };
+    const result = await saveConfigAction(admin, input);
+    expect(result).toMatchObject({
+      status: 'ok',
+      data: { appId: id, version: 2, pushed: true },
+      message: 'Saved as v2',
+    });
+    expect(JSON.stringify(result)).not.toContain(GOOGLE_SECRET);
+    expect(JSON.stringify(result)).not.toContain(WEBHOOK_SECRET);
+
+    const head = await getHead(id);
+    expect(head).toMatchObject({
+      version: 2,
+      message: 'Shorter idle timeout',
+      author: { userId: admin.id },
+    });
+    expect(head?.data.sessions.idleTimeoutMinutes).toBe(45);
+    expect(secretValues(head!.data)).toEqual([GOOGLE_SECRET, WEBHOOK_SECRET]);
+    expect(head?.pushedAt).toBeInstanceOf(Date);
+
+    const cached = await primaryRedis().hgetall(configKey(id));
+    expect(cached).toMatchObject({ version: '2', checksum: head!.checksum });
+
+    const c = await collections();
+    const audit = await c.audit.findOne({ appId: id, action: 'config.saved' });
+    expect(audit?.summary).toMatch(/^v2: 1 change: Sessions › Idle timeout/);
+    expect(audit?.details).toMatchObject({ version: 2, changes: 1 });
+    expect(JSON.stringify(audit)).not.toContain(GOOGLE_SECRET);
+  });
+
+  it('replaces a secret only when a new one is typed', async () => {
+    const id = await newApp('rotate');
+    const rotated = `rotated-${randomBytes(8).toString('hex')}`;
+    const result = await saveConfigAction(admin, {
+      appId: id,
+      baseVersion: 1,
+      config: edited((c) => ({
+        ...c,
+        webhooks: c.webhooks.map((w) => ({ ...w, signingSecret: rotated })),
+      })),
+    });
+    expect(result.status).toBe('ok');
+    expect(JSON.stringify(result)).not.toContain(rotated);
+    const head = await getHead(id);
+    expect(head?.data.webhooks[0]?.signingSecret).toBe(rotated);
+    expect(head?.data.signIn.social[0]?.clientSecret).toBe(GOOGLE_SECRET);
+  });
+
+  it('refuses a save from an older version with what the other person changed', async () => {
+    const id = await newApp('conflict');
+    const first = await saveConfigAction(admin, {
+      appId: id,
+      baseVersion: 1,
+      config: edited((c) => ({ ...c, branding: { ...c.branding, primaryColor: '#FF0000' } })),
+      message: 'Red',
+    });
+    expect(first.status).toBe('ok');
+
+    const before = await versionCount();
+    const second = await saveConfigAction(admin, {
+      appId: id,
+      baseVersion: 1,
+      config: edited((c) => withIdle(c, 30)),
+    });
+    expect(await versionCount()).toBe(before);
+    expect(second.status).toBe('conflict');
+    if (second.status !== 'conflict') return;
+    expect(second.message).toMatch(/Someone else saved v2/);
+    expect(second.conflict.head).toMatchObject({
+      version: 2,
+      authorName: admin.name,
+      message: 'Red',
+    });
+    expect(second.conflict.theirChanges.map((ch) => ch.path)).toEqual(['branding.primaryColor']);
+    expect(second.conflict.yourChanges.map((ch) => ch.path)).toEqual([
+      'sessions.idleTimeoutMinutes',
+    ]);
+    // The head comes masked so the editor can rebase on it without seeing a secret.
+    expect(second.conflict.head.config.signIn.social[0]?.clientSecret).toBe(SECRET_UNCHANGED);
+    expect(JSON.stringify(second)).not.toContain(GOOGLE_SECRET);
+    expect(JSON.stringify(second)).not.toContain(WEBHOOK_SECRET);
+
+    // Re-applied on top of v2, the same change saves.
+    const rebased = await saveConfigAction(admin, {
+      appId: id,
+      baseVersion: 2,
+      config: withIdle(second.conflict.head.config, 30),
+    });
+    expect(rebased).toMatchObject({ status: 'ok', data: { version: 3 } });
+    const head = await getHead(id);
+    expect(head?.data.branding.primaryColor).toBe('#FF0000');
+    expect(head?.data.sessions.idleTimeoutMinutes).toBe(30);
+    expect(secretValues(head!.data)).toEqual([GOOGLE_SECRET, WEBHOOK_SECRET]);
+  });
+
+  it('of 10 concurrent saves through the action exactly one wins', async () => {
+    const id = await newApp('race');
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        saveConfigAction(admin, {
+          appId: id,
+          baseVersion: 1,
+          config: edited((c) => withIdle(c, 100 + i)),
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'conflict')).toHaveLength(9);
+    expect((await getHead(id))?.version).toBe(2);
+  });
+});
+
+describe('rollbackConfig', () => {
+  it('creates a new version equal to the old one, pushed and audited', async () => {
+    const id = await newApp('rollback');
+    const v1 = (await getHead(id))!;
+    await saveConfigAction(admin, {
+      appId: id,
+      baseVersion: 1,
+      config: edited((c) => withIdle(c, 20)),
+    });
+    await saveConfigAction(admin, {
+      appId: id,
+      baseVersion: 2,
+      config: edited((c) => withIdle(c, 25)),
+    });
+
+    const stale = await rollbackConfigAction(admin, { appId: id, toVersion: 1, baseVersion: 2 });
+    expect(stale.status).toBe('conflict');
+    expect(JSON.stringify(stale)).not.toContain(GOOGLE_SECRET);
+
+    const result = await rollbackConfigAction(admin, {
+      appId: id,
+      toVersion: 1,
+      baseVersion: 3,
+      note: 'bad timeout',
+    });
+    expect(result).toMatchObject({
+      status: 'ok',
+      data: { version: 4, toVersion: 1, pushed: true },
+    });
+    expect(JSON.stringify(result)).not.toContain(GOOGLE_SECRET);
+    const head = (await getHead(id))!;
+    expect(head).toMatchObject({
+      version: 4,
+      rollbackOf: 1,
+      message: 'Rolled back to v1: bad timeout',
+      checksum: v1.checksum,
+    });
+    expect(head.data).toEqual(v1.data);
+    expect(await primaryRedis().hget(configKey(id), 'version')).toBe('4');
+
+    const again = await rollbackConfigAction(admin, { appId: id, toVersion: 1, baseVersion: 4 });
+    expect(again.status).toBe('invalid');
+    expect(again.status === 'invalid' && again.message).toMatch(/nothing to roll back/);
+  });
+
+  it('refuses unknown versions, foreign apps and read-only roles', async () => {
+    const before = await versionCount();
+    await expect(
+      rollbackConfigAction(admin, { appId, toVersion: 99, baseVersion: 1 }),
+    ).resolves.toMatchObject({
+      status: 'error',
+      code: 'not_found',
+    });
+    await expect(
+      rollbackConfigAction(admin, { appId: foreignAppId, toVersion: 1, baseVersion: 1 }),
+    ).resolves.toMatchObject({
+      status: 'error',
+      message: 'App not found.',
+    });
+    await expect(
+      rollbackConfigAction(viewer, { appId, toVersion: 1, baseVersion: 1 }),
+    ).resolves.toMatchObject({
+      status: 'error',
+      code: 'forbidden',
+    });
+    await expect(
+      rollbackConfigAction(admin, { appId, toVersion: '$gt', baseVersion: 1 }),
+    ).resolves.toMatchObject({
+      status: 'invalid',
+    });
+    expect(await versionCount()).toBe(before);
+  });
+});
