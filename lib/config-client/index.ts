@@ -1,0 +1,10 @@
+/** The config client's public surface; see README.md. */
+export { createConfigClient } from './config-client';
+export { ConfigClientError, ConfigNotReadyError, type ConfigClientErrorKind } from './errors';
+export {
+  DEFAULT_REPORT_RETENTION_MS,
+  instanceReportKey,
+  instancesIndexKey,
+  type InstanceReport,
+} from './report-layout';
+export type * from './types';

@@ -1,0 +1,95 @@
+/** The public types of the config client (README.md shows them in use). */
+import type { ConfigClientError } from './errors';
+
+export interface ConfigEntry<T = unknown> {
+  readonly appId: string;
+  readonly version: number;
+  readonly checksum: string;
+  /** Deep-frozen: every caller shares it; a swap replaces the whole object. */
+  readonly config: T;
+  /** When Propagate committed this version (ms since epoch), as stamped in the cache. */
+  readonly committedAt: number | null;
+  /** When this client swapped it in (ms since epoch). */
+  readonly appliedAt: number;
+}
+
+/** How the client learned about a version: first load, a pub/sub message, or a safety net. */
+export type ChangeSource = 'load' | 'message' | 'stamp-check' | 'reconnect';
+
+export interface ConfigChange<T = unknown> {
+  appId: string;
+  previous: ConfigEntry<T> | null;
+  current: ConfigEntry<T>;
+  source: ChangeSource;
+}
+
+export interface ConfigClientStatus {
+  /** The replica answers and the subscription is live. */
+  connected: boolean;
+  /** The last time the replica answered (ms since epoch), null before it ever did. */
+  lastContactAt: number | null;
+  /** How long the client may have been serving outdated config; 0 when known current. */
+  stalenessMs: number;
+  /** false when the replica itself reports its link to the primary down (INFO replication). */
+  replicaLinkUp: boolean | null;
+}
+
+export interface ConfigClientStats {
+  messages: number;
+  /** Versions swapped in. */
+  applied: number;
+  /** Messages or reads that were not newer than what is held (duplicates, out of order). */
+  ignored: number;
+  /** Distinct entries refused: checksum mismatch or unusable body. */
+  rejected: number;
+  malformedMessages: number;
+  stampChecks: number;
+  stampCheckFailures: number;
+  reconnects: number;
+  reportsSent: number;
+  reportFailures: number;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface ConfigClientOptions<T = unknown> {
+  /** The region's replica (read-only is fine; the client never writes to it). */
+  redisUrl: string;
+  region: string;
+  /** Apps to hold from the start; more can be added with ready(appId). */
+  apps?: string[];
+  /** Safety net for lost messages: one pipelined read of every held app's stamp. */
+  stampCheckIntervalMs?: number;
+  /** How long ready() waits by default before rejecting (the app stays held and keeps trying). */
+  readyTimeoutMs?: number;
+  /** Per-command and connect timeout on the replica. */
+  timeoutMs?: number;
+  /** Report which version this instance holds to the PRIMARY Redis (see README). */
+  report?: { redisUrl: string; intervalMs?: number; retentionMs?: number };
+  instanceId?: string;
+  /** Refuse configs this service cannot use (throw); the return value is what get() serves. */
+  validate?: (config: unknown) => T;
+  logger?: Logger;
+}
+
+export interface ConfigClient<T = unknown> {
+  readonly instanceId: string;
+  readonly region: string;
+  /** Holds the app and resolves once a verified config is in memory. */
+  ready(appId: string, options?: { timeoutMs?: number }): Promise<ConfigEntry<T>>;
+  /** The held config, synchronously. Throws ConfigNotReadyError before the first verified load. */
+  get(appId: string): ConfigEntry<T>;
+  /** null when the app is held but not loaded yet. */
+  peek(appId: string): ConfigEntry<T> | null;
+  heldApps(): string[];
+  staleness(appId: string): number;
+  status(): ConfigClientStatus;
+  stats(): ConfigClientStats;
+  onChange(listener: (change: ConfigChange<T>) => void): () => void;
+  onError(listener: (error: ConfigClientError) => void): () => void;
+  /** Resolves once every timer and socket is gone. */
+  close(): Promise<void>;
+}
