@@ -25,6 +25,17 @@ export function assertTenant(principal: Principal, tenantId: string, what = 'App
   if (!canSeeTenant(principal, tenantId)) throw new NotFoundError(`${what} not found.`);
 }
 
+/**
+ * The caller's own tenant, for records that belong to exactly one (API tokens). Support staff
+ * read across tenants but own none, so they are refused.
+ */
+export function requireOwnTenant(principal: Principal): string {
+  if (principal.tenantId === null) {
+    throw new ForbiddenError('This belongs to a customer account; support staff cannot do it.');
+  }
+  return principal.tenantId;
+}
+
 /** The MongoDB filter that limits a query to what the principal may see. */
 export function tenantScope(principal: Principal): { tenantId?: string } {
   return principal.tenantId === null ? {} : { tenantId: principal.tenantId };

@@ -1,5 +1,14 @@
 import 'server-only';
-import { collections, type ApiTokenDoc } from '@/lib/db/collections';
+import { randomBytes } from 'node:crypto';
+import { generateToken } from '@/lib/auth/api-token';
+import type { TokenScope } from '@/lib/auth/principal';
+import { collections, ensureIndexes, type ApiTokenDoc, type Author } from '@/lib/db/collections';
+import { NotFoundError } from '@/lib/errors';
+
+/** A token as lists show it: everything but the hash. */
+export type ApiTokenSummary = Omit<ApiTokenDoc, 'hash'>;
+
+const withoutHash = { projection: { hash: 0 } } as const;
 
 export async function findActiveTokenByHash(hash: string): Promise<ApiTokenDoc | null> {
   const c = await collections();
@@ -11,4 +20,74 @@ export async function findActiveTokenByHash(hash: string): Promise<ApiTokenDoc |
       .catch(() => {});
   }
   return token;
+}
+
+/**
+ * Creates a token for a tenant. The secret is returned here and nowhere else: only its sha256
+ * is stored, so it can never be shown again.
+ */
+export async function createApiToken(input: {
+  tenantId: string;
+  name: string;
+  scope: TokenScope;
+  createdBy: Author;
+}): Promise<{ token: ApiTokenSummary; secret: string }> {
+  await ensureIndexes();
+  const c = await collections();
+  const { token: secret, hash, prefix } = generateToken();
+  const doc: ApiTokenDoc = {
+    _id: `tok_${randomBytes(12).toString('hex')}`,
+    tenantId: input.tenantId,
+    name: input.name,
+    scope: input.scope,
+    hash,
+    prefix,
+    createdBy: input.createdBy,
+    createdAt: new Date(),
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  await c.apiTokens.insertOne(doc);
+  const { hash: _hash, ...token } = doc;
+  return { token, secret };
+}
+
+/**
+ * Newest first, revoked ones included (they stay listed so people can see what was cut off).
+ * Without a tenant: every tenant's, for support staff reading the audit log.
+ */
+export async function listApiTokens({
+  tenantId,
+}: {
+  tenantId?: string;
+}): Promise<ApiTokenSummary[]> {
+  const c = await collections();
+  return c.apiTokens
+    .find(tenantId ? { tenantId } : {}, withoutHash)
+    .sort({ createdAt: -1 })
+    .limit(500)
+    .toArray();
+}
+
+/**
+ * Revokes a token of the tenant; the next request that presents it is refused. A token of another
+ * tenant is "not found", like an unknown one. Revoking twice is harmless and keeps the first time.
+ */
+export async function revokeApiToken({
+  tenantId,
+  tokenId,
+}: {
+  tenantId: string;
+  tokenId: string;
+}): Promise<{ token: ApiTokenSummary; alreadyRevoked: boolean }> {
+  const c = await collections();
+  const revoked = await c.apiTokens.findOneAndUpdate(
+    { _id: tokenId, tenantId, revokedAt: null },
+    { $set: { revokedAt: new Date() } },
+    { returnDocument: 'after', ...withoutHash },
+  );
+  if (revoked) return { token: revoked, alreadyRevoked: false };
+  const existing = await c.apiTokens.findOne({ _id: tokenId, tenantId }, withoutHash);
+  if (!existing) throw new NotFoundError('API token not found.');
+  return { token: existing, alreadyRevoked: true };
 }
