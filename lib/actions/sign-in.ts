@@ -4,6 +4,7 @@ import { redirect } from 'next/navigation';
 import { authenticate, INVALID_CREDENTIALS, signInSchema } from '@/lib/auth/sign-in';
 import { currentPrincipal, getSession } from '@/lib/auth/session';
 import { actorOf, recordAudit } from '@/lib/db/audit';
+import { revokeUserSessions } from '@/lib/db/users';
 import { errorResult, type ActionResult } from '@/lib/actions/define-action';
 import { requestMeta } from '@/lib/request-meta';
 import { flattenIssues } from '@/lib/schemas/issues';
@@ -60,7 +61,9 @@ export async function signOut(): Promise<void> {
   const principal = await currentPrincipal();
   const session = await getSession();
   session.destroy();
-  if (principal) {
+  if (principal?.kind === 'user') {
+    // Signing out ends this user's sessions everywhere, so a copied cookie is dead too.
+    await revokeUserSessions({ id: principal.id });
     await recordAudit({
       action: 'sign_out',
       actor: actorOf(principal),

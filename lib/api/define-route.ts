@@ -5,7 +5,7 @@ import { hashToken, looksLikeToken } from '@/lib/auth/api-token';
 import { requirePermission } from '@/lib/auth/authorize';
 import { tokenPrincipal, type Principal } from '@/lib/auth/principal';
 import type { Permission } from '@/lib/auth/roles';
-import { currentPrincipal } from '@/lib/auth/session';
+import { principalFromRequestCookie } from '@/lib/auth/session';
 import { findActiveTokenByHash } from '@/lib/db/api-tokens';
 import { AppError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '@/lib/errors';
 import { metaFromHeaders, type RequestMeta } from '@/lib/request-meta';
@@ -29,15 +29,16 @@ export async function principalForRequest(request: Request): Promise<Principal |
     if (!found) throw new UnauthenticatedError('The API token is unknown or revoked.');
     return tokenPrincipal(found);
   }
-  return currentPrincipal();
+  return principalFromRequestCookie(request);
 }
 
 /** State-changing requests that ride on a cookie must come from our own origin (CSRF). */
 function assertSameOrigin(request: Request): void {
   if (request.headers.has('authorization')) return;
-  const origin = request.headers.get('origin');
+  const origin = URL.parse(request.headers.get('origin') ?? '');
   const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-  if (!origin || !host || new URL(origin).host !== host) {
+  // `Origin: null` (sandboxed frames, privacy redirects) does not parse: refused, not a 500.
+  if (!origin || !host || origin.host !== host) {
     throw new ForbiddenError('Cross-origin requests must use an API token.');
   }
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { getIronSession, type SessionOptions } from 'iron-session';
+import { getIronSession, webCookies, type SessionOptions } from 'iron-session';
 import { cookies } from 'next/headers';
 import { env } from '@/lib/env';
 import { userPrincipal, type Principal } from '@/lib/auth/principal';
@@ -14,9 +14,12 @@ export interface SessionData {
 
 export const SESSION_TTL_SECONDS = 8 * 60 * 60;
 
-const options: SessionOptions = {
-  cookieName: 'propagate_session',
+export const SESSION_COOKIE = 'propagate_session';
+
+export const sessionOptions: SessionOptions = {
+  cookieName: SESSION_COOKIE,
   password: env.SESSION_SECRET,
+  // Absolute lifetime: the seal carries its expiry and the session is never re-saved after sign-in.
   ttl: SESSION_TTL_SECONDS,
   cookieOptions: {
     httpOnly: true,
@@ -24,15 +27,31 @@ const options: SessionOptions = {
     secure: env.NODE_ENV === 'production',
     path: '/',
   },
+  // An expired seal is how sessions end; anything else may be tampering or a bad secret rotation.
+  onUnsealError: (reason) => {
+    if (reason !== 'expired') console.warn(`[session] cookie refused: ${reason}`);
+  },
 };
 
 export async function getSession() {
-  return getIronSession<SessionData>(await cookies(), options);
+  return getIronSession<SessionData>(await cookies(), sessionOptions);
 }
 
 /** The signed-in user as a principal, or null. A disabled user or a revoked session is null. */
 export async function currentPrincipal(): Promise<Principal | null> {
   const session = await getSession();
+  return principalForSession(session);
+}
+
+/**
+ * The same check for route handlers, read from the request's own Cookie header: no request-scoped
+ * store is needed, so routes can be exercised with a plain `Request` in tests.
+ */
+export async function principalFromRequestCookie(request: Request): Promise<Principal | null> {
+  const session = await getIronSession<SessionData>(
+    webCookies(request, new Headers()),
+    sessionOptions,
+  );
   return principalForSession(session);
 }
 

@@ -31,6 +31,15 @@ export async function setUserDisabled({
   await c.users.updateOne({ _id: id }, { $set: { disabled }, $inc: { sessionVersion: 1 } });
 }
 
+/**
+ * Ends every open session of the user: sessions are sealed cookies, so a copy of one would
+ * otherwise stay valid until it expires even after the browser dropped it.
+ */
+export async function revokeUserSessions({ id }: { id: string }): Promise<void> {
+  const c = await collections();
+  await c.users.updateOne({ _id: id }, { $inc: { sessionVersion: 1 } });
+}
+
 export async function upsertUser(user: UserDoc): Promise<void> {
   const c = await collections();
   await c.users.replaceOne({ _id: user._id }, user, { upsert: true });
