@@ -1,0 +1,42 @@
+/**
+ * A worker loop: run `task`, wait, repeat until stopped. An error (Redis or MongoDB down) is
+ * logged and the loop carries on: the worker outlives every outage it is meant to repair.
+ */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export type Log = (line: string) => void;
+
+export async function every(
+  name: string,
+  intervalMs: number,
+  task: () => Promise<unknown>,
+  { signal, log }: { signal: AbortSignal; log: Log },
+): Promise<void> {
+  let failing = false;
+  while (!signal.aborted) {
+    try {
+      await task();
+      if (failing) log(`${name}: recovered`);
+      failing = false;
+    } catch (error) {
+      // Log the first failure of a streak and not every retry: an outage must not flood the log.
+      if (!failing)
+        log(
+          `${name}: ${error instanceof Error ? error.message : String(error)} (retrying every ${intervalMs} ms)`,
+        );
+      failing = true;
+    }
+    await sleep(intervalMs, signal);
+  }
+}

@@ -1,0 +1,89 @@
+import 'server-only';
+import { recordArrivals } from '@/lib/db/arrivals';
+import { ensureIndexes } from '@/lib/db/collections';
+import { ArrivalRecorder } from '@/lib/propagation/arrival-recorder';
+import { readAllRegions } from '@/lib/propagation/read-stamps';
+import { listRegions } from '@/lib/regions';
+import { pollArrivals } from '@/lib/worker/arrival-poller';
+import { startArrivalListeners } from '@/lib/worker/arrival-listener';
+import { every, sleep, type Log } from '@/lib/worker/loop';
+import { retryDuePushes } from '@/lib/worker/push-retry';
+import { reconcileHeads, repairMaterialisedHeads } from '@/lib/worker/reconcile';
+
+export interface WorkerIntervals {
+  /** Outbox pass: versions whose push failed. */
+  pushRetryMs: number;
+  /** Heads missing from (or older in) the primary. */
+  reconcileMs: number;
+  /** Arrivals pub/sub did not deliver, measured from the stamps. */
+  pollMs: number;
+  /** apps.headVersion repair. */
+  repairMs: number;
+  /** Region reachability markers ("unreachable since"), kept current even with no dashboard open. */
+  regionsMs: number;
+}
+
+export const defaultIntervals: WorkerIntervals = {
+  pushRetryMs: 1_000,
+  reconcileMs: 2_000,
+  pollMs: 1_000,
+  repairMs: 30_000,
+  regionsMs: 2_000,
+};
+
+export interface RunningWorker {
+  recorder: ArrivalRecorder;
+  subscribedRegions(): string[];
+  /** Stops every loop, writes pending arrivals, closes the subscriptions. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything the worker does, as loops that survive outages. Safe to run twice at once: pushes
+ * are compare-and-set, outbox marks and head repairs are conditional, arrivals are $setOnInsert.
+ */
+export async function startWorker({
+  log = (line: string) => console.log(`[worker] ${line}`),
+  intervals = {},
+}: { log?: Log; intervals?: Partial<WorkerIntervals> } = {}): Promise<RunningWorker> {
+  const every_ = { ...defaultIntervals, ...intervals };
+  const stopping = new AbortController();
+  const { signal } = stopping;
+  const regions = listRegions();
+
+  // MongoDB may be down when we start: keep trying rather than exit and lose the listener.
+  for (let attempt = 0; !signal.aborted; attempt += 1) {
+    try {
+      await ensureIndexes();
+      break;
+    } catch (error) {
+      if (attempt === 0)
+        log(
+          `MongoDB not ready (${error instanceof Error ? error.message : String(error)}); retrying`,
+        );
+      await sleep(1_000, signal);
+    }
+  }
+
+  const recorder = new ArrivalRecorder({ write: recordArrivals, log });
+  const listeners = startArrivalListeners({ regions, recorder, log });
+  const ctx = { signal, log };
+  const loops = [
+    every('push retry', every_.pushRetryMs, () => retryDuePushes(), ctx),
+    every('re-push heads', every_.reconcileMs, () => reconcileHeads(), ctx),
+    every('arrival poll', every_.pollMs, () => pollArrivals({ regions, recorder }), ctx),
+    every('head repair', every_.repairMs, () => repairMaterialisedHeads(), ctx),
+    every('region reachability', every_.regionsMs, () => readAllRegions([]), ctx),
+  ];
+  log(`running: ${regions.map((r) => `${r.name} (${r.role})`).join(', ')}`);
+
+  return {
+    recorder,
+    subscribedRegions: () => listeners.subscribed(),
+    async stop() {
+      stopping.abort();
+      await Promise.all(loops);
+      await Promise.all([recorder.stop(), listeners.stop()]);
+    },
+  };
+}
