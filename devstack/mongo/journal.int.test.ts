@@ -129,6 +129,36 @@ describe('journal', () => {
   });
 });
 
+describe('compaction', () => {
+  it('rewrites a journal full of superseded records on start and keeps the latest state', async () => {
+    const dir = tempDir();
+    let server = await start({ port: 0, dbPath: dir });
+    await withClient(server.uri, async (c) => {
+      const counters = c.db('app').collection('counters');
+      await counters.createIndex({ name: 1 }, { unique: true });
+      await counters.insertOne({ _id: 'hits', name: 'hits', n: 0 } as never);
+      for (let i = 0; i < 1500; i++) await counters.updateOne({ _id: 'hits' } as never, { $inc: { n: 1 } });
+    });
+    await server.stop();
+    const file = path.join(dir, 'journal.bin');
+    const before = fs.statSync(file).size;
+    server = await start({ port: 0, dbPath: dir });
+    await server.stop();
+    expect(fs.statSync(file).size).toBeLessThan(before / 100);
+    server = await start({ port: 0, dbPath: dir });
+    try {
+      expect(server.replay?.changes).toBe(3); // collection, index, document
+      await withClient(server.uri, async (c) => {
+        expect(await c.db('app').collection('counters').findOne({})).toEqual({ _id: 'hits', name: 'hits', n: 1500 });
+        const dup = await c.db('app').collection('counters').insertOne({ name: 'hits' }).catch((e: unknown) => e);
+        expect((dup as MongoServerError).code).toBe(11000);
+      });
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('cli', () => {
   function launch(dbPath: string) {
     const child = spawn(process.execPath, ['--import', 'tsx', 'devstack/mongo/cli.ts', '--port', '0', '--db-path', dbPath], {

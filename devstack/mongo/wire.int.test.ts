@@ -127,7 +127,8 @@ describe('fuzz', () => {
     await Promise.all(Array.from({ length: 32 }, worker));
     expect(sent).toBeGreaterThanOrEqual(TOTAL);
     expect(counts.size).toBe(generators.length);
-    expect(replies).toBeGreaterThanOrEqual(0);
+    // Frames mutated only in their requestId or a value are still valid and must be answered.
+    expect(replies).toBeGreaterThan(0);
 
     const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000 });
     try {
