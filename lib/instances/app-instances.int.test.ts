@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.SESSION_SECRET ??= 'x'.repeat(32);
+});
+
+import { GET } from '@/app/api/apps/[appId]/instances/route';
+import { createConfigClient, type ConfigClient } from '@/lib/config-client';
+import { instanceReportKey, instancesIndexKey } from '@/lib/config-client/report-layout';
+import { createApiToken } from '@/lib/db/api-tokens';
+import { createApp } from '@/lib/db/apps';
+import { collections } from '@/lib/db/collections';
+import { commitVersion, getHead } from '@/lib/db/config-versions';
+import { closeMongo } from '@/lib/db/mongo';
+import type { AppInstancesView } from '@/lib/instances/app-instances';
+import { pushToPrimary } from '@/lib/propagation/push';
+import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
+import { endpoints, fault, stackStatus, waitFor } from '@/devstack/test-helpers';
+
+/**
+ * Reports written by real config clients, read back through the route handler exactly as the
+ * dashboard calls it: bearer token, tenant check, zod-validated reports, per-region summary.
+ */
+const run = randomBytes(4).toString('hex');
+const tenant = `inst-${run}`;
+const otherTenant = `inst-other-${run}`;
+const appId = `inst-app-${run}`;
+const author = { userId: 'test', name: 'Instances test', email: 'test@example.test' };
+const { primary, replicas } = endpoints();
+const [near, far] = replicas;
+if (!near || !far) throw new Error('these tests need at least two replica regions');
+
+const clients: ConfigClient[] = [];
+let token = '';
+let foreignToken = '';
+
+async function saveAndPush(change: (c: AppConfig) => AppConfig) {
+  const head = await getHead(appId);
+  if (!head) throw new Error('no head');
+  const result = await commitVersion({
+    app: { _id: appId, tenantId: tenant },
+    expectedVersion: head.version,
+    data: change(head.data),
+    author,
+    message: 'test',
+  });
+  if (result.status !== 'committed') throw new Error('commit conflicted');
+  const next = await getHead(appId);
+  if (!next) throw new Error('no head after commit');
+  await pushToPrimary(primaryRedis(), {
+    appId,
+    version: next.version,
+    checksum: next.checksum,
+    data: next.data,
+    committedAt: next.createdAt,
+  });
+  return next;
+}
+
+async function fetchView(secret: string): Promise<{ status: number; body: AppInstancesView }> {
+  const request = new Request(`http://propagate.test/api/apps/${appId}/instances`, {
+    headers: { authorization: `Bearer ${secret}`, host: 'propagate.test' },
+  });
+  const response = await GET(request, { params: Promise.resolve({ appId }) });
+  return { status: response.status, body: (await response.json()) as AppInstancesView };
+}
+
+beforeAll(async () => {
+  await createApp({
+    id: appId,
+    tenantId: tenant,
+    name: 'Instances test',
+    description: '',
+    config: defaultConfig('Instances test'),
+    author,
+    message: 'first',
+  });
+  const head = await getHead(appId);
+  if (!head) throw new Error('createApp left no head');
+  await pushToPrimary(primaryRedis(), {
+    appId,
+    version: head.version,
+    checksum: head.checksum,
+    data: head.data,
+    committedAt: head.createdAt,
+  });
+  token = (
+    await createApiToken({
+      tenantId: tenant,
+      name: 'instances test',
+      scope: 'read',
+      createdBy: author,
+    })
+  ).secret;
+  foreignToken = (
+    await createApiToken({
+      tenantId: otherTenant,
+      name: 'other tenant',
+      scope: 'read',
+      createdBy: author,
+    })
+  ).secret;
+});
+
+afterEach(async () => {
+  for (const r of replicas) await fault(r.region, 'heal');
+  await waitFor(async () => (await stackStatus()).healthy, 30_000, 'the stack to be healthy again');
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  const redis = primaryRedis();
+  const members = await redis.zrange(instancesIndexKey(appId), 0, '-1');
+  await redis.del(
+    instancesIndexKey(appId),
+    ...members.map((m) => instanceReportKey(appId, m)),
+    `propagate:cfg:${appId}`,
+  );
+  const c = await collections();
+  await c.configVersions.deleteMany({ appId });
+  await c.apps.deleteOne({ _id: appId });
+  await c.apiTokens.deleteMany({ tenantId: { $in: [tenant, otherTenant] } });
+  await closeRedis();
+  await closeMongo();
+});
+
+describe('GET /api/apps/[appId]/instances', () => {
+  it('shows per region how many servers hold the head, and who is behind during a partition', async () => {
+    for (const r of [near, far]) {
+      for (let i = 0; i < 2; i += 1) {
+        const c = createConfigClient({
+          redisUrl: r.url,
+          region: r.region,
+          instanceId: `test-${r.region}-${i}-${run}`,
+          stampCheckIntervalMs: 500,
+          report: { redisUrl: primary.url, intervalMs: 500 },
+        });
+        clients.push(c);
+        await c.ready(appId);
+      }
+    }
+    const v2 = await saveAndPush((c) => ({
+      ...c,
+      branding: { ...c.branding, displayName: 'Second' },
+    }));
+    const onHead = await waitFor(
+      async () => {
+        const { body } = await fetchView(token);
+        const regions = body.regions.filter(
+          (r) => r.region === near.region || r.region === far.region,
+        );
+        return regions.every((r) => r.onHead === 2 && r.live === 2) ? body : null;
+      },
+      5_000,
+      'every instance on v2',
+    );
+    expect(onHead.head).toMatchObject({ version: v2.version });
+    expect(onHead.reportsAvailable).toBe(true);
+
+    await fault(near.region, 'partition');
+    const v3 = await saveAndPush((c) => ({
+      ...c,
+      branding: { ...c.branding, displayName: 'Third' },
+    }));
+    const during = await waitFor(
+      async () => {
+        const { body } = await fetchView(token);
+        const cut = body.regions.find((r) => r.region === near.region);
+        const fine = body.regions.find((r) => r.region === far.region);
+        return cut?.onHead === 0 && fine?.onHead === 2 ? body : null;
+      },
+      5_000,
+      'the partitioned region to show its servers behind',
+    );
+    const cut = during.regions.find((r) => r.region === near.region);
+    expect(cut?.instances.map((i) => [i.state, i.version])).toEqual([
+      ['behind', v2.version],
+      ['behind', v2.version],
+    ]);
+    expect(cut?.instances[0]?.behindSince).toBe(v3.createdAt.getTime());
+
+    await fault(near.region, 'heal');
+    await waitFor(
+      async () => {
+        const { body } = await fetchView(token);
+        return body.regions.find((r) => r.region === near.region)?.onHead === 2;
+      },
+      15_000,
+      'the region to catch up after heal',
+    );
+  });
+
+  it('treats another tenant’s app as not found', async () => {
+    const { status, body } = await fetchView(foreignToken);
+    expect(status).toBe(404);
+    expect(body).toEqual({ error: { message: 'App not found.', status: 404 } });
+  });
+
+  it('drops reports that do not validate', async () => {
+    const redis = primaryRedis();
+    await redis.zadd(instancesIndexKey(appId), Date.now(), 'forged');
+    await redis.set(
+      instanceReportKey(appId, 'forged'),
+      JSON.stringify({ instanceId: 'forged', version: 'lots' }),
+      'PX',
+      60_000,
+    );
+    const { body } = await fetchView(token);
+    expect(body.regions.flatMap((r) => r.instances).some((i) => i.instanceId === 'forged')).toBe(
+      false,
+    );
+  });
+});
