@@ -121,9 +121,18 @@ function supervisorLogTail(dir: string, lines = 8): string {
   }
 }
 
-async function waitForPhase(dir: string, deadline: number): Promise<StackState> {
+async function waitForPhase(
+  dir: string,
+  deadline: number,
+  spawnedPid?: number,
+): Promise<StackState> {
   for (;;) {
     const state = readState(dir);
+    if (!state && spawnedPid !== undefined && !pidAlive(spawnedPid)) {
+      throw new Error(
+        `devstack supervisor in ${dir} exited before the stack was ready:\n${supervisorLogTail(dir)}`,
+      );
+    }
     if (state?.phase === 'ready') return state;
     if (state?.phase === 'failed')
       throw new Error(`devstack in ${dir} failed to start: ${state.error ?? 'unknown error'}`);
@@ -174,6 +183,7 @@ export async function up(options: UpOptions): Promise<StackInfo> {
 
   writeFileAtomic(files.config(dir), `${JSON.stringify(wanted, null, 2)}\n`);
   const logFd = openSync(files.supervisorLog(dir), 'a');
+  let spawnedPid: number | undefined;
   try {
     const child = spawn(
       process.execPath,
@@ -186,11 +196,13 @@ export async function up(options: UpOptions): Promise<StackInfo> {
       },
     );
     child.unref();
+    spawnedPid = child.pid;
+    if (child.pid) writeFileAtomic(files.supervisorPid(dir), `${child.pid}\n`);
   } finally {
     closeSync(logFd);
   }
   try {
-    const state = await waitForPhase(dir, deadline);
+    const state = await waitForPhase(dir, deadline, spawnedPid);
     // Checked here rather than in the supervisor, which then never loads the MongoDB driver.
     if (state.mongo) await pingMongo(state.mongo.uri);
     log(
@@ -242,8 +254,15 @@ export async function down(
   const dir = path.resolve(dirArg);
   const state = readState(dir);
   if (!state) {
+    // Maybe a supervisor still loading: it has a pid file but no state yet.
+    const pid = Number(
+      readFileSync(files.supervisorPid(dir), { encoding: 'utf8', flag: 'a+' }).trim(),
+    );
+    const stopped = (await stopPid(pid || null, /supervisor\.ts/, log)) ? 1 : 0;
+    // It may have written state (and started children) just before the signal landed.
+    if (readState(dir)) return down(dir, log);
     removeRunFiles(dir);
-    return { stopped: 0 };
+    return { stopped };
   }
   let stopped = 0;
   if (pidAlive(state.supervisorPid) && /supervisor\.ts/.test(cmdline(state.supervisorPid))) {

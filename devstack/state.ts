@@ -10,6 +10,8 @@ export const files = {
   state: (dir: string) => path.join(dir, 'state.json'),
   env: (dir: string) => path.join(dir, 'env'),
   supervisorLog: (dir: string) => path.join(dir, 'supervisor.log'),
+  /** Written by `up` right after spawning, so `down` finds a supervisor that has not written state yet. */
+  supervisorPid: (dir: string) => path.join(dir, 'supervisor.pid'),
 };
 
 export interface RegionSpec {
@@ -81,6 +83,7 @@ export const writeState = (state: StackState): void =>
 export function removeRunFiles(dir: string): void {
   rmSync(files.state(dir), { force: true });
   rmSync(files.env(dir), { force: true });
+  rmSync(files.supervisorPid(dir), { force: true });
 }
 
 /** The env contract read by the app (`lib/env.ts`), the worker and the tests. */

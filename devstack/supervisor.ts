@@ -76,6 +76,7 @@ const state: StackState = {
 const redis = new Map<string, ManagedRedis>();
 const proxies = new Map<string, LinkProxy>();
 let mongo: MongoHandle | null = null;
+let mongoPending: Promise<MongoHandle | null> | null = null;
 let stopping = false;
 
 function save(): void {
@@ -92,6 +93,8 @@ function recordPid(m: ManagedRedis): void {
 }
 
 async function startRedis(m: ManagedRedis): Promise<void> {
+  // A `down` during start must not race a spawn that nobody would stop.
+  if (stopping) throw new Error('the stack is stopping');
   const child = spawnRedis(m.spec);
   m.child = child;
   child.on('error', (error) => log(`${m.region}: spawn error ${error.message}`));
@@ -176,6 +179,7 @@ async function start(): Promise<void> {
       : startMongo({ dir, externalUri: config!.mongoUri, preferredPort: memory.mongo, log });
   // Surface a Mongo failure only after Redis is handled, without an unhandled rejection meanwhile.
   mongoStart.catch(() => undefined);
+  mongoPending = mongoStart;
 
   await startRedisOnFreePort(primary);
   state.primary.port = primary.spec.port;
@@ -319,7 +323,10 @@ async function stopAll(): Promise<void> {
           child.kill('SIGTERM');
         }),
     ),
-    mongo?.stop().catch((error: Error) => log(`mongo stop: ${error.message}`)),
+    // A Mongo tier still starting is awaited, so it is stopped rather than orphaned.
+    (mongo ? Promise.resolve(mongo) : (mongoPending ?? Promise.resolve(null)).catch(() => null))
+      .then((handle) => handle?.stop())
+      .catch((error: Error) => log(`mongo stop: ${error.message}`)),
   ]);
 }
 
