@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { envRecord, formatEnv, parseEnv, type StackState } from './state';
+
+const state: StackState = {
+  dir: '/abs/stack',
+  phase: 'ready',
+  startedAt: '2026-11-26T00:00:00.000Z',
+  supervisorPid: 1,
+  controlPort: 2,
+  token: 't',
+  config: { primaryRegion: 'us-east-1', regions: [], mongo: 'auto' },
+  primary: { region: 'us-east-1', port: 7000, pid: 3 },
+  replicas: [
+    { region: 'eu-west-1', port: 7001, pid: 4, proxyPort: 8001, delayMs: 35, partitioned: false },
+    { region: 'ap-south-1', port: 7002, pid: 5, proxyPort: 8002, delayMs: 95, partitioned: false },
+  ],
+  mongo: {
+    tier: 'wire-server',
+    uri: 'mongodb://127.0.0.1:27100/?directConnection=true',
+    pid: 6,
+    port: 27100,
+  },
+};
+
+describe('the env file contract', () => {
+  it('names exactly the variables the app reads; replicas point at the servers, not the proxies', () => {
+    expect(envRecord(state)).toEqual({
+      MONGODB_URI: 'mongodb://127.0.0.1:27100/?directConnection=true',
+      MONGODB_DB: 'propagate',
+      REDIS_PRIMARY_REGION: 'us-east-1',
+      REDIS_PRIMARY_URL: 'redis://127.0.0.1:7000',
+      REDIS_REPLICAS: 'eu-west-1=redis://127.0.0.1:7001,ap-south-1=redis://127.0.0.1:7002',
+      PROPAGATE_DEVSTACK_DIR: '/abs/stack',
+    });
+  });
+
+  it('round-trips through the file format, URIs with = and ? included', () => {
+    const env = envRecord(state);
+    expect(parseEnv(`# comment\n\n${formatEnv(env)}`)).toEqual(env);
+  });
+
+  it('leaves Mongo out when the stack runs without it', () => {
+    expect(envRecord({ ...state, mongo: null })).not.toHaveProperty('MONGODB_URI');
+  });
+});
