@@ -1,20 +1,13 @@
 import 'server-only';
 import type { Filter } from 'mongodb';
+import { tenantScope } from '@/lib/auth/authorize';
 import type { Principal } from '@/lib/auth/principal';
 import { collections, type AuditDoc } from '@/lib/db/collections';
 import type { RequestMeta } from '@/lib/request-meta';
+import { auditTimeRange, type AuditAction, type AuditFilters } from '@/lib/schemas/audit';
 
-export const auditActions = [
-  'config.saved',
-  'config.rolled_back',
-  'push.retried',
-  'token.created',
-  'token.revoked',
-  'sign_in.succeeded',
-  'sign_in.failed',
-  'sign_out',
-] as const;
-export type AuditAction = (typeof auditActions)[number];
+// The list lives with the schemas so the audit page's filters can use it too.
+export { auditActions, type AuditAction } from '@/lib/schemas/audit';
 
 export function actorOf(
   principal: Principal | null,
@@ -55,6 +48,8 @@ export interface AuditQuery {
   action?: AuditAction;
   since?: Date;
   until?: Date;
+  /** Strictly older than this: the next page after an entry at this instant. */
+  before?: Date;
   limit: number;
 }
 
@@ -65,8 +60,28 @@ export async function listAudit(q: AuditQuery): Promise<AuditDoc[]> {
   if (q.appId) filter.appId = q.appId;
   if (q.actor) filter['actor.name'] = q.actor;
   if (q.action) filter.action = q.action;
-  if (q.since || q.until) {
-    filter.at = { ...(q.since && { $gte: q.since }), ...(q.until && { $lte: q.until }) };
+  if (q.since || q.until || q.before) {
+    filter.at = {
+      ...(q.since && { $gte: q.since }),
+      ...(q.until && { $lte: q.until }),
+      ...(q.before && { $lt: q.before }),
+    };
   }
   return c.audit.find(filter).sort({ at: -1 }).limit(q.limit).toArray();
+}
+
+/** The audit log a principal may read: admins their tenant's, support every tenant's. */
+export async function listAuditForPrincipal(
+  principal: Principal,
+  filters: AuditFilters,
+  limit: number,
+): Promise<AuditDoc[]> {
+  return listAudit({
+    ...tenantScope(principal),
+    appId: filters.app,
+    actor: filters.user,
+    action: filters.action,
+    ...auditTimeRange(filters),
+    limit,
+  });
 }

@@ -1,0 +1,150 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { AuditFilters, type FilterOption } from '@/components/audit/audit-filters';
+import { AuditTable } from '@/components/audit/audit-table';
+import { NotPermitted } from '@/components/shell/not-permitted';
+import { buttonClasses } from '@/components/ui/button';
+import { Card, CardBody, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
+import { PageHeader } from '@/components/ui/page-header';
+import { requirePageUser } from '@/lib/auth/current';
+import { can, type Principal } from '@/lib/auth/principal';
+import { listApiTokens } from '@/lib/db/api-tokens';
+import { listAppsForPrincipal } from '@/lib/db/apps';
+import { listAuditForPrincipal } from '@/lib/db/audit';
+import { listUsers } from '@/lib/db/users';
+import { auditFilterSchema, type AuditFilters as Filters } from '@/lib/schemas/audit';
+import { flattenIssues } from '@/lib/schemas/issues';
+
+export const metadata: Metadata = { title: 'Audit log' };
+
+const PAGE_SIZE = 100;
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+/** Who can appear in the "Who" filter: the people and tokens the principal may see. */
+async function filterOptions(principal: Principal) {
+  const scope = principal.tenantId ? { tenantId: principal.tenantId } : {};
+  const [apps, users, tokens] = await Promise.all([
+    listAppsForPrincipal(principal),
+    listUsers(scope),
+    listApiTokens(scope),
+  ]);
+  const all = !principal.tenantId;
+  return {
+    apps: apps.map((a) => ({ value: a.id, label: all ? `${a.name} (${a.tenantId})` : a.name })),
+    actors: [
+      ...users.map((u) => ({ value: u.email, label: `${u.name} (${u.email})` })),
+      // Token actors are recorded under this name (actorOf), so it is also the filter value.
+      ...tokens.map((t) => ({
+        value: `API token “${t.name}”`,
+        label: `API token “${t.name}”${all ? ` (${t.tenantId})` : ''}`,
+      })),
+    ] satisfies FilterOption[],
+  };
+}
+
+/** The same filters, from the newest entry or from just before `before`. */
+function pageLink(filters: Filters, before?: Date): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...filters, before: before?.toISOString() })) {
+    if (typeof value === 'string' && value) params.set(key, value);
+  }
+  return `/audit?${params.toString()}`;
+}
+
+function firstValues(raw: SearchParams): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
+}
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const user = await requirePageUser();
+  if (!can(user, 'audit:read')) {
+    return (
+      <NotPermitted title="Audit log">
+        Admins see their account’s audit log; ask one of them if you need an entry.
+      </NotPermitted>
+    );
+  }
+  const raw = firstValues(await searchParams);
+  const parsed = auditFilterSchema.safeParse(raw);
+  const [options, found] = await Promise.all([
+    filterOptions(user),
+    parsed.success ? listAuditForPrincipal(user, parsed.data, PAGE_SIZE + 1) : null,
+  ]);
+  const entries = found?.slice(0, PAGE_SIZE) ?? [];
+  const last = entries.at(-1);
+  const hasOlder = !!found && found.length > PAGE_SIZE && !!last;
+  const filtered = parsed.success && Object.values(parsed.data).some((v) => v !== undefined);
+
+  return (
+    <>
+      <PageHeader
+        title="Audit log"
+        description={
+          user.tenantId
+            ? 'Every configuration change, rollback, push retry, API token change and sign-in in your account: who, when, from where. Entries cannot be edited or deleted.'
+            : 'Every configuration change, rollback, push retry, API token change and sign-in across all accounts. Entries cannot be edited or deleted.'
+        }
+      />
+      <div className="space-y-6">
+        <Card>
+          <CardBody>
+            <AuditFilters
+              values={raw}
+              errors={parsed.success ? {} : flattenIssues(parsed.error.issues)}
+              apps={options.apps}
+              actors={options.actors}
+            />
+          </CardBody>
+        </Card>
+        <Card>
+          <CardHeader
+            title="Entries"
+            description={
+              parsed.success
+                ? `Newest first${parsed.data.before ? ', older page' : ''} · ${entries.length}${hasOlder ? '+' : ''} shown`
+                : undefined
+            }
+          />
+          {!parsed.success && (
+            <ErrorState title="Check the filters">
+              Some filters could not be used; fix the highlighted fields and apply them again.
+            </ErrorState>
+          )}
+          {parsed.success && entries.length === 0 && (
+            <EmptyState
+              title={filtered ? 'No entries match these filters' : 'Nothing recorded yet'}
+            >
+              {filtered
+                ? 'Widen the time range or clear a filter.'
+                : 'Sign-ins, saves, rollbacks and token changes appear here as they happen.'}
+            </EmptyState>
+          )}
+          {entries.length > 0 && <AuditTable entries={entries} showTenant={!user.tenantId} />}
+          {parsed.success && (hasOlder || parsed.data.before) && (
+            <nav
+              aria-label="Audit log pages"
+              className="flex justify-between border-t border-slate-200 px-5 py-3"
+            >
+              {parsed.data.before ? (
+                <Link href={pageLink(parsed.data)} className={buttonClasses('secondary', 'sm')}>
+                  Newest entries
+                </Link>
+              ) : (
+                <span />
+              )}
+              {hasOlder && last && (
+                <Link
+                  href={pageLink(parsed.data, last.at)}
+                  className={buttonClasses('secondary', 'sm')}
+                >
+                  Older entries
+                </Link>
+              )}
+            </nav>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { appIdSchema } from '@/lib/schemas/app';
+
+export const auditActions = [
+  'config.saved',
+  'config.rolled_back',
+  'push.retried',
+  'token.created',
+  'token.revoked',
+  'sign_in.succeeded',
+  'sign_in.failed',
+  'sign_out',
+] as const;
+export type AuditAction = (typeof auditActions)[number];
+
+export const auditActionLabels: Record<AuditAction, string> = {
+  'config.saved': 'Configuration saved',
+  'config.rolled_back': 'Configuration rolled back',
+  'push.retried': 'Push retried',
+  'token.created': 'API token created',
+  'token.revoked': 'API token revoked',
+  'sign_in.succeeded': 'Signed in',
+  'sign_in.failed': 'Sign-in failed',
+  sign_out: 'Signed out',
+};
+
+/** An HTML form submits empty inputs as "": that means "no filter", not an invalid value. */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+
+const day = z.iso.date({ error: 'Pick a date' });
+
+/** The audit log's filters, as they arrive in the page's search params. */
+export const auditFilterSchema = z
+  .object({
+    app: optional(appIdSchema),
+    user: optional(z.string().trim().max(200, { error: 'Keep it under 200 characters' })),
+    action: optional(z.enum(auditActions, { error: 'Choose an action from the list' })),
+    from: optional(day),
+    to: optional(day),
+    /** Paging: entries strictly older than this instant. */
+    before: optional(z.iso.datetime({ error: 'That page link is broken; start again' })),
+  })
+  .refine((f) => !f.from || !f.to || f.from <= f.to, {
+    error: 'The end date is before the start date',
+    path: ['to'],
+  });
+export type AuditFilters = z.output<typeof auditFilterSchema>;
+
+/** The instants a filter selects: whole UTC days, both ends included. */
+export function auditTimeRange(f: AuditFilters): { since?: Date; until?: Date; before?: Date } {
+  return {
+    ...(f.from && { since: new Date(`${f.from}T00:00:00.000Z`) }),
+    ...(f.to && { until: new Date(`${f.to}T23:59:59.999Z`) }),
+    ...(f.before && { before: new Date(f.before) }),
+  };
+}
