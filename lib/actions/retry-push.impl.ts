@@ -1,0 +1,53 @@
+import 'server-only';
+import { defineAction, type ActionResult } from '@/lib/actions/define-action';
+import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
+import { actorOf, recordAudit } from '@/lib/db/audit';
+import { getHead } from '@/lib/db/config-versions';
+import { pushVersion } from '@/lib/propagation/push-version';
+import { retryPushSchema } from '@/lib/schemas/propagation';
+
+export type RetryPushResult = ActionResult<{ appId: string; version: number }>;
+
+/**
+ * Support's "retry push now": push the app's head to the primary at once instead of waiting for
+ * the worker's backoff. Compare-and-set, so it can never replace a newer version; pushing the
+ * head also clears the older versions waiting in the outbox.
+ */
+export const retryPushAction = defineAction(
+  { name: 'retryPush', permission: 'push:retry', schema: retryPushSchema },
+  async ({ appId }, { principal, meta }): Promise<RetryPushResult> => {
+    const app = await getAppForPrincipalOrThrow(principal, appId);
+    const head = await getHead(app._id);
+    if (!head) {
+      return {
+        status: 'invalid',
+        fieldErrors: { _form: ['This app has no configuration to push.'] },
+        message: 'This app has no configuration to push.',
+      };
+    }
+    const result = await pushVersion(head);
+    await recordAudit({
+      action: 'push.retried',
+      actor: actorOf(principal),
+      tenantId: app.tenantId,
+      appId: app._id,
+      summary: `Retried the push of v${head.version}: ${result.pushed ? 'the primary cache has it' : 'the primary cache did not answer'}`,
+      details: { version: head.version, pushed: result.pushed },
+      meta,
+    });
+    if (!result.pushed) {
+      // The driver's message stays in the server log and the outbox; the person gets what to expect.
+      console.error(`[action retryPush] ${app._id} v${head.version}: ${result.error}`);
+      return {
+        status: 'error',
+        code: 'internal',
+        message: `The primary cache did not take v${head.version} (it did not answer). The worker keeps retrying on its own.`,
+      };
+    }
+    return {
+      status: 'ok',
+      data: { appId: app._id, version: head.version },
+      message: `v${head.version} is in the primary cache; the regions follow within moments.`,
+    };
+  },
+);

@@ -1,0 +1,254 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.SESSION_SECRET ??= 'x'.repeat(32);
+});
+
+import { GET as appPropagation } from '@/app/api/apps/[appId]/propagation/route';
+import { GET as latency } from '@/app/api/latency/route';
+import { GET as fleet } from '@/app/api/propagation/route';
+import { fault, waitFor } from '@/devstack/test-helpers';
+import { retryPushAction } from '@/lib/actions/retry-push.impl';
+import { userPrincipal, tokenPrincipal, type Principal } from '@/lib/auth/principal';
+import { configKey } from '@/lib/cache-layout';
+import { createApiToken } from '@/lib/db/api-tokens';
+import { createApp } from '@/lib/db/apps';
+import { collections, type AppDoc } from '@/lib/db/collections';
+import { commitVersion, getHead } from '@/lib/db/config-versions';
+import { closeMongo } from '@/lib/db/mongo';
+import { pushVersion } from '@/lib/propagation/push-version';
+import type { AppPropagationStatus } from '@/lib/propagation/status';
+import type { FilteredFleet } from '@/lib/propagation/fleet-filter';
+import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { listRegions } from '@/lib/regions';
+import { defaultConfig } from '@/lib/schemas/config';
+
+const suffix = randomBytes(4).toString('hex');
+const tenantA = `api-a-${suffix}`;
+const tenantB = `api-b-${suffix}`;
+const author = { userId: 'int-test', name: 'Int Test', email: 'int@example.test' };
+const created: string[] = [];
+let appA: AppDoc;
+let appB: AppDoc;
+let readToken: string;
+
+async function newApp(tenantId: string): Promise<AppDoc> {
+  const id = `api-${randomBytes(5).toString('hex')}`;
+  created.push(id);
+  const { app } = await createApp({
+    id,
+    tenantId,
+    name: id,
+    description: '',
+    config: defaultConfig(id),
+    author,
+    message: '',
+  });
+  const head = await getHead(id);
+  if (head) await pushVersion(head);
+  return app;
+}
+
+function call(
+  handler: (request: Request, context: { params: Promise<unknown> }) => Promise<Response>,
+  path: string,
+  params: Record<string, string> = {},
+  init: RequestInit = {},
+) {
+  const request = new Request(`http://127.0.0.1${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${readToken}`, ...init.headers },
+  });
+  return handler(request, { params: Promise.resolve(params) });
+}
+
+const user = (role: 'admin' | 'viewer' | 'support', tenantId: string | null): Principal =>
+  userPrincipal({ _id: `u-${role}`, name: role, email: `${role}@example.test`, role, tenantId });
+
+beforeAll(async () => {
+  for (const r of listRegions().filter((r) => r.role === 'replica')) await fault(r.name, 'heal');
+  appA = await newApp(tenantA);
+  appB = await newApp(tenantB);
+  readToken = (
+    await createApiToken({ tenantId: tenantA, name: 'int', scope: 'read', createdBy: author })
+  ).secret;
+});
+
+afterAll(async () => {
+  for (const r of listRegions().filter((r) => r.role === 'replica')) await fault(r.name, 'heal');
+  const c = await collections();
+  await Promise.all([
+    c.apps.deleteMany({ _id: { $in: created } }),
+    c.configVersions.deleteMany({ appId: { $in: created } }),
+    c.arrivals.deleteMany({ appId: { $in: created } }),
+    c.apiTokens.deleteMany({ tenantId: tenantA }),
+    c.audit.deleteMany({ appId: { $in: created } }),
+  ]);
+  await primaryRedis().del(...created.map(configKey));
+  await closeRedis();
+  await closeMongo();
+});
+
+describe('GET /api/apps/{appId}/propagation', () => {
+  it('returns the head and every region for an app of the caller’s tenant', async () => {
+    const body = await waitFor(
+      async () => {
+        const res = await call(appPropagation, `/api/apps/${appA._id}/propagation`, {
+          appId: appA._id,
+        });
+        expect(res.status).toBe(200);
+        const json = (await res.json()) as AppPropagationStatus;
+        return json.allInSync ? json : null;
+      },
+      10_000,
+      'in sync',
+      50,
+    );
+    expect(body.head?.version).toBe(1);
+    expect(body.regions.map((r) => r.name)).toEqual(listRegions().map((r) => r.name));
+    expect(body.regions[0]).toMatchObject({
+      state: 'in_sync',
+      label: 'In sync',
+      stamp: { version: 1 },
+    });
+  });
+
+  it('is 404 for another tenant’s app and for an unknown one, 400 for a malformed id', async () => {
+    const foreign = await call(appPropagation, `/api/apps/${appB._id}/propagation`, {
+      appId: appB._id,
+    });
+    expect(foreign.status).toBe(404);
+    const unknown = await call(appPropagation, '/api/apps/no-such-app/propagation', {
+      appId: 'no-such-app',
+    });
+    expect(unknown.status).toBe(404);
+    expect(await foreign.json()).toEqual(await unknown.json());
+    const malformed = await call(appPropagation, '/api/apps/$where/propagation', {
+      appId: '$where',
+    });
+    expect(malformed.status).toBe(400);
+  });
+
+  it('is 401 without credentials', async () => {
+    const res = await appPropagation(
+      new Request(`http://127.0.0.1/api/apps/${appA._id}/propagation`, {
+        headers: { authorization: 'Bearer prp_nope' },
+      }),
+      { params: Promise.resolve({ appId: appA._id }) },
+    );
+    expect(res.status).toBe(401);
+  });
+
+  it('validates the wait parameters', async () => {
+    const tooLong = await call(
+      appPropagation,
+      `/api/apps/${appA._id}/propagation?version=1&waitMs=600000`,
+      { appId: appA._id },
+    );
+    expect(tooLong.status).toBe(400);
+    const noVersion = await call(appPropagation, `/api/apps/${appA._id}/propagation?waitMs=100`, {
+      appId: appA._id,
+    });
+    expect(noVersion.status).toBe(400);
+    expect(JSON.stringify(await noVersion.json())).toContain('waitMs needs the version');
+  });
+
+  it('waits for a version: times out with converged false, returns when it arrives', async () => {
+    const cut = listRegions().find((r) => r.role === 'replica');
+    if (!cut) throw new Error('needs a replica');
+    await fault(cut.name, 'partition');
+    const head = await getHead(appA._id);
+    const outcome = await commitVersion({
+      app: appA,
+      expectedVersion: head?.version ?? 0,
+      data: defaultConfig(`${appA._id} next`),
+      author,
+      message: 'next',
+    });
+    if (outcome.status !== 'committed') throw new Error('conflict');
+    await pushVersion(outcome.doc);
+    const v = outcome.doc.version;
+
+    const timedOut = await call(
+      appPropagation,
+      `/api/apps/${appA._id}/propagation?version=${v}&waitMs=300`,
+      { appId: appA._id },
+    );
+    const late = (await timedOut.json()) as AppPropagationStatus & {
+      wait: { converged: boolean; waitedMs: number };
+    };
+    expect(late.wait.converged).toBe(false);
+    expect(late.regions.find((r) => r.name === cut.name)?.state).toBe('propagating');
+
+    setTimeout(() => void fault(cut.name, 'heal'), 300);
+    const res = await call(
+      appPropagation,
+      `/api/apps/${appA._id}/propagation?version=${v}&waitMs=20000`,
+      { appId: appA._id },
+    );
+    const done = (await res.json()) as AppPropagationStatus & {
+      wait: { converged: boolean; waitedMs: number };
+    };
+    expect(done.wait.converged).toBe(true);
+    expect(done.wait.waitedMs).toBeLessThan(5_000);
+    expect(done.allInSync).toBe(true);
+  });
+});
+
+describe('GET /api/propagation', () => {
+  it('lists only the caller’s tenant, and nothing when asked for another tenant', async () => {
+    const own = (await (await call(fleet, '/api/propagation')).json()) as FilteredFleet;
+    expect(own.apps.map((a) => a.appId)).toContain(appA._id);
+    expect(own.apps.every((a) => a.tenantId === tenantA)).toBe(true);
+    const other = (await (
+      await call(fleet, `/api/propagation?tenant=${tenantB}`)
+    ).json()) as FilteredFleet;
+    expect(other.apps).toEqual([]);
+    expect(other.total).toBe(0);
+  });
+
+  it('rejects an unknown state filter', async () => {
+    expect((await call(fleet, '/api/propagation?state=sleepy')).status).toBe(400);
+  });
+});
+
+describe('GET /api/latency', () => {
+  it('gives per-app figures to the app’s tenant, fleet-wide figures only to support', async () => {
+    const own = await call(latency, `/api/latency?appId=${appA._id}`);
+    expect(own.status).toBe(200);
+    const body = (await own.json()) as { regions: { region: string }[] };
+    expect(body.regions.map((r) => r.region)).toEqual(listRegions().map((r) => r.name));
+    expect((await call(latency, `/api/latency?appId=${appB._id}`)).status).toBe(404);
+    expect((await call(latency, '/api/latency')).status).toBe(403);
+  });
+});
+
+describe('retry push action', () => {
+  it.each([
+    ['admin', user('admin', tenantB)],
+    ['viewer', user('viewer', tenantB)],
+    [
+      'read-write token',
+      tokenPrincipal({ _id: 't', name: 't', tenantId: tenantB, scope: 'read-write' }),
+    ],
+  ])('is refused to %s', async (_name, principal) => {
+    const result = await retryPushAction(principal, { appId: appB._id });
+    expect(result).toMatchObject({ status: 'error', code: 'forbidden' });
+  });
+
+  it('lets support push an app’s head now, and records it in the audit log', async () => {
+    await primaryRedis().del(configKey(appB._id));
+    const result = await retryPushAction(user('support', null), { appId: appB._id });
+    expect(result).toMatchObject({ status: 'ok', data: { appId: appB._id, version: 1 } });
+    expect(await primaryRedis().hget(configKey(appB._id), 'version')).toBe('1');
+    const c = await collections();
+    const entry = await c.audit.findOne({ appId: appB._id, action: 'push.retried' });
+    expect(entry?.actor.name).toBe('support@example.test');
+  });
+
+  it('validates its input', async () => {
+    const result = await retryPushAction(user('support', null), { appId: 'Not An Id' });
+    expect(result.status).toBe('invalid');
+  });
+});
