@@ -1,0 +1,90 @@
+'use client';
+
+import { useActionState, useState } from 'react';
+import { NewTokenSecret } from '@/components/tokens/new-token-secret';
+import { ActionError } from '@/components/ui/action-error';
+import { Button } from '@/components/ui/button';
+import { Field, Input } from '@/components/ui/field';
+import { createApiToken, type CreateApiTokenResult } from '@/lib/actions/create-api-token';
+import { tokenScopeLabels, tokenScopes } from '@/lib/schemas/api-token';
+
+const scopeHints = {
+  read: 'Read configuration and propagation status, e.g. to wait until a version reached every region.',
+  'read-write': 'Also save configuration, e.g. from a deploy pipeline. Never manages tokens.',
+} as const;
+
+export function CreateTokenForm() {
+  const [state, action, pending] = useActionState<CreateApiTokenResult, FormData>(createApiToken, {
+    status: 'idle',
+  });
+  // The secret stays on screen until dismissed; a later submission shows its own.
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const fieldErrors = state.status === 'invalid' ? state.fieldErrors : {};
+  const created = state.status === 'ok' ? state.data : null;
+
+  return (
+    <div className="space-y-4">
+      {created && dismissed !== created.token._id && (
+        <NewTokenSecret
+          name={created.token.name}
+          secret={created.secret}
+          onDone={() => setDismissed(created.token._id)}
+        />
+      )}
+      <form action={action} className="grid gap-4 md:grid-cols-[1fr_18rem_auto] md:items-start">
+        <Field
+          id="token-name"
+          label="Name"
+          hint="Say what uses it, so you know what breaks if you revoke it."
+          error={fieldErrors.name?.[0]}
+        >
+          <Input
+            id="token-name"
+            name="name"
+            required
+            maxLength={80}
+            autoComplete="off"
+            placeholder="Deploy pipeline"
+            hint
+            invalid={!!fieldErrors.name}
+          />
+        </Field>
+        <fieldset aria-describedby={fieldErrors.scope ? 'token-scope-error' : undefined}>
+          <legend className="text-sm font-medium text-slate-800">Access</legend>
+          <div className="mt-1 space-y-2">
+            {tokenScopes.map((scope) => (
+              <div key={scope} className="flex items-start gap-2">
+                <input
+                  id={`token-scope-${scope}`}
+                  type="radio"
+                  name="scope"
+                  value={scope}
+                  defaultChecked={scope === 'read'}
+                  aria-describedby={`token-scope-${scope}-hint`}
+                  className="mt-0.5 size-4 accent-brand-600"
+                />
+                <div>
+                  <label htmlFor={`token-scope-${scope}`} className="text-sm text-slate-800">
+                    {tokenScopeLabels[scope]}
+                  </label>
+                  <p id={`token-scope-${scope}-hint`} className="text-xs text-slate-500">
+                    {scopeHints[scope]}
+                  </p>
+                </div>
+              </div>
+            ))}
+          </div>
+          {fieldErrors.scope && (
+            <p id="token-scope-error" className="mt-1 text-xs font-medium text-red-600">
+              {fieldErrors.scope[0]}
+            </p>
+          )}
+        </fieldset>
+        <Button type="submit" pending={pending} className="md:mt-6">
+          Create token
+        </Button>
+      </form>
+      <ActionError result={state} />
+    </div>
+  );
+}
