@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { down, readEnvFile, status, TEST_REGIONS, up } from '../devstack/stack';
+import { down, status, TEST_REGIONS, up } from '../devstack/stack';
+import { stackEnv } from '../scripts/stack-env';
 
 /**
  * Vitest globalSetup of the `int` project: gives the suites a devstack and its endpoints.
@@ -25,7 +26,7 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
         `PROPAGATE_DEVSTACK_DIR=${shared} is set but that stack is ${current ? `unhealthy: ${current.problems.join('; ')}` : 'not running'}`,
       );
     }
-    Object.assign(process.env, readEnvFile(shared));
+    Object.assign(process.env, stackEnv(shared));
     return undefined;
   }
 
@@ -38,7 +39,7 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   console.log(
     `[devstack] ${stack.reused ? 'reused' : 'started'} in ${Date.now() - started} ms, mongo tier: ${stack.mongoTier ?? 'none'}`,
   );
-  Object.assign(process.env, stack.env);
+  Object.assign(process.env, stackEnv(stack.dir));
 
   return async () => {
     if (process.env.PROPAGATE_KEEP_STACK === '1') {
