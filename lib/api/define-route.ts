@@ -73,7 +73,8 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType>(
     try {
       if (opts.mutates) assertSameOrigin(request);
       const principal = requirePermission(await principalForRequest(request), opts.permission);
-      const params = opts.params.safeParse(await context.params);
+      // Next passes no params object at all to routes without dynamic segments.
+      const params = opts.params.safeParse((await context.params) ?? {});
       const url = new URL(request.url);
       const query = opts.query.safeParse(Object.fromEntries(url.searchParams));
       if (!params.success || !query.success) {
