@@ -1,0 +1,147 @@
+/**
+ * Starts the example service N times per region as child processes, each on its region's replica
+ * and reporting to the primary: the demo's "servers" that a save visibly reaches. Used by the
+ * demo/e2e setup and by e2e/instances.spec.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
+
+export interface FleetOptions {
+  regions: { name: string; replicaUrl: string }[];
+  /** Where instances report the version they hold; omit to run without reporting. */
+  primaryUrl?: string;
+  apps: string[];
+  perRegion?: number;
+  /** Instances listen on basePort, basePort+1, … */
+  basePort: number;
+  /** Instance ids are `${idPrefix}-${region}-${n}`; keep fleets started side by side apart. */
+  idPrefix?: string;
+  stampCheckIntervalMs?: number;
+  reportIntervalMs?: number;
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface FleetInstance {
+  instanceId: string;
+  region: string;
+  port: number;
+  url: string;
+  pid: number;
+}
+
+export interface Fleet {
+  instances: FleetInstance[];
+  /** SIGTERM (the service withdraws its reports), SIGKILL for whatever lingers. */
+  stop(): Promise<void>;
+}
+
+/** The fleet's regions and primary from a devstack env record (REDIS_REPLICAS, REDIS_PRIMARY_URL). */
+export function fleetTargetsFromEnv(env: Record<string, string | undefined>): {
+  regions: FleetOptions['regions'];
+  primaryUrl: string;
+} {
+  const primaryUrl = env.REDIS_PRIMARY_URL;
+  if (!primaryUrl) throw new Error('REDIS_PRIMARY_URL is not set: is the devstack env loaded?');
+  const regions = (env.REDIS_REPLICAS ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => {
+      const eq = entry.indexOf('=');
+      return { name: entry.slice(0, eq), replicaUrl: entry.slice(eq + 1) };
+    });
+  if (regions.length === 0) throw new Error('REDIS_REPLICAS lists no replica regions');
+  return { regions, primaryUrl };
+}
+
+function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function waitUntilHealthy(
+  url: string,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null)
+      throw new Error(`${url} exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`${url} not healthy after ${timeoutMs} ms (${last}):\n${output()}`);
+}
+
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  const perRegion = options.perRegion ?? 2;
+  const log = options.log ?? (() => undefined);
+  const children: ChildProcess[] = [];
+  const instances: FleetInstance[] = [];
+  const stop = async () => {
+    await Promise.all(children.map((child) => stopChild(child)));
+  };
+  try {
+    const started: Promise<void>[] = [];
+    options.regions.forEach((region, r) => {
+      for (let n = 0; n < perRegion; n += 1) {
+        const port = options.basePort + r * perRegion + n;
+        const instanceId = `${options.idPrefix ?? 'login'}-${region.name}-${n + 1}`;
+        const args = [
+          ...['--import', 'tsx', MAIN],
+          ...['--port', String(port), '--region', region.name, '--redis-url', region.replicaUrl],
+          ...['--apps', options.apps.join(','), '--instance-id', instanceId],
+          ...(options.primaryUrl ? ['--primary-url', options.primaryUrl] : []),
+          ...(options.stampCheckIntervalMs
+            ? ['--stamp-check-ms', String(options.stampCheckIntervalMs)]
+            : []),
+          ...(options.reportIntervalMs ? ['--report-ms', String(options.reportIntervalMs)] : []),
+        ];
+        const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        children.push(child);
+        const lines: string[] = [];
+        for (const stream of [child.stdout, child.stderr]) {
+          stream.on('data', (chunk: Buffer) => {
+            for (const line of chunk.toString().split('\n').filter(Boolean)) {
+              lines.push(line);
+              if (lines.length > 30) lines.shift();
+              log(line);
+            }
+          });
+        }
+        const url = `http://127.0.0.1:${port}`;
+        instances.push({ instanceId, region: region.name, port, url, pid: child.pid ?? -1 });
+        started.push(
+          waitUntilHealthy(url, child, () => lines.join('\n'), options.readyTimeoutMs ?? 30_000),
+        );
+      }
+    });
+    await Promise.all(started);
+    return { instances, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
