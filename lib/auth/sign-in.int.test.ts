@@ -1,0 +1,346 @@
+import { randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.SESSION_SECRET ??= 'x'.repeat(32);
+});
+
+import { createApiTokenAction } from '@/lib/actions/create-api-token.impl';
+import { retryPushAction } from '@/lib/actions/retry-push.impl';
+import { revokeApiTokenAction } from '@/lib/actions/revoke-api-token.impl';
+import { rollbackConfigAction } from '@/lib/actions/rollback-config.impl';
+import { saveConfigAction } from '@/lib/actions/save-config.impl';
+import { GET as regionsRoute } from '@/app/api/regions/route';
+import { userPrincipal } from '@/lib/auth/principal';
+import { principalFromRequestCookie, SESSION_TTL_SECONDS } from '@/lib/auth/session';
+import { authenticate, INVALID_CREDENTIALS } from '@/lib/auth/sign-in';
+import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from '@/lib/auth/sign-in-limiter';
+import { configKey } from '@/lib/cache-layout';
+import { createApp } from '@/lib/db/apps';
+import { collections, type AuditDoc } from '@/lib/db/collections';
+import { getHead } from '@/lib/db/config-versions';
+import { closeMongo } from '@/lib/db/mongo';
+import { revokeUserSessions, setUserDisabled } from '@/lib/db/users';
+import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { defaultConfig } from '@/lib/schemas/config';
+import { maskSecrets } from '@/lib/secrets';
+import {
+  createTestUser,
+  requestWith,
+  runId,
+  sessionCookie,
+  sessionSetCookie,
+} from '@/test/auth-fixtures';
+
+const run = runId();
+const tenant = `si-${run}`;
+const PASSWORD = `right-${run}`;
+const limiterKeys: string[] = [];
+
+/** A fresh documentation-range address per test, so limits never leak between tests or runs. */
+function freshIp(): string {
+  const ip = `198.18.${randomInt(256)}.${randomInt(1, 255)}`;
+  limiterKeys.push(`propagate:signin:ip:${ip}`);
+  return ip;
+}
+
+async function newUser(label: string, role: 'admin' | 'viewer' = 'admin') {
+  const email = `${label}-${run}@example.test`;
+  limiterKeys.push(`propagate:signin:account:${email}`);
+  return createTestUser({
+    id: `si-${label}-${run}`,
+    role,
+    tenantId: tenant,
+    email,
+    password: PASSWORD,
+  });
+}
+
+const meta = (ip: string) => ({ ip, userAgent: `sign-in-test/${run}` });
+
+async function auditFor(filter: Partial<Record<string, unknown>>): Promise<AuditDoc[]> {
+  const c = await collections();
+  return c.audit.find(filter).sort({ at: 1 }).toArray();
+}
+
+async function regionsAs(cookie: string): Promise<number> {
+  const response = await regionsRoute(requestWith({ kind: 'cookie', cookie }, '/api/regions'), {
+    params: Promise.resolve({}),
+  });
+  return response.status;
+}
+
+afterAll(async () => {
+  const c = await collections();
+  await Promise.all([
+    c.users.deleteMany({ _id: { $regex: `^si-.*-${run}$` } }),
+    c.apps.deleteMany({ tenantId: tenant }),
+    c.configVersions.deleteMany({ tenantId: tenant }),
+    c.apiTokens.deleteMany({ tenantId: tenant }),
+    primaryRedis().del(configKey(`si-${run}-app`), ...limiterKeys),
+  ]);
+  await closeRedis();
+  await closeMongo();
+});
+
+describe('sign-in', () => {
+  it('gives an unknown email and a wrong password the same answer, in about the same time', async () => {
+    const user = await newUser('same');
+    const ip = freshIp();
+    const timed = async (email: string) => {
+      const started = performance.now();
+      const outcome = await authenticate({ email, password: 'wrong-password' }, meta(ip));
+      return { outcome, ms: performance.now() - started };
+    };
+    // The dummy hash is made once per process; make it before timing anything.
+    await timed(`warm-up-${run}@example.test`);
+    limiterKeys.push(`propagate:signin:account:warm-up-${run}@example.test`);
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const nobody = `nobody-${i}-${run}@example.test`;
+      limiterKeys.push(`propagate:signin:account:${nobody}`);
+      const a = await timed(nobody);
+      const b = await timed(user.email);
+      expect(a.outcome).toEqual({ ok: false, reason: 'invalid' });
+      expect(b.outcome).toEqual(a.outcome);
+      unknown.push(a.ms);
+      wrong.push(b.ms);
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
+    console.log(
+      `sign-in refusal: "${INVALID_CREDENTIALS}" — median ${median(unknown).toFixed(0)} ms for an unknown email, ${median(wrong).toFixed(0)} ms for a wrong password`,
+    );
+    // Without the dummy hash an unknown email is answered ~50× faster (no scrypt); this only
+    // checks that both sides pay for one hash, with a wide margin for a busy machine.
+    expect(median(unknown)).toBeGreaterThan(median(wrong) / 3);
+    expect(median(unknown)).toBeLessThan(median(wrong) * 3);
+    expect(INVALID_CREDENTIALS).not.toMatch(/email.*(unknown|not found|exist)/i);
+    // Clears the account's failures for the next tests.
+    expect((await authenticate({ email: user.email, password: PASSWORD }, meta(ip))).ok).toBe(true);
+  });
+
+  it('refuses a disabled account with the same answer, even with the right password', async () => {
+    const user = await newUser('disabled');
+    await setUserDisabled({ id: user._id, disabled: true });
+    const outcome = await authenticate({ email: user.email, password: PASSWORD }, meta(freshIp()));
+    expect(outcome).toEqual({ ok: false, reason: 'invalid' });
+  });
+
+  it(`locks an account after ${MAX_FAILURES_PER_ACCOUNT} failures, whatever the IP, even for the right password`, async () => {
+    const user = await newUser('lockout');
+    for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i += 1) {
+      const outcome = await authenticate(
+        { email: user.email, password: `guess-${i}` },
+        meta(freshIp()),
+      );
+      expect(outcome).toEqual({ ok: false, reason: 'invalid' });
+    }
+    const locked = await authenticate({ email: user.email, password: PASSWORD }, meta(freshIp()));
+    expect(locked).toMatchObject({ ok: false, reason: 'rate_limited' });
+    if (locked.ok || locked.reason !== 'rate_limited') throw new Error('not rate limited');
+    expect(locked.retryAfterSeconds).toBeGreaterThan(60);
+    // Another account is unaffected.
+    const other = await newUser('lockout-other');
+    expect(
+      (await authenticate({ email: other.email, password: PASSWORD }, meta(freshIp()))).ok,
+    ).toBe(true);
+  });
+
+  it(`blocks an IP after ${MAX_FAILURES_PER_IP} failures across accounts`, async () => {
+    const ip = freshIp();
+    for (let i = 0; i < MAX_FAILURES_PER_IP; i += 1) {
+      const email = `spray-${i}-${run}@example.test`;
+      limiterKeys.push(`propagate:signin:account:${email}`);
+      await authenticate({ email, password: 'Winter2026!' }, meta(ip));
+    }
+    const user = await newUser('from-blocked-ip');
+    const blocked = await authenticate({ email: user.email, password: PASSWORD }, meta(ip));
+    expect(blocked).toMatchObject({ ok: false, reason: 'rate_limited' });
+    // The same person from elsewhere still gets in: the block is on the IP, not the account.
+    expect(
+      (await authenticate({ email: user.email, password: PASSWORD }, meta(freshIp()))).ok,
+    ).toBe(true);
+  });
+
+  it('audits sign-in success and failure with who, IP and user agent', async () => {
+    const user = await newUser('audited');
+    const ip = freshIp();
+    await authenticate({ email: user.email, password: 'nope' }, meta(ip));
+    await authenticate({ email: user.email, password: PASSWORD }, meta(ip));
+    const entries = await auditFor({ 'actor.name': user.email, ip });
+    expect(entries.map((e) => [e.action, e.details.reason ?? null])).toEqual([
+      ['sign_in.failed', 'wrong_password'],
+      ['sign_in.succeeded', null],
+    ]);
+    for (const e of entries) {
+      expect(e).toMatchObject({ tenantId: tenant, userAgent: `sign-in-test/${run}` });
+    }
+  });
+});
+
+describe('sessions', () => {
+  it('writes an httpOnly, SameSite=Lax cookie for the whole site that expires in 8 hours', async () => {
+    const user = await newUser('cookie');
+    const header = await sessionSetCookie(user);
+    const attributes = header.split(';').map((a) => a.trim().toLowerCase());
+    expect(attributes[0]).toMatch(/^propagate_session=fe26\.2\*/);
+    expect(attributes).toContain('httponly');
+    expect(attributes).toContain('samesite=lax');
+    expect(attributes).toContain('path=/');
+    // iron-session ends the cookie a minute before the seal, so the browser never sends a dead one.
+    expect(attributes).toContain(`max-age=${SESSION_TTL_SECONDS - 60}`);
+    // Secure is set when NODE_ENV is production (checked in e2e/roles.spec.ts on the real server).
+    expect(attributes).not.toContain('secure');
+  });
+
+  it('expires a session 8 hours after sign-in, whatever the cookie says', async () => {
+    const user = await newUser('expiry');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() - (SESSION_TTL_SECONDS - 60) * 1000);
+      const recent = await sessionCookie(user);
+      vi.setSystemTime(Date.now() - 2 * 60 * 1000);
+      const old = await sessionCookie(user);
+      vi.useRealTimers();
+      const principalOf = (cookie: string) =>
+        principalFromRequestCookie(requestWith({ kind: 'cookie', cookie }, '/'));
+      expect((await principalOf(recent))?.id).toBe(user._id);
+      expect(await principalOf(old)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('stops a disabled user at their next request', async () => {
+    const user = await newUser('disable-live');
+    const cookie = await sessionCookie(user);
+    expect(await regionsAs(cookie)).toBe(200);
+    await setUserDisabled({ id: user._id, disabled: true });
+    expect(await regionsAs(cookie)).toBe(401);
+    // Re-enabling does not bring the old session back: it was revoked, not paused.
+    await setUserDisabled({ id: user._id, disabled: false });
+    expect(await regionsAs(cookie)).toBe(401);
+  });
+
+  it('ends every session of a user who signs out, including copies of the cookie', async () => {
+    const user = await newUser('sign-out');
+    const cookie = await sessionCookie(user);
+    expect(await regionsAs(cookie)).toBe(200);
+    await revokeUserSessions({ id: user._id });
+    expect(await regionsAs(cookie)).toBe(401);
+  });
+
+  it('refuses a tampered cookie', async () => {
+    const user = await newUser('tampered');
+    const cookie = await sessionCookie(user);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const tampered = cookie.slice(0, -4) + (cookie.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+      expect(await regionsAs(tampered)).toBe(401);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('[session] cookie refused'));
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('audit entries for audited actions', () => {
+  const appId = `si-${run}-app`;
+  let admin: ReturnType<typeof userPrincipal>;
+
+  beforeAll(async () => {
+    admin = userPrincipal(await newUser('actor'));
+    await createApp({
+      id: appId,
+      tenantId: tenant,
+      name: 'Audited app',
+      description: '',
+      config: defaultConfig('Audited app'),
+      author: { userId: 'seed', name: 'Seed', email: 'seed@example.test' },
+      message: 'first',
+    });
+  });
+
+  async function entriesSince(since: Date) {
+    return (await auditFor({ tenantId: tenant, ip: '192.0.2.44' })).filter((e) => e.at >= since);
+  }
+  const actionMeta = { ip: '192.0.2.44', userAgent: `audit-test/${run}` };
+
+  it('records save, rollback, push retry, token created and token revoked with who, what, IP and user agent', async () => {
+    const since = new Date();
+    const head = await getHead(appId);
+    if (!head) throw new Error('no head');
+    const config = maskSecrets(head.data);
+    const saved = await saveConfigAction(
+      admin,
+      {
+        appId,
+        baseVersion: head.version,
+        config: { ...config, branding: { ...config.branding, displayName: 'Audited' } },
+        message: 'rename',
+      },
+      actionMeta,
+    );
+    expect(saved.status).toBe('ok');
+    const rolled = await rollbackConfigAction(
+      admin,
+      { appId, toVersion: head.version, baseVersion: head.version + 1, note: '' },
+      actionMeta,
+    );
+    expect(rolled.status).toBe('ok');
+    const support = userPrincipal(
+      await createTestUser({ id: `si-support-${run}`, role: 'support', tenantId: null }),
+    );
+    const retried = await retryPushAction(support, { appId }, actionMeta);
+    expect(retried.status).toBe('ok');
+    const created = await createApiTokenAction(admin, { name: 'CI', scope: 'read' }, actionMeta);
+    if (created.status !== 'ok') throw new Error(JSON.stringify(created));
+    const revoked = await revokeApiTokenAction(
+      admin,
+      { tokenId: created.data.token._id },
+      actionMeta,
+    );
+    expect(revoked.status).toBe('ok');
+
+    const entries = await entriesSince(since);
+    expect(entries.map((e) => e.action)).toEqual([
+      'config.saved',
+      'config.rolled_back',
+      'push.retried',
+      'token.created',
+      'token.revoked',
+    ]);
+    for (const e of entries) {
+      const who = e.action === 'push.retried' ? support : admin;
+      expect(e.actor).toEqual({ kind: 'user', id: who.id, name: who.email });
+      expect(e.userAgent).toBe(`audit-test/${run}`);
+    }
+    const [save, rollback, retry, create, revoke] = entries;
+    expect(save).toMatchObject({ appId, details: { version: head.version + 1 } });
+    expect(save?.summary).toContain('Branding');
+    expect(rollback).toMatchObject({
+      appId,
+      details: { version: head.version + 2, rollbackOf: head.version },
+    });
+    expect(retry).toMatchObject({
+      appId,
+      tenantId: tenant,
+      details: { version: head.version + 2, pushed: true },
+    });
+    expect(create?.summary).toBe('Created API token “CI” (read only)');
+    expect(create?.details).toMatchObject({ tokenId: created.data.token._id, scope: 'read' });
+    // The secret is never written to the audit log.
+    expect(JSON.stringify(create)).not.toContain(created.data.secret);
+    expect(revoke?.summary).toBe('Revoked API token “CI”');
+
+    // Revoking again changes nothing and records nothing.
+    const again = await revokeApiTokenAction(
+      admin,
+      { tokenId: created.data.token._id },
+      actionMeta,
+    );
+    expect(again).toMatchObject({ status: 'ok', message: 'Token “CI” was already revoked.' });
+    expect(await entriesSince(since)).toHaveLength(5);
+  });
+});
