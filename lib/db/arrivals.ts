@@ -48,7 +48,7 @@ export async function recordedArrivalKeys(
   return new Set(found.map((a) => arrivalKey(a.appId, a.version, a.region)));
 }
 
-/** The newest `limit` latencies of a region since a time, optionally for one app. */
+/** The newest `limit` arrivals of a region since a time, optionally for one app. */
 export async function recentLatencies({
   region,
   since,
@@ -59,17 +59,18 @@ export async function recentLatencies({
   since: Date;
   limit: number;
   appId?: string;
-}): Promise<number[]> {
+}): Promise<Pick<ArrivalDoc, 'latencyMs' | 'method'>[]> {
   const c = await collections();
   const filter: Filter<ArrivalDoc> = {
     region,
     arrivedAt: { $gte: since },
     ...(appId ? { appId } : {}),
   };
-  const docs = await c.arrivals
-    .find(filter, { projection: { _id: 0, latencyMs: 1 } })
+  return c.arrivals
+    .find<Pick<ArrivalDoc, 'latencyMs' | 'method'>>(filter, {
+      projection: { _id: 0, latencyMs: 1, method: 1 },
+    })
     .sort({ arrivedAt: -1 })
     .limit(limit)
     .toArray();
-  return docs.map((d) => d.latencyMs);
 }

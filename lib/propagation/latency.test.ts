@@ -24,13 +24,33 @@ describe('percentile', () => {
 });
 
 describe('summariseLatencies', () => {
+  const msg = (latencyMs: number) => ({ latencyMs, method: 'pubsub' as const });
+  const poll = (latencyMs: number) => ({ latencyMs, method: 'poll' as const });
+
   it('gives p50, p99, max and the sample count', () => {
-    expect(summariseLatencies('eu-west-1', [10, 30, 20, 400])).toEqual({
+    expect(summariseLatencies('eu-west-1', [msg(10), msg(30), msg(20), msg(400)])).toEqual({
       region: 'eu-west-1',
       samples: 4,
       p50Ms: 20,
       p99Ms: 400,
       maxMs: 400,
+      method: 'pubsub',
+    });
+  });
+
+  it('leaves polls out where messages were heard (a poll is only an upper bound)', () => {
+    expect(summariseLatencies('eu-west-1', [msg(10), poll(7_000), msg(12)])).toMatchObject({
+      samples: 2,
+      p99Ms: 12,
+      method: 'pubsub',
+    });
+  });
+
+  it('uses polls where no message ever arrived, and says so', () => {
+    expect(summariseLatencies('ap-south-1', [poll(900), poll(1_100)])).toMatchObject({
+      samples: 2,
+      p50Ms: 900,
+      method: 'poll',
     });
   });
 
@@ -41,6 +61,7 @@ describe('summariseLatencies', () => {
       p50Ms: null,
       p99Ms: null,
       maxMs: null,
+      method: null,
     });
   });
 });

@@ -9,6 +9,11 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[rank - 1] ?? null;
 }
 
+export interface LatencySample {
+  latencyMs: number;
+  method: 'pubsub' | 'poll';
+}
+
 export interface RegionLatency {
   region: string;
   /** How many arrivals the figures are computed from. */
@@ -16,14 +21,28 @@ export interface RegionLatency {
   p50Ms: number | null;
   p99Ms: number | null;
   maxMs: number | null;
+  /** What measured them: polls are upper bounds, used only where no message was ever heard. */
+  method: LatencySample['method'] | null;
 }
 
-export function summariseLatencies(region: string, latencies: readonly number[]): RegionLatency {
+/**
+ * A poll only says "it had arrived by now", so mixing polls with messages would report the
+ * worker's downtime as propagation time. Messages win; a region pub/sub never reaches (possible
+ * with managed cross-region replication) is summarised from its polls, and says so.
+ */
+export function summariseLatencies(
+  region: string,
+  samples: readonly LatencySample[],
+): RegionLatency {
+  const byMessage = samples.filter((s) => s.method === 'pubsub');
+  const used = byMessage.length > 0 ? byMessage : samples;
+  const latencies = used.map((s) => s.latencyMs);
   return {
     region,
     samples: latencies.length,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     maxMs: latencies.length ? Math.max(...latencies) : null,
+    method: used.length === 0 ? null : byMessage.length > 0 ? 'pubsub' : 'poll',
   };
 }

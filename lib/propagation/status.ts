@@ -142,8 +142,11 @@ export function buildAppStatus(
   const regions = reads.map((read): RegionStatus => {
     const stamp = read.reachable ? (read.stamps[0] ?? null) : null;
     const { state, explanation } = judge(read, stamp, stampForHead, now);
-    const arrival = byRegion.get(read.region.name);
-    // The primary's stamp carries its own arrival time (pushedAt, primary clock) when no worker measured it.
+    const measured = byRegion.get(read.region.name);
+    // The primary's stamp carries its exact arrival time (pushedAt, primary clock): better than no
+    // measurement, and better than a poll, which is only an upper bound.
+    const arrival =
+      read.region.role === 'primary' && measured?.method === 'poll' ? undefined : measured;
     const stampArrival =
       !arrival &&
       read.region.role === 'primary' &&

@@ -1,0 +1,58 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { FleetFilters } from '@/components/propagation/fleet-filters';
+import { FleetTable } from '@/components/propagation/fleet-table';
+import { LatencyChart } from '@/components/propagation/latency-chart';
+import { ErrorState } from '@/components/ui/card';
+import { PageHeader } from '@/components/ui/page-header';
+import { requirePageUser } from '@/lib/auth/current';
+import { can } from '@/lib/auth/principal';
+import { listTenants } from '@/lib/db/tenants';
+import { listRegions } from '@/lib/regions';
+import { fleetQuerySchema } from '@/lib/schemas/propagation';
+import type { FleetFilters as Filters } from '@/lib/query/propagation';
+
+export const metadata: Metadata = { title: 'Fleet' };
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const single = (value: string | string[] | undefined) =>
+  typeof value === 'string' && value !== '' ? value : undefined;
+
+/** Support's view of every app of every tenant; to anyone else the page does not exist. */
+export default async function FleetPage({ searchParams }: Props) {
+  const user = await requirePageUser();
+  if (!can(user, 'fleet:read')) notFound();
+  const raw = await searchParams;
+  const parsed = fleetQuerySchema.safeParse({
+    tenant: single(raw.tenant),
+    state: single(raw.state),
+    region: single(raw.region),
+  });
+  const filters: Filters = parsed.success
+    ? { tenant: parsed.data.tenant, state: parsed.data.state, region: parsed.data.region }
+    : {};
+  const tenants = await listTenants();
+  return (
+    <>
+      <PageHeader
+        title="Fleet"
+        description="Every app of every tenant, in every region, live. Apps with a region not in sync come first."
+      />
+      <FleetFilters
+        filters={filters}
+        tenants={tenants.map((t) => ({ id: t._id, name: t.name }))}
+        regions={listRegions().map((r) => r.name)}
+      />
+      {!parsed.success && (
+        <div className="mb-6">
+          <ErrorState title="Those filters are not valid">Showing every app instead.</ErrorState>
+        </div>
+      )}
+      <div className="space-y-6">
+        <FleetTable filters={filters} />
+        <LatencyChart />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,52 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { stateTones } from '@/components/propagation/state-badge';
+import { Badge } from '@/components/ui/badge';
+import { stateLabels } from '@/lib/propagation/states';
+import { fleetPropagationQuery } from '@/lib/query/propagation';
+
+// Every row asks for the same query, so the whole list costs one request per poll.
+const everyApp = { limit: 10_000 };
+
+/** "All in sync" or "n regions behind" for one app of the apps list, live. */
+export function PropagationSummarySlot({
+  appId,
+  headVersion,
+}: {
+  appId: string;
+  headVersion: number;
+}) {
+  const { data, error, isPending } = useQuery(fleetPropagationQuery(everyApp));
+  if (headVersion === 0) return <span className="text-slate-400">Nothing to propagate</span>;
+  if (isPending)
+    return (
+      <span
+        className="inline-block h-4 w-24 animate-pulse rounded bg-slate-100"
+        aria-label="Loading"
+      />
+    );
+  if (error) return <span className="text-slate-500">Status unavailable</span>;
+  const app = data.apps.find((a) => a.appId === appId);
+  if (!app) return <span className="text-slate-400">—</span>;
+  if (app.behind === 0) {
+    return (
+      <Badge tone="success" dot>
+        All {app.regions.length} regions in sync
+      </Badge>
+    );
+  }
+  return (
+    <span className="inline-flex flex-col items-start gap-0.5">
+      <Badge tone={stateTones[app.worst]} dot>
+        {app.behind} of {app.regions.length} regions behind
+      </Badge>
+      <span className="text-xs text-slate-500">
+        {app.regions
+          .filter((r) => r.state !== 'in_sync')
+          .map((r) => `${r.name}: ${stateLabels[r.state].toLowerCase()}`)
+          .join(', ')}
+      </span>
+    </span>
+  );
+}

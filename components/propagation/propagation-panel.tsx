@@ -1,0 +1,149 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import { RetryPushButton } from '@/components/propagation/retry-push-button';
+import { SaveTimeline } from '@/components/propagation/save-timeline';
+import { StateBadge } from '@/components/propagation/state-badge';
+import { Badge } from '@/components/ui/badge';
+import { Card, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
+import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { duration, exactTime, timeAgo } from '@/lib/format-time';
+import type { AppPropagationStatus, RegionStatus } from '@/lib/propagation/status';
+import { appPropagationQuery, FAST_POLL_MS, SLOW_POLL_MS } from '@/lib/query/propagation';
+
+const methodNotes: Record<NonNullable<RegionStatus['method']>, string> = {
+  pubsub: 'measured when the invalidation message arrived',
+  poll: 'measured by polling the region (the message was missed), so an upper bound',
+  stamp: 'from the time the primary recorded in the cache entry',
+};
+
+function TimeToArrive({ region }: { region: RegionStatus }) {
+  if (region.timeToArriveMs == null) {
+    return (
+      <span className="text-slate-400">{region.state === 'in_sync' ? 'not measured' : '—'}</span>
+    );
+  }
+  return (
+    <span title={region.method ? methodNotes[region.method] : undefined}>
+      {duration(region.timeToArriveMs)}
+      {region.method === 'poll' && <span className="ml-1 text-xs text-slate-500">(by poll)</span>}
+    </span>
+  );
+}
+
+function summary(status: AppPropagationStatus): string {
+  const total = status.regions.length;
+  if (!status.head) return 'This app has no configuration yet.';
+  if (status.allInSync) return `All ${total} regions serve v${status.head.version}.`;
+  const behind = status.regions.filter((r) => r.state !== 'in_sync').length;
+  return `${behind} of ${total} regions ${behind === 1 ? 'is' : 'are'} not in sync with v${status.head.version} yet.`;
+}
+
+function RegionRows({ status }: { status: AppPropagationStatus }) {
+  return status.regions.map((region) => (
+    <Tr key={region.name}>
+      <Td className="font-medium whitespace-nowrap text-slate-900">
+        {region.name}
+        <span className="block text-xs font-normal text-slate-500">
+          {region.role === 'primary' ? 'Primary' : 'Read replica'}
+        </span>
+      </Td>
+      <Td>
+        <StateBadge state={region.state} />
+      </Td>
+      <Td className="tabular-nums">{region.stamp ? `v${region.stamp.version}` : '—'}</Td>
+      <Td className="tabular-nums">
+        <TimeToArrive region={region} />
+      </Td>
+      <Td className="text-slate-600">{region.explanation}</Td>
+    </Tr>
+  ));
+}
+
+/**
+ * Where an app's latest version has reached, region by region, live: polls every 0.5 s while
+ * anything is on its way and every 5 s once all regions agree; paused while the tab is hidden.
+ */
+export function PropagationPanel({ appId, canRetry }: { appId: string; canRetry: boolean }) {
+  const { data, error, isPending } = useQuery(appPropagationQuery(appId));
+  const primary = data?.regions.find((r) => r.role === 'primary');
+  const showRetry =
+    canRetry && !!data?.head && (primary?.state === 'not_pushed' || data.head.pushedAt === null);
+  return (
+    <Card>
+      <CardHeader
+        title="Propagation"
+        description={
+          data?.head ? (
+            <>
+              v{data.head.version} saved{' '}
+              {/* Relative to the server's check, so a save made seconds ago never reads "in 9 seconds". */}
+              <time
+                dateTime={new Date(data.head.committedAt).toISOString()}
+                title={exactTime(data.head.committedAt)}
+              >
+                {timeAgo(data.head.committedAt, data.checkedAt)}
+              </time>{' '}
+              · checked every {duration(data.allInSync ? SLOW_POLL_MS : FAST_POLL_MS)}
+            </>
+          ) : (
+            'Where the latest version has reached, region by region.'
+          )
+        }
+        actions={
+          <>
+            {data?.head &&
+              (data.allInSync ? (
+                <Badge tone="success" dot>
+                  All regions in sync
+                </Badge>
+              ) : (
+                <Badge tone="warning" dot>
+                  {data.regions.filter((r) => r.state !== 'in_sync').length} behind
+                </Badge>
+              ))}
+            {showRetry && <RetryPushButton appId={appId} />}
+          </>
+        }
+      />
+      {/* Announced when it changes, e.g. when the last region arrives. */}
+      <p aria-live="polite" className="sr-only">
+        {data ? summary(data) : ''}
+      </p>
+      {error && (
+        <ErrorState title="Could not load the propagation status">
+          {error.message} We keep trying; the regions themselves are not affected.
+        </ErrorState>
+      )}
+      {data && !data.head ? (
+        <EmptyState title="Nothing to propagate yet">
+          This app has no configuration; once it is saved, every region is tracked here.
+        </EmptyState>
+      ) : (
+        <Table caption="Where the latest version has reached, per region">
+          <thead>
+            <tr>
+              <Th>Region</Th>
+              <Th>State</Th>
+              <Th>Serves</Th>
+              <Th>Time to arrive</Th>
+              <Th>Details</Th>
+            </tr>
+          </thead>
+          <tbody>
+            {isPending &&
+              [0, 1, 2, 3].map((i) => (
+                <Tr key={i}>
+                  <Td colSpan={5}>
+                    <div className="h-4 w-2/3 animate-pulse rounded bg-slate-100" />
+                  </Td>
+                </Tr>
+              ))}
+            {data && <RegionRows status={data} />}
+          </tbody>
+        </Table>
+      )}
+      {data?.head && <SaveTimeline status={data} />}
+    </Card>
+  );
+}

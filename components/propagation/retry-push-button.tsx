@@ -1,0 +1,31 @@
+'use client';
+
+import { useQueryClient } from '@tanstack/react-query';
+import { useActionState, useEffect } from 'react';
+import { Button } from '@/components/ui/button';
+import { useToast } from '@/components/ui/toast';
+import { retryPush, type RetryPushResult } from '@/lib/actions/retry-push';
+import { propagationKeys } from '@/lib/query/propagation';
+
+/** Support's "retry push now" for an app whose head has not reached the primary cache. */
+export function RetryPushButton({ appId }: { appId: string }) {
+  const [state, action, pending] = useActionState<RetryPushResult, FormData>(retryPush, {
+    status: 'idle',
+  });
+  const toast = useToast();
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    if (state.status === 'idle') return;
+    toast(state.message, state.status === 'ok' ? 'success' : 'error');
+    if (state.status === 'ok')
+      void queryClient.invalidateQueries({ queryKey: propagationKeys.all });
+  }, [state, toast, queryClient]);
+  return (
+    <form action={action}>
+      <input type="hidden" name="payload" value={JSON.stringify({ appId })} />
+      <Button type="submit" variant="secondary" size="sm" pending={pending}>
+        Retry push now
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,72 @@
+import { queryOptions } from '@tanstack/react-query';
+import type { FilteredFleet } from '@/lib/propagation/fleet-filter';
+import type { RegionLatency } from '@/lib/propagation/latency';
+import type { RegionStateName } from '@/lib/propagation/states';
+import type { AppPropagationStatus } from '@/lib/propagation/status';
+import { fetchJson } from '@/lib/query/query-client';
+
+/** Fast while a version is on its way, slow once every region agrees (ARCHITECTURE step 5). */
+export const FAST_POLL_MS = 500;
+export const SLOW_POLL_MS = 5_000;
+
+export const propagationKeys = {
+  all: ['propagation'] as const,
+  app: (appId: string) => ['propagation', 'app', appId] as const,
+  fleet: (filters: FleetFilters) => ['propagation', 'fleet', filters] as const,
+  latency: (appId: string | null) => ['propagation', 'latency', appId] as const,
+};
+
+// React Query pauses every interval below while the tab is hidden (refetchIntervalInBackground
+// stays false), so a forgotten tab costs nothing.
+export const appPropagationQuery = (appId: string) =>
+  queryOptions({
+    queryKey: propagationKeys.app(appId),
+    queryFn: ({ signal }) =>
+      fetchJson<AppPropagationStatus>(`/api/apps/${encodeURIComponent(appId)}/propagation`, {
+        signal,
+      }),
+    refetchInterval: (query) => (query.state.data?.allInSync ? SLOW_POLL_MS : FAST_POLL_MS),
+  });
+
+export interface FleetFilters {
+  tenant?: string;
+  state?: RegionStateName;
+  region?: string;
+  limit?: number;
+}
+
+function fleetUrl(filters: FleetFilters): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const qs = params.toString();
+  return qs ? `/api/propagation?${qs}` : '/api/propagation';
+}
+
+export const fleetPropagationQuery = (filters: FleetFilters = {}) =>
+  queryOptions({
+    queryKey: propagationKeys.fleet(filters),
+    queryFn: ({ signal }) => fetchJson<FilteredFleet>(fleetUrl(filters), { signal }),
+    refetchInterval: (query) => ((query.state.data?.notInSync ?? 0) > 0 ? 1_000 : SLOW_POLL_MS),
+  });
+
+export interface LatencyResponse {
+  regions: RegionLatency[];
+  since: number;
+  hours: number;
+  appId: string | null;
+}
+
+export const latencyQuery = (appId: string | null) =>
+  queryOptions({
+    queryKey: propagationKeys.latency(appId),
+    queryFn: ({ signal }) =>
+      fetchJson<LatencyResponse>(
+        appId ? `/api/latency?appId=${encodeURIComponent(appId)}` : '/api/latency',
+        {
+          signal,
+        },
+      ),
+    refetchInterval: 15_000,
+  });
