@@ -441,6 +441,7 @@ afterAll(async () => {
 // ── The matrix ──
 
 const tally = { calls: 0, refused: 0, allowed: 0 };
+const refusals = new Map<Outcome, number>();
 const mismatches: string[] = [];
 
 describe('isolation matrix', () => {
@@ -460,7 +461,10 @@ describe('isolation matrix', () => {
             continue;
           }
           if (want === 'ok') tally.allowed += 1;
-          else tally.refused += 1;
+          else {
+            tally.refused += 1;
+            refusals.set(want, (refusals.get(want) ?? 0) + 1);
+          }
 
           for (const tenant of tenants) {
             const [b, a] = [before[tenant], after[tenant]];
@@ -482,7 +486,8 @@ describe('isolation matrix', () => {
     }
     console.log(
       `isolation matrix: ${tally.calls} calls, ${tally.refused} refused as expected, ${tally.allowed} allowed as expected` +
-        ` (${operations.length} operations × ${callers.length} callers × ${tenants.length} tenants)`,
+        ` (${operations.length} operations × ${callers.length} callers × ${tenants.length} tenants;` +
+        ` refusals: ${[...refusals].map(([code, n]) => `${n} ${code}`).join(', ')})`,
     );
     expect(mismatches).toEqual([]);
     expect(leaks).toEqual([]);
