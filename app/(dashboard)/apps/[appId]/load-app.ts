@@ -1,0 +1,24 @@
+import 'server-only';
+import { notFound } from 'next/navigation';
+import { cache } from 'react';
+import { requirePageUser } from '@/lib/auth/current';
+import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
+import { getHead } from '@/lib/db/config-versions';
+import { NotFoundError } from '@/lib/errors';
+
+/**
+ * The signed-in user, the app and its head for every page under /apps/[appId], loaded once per
+ * request (the layout and the page share it). A foreign or unknown app is a 404, like any
+ * missing page. The head holds secrets: mask it before anything reaches a client component.
+ */
+export const loadApp = cache(async (appId: string) => {
+  const principal = await requirePageUser();
+  try {
+    const app = await getAppForPrincipalOrThrow(principal, appId);
+    const head = await getHead(app._id);
+    return { principal, app, head };
+  } catch (error) {
+    if (error instanceof NotFoundError) notFound();
+    throw error;
+  }
+});

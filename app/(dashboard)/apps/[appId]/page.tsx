@@ -1,0 +1,36 @@
+import type { Metadata } from 'next';
+import { AppInstancesSlot } from '@/components/apps/app-instances-slot';
+import { AppPropagationSlot } from '@/components/apps/app-propagation-slot';
+import { ConfigSummary } from '@/components/apps/config-summary';
+import { Card, EmptyState } from '@/components/ui/card';
+import { maskSecrets } from '@/lib/secrets';
+import { loadApp } from './load-app';
+
+type Props = { params: Promise<{ appId: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { app } = await loadApp((await params).appId);
+  return { title: app.name };
+}
+
+export default async function AppOverviewPage({ params }: Props) {
+  const { app, head } = await loadApp((await params).appId);
+  const headVersion = head?.version ?? 0;
+  return (
+    <div className="space-y-6">
+      <AppPropagationSlot appId={app._id} headVersion={headVersion} />
+      <AppInstancesSlot appId={app._id} headVersion={headVersion} />
+      {head ? (
+        <ConfigSummary
+          config={maskSecrets(head.data)}
+          title={`Configuration v${head.version}`}
+          description="What every region serves once this version has propagated. Secrets are never shown."
+        />
+      ) : (
+        <Card>
+          <EmptyState title="This app has no configuration yet" />
+        </Card>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,63 @@
+import Link from 'next/link';
+import { PropagationSummarySlot } from '@/components/apps/propagation-summary-slot';
+import { Badge } from '@/components/ui/badge';
+import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { TimeAgo } from '@/components/ui/time-ago';
+import type { AppSummary } from '@/lib/db/apps';
+
+export function AppsTable({ apps, showTenant }: { apps: AppSummary[]; showTenant: boolean }) {
+  return (
+    <Table caption="Apps and their current configuration version">
+      <thead>
+        <tr>
+          <Th>App</Th>
+          {showTenant && <Th>Tenant</Th>}
+          <Th>Version</Th>
+          <Th>Last change</Th>
+          <Th>Propagation</Th>
+        </tr>
+      </thead>
+      <tbody>
+        {apps.map((app) => (
+          <Tr key={app.id}>
+            <Td>
+              <Link href={`/apps/${app.id}`} className="font-medium text-brand-700 hover:underline">
+                {app.name}
+              </Link>
+              {app.description && (
+                <p className="mt-0.5 text-xs text-slate-500">{app.description}</p>
+              )}
+            </Td>
+            {showTenant && <Td>{app.tenantId}</Td>}
+            <Td>
+              {app.headVersion > 0 ? (
+                <Badge tone="neutral">v{app.headVersion}</Badge>
+              ) : (
+                <span className="text-slate-400">No configuration</span>
+              )}
+            </Td>
+            <Td>
+              {app.lastChange ? (
+                <div>
+                  <p className="text-slate-900">
+                    {app.lastChange.message || (
+                      <span className="text-slate-400 italic">No message</span>
+                    )}
+                  </p>
+                  <p className="text-xs text-slate-500">
+                    {app.lastChange.author.name} · <TimeAgo date={app.lastChange.createdAt} />
+                  </p>
+                </div>
+              ) : (
+                '—'
+              )}
+            </Td>
+            <Td>
+              <PropagationSummarySlot appId={app.id} headVersion={app.headVersion} />
+            </Td>
+          </Tr>
+        ))}
+      </tbody>
+    </Table>
+  );
+}

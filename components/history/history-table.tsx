@@ -1,0 +1,84 @@
+import Link from 'next/link';
+import { PushBadge } from '@/components/history/push-badge';
+import { RollbackButton } from '@/components/history/rollback-button';
+import { VersionByline } from '@/components/history/version-byline';
+import { Badge } from '@/components/ui/badge';
+import { buttonClasses } from '@/components/ui/button';
+import { Table, Td, Th, Tr } from '@/components/ui/table';
+import type { VersionSummary } from '@/lib/db/config-versions';
+
+export function HistoryTable({
+  appId,
+  versions,
+  headVersion,
+  canRollback,
+}: {
+  appId: string;
+  versions: VersionSummary[];
+  headVersion: number;
+  canRollback: boolean;
+}) {
+  const base = `/apps/${appId}/history`;
+  return (
+    <Table caption="Every version of this app’s configuration, newest first">
+      <thead>
+        <tr>
+          <Th>Version</Th>
+          <Th>Change</Th>
+          <Th>Cache</Th>
+          <Th>
+            <span className="sr-only">Actions</span>
+          </Th>
+        </tr>
+      </thead>
+      <tbody>
+        {versions.map((v) => (
+          <Tr key={v.version}>
+            <Td className="whitespace-nowrap">
+              <Link
+                href={`${base}/${v.version}`}
+                className="font-medium text-brand-700 hover:underline"
+              >
+                v{v.version}
+              </Link>
+              {v.version === headVersion && (
+                <Badge tone="info" className="ml-2">
+                  Current
+                </Badge>
+              )}
+            </Td>
+            <Td>
+              <VersionByline version={v} size="xs" />
+            </Td>
+            <Td>
+              <PushBadge pushedAt={v.pushedAt} />
+            </Td>
+            <Td>
+              <div className="flex flex-wrap justify-end gap-2">
+                {v.version > 1 && (
+                  <Link
+                    href={`${base}?from=${v.version - 1}&to=${v.version}`}
+                    className={buttonClasses('ghost', 'sm')}
+                    aria-label={`Compare v${v.version} with v${v.version - 1}`}
+                  >
+                    Changes
+                  </Link>
+                )}
+                <Link
+                  href={`${base}/${v.version}`}
+                  className={buttonClasses('ghost', 'sm')}
+                  aria-label={`View v${v.version}`}
+                >
+                  View
+                </Link>
+                {canRollback && v.version !== headVersion && (
+                  <RollbackButton appId={appId} toVersion={v.version} headVersion={headVersion} />
+                )}
+              </div>
+            </Td>
+          </Tr>
+        ))}
+      </tbody>
+    </Table>
+  );
+}

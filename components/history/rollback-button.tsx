@@ -1,0 +1,131 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useActionState, useEffect, useState } from 'react';
+import { ActionError } from '@/components/ui/action-error';
+import { Button } from '@/components/ui/button';
+import { Dialog } from '@/components/ui/dialog';
+import { Field, Textarea } from '@/components/ui/field';
+import { useToast } from '@/components/ui/toast';
+import { rollbackConfig } from '@/lib/actions/rollback-config';
+import type { RollbackConfigResult } from '@/lib/actions/rollback-config.impl';
+
+function RollbackDialog({
+  appId,
+  toVersion,
+  headVersion,
+  onClose,
+}: {
+  appId: string;
+  toVersion: number;
+  headVersion: number;
+  onClose: () => void;
+}) {
+  const router = useRouter();
+  const toast = useToast();
+  const [note, setNote] = useState('');
+  const [result, action, pending] = useActionState<RollbackConfigResult, FormData>(rollbackConfig, {
+    status: 'idle',
+  });
+
+  useEffect(() => {
+    if (result.status !== 'ok') return;
+    toast(result.message, result.data.pushed ? 'success' : 'info');
+    onClose();
+    router.push(`/apps/${appId}`);
+  }, [result, toast, onClose, router, appId]);
+
+  const payload = JSON.stringify({ appId, toVersion, baseVersion: headVersion, note });
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title={`Roll back to v${toVersion}?`}
+      description={`This creates v${headVersion + 1} with exactly the configuration of v${toVersion} and pushes it to every region. History is kept: v${headVersion} stays in the list.`}
+    >
+      <form action={action} className="space-y-4">
+        <input type="hidden" name="payload" value={payload} />
+        <Field
+          id={`rollback-note-${toVersion}`}
+          label="Reason (optional)"
+          hint="Added to the version’s message."
+        >
+          <Textarea
+            id={`rollback-note-${toVersion}`}
+            rows={2}
+            maxLength={400}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            hint
+          />
+        </Field>
+        <ActionError result={result} />
+        {result.status === 'conflict' && (
+          <div role="alert" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            {result.message} Reload the history to see v{result.conflict.head.version} before
+            rolling back.
+            <div className="mt-2">
+              <Button
+                size="sm"
+                variant="secondary"
+                onClick={() => {
+                  onClose();
+                  router.refresh();
+                }}
+              >
+                Reload history
+              </Button>
+            </div>
+          </div>
+        )}
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" onClick={onClose} disabled={pending}>
+            Cancel
+          </Button>
+          <Button
+            type="submit"
+            variant="danger"
+            pending={pending}
+            disabled={result.status === 'conflict'}
+          >
+            {pending ? 'Rolling back…' : `Roll back to v${toVersion}`}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Admins only (the page decides); the action checks the role and the tenant again. */
+export function RollbackButton({
+  appId,
+  toVersion,
+  headVersion,
+}: {
+  appId: string;
+  toVersion: number;
+  headVersion: number;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <Button
+        variant="secondary"
+        size="sm"
+        onClick={() => setOpen(true)}
+        aria-label={`Roll back to v${toVersion}`}
+      >
+        Roll back
+      </Button>
+      {/* Mounted only while open: a fresh form (and one dialog in the page) each time. */}
+      {open && (
+        <RollbackDialog
+          appId={appId}
+          toVersion={toVersion}
+          headVersion={headVersion}
+          onClose={() => setOpen(false)}
+        />
+      )}
+    </>
+  );
+}
