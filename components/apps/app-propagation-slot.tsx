@@ -2,13 +2,31 @@ import { LatencyChart } from '@/components/propagation/latency-chart';
 import { PropagationPanel } from '@/components/propagation/propagation-panel';
 import { requirePageUser } from '@/lib/auth/current';
 import { can } from '@/lib/auth/principal';
+import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
+import { appPropagationStatus, type AppPropagationStatus } from '@/lib/propagation/status';
 
-/** The app page's live per-region propagation of the head, and how long saves take to arrive. */
+/**
+ * The app page's live per-region propagation of the head, and how long saves take to arrive.
+ * The first status is read during the render: after a save redirects here, the regions that are
+ * still on their way show as such immediately instead of after a client round trip.
+ */
 export async function AppPropagationSlot({ appId }: { appId: string; headVersion: number }) {
   const user = await requirePageUser();
+  const app = await getAppForPrincipalOrThrow(user, appId);
+  const initialStatus: AppPropagationStatus | null = await appPropagationStatus(app).catch(
+    (error: unknown) => {
+      // The panel fetches (and retries) on its own; the page must not fail for it.
+      console.error(`[propagation] initial status of ${appId} failed`, error);
+      return null;
+    },
+  );
   return (
     <div className="space-y-6">
-      <PropagationPanel appId={appId} canRetry={can(user, 'push:retry')} />
+      <PropagationPanel
+        appId={appId}
+        canRetry={can(user, 'push:retry')}
+        initialStatus={initialStatus}
+      />
       <LatencyChart appId={appId} />
     </div>
   );

@@ -64,8 +64,21 @@ function RegionRows({ status }: { status: AppPropagationStatus }) {
  * Where an app's latest version has reached, region by region, live: polls every 0.5 s while
  * anything is on its way and every 5 s once all regions agree; paused while the tab is hidden.
  */
-export function PropagationPanel({ appId, canRetry }: { appId: string; canRetry: boolean }) {
-  const { data, error, isPending } = useQuery(appPropagationQuery(appId));
+export function PropagationPanel({
+  appId,
+  canRetry,
+  initialStatus,
+}: {
+  appId: string;
+  canRetry: boolean;
+  /** Read while the page rendered, so the panel shows the state right after a save at once. */
+  initialStatus: AppPropagationStatus | null;
+}) {
+  const { data, error, isPending } = useQuery({
+    ...appPropagationQuery(appId),
+    initialData: initialStatus ?? undefined,
+    initialDataUpdatedAt: initialStatus?.checkedAt,
+  });
   const primary = data?.regions.find((r) => r.role === 'primary');
   const showRetry =
     canRetry && !!data?.head && (primary?.state === 'not_pushed' || data.head.pushedAt === null);

@@ -26,6 +26,8 @@ export const appPropagationQuery = (appId: string) =>
         signal,
       }),
     refetchInterval: (query) => (query.state.data?.allInSync ? SLOW_POLL_MS : FAST_POLL_MS),
+    // Coming back to the tab (e.g. after saving in another one) asks at once, however fresh.
+    refetchOnWindowFocus: 'always',
   });
 
 export interface FleetFilters {

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import type { Page } from '@playwright/test';
+import { Redis } from 'ioredis';
+import { readEnvFile } from '../devstack/stack';
+import { configKey } from '../lib/cache-layout';
+import { e2eStackDir, expect, fault, test } from './fixtures';
+
+/**
+ * Watching a save propagate, in the browser: every region turns "In sync"; a slow region is seen
+ * "Propagating" first; a partitioned one turns "Lagging" once the lag budget (3 s for e2e) passes.
+ * Each test uses its own demo app so the faults of one never leave another app behind.
+ */
+
+const unique = () => randomBytes(3).toString('hex');
+
+interface StatusJson {
+  head: { version: number } | null;
+  regions: { name: string; role: 'primary' | 'replica' }[];
+}
+
+async function regionsOf(page: Page, appId: string) {
+  const response = await page.request.get(`/api/apps/${appId}/propagation`);
+  expect(response.ok()).toBe(true);
+  return (await response.json()) as StatusJson;
+}
+
+/** Edits the display name in the editor and saves; resolves on the app page with the new version. */
+async function saveNewDisplayName(
+  page: Page,
+  appId: string,
+  {
+    beforeSave,
+    whileSaving,
+  }: {
+    beforeSave?: () => Promise<unknown>;
+    /** Runs as soon as the save is sent, with the version it creates; the editor tab stays put. */
+    whileSaving?: (version: number) => Promise<unknown>;
+  } = {},
+) {
+  await page.goto(`/apps/${appId}/edit`);
+  await page.getByLabel('Display name').fill(`Propagation ${unique()}`);
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  const save = page.getByRole('button', { name: /^Save as v\d+$/ });
+  const label = (await save.textContent()) ?? '';
+  const version = Number(/v(\d+)/.exec(label)?.[1]);
+  await beforeSave?.();
+  const saved = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && r.request().headers()['next-action'] !== undefined,
+  );
+  await save.click();
+  await whileSaving?.(version);
+  expect((await saved).ok()).toBe(true);
+  // The editor redirects to the app page after a save; go there directly if it has not yet.
+  if (!whileSaving && !new URL(page.url()).pathname.endsWith(`/apps/${appId}`)) {
+    await page.goto(`/apps/${appId}`);
+  }
+  return version;
+}
+
+const panel = (page: Page) =>
+  page.getByRole('table', { name: 'Where the latest version has reached, per region' });
+const regionRow = (page: Page, region: string) =>
+  panel(page).getByRole('row').filter({ hasText: region });
+
+test.describe('propagation panel', () => {
+  test('an admin saves and watches every region turn in sync', async ({ adminPage }) => {
+    const { regions } = await regionsOf(adminPage, 'acme-storefront');
+    const version = await saveNewDisplayName(adminPage, 'acme-storefront');
+    for (const region of regions) {
+      const row = regionRow(adminPage, region.name);
+      await expect(row).toContainText('In sync');
+      await expect(row).toContainText(`v${version}`);
+    }
+    await expect(adminPage.getByText('All regions in sync')).toBeVisible();
+    await expect(adminPage.getByText(`v${version} committed to MongoDB`)).toBeVisible();
+  });
+
+  test('a region 300 ms away shows "Propagating" before "In sync"', async ({ adminPage }) => {
+    const { regions } = await regionsOf(adminPage, 'acme-mobile');
+    const far = regions.find((r) => r.role === 'replica');
+    if (!far) throw new Error('the e2e stack has no replica');
+    // The admin keeps the app page open in another tab, saves in the editor, and comes back:
+    // the panel asks at once and then every 0.5 s, so a 300 ms trip is seen under way.
+    const overview = await adminPage.context().newPage();
+    await overview.goto('/apps/acme-mobile');
+    await expect(overview.getByText('All regions in sync')).toBeVisible();
+    const primary = new Redis(readEnvFile(e2eStackDir()).REDIS_PRIMARY_URL ?? '', {
+      maxRetriesPerRequest: 1,
+    });
+    await fault(far.name, 'latency', 300);
+    try {
+      const version = await saveNewDisplayName(adminPage, 'acme-mobile', {
+        // The admin switches back as soon as the version is in the primary (the save's own
+        // response also carries the re-rendered editor, which can take longer than the trip).
+        whileSaving: async (next) => {
+          // Watched on the primary itself: asking the app server would spend the 300 ms.
+          await expect
+            .poll(async () => Number(await primary.hget(configKey('acme-mobile'), 'version')), {
+              intervals: [10],
+            })
+            .toBe(next);
+          await overview.evaluate(() =>
+            document.dispatchEvent(new Event('visibilitychange', { bubbles: true })),
+          );
+        },
+      });
+      const row = regionRow(overview, far.name);
+      await expect(row).toContainText('Propagating');
+      await expect(row).toContainText('In sync');
+      await expect(row).toContainText(`v${version}`);
+    } finally {
+      await fault(far.name, 'latency', 0);
+      await overview.close();
+      primary.disconnect();
+    }
+  });
+
+  test('a partitioned region shows "Lagging" with an explanation, and recovers after heal', async ({
+    adminPage,
+  }) => {
+    const { regions } = await regionsOf(adminPage, 'acme-partner-portal');
+    const cut = regions.filter((r) => r.role === 'replica').at(-1);
+    if (!cut) throw new Error('the e2e stack has no replica');
+    try {
+      // Partitioned at the last moment: the replica itself reports its link down after the
+      // devstack's repl-timeout (5 s), and from then on the region is "Replication down".
+      const version = await saveNewDisplayName(adminPage, 'acme-partner-portal', {
+        beforeSave: () => fault(cut.name, 'partition'),
+      });
+      const row = regionRow(adminPage, cut.name);
+      await expect(row).toContainText('Lagging', { timeout: 8_000 });
+      await expect(row).toContainText(`has not arrived within the`);
+      await expect(row).toContainText(`v${version} has not arrived`);
+      await fault(cut.name, 'heal');
+      await expect(row).toContainText('In sync', { timeout: 20_000 });
+      await expect(row).toContainText(`v${version}`);
+    } finally {
+      await fault(cut.name, 'heal');
+    }
+  });
+});
