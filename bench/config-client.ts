@@ -218,6 +218,7 @@ export async function benchSaveToClients(
   const savedAt = new Map<number, number>();
   const delays: number[] = [];
   const bySource = new Map<string, number>();
+  const byRegion = new Map<string, number[]>();
   let pending: { version: number; left: number; done: () => void } | null = null;
   try {
     await push(primary, appId, 1);
@@ -227,7 +228,11 @@ export async function benchSaveToClients(
         client.onChange(({ current, source }) => {
           const at = savedAt.get(current.version);
           if (at === undefined) return;
-          delays.push(performance.now() - at);
+          const delay = performance.now() - at;
+          delays.push(delay);
+          const regionDelays = byRegion.get(replica.region) ?? [];
+          regionDelays.push(delay);
+          byRegion.set(replica.region, regionDelays);
           bySource.set(source, (bySource.get(source) ?? 0) + 1);
           if (pending && current.version >= pending.version && --pending.left === 0) pending.done();
         });
@@ -261,7 +266,14 @@ export async function benchSaveToClients(
       saves,
       instances: clients.length,
       regions: targets.replicas.map((r) => r.region),
-      configClient: { ...summary(delays), missed, bySource: Object.fromEntries(bySource) },
+      configClient: {
+        ...summary(delays),
+        missed,
+        bySource: Object.fromEntries(bySource),
+        byRegion: Object.fromEntries(
+          [...byRegion].map(([region, values]) => [region, summary(values)]),
+        ),
+      },
       ttlBaseline: ttlStaleness(saveTimes, clients.length, ttlMs, readMs),
       note: 'Save = pushToPrimary (CAS + PUBLISH). Updated = the client swapped the verified version in (onChange). The devstack link delay of each region applies.',
     };
