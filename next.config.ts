@@ -1,6 +1,5 @@
 import type { NextConfig } from 'next';
-// Importing the env validates it when the server starts (skipped while `next build` runs).
-import './lib/env';
+import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -15,4 +14,9 @@ const nextConfig: NextConfig = {
   },
 };
 
-export default nextConfig;
+// Importing the env validates it when a server starts, so a wrong variable fails at once with
+// its name. `next build` needs no deployment behind it, so it skips the check.
+export default async function config(phase: string): Promise<NextConfig> {
+  if (phase !== PHASE_PRODUCTION_BUILD) await import('./lib/env');
+  return nextConfig;
+}

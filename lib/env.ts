@@ -56,7 +56,8 @@ export const env = createEnv({
   },
   client: {},
   experimental__runtimeEnv: {},
-  // `next build` evaluates modules without a deployment behind it; validation happens at start.
+  // `next build` evaluates modules without a deployment behind it (Next sets NEXT_PHASE for its
+  // build workers); the servers validate at start through next.config.ts.
   skipValidation: process.env.NEXT_PHASE === 'phase-production-build',
   emptyStringAsUndefined: true,
 });
