@@ -12,7 +12,7 @@ async function stop(code: number) {
   if (stopping) return;
   stopping = true;
   log('stopping…');
-  await product?.group.stopAll();
+  await product?.stop();
   const { stopped } = await down(dir, log);
   log(`stopped ${stopped} devstack processes; nothing of ours is left running.`);
   process.exit(code);
@@ -22,7 +22,14 @@ process.on('SIGTERM', () => void stop(0));
 
 let product: Awaited<ReturnType<typeof runProduct>> | undefined;
 try {
-  product = await runProduct({ dir, port, regions: DEMO_REGIONS, build: 'always', log });
+  product = await runProduct({
+    dir,
+    port,
+    regions: DEMO_REGIONS,
+    build: 'always',
+    servicesPerRegion: 2,
+    log,
+  });
 } catch (error) {
   console.error(`\nThe demo could not start: ${(error as Error).message}`);
   await stop(1);
@@ -41,6 +48,9 @@ ${Object.values(DEMO_USERS)
   .join('\n')}
 
   Regions: us-east-1 (primary), ${DEMO_REGIONS.map((r) => `${r.name} (+${r.delayMs} ms)`).join(', ')}
+  Example services (config client, 2 per region):
+${(product?.fleet?.instances ?? []).map((i) => `    ${i.region.padEnd(15)} ${i.url}`).join('\n')}
+
   Inject a fault:  npm run stack -- fault eu-west-1 partition   (then: heal)
 
   Press Ctrl-C to stop everything.

@@ -6,7 +6,7 @@ import { TEST_STACK_DIR } from './stack-env';
 const port = Number(process.env.PROPAGATE_E2E_PORT ?? 3100);
 const dir = process.env.PROPAGATE_DEVSTACK_DIR ?? TEST_STACK_DIR;
 
-const { group } = await runProduct({
+const product = await runProduct({
   dir,
   port,
   regions: TEST_REGIONS,
@@ -21,6 +21,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    void group.stopAll().then(() => process.exit(0));
+    void product.stop().then(() => process.exit(0));
   });
 }

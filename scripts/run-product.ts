@@ -1,5 +1,12 @@
 import { existsSync } from 'node:fs';
+import { freePort } from '../devstack/ports';
 import { up, type RegionSpec } from '../devstack/stack';
+import {
+  fleetTargetsFromEnv,
+  startFleet,
+  type Fleet,
+} from '../examples/login-settings-service/start-fleet';
+import { demoApps } from '../lib/seed/demo-configs';
 import { ProcessGroup, run, waitForHttp } from './processes';
 import { stackEnv } from './stack-env';
 
@@ -10,6 +17,8 @@ export interface ProductOptions {
   /** Build first even if a build exists (the demo does, so it always serves current code). */
   build: 'always' | 'if-missing';
   extraEnv?: Record<string, string>;
+  /** Example services per region that use the config client (the demo runs two). */
+  servicesPerRegion?: number;
   log: (line: string) => void;
 }
 
@@ -49,5 +58,25 @@ export async function runProduct(options: ProductOptions) {
     },
   );
   await waitForHttp(`http://127.0.0.1:${options.port}/api/health`, 60_000);
-  return { stack, env, group };
+
+  let fleet: Fleet | undefined;
+  if (options.servicesPerRegion) {
+    fleet = await startFleet({
+      ...fleetTargetsFromEnv(env),
+      apps: demoApps().map((app) => app.id),
+      perRegion: options.servicesPerRegion,
+      basePort: await freePort(4100),
+      idPrefix: 'login',
+      log,
+    });
+  }
+  return {
+    stack,
+    env,
+    fleet,
+    async stop() {
+      await fleet?.stop();
+      await group.stopAll();
+    },
+  };
 }
