@@ -28,7 +28,14 @@ async function run(ops: number, fn: (i: number) => Promise<unknown>): Promise<nu
 
 /** The server runs as its own process (as `cli.ts` does in the devstack) so it gets its own core. */
 async function launch(dbPath?: string): Promise<{ uri: string; stop(): Promise<void> }> {
-  const args = ['--import', 'tsx', path.join(import.meta.dirname, 'cli.ts'), '--port', '0', ...(dbPath ? ['--db-path', dbPath] : [])];
+  const args = [
+    '--import',
+    'tsx',
+    path.join(import.meta.dirname, 'cli.ts'),
+    '--port',
+    '0',
+    ...(dbPath ? ['--db-path', dbPath] : []),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
@@ -70,7 +77,14 @@ async function replay() {
     const client = new MongoClient(server.uri);
     const coll = client.db('bench').collection('replay');
     for (let i = 0; i < REPLAY_DOCS; i += 1000) {
-      await coll.insertMany(Array.from({ length: 1000 }, (_, j) => ({ i: i + j, name: `doc-${i + j}`, tags: ['a', 'b'], at: new Date() })));
+      await coll.insertMany(
+        Array.from({ length: 1000 }, (_, j) => ({
+          i: i + j,
+          name: `doc-${i + j}`,
+          tags: ['a', 'b'],
+          at: new Date(),
+        })),
+      );
     }
     await client.close();
     await server.stop();
@@ -80,7 +94,12 @@ async function replay() {
     const ms = performance.now() - t0;
     const changes = again.replay?.changes;
     await again.stop();
-    return { docs: REPLAY_DOCS, changes, journalMB: +(journalBytes / 1048576).toFixed(1), replayMs: Math.round(ms) };
+    return {
+      docs: REPLAY_DOCS,
+      changes,
+      journalMB: +(journalBytes / 1048576).toFixed(1),
+      replayMs: Math.round(ms),
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

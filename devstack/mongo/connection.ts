@@ -1,7 +1,14 @@
 import type { Socket } from 'node:net';
 import { Codes, CommandError } from './errors.js';
 import { type Context, runCommand } from './commands/index.js';
-import { FrameReader, ProtocolError, encodeMsg, encodeReply, parseFrame, type Request } from './wire.js';
+import {
+  FrameReader,
+  ProtocolError,
+  encodeMsg,
+  encodeReply,
+  parseFrame,
+  type Request,
+} from './wire.js';
 import type { Doc } from './values.js';
 
 /** mongod only answers the handshake over legacy OP_QUERY. */
@@ -12,11 +19,16 @@ let nextResponseId = 1;
 function respond(req: Request, ctx: Context): Buffer | undefined {
   if (req.op === 'query') {
     const db = req.collection.endsWith('.$cmd') ? req.collection.slice(0, -5) : undefined;
-    const query = (req.query.$query && typeof req.query.$query === 'object' ? req.query.$query : req.query) as Doc;
+    const query = (
+      req.query.$query && typeof req.query.$query === 'object' ? req.query.$query : req.query
+    ) as Doc;
     const name = Object.keys(query)[0] ?? '';
     let reply: Doc;
     if (db === undefined || !OP_QUERY_COMMANDS.has(name)) {
-      reply = new CommandError(352, `Unsupported OP_QUERY command: ${name}. The client driver may require an upgrade.`).toReply();
+      reply = new CommandError(
+        352,
+        `Unsupported OP_QUERY command: ${name}. The client driver may require an upgrade.`,
+      ).toReply();
     } else {
       reply = runCommand({ ...query, $db: db }, ctx);
     }
@@ -27,7 +39,10 @@ function respond(req: Request, ctx: Context): Buffer | undefined {
   try {
     return encodeMsg(reply, nextResponseId++, req.requestId);
   } catch (err) {
-    const fallback = new CommandError(Codes.BSONObjectTooLarge, `reply could not be encoded: ${(err as Error).message}`);
+    const fallback = new CommandError(
+      Codes.BSONObjectTooLarge,
+      `reply could not be encoded: ${(err as Error).message}`,
+    );
     return encodeMsg(fallback.toReply(), nextResponseId++, req.requestId);
   }
 }
@@ -49,7 +64,9 @@ export function serveConnection(socket: Socket, ctx: Context): void {
       }
     } catch (err) {
       if (!(err instanceof ProtocolError)) {
-        process.emitWarning(`devstack mongo: dropping connection after unexpected error: ${(err as Error).stack ?? String(err)}`);
+        process.emitWarning(
+          `devstack mongo: dropping connection after unexpected error: ${(err as Error).stack ?? String(err)}`,
+        );
       }
       socket.destroy();
     }

@@ -47,9 +47,13 @@ export class Cursors {
 
   more(id: Long, ns: string, batchSize: number | undefined): Batch {
     const cursor = this.open.get(id.toString());
-    if (!cursor) throw new CommandError(Codes.CursorNotFound, `cursor id ${id.toString()} not found`);
+    if (!cursor)
+      throw new CommandError(Codes.CursorNotFound, `cursor id ${id.toString()} not found`);
     if (cursor.ns !== ns) {
-      throw new CommandError(Codes.Unauthorized, `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
+      throw new CommandError(
+        Codes.Unauthorized,
+        `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`,
+      );
     }
     cursor.lastUsed = Date.now();
     const batch = take(cursor, batchSize ?? Number.MAX_SAFE_INTEGER);

@@ -49,7 +49,13 @@ export class CommandError extends Error {
   }
 
   toReply(): Record<string, unknown> {
-    return { ok: 0, errmsg: this.message, code: this.code, codeName: codeName(this.code), ...this.extra };
+    return {
+      ok: 0,
+      errmsg: this.message,
+      code: this.code,
+      codeName: codeName(this.code),
+      ...this.extra,
+    };
   }
 
   toWriteError(index: number): Record<string, unknown> {
@@ -68,10 +74,15 @@ export const fail = (code: CodeName, message: string, extra?: Record<string, unk
 export function fromMingo(err: unknown, context: 'query' | 'update' | 'aggregate'): CommandError {
   if (err instanceof CommandError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  if (!(err instanceof MingoError) && !(err instanceof Error)) return new CommandError(Codes.InternalError, message);
+  if (!(err instanceof MingoError) && !(err instanceof Error))
+    return new CommandError(Codes.InternalError, message);
   if (/immutable field/i.test(message)) return new CommandError(Codes.ImmutableField, message);
   if (/conflict/i.test(message)) return new CommandError(Codes.ConflictingUpdateOperators, message);
-  if (/non-numeric|must be (an? )?(array|number|object|string)|cannot apply|invalid type|not an array/i.test(message)) {
+  if (
+    /non-numeric|must be (an? )?(array|number|object|string)|cannot apply|invalid type|not an array/i.test(
+      message,
+    )
+  ) {
     return new CommandError(Codes.TypeMismatch, message);
   }
   if (context === 'update' && /unknown update operator/i.test(message)) {

@@ -12,38 +12,71 @@ export interface IndexSpec {
   expireAfterSeconds?: number;
 }
 
-const ALLOWED_OPTIONS = new Set(['v', 'key', 'name', 'unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'background', 'ns']);
+const ALLOWED_OPTIONS = new Set([
+  'v',
+  'key',
+  'name',
+  'unique',
+  'sparse',
+  'partialFilterExpression',
+  'expireAfterSeconds',
+  'background',
+  'ns',
+]);
 
 export function defaultIndexName(key: Doc): string {
-  return Object.entries(key).map(([field, dir]) => `${field}_${String(dir)}`).join('_');
+  return Object.entries(key)
+    .map(([field, dir]) => `${field}_${String(dir)}`)
+    .join('_');
 }
 
 /** Validates a createIndexes entry the way mongod does for the options this server supports. */
 export function parseIndexSpec(raw: unknown): IndexSpec {
-  if (!isPlainObject(raw)) throw new CommandError(Codes.TypeMismatch, 'index specification must be an object');
+  if (!isPlainObject(raw))
+    throw new CommandError(Codes.TypeMismatch, 'index specification must be an object');
   const key = raw.key;
   if (!isPlainObject(key) || Object.keys(key).length === 0) {
-    throw new CommandError(Codes.FailedToParse, "The 'key' field of an index specification must be a non-empty object");
+    throw new CommandError(
+      Codes.FailedToParse,
+      "The 'key' field of an index specification must be a non-empty object",
+    );
   }
   for (const [field, dir] of Object.entries(key)) {
-    if (dir === 'text' || dir === '2d' || dir === '2dsphere' || dir === 'hashed' || dir === 'geoHaystack') {
-      throw new CommandError(Codes.NotImplemented, `index type '${dir}' is not supported by the development server`);
+    if (
+      dir === 'text' ||
+      dir === '2d' ||
+      dir === '2dsphere' ||
+      dir === 'hashed' ||
+      dir === 'geoHaystack'
+    ) {
+      throw new CommandError(
+        Codes.NotImplemented,
+        `index type '${dir}' is not supported by the development server`,
+      );
     }
     if (typeof dir !== 'number' || dir === 0) {
-      throw new CommandError(Codes.BadValue, `Values in the index key pattern can't be 0 or non-numeric: ${field}`);
+      throw new CommandError(
+        Codes.BadValue,
+        `Values in the index key pattern can't be 0 or non-numeric: ${field}`,
+      );
     }
   }
   for (const option of Object.keys(raw)) {
     if (!ALLOWED_OPTIONS.has(option)) {
-      throw new CommandError(Codes.InvalidOptions, `The field '${option}' is not valid for an index specification. Specification: ${JSON.stringify(raw)}`);
+      throw new CommandError(
+        Codes.InvalidOptions,
+        `The field '${option}' is not valid for an index specification. Specification: ${JSON.stringify(raw)}`,
+      );
     }
   }
   const name = raw.name ?? defaultIndexName(key);
-  if (typeof name !== 'string' || name.length === 0) throw new CommandError(Codes.BadValue, 'index name must be a non-empty string');
+  if (typeof name !== 'string' || name.length === 0)
+    throw new CommandError(Codes.BadValue, 'index name must be a non-empty string');
   const spec: IndexSpec = { v: 2, key, name };
   if (raw.unique === true) spec.unique = true;
   if (raw.sparse === true) spec.sparse = true;
-  if (isPlainObject(raw.partialFilterExpression)) spec.partialFilterExpression = raw.partialFilterExpression;
+  if (isPlainObject(raw.partialFilterExpression))
+    spec.partialFilterExpression = raw.partialFilterExpression;
   if (typeof raw.expireAfterSeconds === 'number') spec.expireAfterSeconds = raw.expireAfterSeconds;
   return spec;
 }
@@ -68,7 +101,9 @@ export class Index {
   constructor(spec: IndexSpec) {
     this.spec = spec;
     this.fields = Object.keys(spec.key);
-    this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression) : undefined;
+    this.partial = spec.partialFilterExpression
+      ? new Query(spec.partialFilterExpression)
+      : undefined;
   }
 
   get unique(): boolean {
@@ -80,7 +115,9 @@ export class Index {
     if (!this.unique) return [];
     if (this.partial && !this.partial.test(doc)) return [];
     const perField = this.fields.map((f) => {
-      const found = pathValues(doc, f).flatMap((v) => (Array.isArray(v) ? (v.length ? v : [undefined]) : [v]));
+      const found = pathValues(doc, f).flatMap((v): unknown[] =>
+        Array.isArray(v) ? (v.length ? v : [undefined]) : [v],
+      );
       return found.length ? found : [undefined];
     });
     if (this.spec.sparse && perField.every((vals) => vals.every((v) => v === undefined))) return [];
@@ -104,7 +141,8 @@ export class Index {
   }
 
   remove(doc: Doc, id: string): void {
-    for (const { key } of this.keysFor(doc)) if (this.entries.get(key) === id) this.entries.delete(key);
+    for (const { key } of this.keysFor(doc))
+      if (this.entries.get(key) === id) this.entries.delete(key);
   }
 
   duplicate(ns: string, values: unknown[]): CommandError {

@@ -31,12 +31,19 @@ async function seed(dbPath: string): Promise<void> {
   await withClient(server.uri, async (c) => {
     const users = c.db('app').collection('users');
     await users.createIndex({ email: 1 }, { unique: true });
-    await users.insertMany([{ _id: 1, email: 'a@x', n: 1 }, { _id: 2, email: 'b@x', n: 2 }, { _id: 3, email: 'c@x', n: 3 }] as never);
+    await users.insertMany([
+      { _id: 1, email: 'a@x', n: 1 },
+      { _id: 2, email: 'b@x', n: 2 },
+      { _id: 3, email: 'c@x', n: 3 },
+    ] as never);
     await users.updateOne({ _id: 2 } as never, { $inc: { n: 40 } });
     await users.deleteOne({ _id: 3 } as never);
     await c.db('app').collection('gone').insertOne({ x: 1 });
     await c.db('app').collection('gone').drop();
-    await c.db('other').collection('things').insertOne({ _id: 'k', at: new Date(0) } as never);
+    await c
+      .db('other')
+      .collection('things')
+      .insertOne({ _id: 'k', at: new Date(0) } as never);
   });
   await server.stop();
 }
@@ -48,15 +55,24 @@ async function expectSeeded(uri: string): Promise<void> {
       { _id: 1, email: 'a@x', n: 1 },
       { _id: 2, email: 'b@x', n: 42 },
     ]);
-    expect((await users.listIndexes().toArray()).map((i) => [i.name, i.unique ?? false])).toEqual([
+    const indexes = (await users.listIndexes().toArray()) as Array<{
+      name: string;
+      unique?: boolean;
+    }>;
+    expect(indexes.map((i) => [i.name, i.unique ?? false])).toEqual([
       ['_id_', false],
       ['email_1', true],
     ]);
     const dup = await users.insertOne({ email: 'a@x' }).catch((e: unknown) => e);
     expect(dup).toBeInstanceOf(MongoServerError);
     expect((dup as MongoServerError).code).toBe(11000);
-    expect((await c.db('app').listCollections({}, { nameOnly: true }).toArray()).map((x) => x.name)).toEqual(['users']);
-    expect(await c.db('other').collection('things').findOne({})).toEqual({ _id: 'k', at: new Date(0) });
+    expect(
+      (await c.db('app').listCollections({}, { nameOnly: true }).toArray()).map((x) => x.name),
+    ).toEqual(['users']);
+    expect(await c.db('other').collection('things').findOne({})).toEqual({
+      _id: 'k',
+      at: new Date(0),
+    });
   });
 }
 
@@ -95,14 +111,21 @@ describe('journal', () => {
       expect(server.replay?.discardedBytes).toBeGreaterThan(0);
       await expectSeeded(server.uri);
       // Writes after a truncation land on a clean tail and survive the next restart.
-      await withClient(server.uri, (c) => c.db('app').collection('users').insertOne({ _id: 9, email: 'z@x' } as never));
+      await withClient(server.uri, (c) =>
+        c
+          .db('app')
+          .collection('users')
+          .insertOne({ _id: 9, email: 'z@x' } as never),
+      );
     } finally {
       await server.stop();
     }
     server = await start({ port: 0, dbPath: dir });
     try {
       expect(server.replay?.discardedBytes).toBe(0);
-      await withClient(server.uri, async (c) => expect(await c.db('app').collection('users').countDocuments()).toBe(3));
+      await withClient(server.uri, async (c) =>
+        expect(await c.db('app').collection('users').countDocuments()).toBe(3),
+      );
     } finally {
       await server.stop();
     }
@@ -137,7 +160,8 @@ describe('compaction', () => {
       const counters = c.db('app').collection('counters');
       await counters.createIndex({ name: 1 }, { unique: true });
       await counters.insertOne({ _id: 'hits', name: 'hits', n: 0 } as never);
-      for (let i = 0; i < 1500; i++) await counters.updateOne({ _id: 'hits' } as never, { $inc: { n: 1 } });
+      for (let i = 0; i < 1500; i++)
+        await counters.updateOne({ _id: 'hits' } as never, { $inc: { n: 1 } });
     });
     await server.stop();
     const file = path.join(dir, 'journal.bin');
@@ -149,8 +173,16 @@ describe('compaction', () => {
     try {
       expect(server.replay?.changes).toBe(3); // collection, index, document
       await withClient(server.uri, async (c) => {
-        expect(await c.db('app').collection('counters').findOne({})).toEqual({ _id: 'hits', name: 'hits', n: 1500 });
-        const dup = await c.db('app').collection('counters').insertOne({ name: 'hits' }).catch((e: unknown) => e);
+        expect(await c.db('app').collection('counters').findOne({})).toEqual({
+          _id: 'hits',
+          name: 'hits',
+          n: 1500,
+        });
+        const dup = await c
+          .db('app')
+          .collection('counters')
+          .insertOne({ name: 'hits' })
+          .catch((e: unknown) => e);
         expect((dup as MongoServerError).code).toBe(11000);
       });
     } finally {
@@ -161,12 +193,18 @@ describe('compaction', () => {
 
 describe('cli', () => {
   function launch(dbPath: string) {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'devstack/mongo/cli.ts', '--port', '0', '--db-path', dbPath], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'devstack/mongo/cli.ts', '--port', '0', '--db-path', dbPath],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const lines = createInterface({ input: child.stdout });
     const firstLine = new Promise<string>((resolve) => lines.once('line', resolve));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
     return { child, firstLine, exited, lines };
   }
 
@@ -178,14 +216,21 @@ describe('cli', () => {
     const line = await first.firstLine;
     expect(line).toMatch(/^listening mongodb:\/\/127\.0\.0\.1:\d+\/\?directConnection=true$/);
     const uri = line.slice('listening '.length);
-    await withClient(uri, (c) => c.db('cli').collection('c').insertOne({ _id: 1, v: 'kept' } as never));
+    await withClient(uri, (c) =>
+      c
+        .db('cli')
+        .collection('c')
+        .insertOne({ _id: 1, v: 'kept' } as never),
+    );
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(extra).toEqual([line]); // exactly one line on stdout
 
     const second = launch(dir);
     const uri2 = (await second.firstLine).slice('listening '.length);
-    await withClient(uri2, async (c) => expect(await c.db('cli').collection('c').findOne({})).toEqual({ _id: 1, v: 'kept' }));
+    await withClient(uri2, async (c) =>
+      expect(await c.db('cli').collection('c').findOne({})).toEqual({ _id: 1, v: 'kept' }),
+    );
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   });

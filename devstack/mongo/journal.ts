@@ -37,7 +37,10 @@ export class Journal {
   }
 
   /** Reads every intact record, hands it to `apply`, and cuts off a torn tail. */
-  static open(dir: string, apply: (change: Change) => void): { journal: Journal; replay: ReplayResult } {
+  static open(
+    dir: string,
+    apply: (change: Change) => void,
+  ): { journal: Journal; replay: ReplayResult } {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, FILE_NAME);
     let data: Buffer = Buffer.alloc(0);
@@ -70,7 +73,8 @@ export class Journal {
   }
 
   append(changes: Change[]): void {
-    const buf = changes.length === 1 ? encode(changes[0] as Change) : Buffer.concat(changes.map(encode));
+    const buf =
+      changes.length === 1 ? encode(changes[0] as Change) : Buffer.concat(changes.map(encode));
     let written = 0;
     while (written < buf.length) written += fs.writeSync(this.fd, buf, written);
   }

@@ -16,10 +16,17 @@ function idLookup(filter: Doc): { id: unknown } | undefined {
   const keys = Object.keys(filter);
   if (keys.length !== 1 || keys[0] !== '_id') return undefined;
   const id = filter._id;
-  if (id === null || id === undefined || id instanceof RegExp || Array.isArray(id)) return undefined;
+  if (id === null || id === undefined || id instanceof RegExp || Array.isArray(id))
+    return undefined;
   if (isPlainObject(id)) {
     const opKeys = Object.keys(id);
-    if (opKeys.length === 1 && opKeys[0] === '$eq' && !isPlainObject(id.$eq) && !Array.isArray(id.$eq)) return { id: id.$eq };
+    if (
+      opKeys.length === 1 &&
+      opKeys[0] === '$eq' &&
+      !isPlainObject(id.$eq) &&
+      !Array.isArray(id.$eq)
+    )
+      return { id: id.$eq };
     if (opKeys.some((k) => k.startsWith('$'))) return undefined;
   }
   return { id };
@@ -27,10 +34,13 @@ function idLookup(filter: Doc): { id: unknown } | undefined {
 
 export function compileFilter(filter: unknown): Query {
   if (filter !== undefined && filter !== null && !isPlainObject(filter)) {
-    throw new CommandError(Codes.TypeMismatch, "BSON field 'filter' is the wrong type, expected type 'object'");
+    throw new CommandError(
+      Codes.TypeMismatch,
+      "BSON field 'filter' is the wrong type, expected type 'object'",
+    );
   }
   try {
-    const query = new Query((filter ?? {}) as Doc, { scriptEnabled: false });
+    const query = new Query(filter ?? {}, { scriptEnabled: false });
     // mingo resolves operators lazily; one probe makes an unknown operator fail up front, as in mongod.
     query.test({});
     return query;
@@ -41,10 +51,17 @@ export function compileFilter(filter: unknown): Query {
 
 export function validateSort(sort: unknown): Doc | undefined {
   if (sort === undefined || sort === null) return undefined;
-  if (!isPlainObject(sort)) throw new CommandError(Codes.TypeMismatch, "BSON field 'sort' is the wrong type, expected type 'object'");
+  if (!isPlainObject(sort))
+    throw new CommandError(
+      Codes.TypeMismatch,
+      "BSON field 'sort' is the wrong type, expected type 'object'",
+    );
   for (const [field, dir] of Object.entries(sort)) {
     if (dir !== 1 && dir !== -1 && !isPlainObject(dir)) {
-      throw new CommandError(Codes.BadValue, `$sort key ordering must be 1 (for ascending) or -1 (for descending); field: ${field}`);
+      throw new CommandError(
+        Codes.BadValue,
+        `$sort key ordering must be 1 (for ascending) or -1 (for descending); field: ${field}`,
+      );
     }
   }
   return Object.keys(sort).length ? sort : undefined;
@@ -66,7 +83,8 @@ export function select(coll: Collection | undefined, sel: Selection): Doc[] {
       docs = doc ? [doc] : [];
       if (sel.skip) docs = docs.slice(sel.skip);
       if (sel.limit !== undefined && sel.limit > 0) docs = docs.slice(0, sel.limit);
-      if (sel.projection && Object.keys(sel.projection).length) docs = project(docs, sel.projection);
+      if (sel.projection && Object.keys(sel.projection).length)
+        docs = project(docs, sel.projection);
     } else {
       const cursor = (query as Query).find(coll.all(), sel.projection ?? {});
       const sort = validateSort(sel.sort);

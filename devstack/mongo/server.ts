@@ -22,7 +22,9 @@ export interface RunningServer {
 /** Replayed journals longer than this many records beyond the live state get rewritten. */
 const COMPACT_SLACK = 1000;
 
-export async function start(opts: { port?: number; host?: string; dbPath?: string } = {}): Promise<RunningServer> {
+export async function start(
+  opts: { port?: number; host?: string; dbPath?: string } = {},
+): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const store = new Store();
   let journal: Journal | undefined;

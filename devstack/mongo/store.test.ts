@@ -23,12 +23,20 @@ describe('unique indexes', () => {
     expect(() => index.check({ _id: 1, tags: ['b', 'c'] }, 'id1', 'd.c')).not.toThrow();
     const err = dupOf(() => index.check({ _id: 2, tags: ['z', 'b'] }, 'id2', 'd.c'));
     expect(err.code).toBe(11000);
-    expect(err.message).toBe('E11000 duplicate key error collection: d.c index: tags_1 dup key: { tags: "b" }');
+    expect(err.message).toBe(
+      'E11000 duplicate key error collection: d.c index: tags_1 dup key: { tags: "b" }',
+    );
     expect(err.extra).toEqual({ keyPattern: { tags: 1 }, keyValue: { tags: 'b' } });
   });
 
   it('honours partialFilterExpression', () => {
-    const index = new Index({ v: 2, key: { e: 1 }, name: 'e_1', unique: true, partialFilterExpression: { active: true } });
+    const index = new Index({
+      v: 2,
+      key: { e: 1 },
+      name: 'e_1',
+      unique: true,
+      partialFilterExpression: { active: true },
+    });
     index.add({ e: 1, active: false }, 'a');
     expect(() => index.check({ e: 1, active: false }, 'b', 'd.c')).not.toThrow();
     index.add({ e: 1, active: true }, 'c');
@@ -37,7 +45,9 @@ describe('unique indexes', () => {
 
   it('formats dup keys like mongod', () => {
     const id = new ObjectId('64b7f0000000000000000000');
-    expect(shellDoc({ _id: id, n: 1, s: 'x', z: null })).toBe(`{ _id: ObjectId('64b7f0000000000000000000'), n: 1, s: "x", z: null }`);
+    expect(shellDoc({ _id: id, n: 1, s: 'x', z: null })).toBe(
+      `{ _id: ObjectId('64b7f0000000000000000000'), n: 1, s: "x", z: null }`,
+    );
   });
 });
 
@@ -71,11 +81,20 @@ describe('updates', () => {
   });
 
   it('seeds upserts from equality conditions only', () => {
-    expect(upsertSeed({ a: 1, b: { $gt: 2 }, c: { $eq: 3 }, $and: [{ d: 4 }], 'e.f': 5 })).toEqual({ a: 1, c: 3, d: 4, e: { f: 5 } });
+    expect(upsertSeed({ a: 1, b: { $gt: 2 }, c: { $eq: 3 }, $and: [{ d: 4 }], 'e.f': 5 })).toEqual({
+      a: 1,
+      c: 3,
+      d: 4,
+      e: { f: 5 },
+    });
   });
 
   it('lets $setOnInsert choose the _id and puts _id first', () => {
-    expect(buildUpsert({ k: 1 }, { $setOnInsert: { _id: 'x', v: 1 } })).toEqual({ _id: 'x', k: 1, v: 1 });
+    expect(buildUpsert({ k: 1 }, { $setOnInsert: { _id: 'x', v: 1 } })).toEqual({
+      _id: 'x',
+      k: 1,
+      v: 1,
+    });
     expect(Object.keys(buildUpsert({ k: 1 }, { $set: { v: 1 } }))[0]).toBe('_id');
   });
 

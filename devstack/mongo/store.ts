@@ -50,8 +50,10 @@ export class Collection {
   insert(input: Doc): Doc {
     const doc = input._id === undefined ? { _id: new ObjectId(), ...input } : input;
     checkSize(doc, 'insert');
-    if (Array.isArray(doc._id)) throw new CommandError(Codes.BadValue, "can't use an array for _id");
-    if (doc._id instanceof RegExp) throw new CommandError(Codes.BadValue, "can't use a regex for _id");
+    if (Array.isArray(doc._id))
+      throw new CommandError(Codes.BadValue, "can't use an array for _id");
+    if (doc._id instanceof RegExp)
+      throw new CommandError(Codes.BadValue, "can't use a regex for _id");
     const id = valueKey(doc._id);
     if (this.docs.has(id)) throw this.duplicateId(doc._id);
     for (const index of this.indexes) index.check(doc, id, this.ns);
@@ -89,7 +91,10 @@ export class Collection {
       }
       if (valueKey(existing.key) === valueKey(spec.key)) {
         if (sameOptions(existing, spec)) {
-          throw new CommandError(Codes.IndexOptionsConflict, `Index already exists with a different name: ${existing.name}`);
+          throw new CommandError(
+            Codes.IndexOptionsConflict,
+            `Index already exists with a different name: ${existing.name}`,
+          );
         }
         throw new CommandError(
           Codes.IndexKeySpecsConflict,
@@ -148,13 +153,23 @@ function checkSize(doc: Doc, op: 'insert' | 'update'): void {
   const size = BSON.calculateObjectSize(doc);
   if (size <= MAX_BSON_OBJECT_SIZE) return;
   if (op === 'insert') {
-    throw new CommandError(Codes.BadValue, `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`);
+    throw new CommandError(
+      Codes.BadValue,
+      `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`,
+    );
   }
-  throw new CommandError(Codes.Location17419, `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`);
+  throw new CommandError(
+    Codes.Location17419,
+    `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`,
+  );
 }
 
 export function validateCollectionName(db: string, name: unknown): string {
-  if (typeof name !== 'string') throw new CommandError(Codes.InvalidNamespace, `collection name has invalid type ${typeof name}`);
+  if (typeof name !== 'string')
+    throw new CommandError(
+      Codes.InvalidNamespace,
+      `collection name has invalid type ${typeof name}`,
+    );
   if (name.length === 0 || name.includes('\0') || name.startsWith('.') || name.includes('$')) {
     throw new CommandError(Codes.InvalidNamespace, `Invalid collection name: ${db}.${name}`);
   }
@@ -211,7 +226,8 @@ export class Store {
       colls = new Map();
       this.dbs.set(db, colls);
     }
-    if (colls.has(name)) throw new CommandError(Codes.NamespaceExists, `Collection ${db}.${name} already exists.`);
+    if (colls.has(name))
+      throw new CommandError(Codes.NamespaceExists, `Collection ${db}.${name} already exists.`);
     const coll = new Collection(db, name, this.log);
     colls.set(name, coll);
     this.log({ o: 'cc', db, c: name });
@@ -278,7 +294,8 @@ export class Store {
 
   docCount(): number {
     let n = 0;
-    for (const colls of this.dbs.values()) for (const c of colls.values()) n += c.docs.size + c.indexes.length + 1;
+    for (const colls of this.dbs.values())
+      for (const c of colls.values()) n += c.docs.size + c.indexes.length + 1;
     return n;
   }
 }

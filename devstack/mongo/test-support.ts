@@ -4,10 +4,21 @@ import { OP_MSG, OP_QUERY } from './wire.js';
 
 /** Raw-socket helpers for tests that must speak the protocol below the driver. */
 
-export function opMsg(doc: Record<string, unknown>, opts: { requestId?: number; flags?: number; checksum?: boolean; sequences?: Array<[string, Record<string, unknown>[]]> } = {}): Buffer {
+export function opMsg(
+  doc: Record<string, unknown>,
+  opts: {
+    requestId?: number;
+    flags?: number;
+    checksum?: boolean;
+    sequences?: Array<[string, Record<string, unknown>[]]>;
+  } = {},
+): Buffer {
   const parts: Buffer[] = [Buffer.from([0]), Buffer.from(BSON.serialize(doc))];
   for (const [id, docs] of opts.sequences ?? []) {
-    const payload = Buffer.concat([Buffer.from(`${id}\0`), ...docs.map((d) => Buffer.from(BSON.serialize(d)))]);
+    const payload = Buffer.concat([
+      Buffer.from(`${id}\0`),
+      ...docs.map((d) => Buffer.from(BSON.serialize(d))),
+    ]);
     const size = Buffer.alloc(4);
     size.writeInt32LE(payload.length + 4);
     parts.push(Buffer.from([1]), size, payload);
@@ -15,7 +26,11 @@ export function opMsg(doc: Record<string, unknown>, opts: { requestId?: number; 
   const flags = (opts.flags ?? 0) | (opts.checksum ? 1 : 0);
   const flagBuf = Buffer.alloc(4);
   flagBuf.writeUInt32LE(flags >>> 0);
-  const body = Buffer.concat([flagBuf, ...parts, opts.checksum ? Buffer.alloc(4) : Buffer.alloc(0)]);
+  const body = Buffer.concat([
+    flagBuf,
+    ...parts,
+    opts.checksum ? Buffer.alloc(4) : Buffer.alloc(0),
+  ]);
   return withHeader(body, opts.requestId ?? 1, OP_MSG);
 }
 
@@ -23,7 +38,16 @@ export function opQuery(collection: string, doc: Record<string, unknown>, reques
   const fixed = Buffer.alloc(4);
   const counts = Buffer.alloc(8);
   counts.writeInt32LE(-1, 4);
-  return withHeader(Buffer.concat([fixed, Buffer.from(`${collection}\0`), counts, Buffer.from(BSON.serialize(doc))]), requestId, OP_QUERY);
+  return withHeader(
+    Buffer.concat([
+      fixed,
+      Buffer.from(`${collection}\0`),
+      counts,
+      Buffer.from(BSON.serialize(doc)),
+    ]),
+    requestId,
+    OP_QUERY,
+  );
 }
 
 export function withHeader(body: Buffer, requestId: number, opCode: number): Buffer {
@@ -49,7 +73,7 @@ export function parseReply(frame: Buffer): Reply {
     requestId: frame.readInt32LE(4),
     responseTo: frame.readInt32LE(8),
     opCode,
-    doc: BSON.deserialize(frame.subarray(docStart)) as Record<string, unknown>,
+    doc: BSON.deserialize(frame.subarray(docStart)),
   };
 }
 

@@ -1,21 +1,40 @@
 import { BSON, Decimal128, Long, ObjectId } from 'bson';
 import { update as mingoUpdate, updateOne as mingoPipelineUpdate } from 'mingo';
 import { Codes, CommandError, fromMingo } from './errors.js';
-import { type Doc, cloneDoc, isPlainObject, pathValues, shellValue, valueKey } from './values.js';
+import {
+  type Doc,
+  cloneDoc,
+  isPlainObject,
+  messageValue,
+  pathValues,
+  shellValue,
+  valueKey,
+} from './values.js';
 
 export type UpdateSpec = Doc | Doc[];
 
 export function validateUpdateSpec(u: unknown): UpdateSpec {
   if (Array.isArray(u)) {
-    if (!u.every(isPlainObject)) throw new CommandError(Codes.FailedToParse, 'Each element of the update pipeline must be an object');
+    if (!u.every(isPlainObject))
+      throw new CommandError(
+        Codes.FailedToParse,
+        'Each element of the update pipeline must be an object',
+      );
     return u;
   }
-  if (!isPlainObject(u)) throw new CommandError(Codes.FailedToParse, 'Update argument must be either an object or an array');
+  if (!isPlainObject(u))
+    throw new CommandError(
+      Codes.FailedToParse,
+      'Update argument must be either an object or an array',
+    );
   const keys = Object.keys(u);
   const ops = keys.filter((k) => k.startsWith('$'));
   if (ops.length > 0 && ops.length !== keys.length) {
     const plain = keys.find((k) => !k.startsWith('$'));
-    throw new CommandError(Codes.FailedToParse, `Unknown modifier: ${plain}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    throw new CommandError(
+      Codes.FailedToParse,
+      `Unknown modifier: ${plain}. Expected a valid update modifier or pipeline-style update specified as an array`,
+    );
   }
   return u;
 }
@@ -49,24 +68,35 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: ApplyOptions = {}): D
     } else if (isOperatorUpdate(u)) {
       const { $setOnInsert, ...rest } = u;
       const modifier: Doc = { ...rest };
-      if (opts.inserting && isPlainObject($setOnInsert)) modifier.$set = { ...(isPlainObject(rest.$set) ? rest.$set : {}), ...$setOnInsert };
+      if (opts.inserting && isPlainObject($setOnInsert))
+        modifier.$set = { ...(isPlainObject(rest.$set) ? rest.$set : {}), ...$setOnInsert };
       doc = opts.inserting ? takeInsertedId(doc, modifier) : doc;
       for (const [op, arg] of Object.entries(modifier)) {
         if (!isPlainObject(arg)) {
-          throw new CommandError(Codes.FailedToParse, `Modifiers operate on fields but we found type ${Array.isArray(arg) ? 'array' : typeof arg} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(arg)}}`);
+          throw new CommandError(
+            Codes.FailedToParse,
+            `Modifiers operate on fields but we found type ${Array.isArray(arg) ? 'array' : typeof arg} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(arg)}}`,
+          );
         }
       }
       checkTargetTypes(doc, modifier);
       result = cloneDoc(doc);
-      const positional = Object.values(modifier).some((arg) => Object.keys(arg as Doc).some((p) => /(^|\.)\$(\.|$)/.test(p)));
+      const positional = Object.values(modifier).some((arg) =>
+        Object.keys(arg as Doc).some((p) => /(^|\.)\$(\.|$)/.test(p)),
+      );
       if (Object.keys(modifier).length) {
-        mingoUpdate(result, modifier as never, opts.arrayFilters, positional && !opts.inserting ? opts.query : undefined);
+        mingoUpdate(
+          result,
+          modifier as never,
+          opts.arrayFilters,
+          positional && !opts.inserting ? opts.query : undefined,
+        );
       }
     } else {
       if (u._id !== undefined && doc._id !== undefined && valueKey(u._id) !== valueKey(doc._id)) {
         throw new CommandError(
           Codes.ImmutableField,
-          `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${String(u._id)}`,
+          `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${messageValue(u._id)}`,
         );
       }
       const { _id: _ignored, ...fields } = u;
@@ -76,21 +106,34 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: ApplyOptions = {}): D
     throw fromMingo(err, 'update');
   }
   if (doc._id !== undefined && valueKey(result._id) !== valueKey(doc._id)) {
-    throw new CommandError(Codes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
+    throw new CommandError(
+      Codes.ImmutableField,
+      "Performing an update on the path '_id' would modify the immutable field '_id'",
+    );
   }
   return result;
 }
 
 const NUMERIC_OPS = ['$inc', '$mul'];
 const ARRAY_OPS = ['$push', '$addToSet', '$pop', '$pull', '$pullAll'];
-const isNumeric = (v: unknown): boolean => typeof v === 'number' || v instanceof Long || v instanceof Decimal128;
+const isNumeric = (v: unknown): boolean =>
+  typeof v === 'number' || v instanceof Long || v instanceof Decimal128;
 
 /**
  * mingo skips operators whose target has the wrong type; mongod rejects the update instead.
  * Only plain paths are checked (positional ones are left to mingo).
  */
 function checkTargetTypes(doc: Doc, modifier: Doc): void {
-  const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : v instanceof Date ? 'date' : isPlainObject(v) ? 'object' : typeof v);
+  const typeName = (v: unknown): string =>
+    v === null
+      ? 'null'
+      : Array.isArray(v)
+        ? 'array'
+        : v instanceof Date
+          ? 'date'
+          : isPlainObject(v)
+            ? 'object'
+            : typeof v;
   const idText = `{_id: ${shellValue(doc._id)}}`;
   for (const [op, arg] of Object.entries(modifier)) {
     const numeric = NUMERIC_OPS.includes(op);
@@ -100,10 +143,16 @@ function checkTargetTypes(doc: Doc, modifier: Doc): void {
       for (const v of pathValues(doc, path)) {
         if (v === undefined) continue;
         if (numeric && !isNumeric(v)) {
-          throw new CommandError(Codes.TypeMismatch, `Cannot apply ${op} to a value of non-numeric type. ${idText} has the field '${path}' of non-numeric type ${typeName(v)}`);
+          throw new CommandError(
+            Codes.TypeMismatch,
+            `Cannot apply ${op} to a value of non-numeric type. ${idText} has the field '${path}' of non-numeric type ${typeName(v)}`,
+          );
         }
         if (!numeric && !Array.isArray(v)) {
-          throw new CommandError(Codes.BadValue, `The field '${path}' must be an array but is of type ${typeName(v)} in document ${idText}`);
+          throw new CommandError(
+            Codes.BadValue,
+            `The field '${path}' must be an array but is of type ${typeName(v)} in document ${idText}`,
+          );
         }
       }
     }
@@ -119,7 +168,10 @@ function takeInsertedId(seed: Doc, modifier: Doc): Doc {
   if (!isPlainObject(set) || set._id === undefined) return seed;
   const { _id, ...others } = set;
   if (seed._id !== undefined && valueKey(seed._id) !== valueKey(_id)) {
-    throw new CommandError(Codes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
+    throw new CommandError(
+      Codes.ImmutableField,
+      "Performing an update on the path '_id' would modify the immutable field '_id'",
+    );
   }
   if (Object.keys(others).length) modifier.$set = others;
   else delete modifier.$set;
@@ -148,7 +200,7 @@ export function upsertSeed(query: Doc): Doc {
   const seed: Doc = _id === undefined ? {} : { _id };
   if (Object.keys(rest).length) {
     try {
-      mingoUpdate(seed, { $set: cloneDoc(rest) } as never);
+      mingoUpdate(seed, { $set: cloneDoc(rest) });
     } catch (err) {
       throw fromMingo(err, 'update');
     }
@@ -167,4 +219,5 @@ export function buildUpsert(query: Doc, u: UpdateSpec, arrayFilters?: Doc[]): Do
   return withIdFirst(built);
 }
 
-export const sameBson = (a: Doc, b: Doc): boolean => Buffer.from(BSON.serialize(a)).equals(BSON.serialize(b));
+export const sameBson = (a: Doc, b: Doc): boolean =>
+  Buffer.from(BSON.serialize(a)).equals(BSON.serialize(b));

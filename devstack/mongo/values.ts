@@ -1,9 +1,21 @@
-import { Binary, BSONRegExp, Decimal128, Double, EJSON, Int32, Long, ObjectId, Timestamp } from 'bson';
+import {
+  Binary,
+  BSONRegExp,
+  Decimal128,
+  Double,
+  EJSON,
+  Int32,
+  Long,
+  ObjectId,
+  Timestamp,
+} from 'bson';
 
 export type Doc = Record<string, unknown>;
 
 export const isPlainObject = (v: unknown): v is Doc =>
-  typeof v === 'object' && v !== null && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+  typeof v === 'object' &&
+  v !== null &&
+  (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
 
 const SAFE = Long.fromNumber(Number.MAX_SAFE_INTEGER);
 const UNSAFE_NEG = Long.fromNumber(Number.MIN_SAFE_INTEGER);
@@ -15,7 +27,9 @@ const UNSAFE_NEG = Long.fromNumber(Number.MIN_SAFE_INTEGER);
  */
 export function normalize(value: unknown): unknown {
   if (value instanceof Long) {
-    return value.lessThanOrEqual(SAFE) && value.greaterThanOrEqual(UNSAFE_NEG) ? value.toNumber() : value;
+    return value.lessThanOrEqual(SAFE) && value.greaterThanOrEqual(UNSAFE_NEG)
+      ? value.toNumber()
+      : value;
   }
   if (value instanceof Int32 || value instanceof Double) return value.valueOf();
   if (Array.isArray(value)) {
@@ -50,7 +64,7 @@ export function valueKey(value: unknown): string {
   if (typeof value === 'number') return `n:${Object.is(value, -0) ? 0 : value}`;
   if (typeof value === 'string') return `s:${value}`;
   if (value instanceof ObjectId) return `o:${value.toHexString()}`;
-  return `e:${EJSON.stringify(value as Doc, { relaxed: false })}`;
+  return `e:${EJSON.stringify(value, { relaxed: false })}`;
 }
 
 /** Renders a value the way mongod prints it inside `dup key: { ... }`. */
@@ -67,7 +81,28 @@ export function shellValue(value: unknown): string {
   }
   if (Array.isArray(value)) return `[ ${value.map(shellValue).join(', ')} ]`;
   if (isPlainObject(value)) return shellDoc(value);
-  return String(value);
+  if (typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function')
+    return String(value);
+  // Any other BSON type (MinKey, Code, DBRef, ...): its extended-JSON form rather than '[object Object]'.
+  return EJSON.stringify({ v: value }).slice(5, -1);
+}
+
+/** Text for a value inside an error message: primitives and scalar BSON types as String() prints them, documents as EJSON. */
+export function messageValue(value: unknown): string {
+  if (
+    value === undefined ||
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'number' ||
+    typeof value === 'boolean' ||
+    typeof value === 'bigint'
+  ) {
+    return String(value);
+  }
+  if (value instanceof ObjectId) return value.toHexString();
+  if (value instanceof Date || value instanceof Long || value instanceof Decimal128)
+    return value.toString();
+  return EJSON.stringify(value);
 }
 
 export function shellDoc(doc: Doc): string {

@@ -20,7 +20,13 @@ describe('protocol over a raw socket', () => {
     const reply = await c.next();
     expect(reply.opCode).toBe(1);
     expect(reply.responseTo).toBe(77);
-    expect(reply.doc).toMatchObject({ ok: 1, ismaster: true, maxWireVersion: 21, minWireVersion: 0, helloOk: true });
+    expect(reply.doc).toMatchObject({
+      ok: 1,
+      ismaster: true,
+      maxWireVersion: 21,
+      minWireVersion: 0,
+      helloOk: true,
+    });
     expect(reply.doc).not.toHaveProperty('topologyVersion');
     expect(reply.doc).not.toHaveProperty('compression');
     await c.close();
@@ -28,11 +34,18 @@ describe('protocol over a raw socket', () => {
 
   it('handles kind-1 sections and the checksum flag, and stays silent on moreToCome', async () => {
     const c = await RawClient.connect(server.port);
-    c.send(opMsg({ insert: 'seq', $db: 'wire' }, { requestId: 5, checksum: true, sequences: [['documents', [{ _id: 1 }, { _id: 2 }]]] }));
+    c.send(
+      opMsg(
+        { insert: 'seq', $db: 'wire' },
+        { requestId: 5, checksum: true, sequences: [['documents', [{ _id: 1 }, { _id: 2 }]]] },
+      ),
+    );
     const inserted = await c.next();
     expect(inserted.responseTo).toBe(5);
     expect(inserted.doc).toMatchObject({ ok: 1, n: 2 });
-    c.send(opMsg({ insert: 'seq', documents: [{ _id: 3 }], $db: 'wire' }, { requestId: 6, flags: 2 }));
+    c.send(
+      opMsg({ insert: 'seq', documents: [{ _id: 3 }], $db: 'wire' }, { requestId: 6, flags: 2 }),
+    );
     c.send(opMsg({ count: 'seq', $db: 'wire' }, { requestId: 7 }));
     const counted = await c.next();
     // The moreToCome insert produced no reply: the next reply answers request 7 and sees its write.
@@ -43,7 +56,16 @@ describe('protocol over a raw socket', () => {
 
   it('answers a command body over 16 MiB + 16 KiB with BSONObjectTooLarge (10334)', async () => {
     const c = await RawClient.connect(server.port);
-    c.send(opMsg({ insert: 'big', documents: [{ s: 'x'.repeat(16 * 1024 * 1024 + 20 * 1024) }], $db: 'wire' }, { requestId: 9 }));
+    c.send(
+      opMsg(
+        {
+          insert: 'big',
+          documents: [{ s: 'x'.repeat(16 * 1024 * 1024 + 20 * 1024) }],
+          $db: 'wire',
+        },
+        { requestId: 9 },
+      ),
+    );
     const reply = await c.next();
     expect(reply.doc).toMatchObject({ ok: 0, code: 10334, codeName: 'BSONObjectTooLarge' });
     await c.close();
@@ -60,7 +82,9 @@ describe('protocol over a raw socket', () => {
   });
 
   it('serves many concurrent connections', async () => {
-    const clients = await Promise.all(Array.from({ length: 200 }, () => RawClient.connect(server.port)));
+    const clients = await Promise.all(
+      Array.from({ length: 200 }, () => RawClient.connect(server.port)),
+    );
     clients.forEach((c, i) => c.send(opMsg({ ping: 1, $db: 'admin' }, { requestId: i + 1 })));
     const replies = await Promise.all(clients.map((c) => c.next()));
     expect(replies.map((r) => r.responseTo)).toEqual(clients.map((_, i) => i + 1));
@@ -75,7 +99,15 @@ describe('fuzz', () => {
   const rand = (n: number) => Math.floor(Math.random() * n);
   const generators: Array<[string, Gen]> = [
     ['random bytes', () => randomBytes(1 + rand(300))],
-    ['valid header, garbage body', () => withHeader(randomBytes(rand(200)), rand(1000), [2013, 2004, 2012, 1, rand(5000)][rand(5)] as number)],
+    [
+      'valid header, garbage body',
+      () =>
+        withHeader(
+          randomBytes(rand(200)),
+          rand(1000),
+          [2013, 2004, 2012, 1, rand(5000)][rand(5)] as number,
+        ),
+    ],
     ['truncated valid message', () => valid.subarray(0, rand(valid.length))],
     [
       'huge or negative length',

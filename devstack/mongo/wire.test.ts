@@ -5,10 +5,16 @@ import { FrameReader, ProtocolError, parseFrame } from './wire.js';
 
 describe('FrameReader', () => {
   it('reassembles frames split at any byte and splits coalesced frames', () => {
-    const stream = Buffer.concat([opMsg({ ping: 1, $db: 'admin' }, { requestId: 1 }), opMsg({ ping: 1, $db: 'x' }, { requestId: 2 })]);
+    const stream = Buffer.concat([
+      opMsg({ ping: 1, $db: 'admin' }, { requestId: 1 }),
+      opMsg({ ping: 1, $db: 'x' }, { requestId: 2 }),
+    ]);
     for (let cut = 1; cut < stream.length; cut++) {
       const reader = new FrameReader();
-      const frames = [...reader.push(stream.subarray(0, cut)), ...reader.push(stream.subarray(cut))];
+      const frames = [
+        ...reader.push(stream.subarray(0, cut)),
+        ...reader.push(stream.subarray(cut)),
+      ];
       expect(frames.map((f) => f.readInt32LE(4))).toEqual([1, 2]);
     }
   });
@@ -22,9 +28,17 @@ describe('FrameReader', () => {
 
 describe('parseFrame', () => {
   it('merges kind-1 sections into the body and strips a checksum', () => {
-    const req = parseFrame(opMsg({ insert: 'c', $db: 'd' }, { checksum: true, sequences: [['documents', [{ a: 1 }, { a: 2 }]]] }));
+    const req = parseFrame(
+      opMsg(
+        { insert: 'c', $db: 'd' },
+        { checksum: true, sequences: [['documents', [{ a: 1 }, { a: 2 }]]] },
+      ),
+    );
     expect(req.op).toBe('msg');
-    expect(req.op === 'msg' && 'body' in req ? req.body.documents : undefined).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(req.op === 'msg' && 'body' in req ? req.body.documents : undefined).toEqual([
+      { a: 1 },
+      { a: 2 },
+    ]);
   });
 
   it('keeps Int64 values as Long (promoteLongs: false)', () => {
@@ -43,10 +57,38 @@ describe('parseFrame', () => {
   });
 
   it.each([
-    ['unknown opcode', () => { const f = opMsg({ ping: 1 }); f.writeInt32LE(2012, 12); return f; }],
-    ['unknown section kind', () => { const f = opMsg({ ping: 1 }); f[20] = 7; return f; }],
-    ['document overrunning the frame', () => { const f = opMsg({ ping: 1 }); f.writeInt32LE(10_000, 21); return f; }],
-    ['required unknown flag bit', () => { const f = opMsg({ ping: 1 }); f.writeUInt32LE(1 << 5, 16); return f; }],
+    [
+      'unknown opcode',
+      () => {
+        const f = opMsg({ ping: 1 });
+        f.writeInt32LE(2012, 12);
+        return f;
+      },
+    ],
+    [
+      'unknown section kind',
+      () => {
+        const f = opMsg({ ping: 1 });
+        f[20] = 7;
+        return f;
+      },
+    ],
+    [
+      'document overrunning the frame',
+      () => {
+        const f = opMsg({ ping: 1 });
+        f.writeInt32LE(10_000, 21);
+        return f;
+      },
+    ],
+    [
+      'required unknown flag bit',
+      () => {
+        const f = opMsg({ ping: 1 });
+        f.writeUInt32LE(1 << 5, 16);
+        return f;
+      },
+    ],
     ['no body section', () => opMsg({ ping: 1 }).subarray(0, 20)],
   ])('throws ProtocolError for %s', (_name, make) => {
     expect(() => parseFrame(make())).toThrow(ProtocolError);

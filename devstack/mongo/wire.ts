@@ -71,10 +71,13 @@ function readDoc(buf: Buffer, offset: number, end: number): { doc: Doc; size: nu
   const size = buf.readInt32LE(offset);
   if (size < 5 || offset + size > end) throw new ProtocolError('document overruns its section');
   if (size > MAX_INTERNAL_OBJECT_SIZE) {
-    throw new CommandError(Codes.BSONObjectTooLarge, `BSONObj size: ${size} (0x${size.toString(16)}) is invalid. Size must be between 0 and 16793600(16MB)`);
+    throw new CommandError(
+      Codes.BSONObjectTooLarge,
+      `BSONObj size: ${size} (0x${size.toString(16)}) is invalid. Size must be between 0 and 16793600(16MB)`,
+    );
   }
   try {
-    return { doc: BSON.deserialize(buf.subarray(offset, offset + size), BSON_OPTIONS) as Doc, size };
+    return { doc: BSON.deserialize(buf.subarray(offset, offset + size), BSON_OPTIONS), size };
   } catch (err) {
     throw new ProtocolError(`invalid BSON: ${(err as Error).message}`);
   }
@@ -97,7 +100,8 @@ export function parseFrame(frame: Buffer): Request {
 function parseMsg(frame: Buffer, requestId: number): Request {
   if (frame.length < HEADER_SIZE + 5) throw new ProtocolError('OP_MSG too short');
   const flags = frame.readUInt32LE(HEADER_SIZE);
-  if ((flags & ~KNOWN_FLAGS & 0xffff) !== 0) throw new ProtocolError(`unknown required OP_MSG flags ${flags}`);
+  if ((flags & ~KNOWN_FLAGS & 0xffff) !== 0)
+    throw new ProtocolError(`unknown required OP_MSG flags ${flags}`);
   const moreToCome = (flags & FLAG_MORE_TO_COME) !== 0;
   // The checksum is optional to verify; mongod skips it too when not asked to.
   const end = flags & FLAG_CHECKSUM_PRESENT ? frame.length - 4 : frame.length;
@@ -117,7 +121,8 @@ function parseMsg(frame: Buffer, requestId: number): Request {
         if (offset + 4 > end) throw new ProtocolError('truncated document sequence');
         const size = frame.readInt32LE(offset);
         const seqEnd = offset + size;
-        if (size < 5 || seqEnd > end) throw new ProtocolError('document sequence overruns the message');
+        if (size < 5 || seqEnd > end)
+          throw new ProtocolError('document sequence overruns the message');
         const id = readCString(frame, offset + 4, seqEnd);
         let pos = id.next;
         const docs: Doc[] = [];
@@ -139,7 +144,12 @@ function parseMsg(frame: Buffer, requestId: number): Request {
   if (!body) throw new ProtocolError('OP_MSG without a body section');
   for (const [id, docs] of sequences) {
     if (id in body) {
-      return { op: 'msg', requestId, moreToCome, error: new CommandError(Codes.BadValue, `Duplicate field ${id} in OP_MSG`) };
+      return {
+        op: 'msg',
+        requestId,
+        moreToCome,
+        error: new CommandError(Codes.BadValue, `Duplicate field ${id} in OP_MSG`),
+      };
     }
     body[id] = docs;
   }
@@ -171,12 +181,20 @@ function header(length: number, requestId: number, responseTo: number, opCode: n
 export function encodeMsg(doc: Doc, requestId: number, responseTo: number): Buffer {
   const body = BSON.serialize(doc);
   const prefix = Buffer.alloc(5); // flagBits 0, section kind 0
-  return Buffer.concat([header(HEADER_SIZE + 5 + body.length, requestId, responseTo, OP_MSG), prefix, body]);
+  return Buffer.concat([
+    header(HEADER_SIZE + 5 + body.length, requestId, responseTo, OP_MSG),
+    prefix,
+    body,
+  ]);
 }
 
 export function encodeReply(doc: Doc, requestId: number, responseTo: number): Buffer {
   const body = BSON.serialize(doc);
   const fields = Buffer.alloc(20); // responseFlags, cursorID (int64), startingFrom, numberReturned
   fields.writeInt32LE(1, 16);
-  return Buffer.concat([header(HEADER_SIZE + 20 + body.length, requestId, responseTo, OP_REPLY), fields, body]);
+  return Buffer.concat([
+    header(HEADER_SIZE + 20 + body.length, requestId, responseTo, OP_REPLY),
+    fields,
+    body,
+  ]);
 }

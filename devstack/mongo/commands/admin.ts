@@ -4,7 +4,14 @@ import { parseIndexSpec } from '../indexes.js';
 import { compileFilter } from '../query.js';
 import { validateDbName } from '../store.js';
 import { type Doc, isPlainObject, valueKey } from '../values.js';
-import { type Handler, collectionArg, cursorReply, existing, optionalBool, optionalDoc } from './context.js';
+import {
+  type Handler,
+  collectionArg,
+  cursorReply,
+  existing,
+  optionalBool,
+  optionalDoc,
+} from './context.js';
 
 function collectionBytes(docs: Iterable<Doc>): number {
   let n = 0;
@@ -17,24 +24,42 @@ export const adminCommands: Record<string, Handler> = {
     const nameOnly = optionalBool(cmd, 'nameOnly', false);
     const filter = compileFilter(optionalDoc(cmd, 'filter', 'listDatabases'));
     let total = 0;
-    const databases = ctx.store.databaseNames().map((name) => {
-      let size = 0;
-      for (const c of ctx.store.collections(name)) size += collectionBytes(c.docs.values());
-      total += size;
-      return nameOnly ? { name } : { name, sizeOnDisk: size, empty: size === 0 };
-    }).filter((d) => filter.test(d));
-    return nameOnly ? { databases, ok: 1 } : { databases, totalSize: total, totalSizeMb: Math.floor(total / 1048576), ok: 1 };
+    const databases = ctx.store
+      .databaseNames()
+      .map((name) => {
+        let size = 0;
+        for (const c of ctx.store.collections(name)) size += collectionBytes(c.docs.values());
+        total += size;
+        return nameOnly ? { name } : { name, sizeOnDisk: size, empty: size === 0 };
+      })
+      .filter((d) => filter.test(d));
+    return nameOnly
+      ? { databases, ok: 1 }
+      : { databases, totalSize: total, totalSizeMb: Math.floor(total / 1048576), ok: 1 };
   },
 
   listCollections: (cmd, db, ctx) => {
     const nameOnly = optionalBool(cmd, 'nameOnly', false);
     const filter = compileFilter(optionalDoc(cmd, 'filter', 'listCollections'));
-    const infos = ctx.store.collections(db).map((c) =>
-      nameOnly
-        ? { name: c.name, type: 'collection' }
-        : { name: c.name, type: 'collection', options: {}, info: { readOnly: false }, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } },
+    const infos = ctx.store
+      .collections(db)
+      .map((c) =>
+        nameOnly
+          ? { name: c.name, type: 'collection' }
+          : {
+              name: c.name,
+              type: 'collection',
+              options: {},
+              info: { readOnly: false },
+              idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+            },
+      );
+    const batch = ctx.cursors.first(
+      `${db}.$cmd.listCollections`,
+      infos.filter((i) => filter.test(i)),
+      undefined,
+      true,
     );
-    const batch = ctx.cursors.first(`${db}.$cmd.listCollections`, infos.filter((i) => filter.test(i)), undefined, true);
     return cursorReply(batch.id, batch.ns, batch.docs, true);
   },
 
@@ -42,7 +67,10 @@ export const adminCommands: Record<string, Handler> = {
     const name = collectionArg(cmd, 'create', db);
     for (const unsupported of ['capped', 'timeseries', 'viewOn', 'clusteredIndex', 'validator']) {
       if (cmd[unsupported] !== undefined && cmd[unsupported] !== false) {
-        throw new CommandError(Codes.NotImplemented, `create with '${unsupported}' is not supported by the development server`);
+        throw new CommandError(
+          Codes.NotImplemented,
+          `create with '${unsupported}' is not supported by the development server`,
+        );
       }
     }
     ctx.store.create(db, name);
@@ -75,7 +103,11 @@ export const adminCommands: Record<string, Handler> = {
     const numIndexesBefore = coll.indexes.length + 1;
     let created = 0;
     for (const spec of specs) if (coll.createIndex(spec)) created += 1;
-    const reply: Doc = { numIndexesBefore, numIndexesAfter: coll.indexes.length + 1, createdCollectionAutomatically };
+    const reply: Doc = {
+      numIndexesBefore,
+      numIndexesAfter: coll.indexes.length + 1,
+      createdCollectionAutomatically,
+    };
     if (created === 0) reply.note = 'all indexes already exist';
     reply.ok = 1;
     return reply;
@@ -84,8 +116,15 @@ export const adminCommands: Record<string, Handler> = {
   listIndexes: (cmd, db, ctx) => {
     const name = collectionArg(cmd, 'listIndexes', db);
     const coll = existing(ctx, db, name);
-    const batchSize = isPlainObject(cmd.cursor) && typeof cmd.cursor.batchSize === 'number' ? cmd.cursor.batchSize : undefined;
-    const batch = ctx.cursors.first(coll.ns, coll.indexSpecs().map((s) => ({ ...s })), batchSize);
+    const batchSize =
+      isPlainObject(cmd.cursor) && typeof cmd.cursor.batchSize === 'number'
+        ? cmd.cursor.batchSize
+        : undefined;
+    const batch = ctx.cursors.first(
+      coll.ns,
+      coll.indexSpecs().map((s) => ({ ...s })),
+      batchSize,
+    );
     return cursorReply(batch.id, batch.ns, batch.docs, true);
   },
 
@@ -100,18 +139,27 @@ export const adminCommands: Record<string, Handler> = {
     } else if (typeof target === 'string') {
       names = [target];
     } else if (Array.isArray(target) && target.every((t) => typeof t === 'string')) {
-      names = target as string[];
+      names = target;
     } else if (isPlainObject(target)) {
       const match = coll.indexSpecs().find((s) => valueKey(s.key) === valueKey(target));
-      if (!match) throw new CommandError(Codes.IndexNotFound, `can't find index with key: ${JSON.stringify(target)}`);
+      if (!match)
+        throw new CommandError(
+          Codes.IndexNotFound,
+          `can't find index with key: ${JSON.stringify(target)}`,
+        );
       names = [match.name];
     } else {
-      throw new CommandError(Codes.TypeMismatch, "BSON field 'dropIndexes.index' is the wrong type");
+      throw new CommandError(
+        Codes.TypeMismatch,
+        "BSON field 'dropIndexes.index' is the wrong type",
+      );
     }
-    if (names.includes('_id_')) throw new CommandError(Codes.InvalidOptions, 'cannot drop _id index');
-    for (const n of names) if (!coll.indexes.some((i) => i.spec.name === n)) {
-      throw new CommandError(Codes.IndexNotFound, `index not found with name [${n}]`);
-    }
+    if (names.includes('_id_'))
+      throw new CommandError(Codes.InvalidOptions, 'cannot drop _id index');
+    for (const n of names)
+      if (!coll.indexes.some((i) => i.spec.name === n)) {
+        throw new CommandError(Codes.IndexNotFound, `index not found with name [${n}]`);
+      }
     for (const n of names) coll.dropIndex(n);
     return { nIndexesWas, ok: 1 };
   },
@@ -126,13 +174,34 @@ export const adminCommands: Record<string, Handler> = {
       dataSize += collectionBytes(c.docs.values());
       indexes += c.indexes.length + 1;
     }
-    return { db, collections: colls.length, views: 0, objects, dataSize, storageSize: dataSize, indexes, ok: 1 };
+    return {
+      db,
+      collections: colls.length,
+      views: 0,
+      objects,
+      dataSize,
+      storageSize: dataSize,
+      indexes,
+      ok: 1,
+    };
   },
 
   killCursors: (cmd, _db, ctx) => {
-    if (!Array.isArray(cmd.cursors)) throw new CommandError(Codes.TypeMismatch, "BSON field 'killCursors.cursors' is missing or is not an array");
-    const ids = cmd.cursors.map((c: unknown) => (c instanceof Long ? c : Long.fromNumber(Number(c))));
+    if (!Array.isArray(cmd.cursors))
+      throw new CommandError(
+        Codes.TypeMismatch,
+        "BSON field 'killCursors.cursors' is missing or is not an array",
+      );
+    const ids = cmd.cursors.map((c: unknown) =>
+      c instanceof Long ? c : Long.fromNumber(Number(c)),
+    );
     const { killed, notFound } = ctx.cursors.kill(ids);
-    return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+    return {
+      cursorsKilled: killed,
+      cursorsNotFound: notFound,
+      cursorsAlive: [],
+      cursorsUnknown: [],
+      ok: 1,
+    };
   },
 };

@@ -19,7 +19,11 @@ export function collectionArg(cmd: Doc, name: string, db: string): string {
 export function optionalDoc(cmd: Doc, field: string, command: string): Doc | undefined {
   const v = cmd[field];
   if (v === undefined || v === null) return undefined;
-  if (!isPlainObject(v)) throw new CommandError(Codes.TypeMismatch, `BSON field '${command}.${field}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`);
+  if (!isPlainObject(v))
+    throw new CommandError(
+      Codes.TypeMismatch,
+      `BSON field '${command}.${field}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`,
+    );
   return v;
 }
 
@@ -28,9 +32,16 @@ export function optionalInt(cmd: Doc, field: string, command: string, min = 0): 
   if (v === undefined || v === null) return undefined;
   const n = v instanceof Long ? v.toNumber() : v;
   if (typeof n !== 'number' || !Number.isFinite(n)) {
-    throw new CommandError(Codes.TypeMismatch, `BSON field '${command}.${field}' is the wrong type '${typeof v}', expected types '[long, int, decimal, double]'`);
+    throw new CommandError(
+      Codes.TypeMismatch,
+      `BSON field '${command}.${field}' is the wrong type '${typeof v}', expected types '[long, int, decimal, double]'`,
+    );
   }
-  if (n < min) throw new CommandError(Codes.BadValue, `BSON field '${field}' value must be >= ${min}, actual value '${n}'`);
+  if (n < min)
+    throw new CommandError(
+      Codes.BadValue,
+      `BSON field '${field}' value must be >= ${min}, actual value '${n}'`,
+    );
   return Math.trunc(n);
 }
 
@@ -42,9 +53,17 @@ export function optionalBool(cmd: Doc, field: string, fallback: boolean): boolea
 
 export function docArray(cmd: Doc, field: string, command: string): Doc[] {
   const v = cmd[field];
-  if (!Array.isArray(v)) throw new CommandError(Codes.TypeMismatch, `BSON field '${command}.${field}' is missing or is not an array`);
+  if (!Array.isArray(v))
+    throw new CommandError(
+      Codes.TypeMismatch,
+      `BSON field '${command}.${field}' is missing or is not an array`,
+    );
   for (const el of v) {
-    if (!isPlainObject(el)) throw new CommandError(Codes.TypeMismatch, `BSON field '${command}.${field}' must contain only objects`);
+    if (!isPlainObject(el))
+      throw new CommandError(
+        Codes.TypeMismatch,
+        `BSON field '${command}.${field}' must contain only objects`,
+      );
   }
   return v as Doc[];
 }

@@ -20,10 +20,20 @@ function findAndModify(cmd: Doc, db: string, ctx: Context): Doc {
   const returnNew = optionalBool(cmd, 'new', false);
   const upsert = optionalBool(cmd, 'upsert', false);
   const hasUpdate = cmd.update !== undefined && cmd.update !== null;
-  if (remove && hasUpdate) throw new CommandError(Codes.FailedToParse, 'Cannot specify both an update and remove=true');
-  if (!remove && !hasUpdate) throw new CommandError(Codes.FailedToParse, 'Either an update or remove=true must be specified');
-  if (remove && returnNew) throw new CommandError(Codes.FailedToParse, "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
-  if (remove && upsert) throw new CommandError(Codes.FailedToParse, 'Cannot specify both upsert=true and remove=true');
+  if (remove && hasUpdate)
+    throw new CommandError(Codes.FailedToParse, 'Cannot specify both an update and remove=true');
+  if (!remove && !hasUpdate)
+    throw new CommandError(
+      Codes.FailedToParse,
+      'Either an update or remove=true must be specified',
+    );
+  if (remove && returnNew)
+    throw new CommandError(
+      Codes.FailedToParse,
+      "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document",
+    );
+  if (remove && upsert)
+    throw new CommandError(Codes.FailedToParse, 'Cannot specify both upsert=true and remove=true');
 
   if (remove) {
     const coll = ctx.store.get(db, name);
@@ -33,7 +43,9 @@ function findAndModify(cmd: Doc, db: string, ctx: Context): Doc {
   }
 
   const u = validateUpdateSpec(cmd.update);
-  const arrayFilters = Array.isArray(cmd.arrayFilters) ? cmd.arrayFilters.filter(isPlainObject) : undefined;
+  const arrayFilters = Array.isArray(cmd.arrayFilters)
+    ? cmd.arrayFilters.filter(isPlainObject)
+    : undefined;
   const out = updateMatching(ctx, db, name, query, u, { multi: false, upsert, arrayFilters, sort });
   if (out.upserted) {
     return {
@@ -42,7 +54,8 @@ function findAndModify(cmd: Doc, db: string, ctx: Context): Doc {
       ok: 1,
     };
   }
-  if (out.matched === 0) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
+  if (out.matched === 0)
+    return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
   return {
     lastErrorObject: { n: 1, updatedExisting: true },
     value: shape(returnNew ? out.after : out.before, fields),
@@ -50,4 +63,7 @@ function findAndModify(cmd: Doc, db: string, ctx: Context): Doc {
   };
 }
 
-export const findAndModifyCommands: Record<string, Handler> = { findAndModify, findandmodify: findAndModify };
+export const findAndModifyCommands: Record<string, Handler> = {
+  findAndModify,
+  findandmodify: findAndModify,
+};

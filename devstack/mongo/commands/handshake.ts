@@ -27,9 +27,14 @@ function helloReply(legacy: boolean, connectionId: number) {
   };
 }
 
-const notSupported = (what: string): Handler => () => {
-  throw new CommandError(Codes.IllegalOperation, `${what} are not supported by the development server`);
-};
+const notSupported =
+  (what: string): Handler =>
+  () => {
+    throw new CommandError(
+      Codes.IllegalOperation,
+      `${what} are not supported by the development server`,
+    );
+  };
 
 export const handshakeCommands: Record<string, Handler> = {
   hello: (_cmd, _db, ctx) => helloReply(false, ctx.connectionId),
@@ -50,18 +55,30 @@ export const handshakeCommands: Record<string, Handler> = {
   // Harmless answer so tools that probe parameters carry on.
   getParameter: (cmd) => {
     const out: Record<string, unknown> = { ok: 1 };
-    if (cmd.featureCompatibilityVersion !== undefined) out.featureCompatibilityVersion = { version: '7.0' };
+    if (cmd.featureCompatibilityVersion !== undefined)
+      out.featureCompatibilityVersion = { version: '7.0' };
     return out;
   },
   getCmdLineOpts: () => ({ argv: ['devstack-mongo'], parsed: {}, ok: 1 }),
-  hostInfo: () => ({ system: { currentTime: new Date(), hostname: 'localhost' }, os: {}, extra: {}, ok: 1 }),
+  hostInfo: () => ({
+    system: { currentTime: new Date(), hostname: 'localhost' },
+    os: {},
+    extra: {},
+    ok: 1,
+  }),
   whatsmyuri: () => ({ you: '127.0.0.1', ok: 1 }),
-  connectionStatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 }),
+  connectionStatus: () => ({
+    authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] },
+    ok: 1,
+  }),
   endSessions: () => ({ ok: 1 }),
   refreshSessions: () => ({ ok: 1 }),
   killSessions: () => ({ ok: 1 }),
   startSession: () => {
-    throw new CommandError(Codes.IllegalOperation, 'startSession is not supported by the development server');
+    throw new CommandError(
+      Codes.IllegalOperation,
+      'startSession is not supported by the development server',
+    );
   },
   commitTransaction: notSupported('transactions'),
   abortTransaction: notSupported('transactions'),

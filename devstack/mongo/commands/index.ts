@@ -10,7 +10,13 @@ import { writeCommands } from './write.js';
 export type { Context } from './context.js';
 
 const handlers = new Map<string, Handler>(
-  Object.entries({ ...handshakeCommands, ...adminCommands, ...readCommands, ...writeCommands, ...findAndModifyCommands }),
+  Object.entries({
+    ...handshakeCommands,
+    ...adminCommands,
+    ...readCommands,
+    ...writeCommands,
+    ...findAndModifyCommands,
+  }),
 );
 
 export const supportedCommands = (): string[] => [...handlers.keys()].sort();
@@ -29,9 +35,13 @@ export function runCommand(body: Doc, ctx: Context): Doc {
     const handler = handlers.get(name);
     if (!handler) throw new CommandError(Codes.CommandNotFound, `no such command: '${name}'`);
     const db = body.$db;
-    if (typeof db !== 'string') throw new CommandError(Codes.Location40571, 'OP_MSG requests require a $db argument');
+    if (typeof db !== 'string')
+      throw new CommandError(Codes.Location40571, 'OP_MSG requests require a $db argument');
     if (body.autocommit === false || body.startTransaction === true) {
-      throw new CommandError(Codes.IllegalOperation, 'transactions are not supported by the development server');
+      throw new CommandError(
+        Codes.IllegalOperation,
+        'transactions are not supported by the development server',
+      );
     }
     const cmd = KEEP_LONGS.has(name) ? body : (normalize(body) as Doc);
     return handler(cmd, db, ctx);
@@ -39,7 +49,10 @@ export function runCommand(body: Doc, ctx: Context): Doc {
     if (err instanceof CommandError) return err.toReply();
     if (err instanceof RangeError) return new CommandError(Codes.BadValue, err.message).toReply();
     const message = err instanceof Error ? err.message : String(err);
-    return new CommandError(Codes.InternalError, `internal error in the development server: ${message}`).toReply();
+    return new CommandError(
+      Codes.InternalError,
+      `internal error in the development server: ${message}`,
+    ).toReply();
   } finally {
     ctx.store.commit();
   }

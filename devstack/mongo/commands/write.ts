@@ -1,7 +1,13 @@
 import { Codes, CommandError } from '../errors.js';
 import { select } from '../query.js';
 import type { Collection } from '../store.js';
-import { applyUpdate, buildUpsert, sameBson, validateUpdateSpec, withIdFirst } from '../update-doc.js';
+import {
+  applyUpdate,
+  buildUpsert,
+  sameBson,
+  validateUpdateSpec,
+  withIdFirst,
+} from '../update-doc.js';
 import { type Doc, isPlainObject } from '../values.js';
 import { type Context, type Handler, collectionArg, docArray, optionalBool } from './context.js';
 
@@ -9,7 +15,11 @@ import { type Context, type Handler, collectionArg, docArray, optionalBool } fro
  * Runs each statement; a CommandError becomes a writeError entry. Ordered writes stop at the first
  * one, unordered carry on, like mongod.
  */
-function eachStatement<T>(statements: T[], ordered: boolean, run: (s: T, i: number) => void): Doc[] {
+function eachStatement<T>(
+  statements: T[],
+  ordered: boolean,
+  run: (s: T, i: number) => void,
+): Doc[] {
   const writeErrors: Doc[] = [];
   for (let i = 0; i < statements.length; i++) {
     try {
@@ -41,15 +51,23 @@ function insert(cmd: Doc, db: string, ctx: Context): Doc {
 
 function statementFilter(s: Doc, field: string): Doc {
   const q = s[field] ?? {};
-  if (!isPlainObject(q)) throw new CommandError(Codes.TypeMismatch, `BSON field '${field}' is the wrong type, expected type 'object'`);
+  if (!isPlainObject(q))
+    throw new CommandError(
+      Codes.TypeMismatch,
+      `BSON field '${field}' is the wrong type, expected type 'object'`,
+    );
   return q;
 }
 
 function arrayFiltersOf(s: Doc): Doc[] | undefined {
   const af = s.arrayFilters;
   if (af === undefined || af === null) return undefined;
-  if (!Array.isArray(af) || !af.every(isPlainObject)) throw new CommandError(Codes.TypeMismatch, "BSON field 'arrayFilters' must be an array of objects");
-  return af as Doc[];
+  if (!Array.isArray(af) || !af.every(isPlainObject))
+    throw new CommandError(
+      Codes.TypeMismatch,
+      "BSON field 'arrayFilters' must be an array of objects",
+    );
+  return af;
 }
 
 export interface UpdateOutcome {
@@ -103,9 +121,16 @@ function update(cmd: Doc, db: string, ctx: Context): Doc {
     const u = validateUpdateSpec(s.u);
     const multi = optionalBool(s, 'multi', false);
     if (multi && !Array.isArray(u) && !Object.keys(u).some((k) => k.startsWith('$'))) {
-      throw new CommandError(Codes.FailedToParse, 'multi update is not supported for replacement-style update');
+      throw new CommandError(
+        Codes.FailedToParse,
+        'multi update is not supported for replacement-style update',
+      );
     }
-    const out = updateMatching(ctx, db, name, q, u, { multi, upsert: optionalBool(s, 'upsert', false), arrayFilters: arrayFiltersOf(s) });
+    const out = updateMatching(ctx, db, name, q, u, {
+      multi,
+      upsert: optionalBool(s, 'upsert', false),
+      arrayFilters: arrayFiltersOf(s),
+    });
     if (out.upserted) {
       n += 1;
       upserted.push({ index, _id: out.upserted._id });
@@ -124,7 +149,11 @@ function deleteCommand(cmd: Doc, db: string, ctx: Context): Doc {
   const writeErrors = eachStatement(deletes, optionalBool(cmd, 'ordered', true), (s) => {
     const q = statementFilter(s, 'q');
     const limit = s.limit;
-    if (limit !== 0 && limit !== 1) throw new CommandError(Codes.FailedToParse, 'The limit field in delete objects must be 0 or 1. Got ' + String(limit));
+    if (limit !== 0 && limit !== 1)
+      throw new CommandError(
+        Codes.FailedToParse,
+        'The limit field in delete objects must be 0 or 1. Got ' + String(limit),
+      );
     const coll = ctx.store.get(db, name);
     for (const doc of select(coll, { filter: q, limit: limit === 1 ? 1 : undefined })) {
       (coll as Collection).remove(doc);
