@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { readEnvFile } from '../devstack/stack';
+import { endpoints } from '../devstack/test-helpers';
 import { configKey } from '../lib/cache-layout';
 import { checksum } from '../lib/canonical-json';
 import { createConfigClient, type ConfigClient } from '../lib/config-client';
@@ -26,17 +27,8 @@ export interface BenchTargets {
 
 /** The endpoints of a devstack, from the env file it wrote. */
 export function targetsFromStack(dir: string): BenchTargets {
-  const env = readEnvFile(dir);
-  const primaryUrl = env.REDIS_PRIMARY_URL;
-  if (!primaryUrl) throw new Error(`${dir}: REDIS_PRIMARY_URL missing; is the devstack up?`);
-  const replicas = (env.REDIS_REPLICAS ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((entry) => ({
-      region: entry.slice(0, entry.indexOf('=')),
-      url: entry.slice(entry.indexOf('=') + 1),
-    }));
-  return { primaryUrl, replicas };
+  const { primary, replicas } = endpoints(readEnvFile(dir));
+  return { primaryUrl: primary.url, replicas };
 }
 
 function percentile(sorted: number[], p: number): number {

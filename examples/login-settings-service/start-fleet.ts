@@ -3,9 +3,11 @@
  * and reporting to the primary: the demo's "servers" that a save visibly reaches. Used by the
  * demo/e2e setup and by e2e/instances.spec.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { endpoints } from '../../devstack/test-helpers';
+import { ProcessGroup } from '../../scripts/processes';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
 
@@ -44,32 +46,12 @@ export function fleetTargetsFromEnv(env: Record<string, string | undefined>): {
   regions: FleetOptions['regions'];
   primaryUrl: string;
 } {
-  const primaryUrl = env.REDIS_PRIMARY_URL;
-  if (!primaryUrl) throw new Error('REDIS_PRIMARY_URL is not set: is the devstack env loaded?');
-  const regions = (env.REDIS_REPLICAS ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((entry) => {
-      const eq = entry.indexOf('=');
-      return { name: entry.slice(0, eq), replicaUrl: entry.slice(eq + 1) };
-    });
-  if (regions.length === 0) throw new Error('REDIS_REPLICAS lists no replica regions');
-  return { regions, primaryUrl };
-}
-
-function stopChild(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      resolve();
-    }, timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+  const { primary, replicas } = endpoints(env);
+  if (replicas.length === 0) throw new Error('REDIS_REPLICAS lists no replica regions');
+  return {
+    primaryUrl: primary.url,
+    regions: replicas.map((r) => ({ name: r.region, replicaUrl: r.url })),
+  };
 }
 
 async function waitUntilHealthy(
@@ -98,11 +80,9 @@ async function waitUntilHealthy(
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const perRegion = options.perRegion ?? 2;
   const log = options.log ?? (() => undefined);
-  const children: ChildProcess[] = [];
+  const group = new ProcessGroup();
   const instances: FleetInstance[] = [];
-  const stop = async () => {
-    await Promise.all(children.map((child) => stopChild(child)));
-  };
+  const stop = () => group.stopAll(5_000);
   try {
     const started: Promise<void>[] = [];
     options.regions.forEach((region, r) => {
@@ -119,11 +99,11 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
             : []),
           ...(options.reportIntervalMs ? ['--report-ms', String(options.reportIntervalMs)] : []),
         ];
-        const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        children.push(child);
+        // quiet: the lines go to `log` (and into the error if the instance does not come up).
+        const child = group.start(instanceId, process.execPath, args, { quiet: true });
         const lines: string[] = [];
         for (const stream of [child.stdout, child.stderr]) {
-          stream.on('data', (chunk: Buffer) => {
+          stream?.on('data', (chunk: Buffer) => {
             for (const line of chunk.toString().split('\n').filter(Boolean)) {
               lines.push(line);
               if (lines.length > 30) lines.shift();

@@ -10,9 +10,10 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { configKey, parseUpdateMessage, UPDATES_CHANNEL } from '../cache-layout';
-import { decodeEntry, deepFreeze } from './decode-entry';
+import { decodeEntry, deepFreeze, type DecodeResult } from './decode-entry';
 import { ConfigClientError, ConfigNotReadyError } from './errors';
-import { parseReplicationInfo } from './replication-info';
+// Pure (no imports): lifted out together with the cache contract.
+import { parseReplicationInfo } from '../regions-health/parse-replication';
 import {
   DEFAULT_REPORT_RETENTION_MS,
   INSTANCE_ID_PATTERN,
@@ -236,6 +237,27 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     emitError(error);
   }
 
+  /** Why a newer entry is refused, worded for the service's logs. */
+  function refusal(
+    appId: string,
+    decoded: Extract<DecodeResult<T>, { status: 'invalid' | 'checksum-mismatch' }>,
+    held: ConfigEntry<T> | null,
+  ): ConfigClientError {
+    const serving = `still serving version ${held?.version ?? 'none'}`;
+    if (decoded.status === 'checksum-mismatch') {
+      return new ConfigClientError(
+        'checksum-mismatch',
+        `Refused version ${decoded.version} of app "${appId}": its body hashes to ${decoded.actual.slice(0, 12)}…, not the stamped ${decoded.checksum.slice(0, 12)}…; ${serving}`,
+        { appId, version: decoded.version },
+      );
+    }
+    return new ConfigClientError(
+      'invalid-entry',
+      `Refused version ${decoded.version ?? '?'} of app "${appId}": ${decoded.reason}; ${serving}`,
+      { appId, ...(decoded.version !== null ? { version: decoded.version } : {}) },
+    );
+  }
+
   /** Reads the app's hash once and swaps it in if it is newer and verifies. */
   async function fetchOnce(appId: string, state: AppState<T>, source: ChangeSource): Promise<void> {
     let fields: Record<string, string>;
@@ -254,39 +276,12 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
         state.problem = missingProblem(appId);
         return;
       case 'invalid':
+      case 'checksum-mismatch':
         if (held && decoded.version !== null && decoded.version <= held.version) {
           counters.ignored += 1;
           return;
         }
-        refuse(
-          state,
-          decoded.version,
-          decoded.checksum,
-          new ConfigClientError(
-            'invalid-entry',
-            `Refused version ${decoded.version ?? '?'} of app "${appId}": ${decoded.reason}`,
-            {
-              appId,
-              ...(decoded.version !== null ? { version: decoded.version } : {}),
-            },
-          ),
-        );
-        return;
-      case 'checksum-mismatch':
-        if (held && decoded.version <= held.version) {
-          counters.ignored += 1;
-          return;
-        }
-        refuse(
-          state,
-          decoded.version,
-          decoded.checksum,
-          new ConfigClientError(
-            'checksum-mismatch',
-            `Refused version ${decoded.version} of app "${appId}": its body hashes to ${decoded.actual.slice(0, 12)}…, not the stamped ${decoded.checksum.slice(0, 12)}…; still serving version ${held?.version ?? 'none'}`,
-            { appId, version: decoded.version },
-          ),
-        );
+        refuse(state, decoded.version, decoded.checksum, refusal(appId, decoded, held));
         return;
       case 'ok':
         break;
@@ -405,7 +400,9 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
       replicaLinkUp = link.linkUp;
       if (link.linkUp === false) {
         replicaLinkDownSince ??=
-          link.downForSeconds !== null ? Date.now() - link.downForSeconds * 1000 : Date.now();
+          link.linkDownSinceSeconds !== null
+            ? Date.now() - link.linkDownSinceSeconds * 1000
+            : Date.now();
       } else {
         replicaLinkDownSince = null;
       }
