@@ -27,10 +27,13 @@ export async function recordArrivals(arrivals: readonly NewArrival[]): Promise<n
   }
 }
 
-/** Arrivals of one version in every region that has recorded one. */
-export async function arrivalsOf(appId: string, version: number): Promise<ArrivalDoc[]> {
+/**
+ * The newest arrivals of an app, at most `limit` (one per region of the newest version at most):
+ * read alongside the head instead of after it, the caller keeps those of the head's version.
+ */
+export async function latestArrivals(appId: string, limit: number): Promise<ArrivalDoc[]> {
   const c = await collections();
-  return c.arrivals.find({ appId, version }).toArray();
+  return c.arrivals.find({ appId }).sort({ version: -1 }).limit(limit).toArray();
 }
 
 /** Which of these versions already have an arrival recorded, per region: `${appId}@${version}@${region}`. */

@@ -1,5 +1,5 @@
 import 'server-only';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { configKey, parseStamp, STAMP_FIELDS, type Stamp } from '@/lib/cache-layout';
 import { env } from '@/lib/env';
 import { redisFor } from '@/lib/redis/clients';
@@ -22,6 +22,39 @@ import { parseReplicationInfo } from '@/lib/regions-health/parse-replication';
  */
 
 export const REGION_DOWN_PREFIX = 'propagate:region-down:';
+
+const PER_APP_ALLOWANCE_MS = 0.5;
+const BULK_READ_THRESHOLD = 500;
+
+const globalForBulk = globalThis as unknown as { propagateBulkRedis?: Map<string, Redis> };
+
+/**
+ * Large reads get their own connection per region: the shared command connection times out each
+ * command after about a second, which the last replies of a 10 000-app pipeline can exceed on a
+ * busy host. The overall allowance above still bounds the read.
+ */
+function bulkRedisFor(region: Region): Redis {
+  globalForBulk.propagateBulkRedis ??= new Map();
+  let client = globalForBulk.propagateBulkRedis.get(region.name);
+  if (!client) {
+    client = new Redis(region.url, {
+      connectionName: `propagate-bulk-${region.role}`,
+      connectTimeout: env.REGION_TIMEOUT_MS,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    });
+    client.on('error', () => {});
+    globalForBulk.propagateBulkRedis.set(region.name, client);
+  }
+  return client;
+}
+
+/** For shutdown (the worker, scripts): the bulk connections opened by large reads. */
+export async function closeBulkRedis(): Promise<void> {
+  const clients = [...(globalForBulk.propagateBulkRedis?.values() ?? [])];
+  globalForBulk.propagateBulkRedis?.clear();
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+}
 const regionDownKey = (region: string) => `${REGION_DOWN_PREFIX}${region}`;
 
 export interface RegionRead {
@@ -66,8 +99,12 @@ export async function readRegion(
   appIds: readonly string[],
   opts: { timeoutMs?: number; markerRegions?: readonly string[]; redis?: Redis } = {},
 ): Promise<RawRead> {
-  const timeoutMs = opts.timeoutMs ?? env.REGION_TIMEOUT_MS;
-  const redis = opts.redis ?? redisFor(region);
+  // A fleet read carries thousands of HMGETs: the region's answer takes longer to transfer and
+  // parse without the region being any less healthy, so the allowance grows with the batch.
+  const timeoutMs =
+    (opts.timeoutMs ?? env.REGION_TIMEOUT_MS) + appIds.length * PER_APP_ALLOWANCE_MS;
+  const redis =
+    opts.redis ?? (appIds.length > BULK_READ_THRESHOLD ? bulkRedisFor(region) : redisFor(region));
   const unreachable = (error: string): RawRead => ({
     region,
     reachable: false,

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Stamp } from '@/lib/cache-layout';
 import type { ArrivalDoc } from '@/lib/db/collections';
-import { arrivalsOf } from '@/lib/db/arrivals';
+import { latestArrivals } from '@/lib/db/arrivals';
 import { readHead, readHeads, type AppListing, type HeadRecord } from '@/lib/db/propagation-reads';
 import { env } from '@/lib/env';
 import { readAllRegions, type RegionRead } from '@/lib/propagation/read-stamps';
@@ -14,7 +14,7 @@ import {
   type HeadStamp,
   type RegionStateName,
 } from '@/lib/propagation/states';
-import type { RegionRole } from '@/lib/regions';
+import { listRegions, type RegionRole } from '@/lib/regions';
 
 /** Times are ms since the epoch throughout: the JSON is for scripts as much as for the dashboard. */
 export interface RegionStatus {
@@ -122,9 +122,14 @@ async function freshHeadIfOutrun(
 /** One app, every region: stamps, states, and the measured arrival of the head. */
 export async function appPropagationStatus(app: { _id: string }): Promise<AppPropagationStatus> {
   const appId = app._id;
-  const [initialHead, stamps] = await Promise.all([readHead(appId), readAllRegions([appId])]);
+  // Three reads in parallel: the head, the newest arrivals, every region's stamp.
+  const [initialHead, latest, stamps] = await Promise.all([
+    readHead(appId),
+    latestArrivals(appId, listRegions().length),
+    readAllRegions([appId]),
+  ]);
   const head = headInfo(await freshHeadIfOutrun(appId, initialHead, stamps.regions));
-  const arrivals = head ? await arrivalsOf(appId, head.version) : [];
+  const arrivals = latest.filter((a) => a.version === head?.version);
   return buildAppStatus(appId, head, stamps.regions, arrivals, Date.now());
 }
 
