@@ -1,0 +1,83 @@
+/**
+ * `npm run bench`: every benchmark in one run on its own devstack (`.devstack-bench`, free ports,
+ * zero link delay unless a bench adds one), JSON results with the machine noted, written to
+ * bench/results/<time>.json and printed. Ratios compare against a baseline measured in the same
+ * run, because this machine is shared and noisy.
+ *
+ * BENCH_ONLY=save,propagation,fleet,client,load picks some; BENCH_LOAD_SECONDS shortens the load test.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { down, TEST_REGIONS, up } from '../devstack/stack';
+import { runProduct } from '../scripts/run-product';
+import { stackEnv } from '../scripts/stack-env';
+
+const dir = path.resolve('.devstack-bench');
+const only = process.env.BENCH_ONLY?.split(',');
+const wanted = (name: string) => !only || only.includes(name);
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+await up({ dir, regions: TEST_REGIONS, log });
+// App modules validate the environment when first imported: load it before importing them.
+Object.assign(process.env, stackEnv(dir));
+
+const { machine, benchSaveToInSync, benchFleetStatus } = await import('./propagation');
+const { benchSaveConfig } = await import('./save-config');
+const { benchGetThroughput, benchSaveToClients, targetsFromStack } =
+  await import('./config-client');
+const { benchStatusLoad } = await import('./status-load');
+
+const results: Record<string, unknown> = {
+  startedAt: new Date().toISOString(),
+  machine: machine(),
+};
+const timed = async (name: string, fn: () => Promise<unknown>) => {
+  if (!wanted(name.split('.')[0] ?? name)) return;
+  log(`${name}…`);
+  const t = Date.now();
+  results[name] = await fn();
+  log(`${name}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+};
+
+try {
+  await timed('save.actionLatency', () => benchSaveConfig({ stackDir: dir }));
+  await timed('propagation.saveToInSync', () =>
+    benchSaveToInSync({ stackDir: dir, slowLinkMs: 50 }),
+  );
+  await timed('fleet.statusRead', () => benchFleetStatus({ stackDir: dir }));
+  const targets = targetsFromStack(dir);
+  await timed('client.getThroughput', () => benchGetThroughput(targets));
+  await timed('client.saveToInstances', () => benchSaveToClients(targets));
+  await timed('load.statusApi', async () => {
+    const product = await runProduct({ dir, port: 3300, build: 'if-missing', log });
+    try {
+      const { createApiToken } = await import('../lib/db/api-tokens');
+      const { secret } = await createApiToken({
+        tenantId: 'acme',
+        name: 'bench dashboards',
+        scope: 'read',
+        createdBy: { userId: 'bench', name: 'npm run bench', email: 'bench@propagate.test' },
+      });
+      return await benchStatusLoad({
+        baseUrl: 'http://127.0.0.1:3300',
+        appId: 'acme-storefront',
+        token: secret,
+        durationS: Number(process.env.BENCH_LOAD_SECONDS ?? 60),
+      });
+    } finally {
+      await product.stop();
+    }
+  });
+} finally {
+  results.finishedAt = new Date().toISOString();
+  mkdirSync('bench/results', { recursive: true });
+  const file = path.join(
+    'bench/results',
+    `${results.startedAt as string}.json`.replaceAll(':', '-'),
+  );
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+  log(`results written to ${file}`);
+  await down(dir);
+  process.exit(0);
+}
