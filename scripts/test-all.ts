@@ -15,36 +15,43 @@ const npx = (bin: string, args: string[], env?: NodeJS.ProcessEnv) =>
   });
 
 const started = Date.now();
+const failures: string[] = [];
+// Every step runs even after one fails, so one run shows everything that needs fixing.
 const step = async (name: string, fn: () => Promise<void>) => {
   console.log(`\n━━ ${name}`);
   const t = Date.now();
-  await fn();
-  console.log(`━━ ${name}: passed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  try {
+    await fn();
+    console.log(`━━ ${name}: passed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  } catch (error) {
+    failures.push(name);
+    console.error(`━━ ${name}: FAILED (${(error as Error).message})`);
+  }
 };
 
-let failed = false;
 try {
   await step('lint', () => npx('eslint', ['.']));
   await step('typecheck', () => npx('tsc', ['--noEmit']));
   await step('format', () => npx('prettier', ['--check', '.']));
   await step('unit tests', () => npx('vitest', ['run', '--project', 'unit']));
 
-  await step('devstack', async () => {
-    const stack = await up({ dir, regions: TEST_REGIONS, log: (line) => console.log(`  ${line}`) });
-    console.log(`  MongoDB tier: ${stack.mongoTier}`);
-  });
+  console.log('\n━━ devstack');
+  const stack = await up({ dir, regions: TEST_REGIONS, log: (line) => console.log(`  ${line}`) });
+  console.log(`━━ devstack ${stack.reused ? 'reused' : 'started'} (MongoDB: ${stack.mongoTier})`);
   const env = { ...process.env, ...stackEnv(dir) };
 
   await step('integration tests', () => npx('vitest', ['run', '--project', 'int'], env));
   await step('build', () => npx('next', ['build'], { ...env, NODE_ENV: 'production' }));
   await step('e2e tests (Chromium)', () => npx('playwright', ['test'], env));
 } catch (error) {
-  failed = true;
-  console.error(`\n✗ ${(error as Error).message}`);
+  failures.push(`devstack (${(error as Error).message})`);
 } finally {
   if (process.env.PROPAGATE_KEEP_STACK !== '1') await down(dir).catch(() => {});
 }
+const seconds = ((Date.now() - started) / 1000).toFixed(0);
 console.log(
-  `\n${failed ? '✗ tests failed' : '✓ all passed'} in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  failures.length
+    ? `\n✗ failed: ${failures.join(', ')} (${seconds} s)`
+    : `\n✓ all passed in ${seconds} s`,
 );
-process.exit(failed ? 1 : 0);
+process.exit(failures.length ? 1 : 0);

@@ -41,19 +41,17 @@ export const adminCommands: Record<string, Handler> = {
   listCollections: (cmd, db, ctx) => {
     const nameOnly = optionalBool(cmd, 'nameOnly', false);
     const filter = compileFilter(optionalDoc(cmd, 'filter', 'listCollections'));
-    const infos = ctx.store
-      .collections(db)
-      .map((c) =>
-        nameOnly
-          ? { name: c.name, type: 'collection' }
-          : {
-              name: c.name,
-              type: 'collection',
-              options: {},
-              info: { readOnly: false },
-              idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
-            },
-      );
+    const infos = ctx.store.collections(db).map((c) =>
+      nameOnly
+        ? { name: c.name, type: 'collection' }
+        : {
+            name: c.name,
+            type: 'collection',
+            options: {},
+            info: { readOnly: false },
+            idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+          },
+    );
     const batch = ctx.cursors.first(
       `${db}.$cmd.listCollections`,
       infos.filter((i) => filter.test(i)),
