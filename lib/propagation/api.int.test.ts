@@ -13,42 +13,28 @@ import { retryPushAction } from '@/lib/actions/retry-push.impl';
 import { userPrincipal, tokenPrincipal, type Principal } from '@/lib/auth/principal';
 import { configKey } from '@/lib/cache-layout';
 import { createApiToken } from '@/lib/db/api-tokens';
-import { createApp } from '@/lib/db/apps';
 import { collections, type AppDoc } from '@/lib/db/collections';
-import { commitVersion, getHead } from '@/lib/db/config-versions';
 import { closeMongo } from '@/lib/db/mongo';
-import { pushVersion } from '@/lib/propagation/push-version';
+import {
+  createPushedApp,
+  removeApps,
+  saveNextVersion,
+  testAuthor as author,
+} from '@/lib/propagation/int-fixtures';
 import type { AppPropagationStatus } from '@/lib/propagation/status';
 import type { FilteredFleet } from '@/lib/propagation/fleet-filter';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { listRegions } from '@/lib/regions';
-import { defaultConfig } from '@/lib/schemas/config';
 
 const suffix = randomBytes(4).toString('hex');
 const tenantA = `api-a-${suffix}`;
 const tenantB = `api-b-${suffix}`;
-const author = { userId: 'int-test', name: 'Int Test', email: 'int@example.test' };
 const created: string[] = [];
 let appA: AppDoc;
 let appB: AppDoc;
 let readToken: string;
 
-async function newApp(tenantId: string): Promise<AppDoc> {
-  const id = `api-${randomBytes(5).toString('hex')}`;
-  created.push(id);
-  const { app } = await createApp({
-    id,
-    tenantId,
-    name: id,
-    description: '',
-    config: defaultConfig(id),
-    author,
-    message: '',
-  });
-  const head = await getHead(id);
-  if (head) await pushVersion(head);
-  return app;
-}
+const newApp = (tenantId: string) => createPushedApp(tenantId, created, 'api');
 
 function call(
   handler: (request: Request, context: { params: Promise<unknown> }) => Promise<Response>,
@@ -77,15 +63,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const r of listRegions().filter((r) => r.role === 'replica')) await fault(r.name, 'heal');
+  await removeApps(created);
   const c = await collections();
-  await Promise.all([
-    c.apps.deleteMany({ _id: { $in: created } }),
-    c.configVersions.deleteMany({ appId: { $in: created } }),
-    c.arrivals.deleteMany({ appId: { $in: created } }),
-    c.apiTokens.deleteMany({ tenantId: tenantA }),
-    c.audit.deleteMany({ appId: { $in: created } }),
-  ]);
-  await primaryRedis().del(...created.map(configKey));
+  await c.apiTokens.deleteMany({ tenantId: tenantA });
   await closeRedis();
   await closeMongo();
 });
@@ -158,17 +138,8 @@ describe('GET /api/apps/{appId}/propagation', () => {
     const cut = listRegions().find((r) => r.role === 'replica');
     if (!cut) throw new Error('needs a replica');
     await fault(cut.name, 'partition');
-    const head = await getHead(appA._id);
-    const outcome = await commitVersion({
-      app: appA,
-      expectedVersion: head?.version ?? 0,
-      data: defaultConfig(`${appA._id} next`),
-      author,
-      message: 'next',
-    });
-    if (outcome.status !== 'committed') throw new Error('conflict');
-    await pushVersion(outcome.doc);
-    const v = outcome.doc.version;
+    const { doc } = await saveNextVersion(appA);
+    const v = doc.version;
 
     const timedOut = await call(
       appPropagation,

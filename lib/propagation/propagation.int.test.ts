@@ -11,12 +11,10 @@ vi.hoisted(() => {
 
 import { fault, stackStatus, waitFor } from '@/devstack/test-helpers';
 import { configKey } from '@/lib/cache-layout';
-import { createApp } from '@/lib/db/apps';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
-import { commitVersion, getHead } from '@/lib/db/config-versions';
 import { closeMongo } from '@/lib/db/mongo';
 import { listAppListings } from '@/lib/db/propagation-reads';
-import { pushVersion } from '@/lib/propagation/push-version';
+import { createPushedApp, removeApps, saveNextVersion } from '@/lib/propagation/int-fixtures';
 import { REGION_DOWN_PREFIX } from '@/lib/propagation/read-stamps';
 import {
   appPropagationStatus,
@@ -26,50 +24,16 @@ import {
 } from '@/lib/propagation/status';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { listRegions, primaryRegion } from '@/lib/regions';
-import { defaultConfig } from '@/lib/schemas/config';
 import { startWorker, type RunningWorker } from '@/lib/worker/run-worker';
 
 const TENANT = 'int-propagation';
-const author = { userId: 'int-test', name: 'Int Test', email: 'int@example.test' };
 const replicas = listRegions().filter((r) => r.role === 'replica');
 const primary = primaryRegion();
 const created: string[] = [];
 let worker: RunningWorker | null = null;
 
-async function newApp(tenantId = TENANT): Promise<AppDoc> {
-  const id = `prop-${randomBytes(5).toString('hex')}`;
-  created.push(id);
-  const { app } = await createApp({
-    id,
-    tenantId,
-    name: id,
-    description: '',
-    config: defaultConfig(id),
-    author,
-    message: 'created by the propagation int test',
-  });
-  const head = await getHead(id);
-  if (!head) throw new Error('createApp left no head');
-  await pushVersion(head);
-  return app;
-}
-
-/** A save as the action does it: commit the next version, then push (which may fail). */
-async function save(app: AppDoc): Promise<{ doc: ConfigVersionDoc; pushed: boolean }> {
-  const head = await getHead(app._id);
-  const version = (head?.version ?? 0) + 1;
-  const data = defaultConfig(`${app._id} v${version}`);
-  const outcome = await commitVersion({
-    app,
-    expectedVersion: version - 1,
-    data,
-    author,
-    message: `v${version}`,
-  });
-  if (outcome.status !== 'committed') throw new Error(`commit of v${version} conflicted`);
-  const push = await pushVersion(outcome.doc);
-  return { doc: outcome.doc, pushed: push.pushed };
-}
+const newApp = (tenantId = TENANT) => createPushedApp(tenantId, created);
+const save = saveNextVersion;
 
 const stateOf = (status: AppPropagationStatus, region: string) =>
   status.regions.find((r) => r.name === region)?.state;
@@ -123,13 +87,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  const c = await collections();
-  await Promise.all([
-    c.apps.deleteMany({ _id: { $in: created } }),
-    c.configVersions.deleteMany({ appId: { $in: created } }),
-    c.arrivals.deleteMany({ appId: { $in: created } }),
-  ]);
-  if (created.length) await primaryRedis().del(...created.map(configKey));
+  await removeApps(created);
   await closeRedis();
   await closeMongo();
 });
