@@ -1,5 +1,6 @@
 import type { NextConfig } from 'next';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
+import { createAppEnv } from './lib/env-spec';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -14,9 +15,9 @@ const nextConfig: NextConfig = {
   },
 };
 
-// Importing the env validates it when a server starts, so a wrong variable fails at once with
-// its name. `next build` needs no deployment behind it, so it skips the check.
-export default async function config(phase: string): Promise<NextConfig> {
-  if (phase !== PHASE_PRODUCTION_BUILD) await import('./lib/env');
+// A server validates the env as it starts, so a wrong variable fails at once with its name;
+// `next build` needs no deployment behind it.
+export default function config(phase: string): NextConfig {
+  if (phase !== PHASE_PRODUCTION_BUILD) createAppEnv({ skipValidation: false });
   return nextConfig;
 }

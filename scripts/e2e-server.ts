@@ -12,7 +12,7 @@ const product = await runProduct({
   regions: TEST_REGIONS,
   build: 'if-missing',
   // A short lag budget so a partitioned region turns "lagging" within an e2e test's time.
-  extraEnv: { LAG_BUDGET_MS: '3000' },
+  extraEnv: { LAG_BUDGET_MS: '1500' },
   log: (line) => console.log(`[e2e-server] ${line}`),
 });
 

@@ -8,13 +8,19 @@ import { NotFoundError } from '@/lib/errors';
 /** A token as lists show it: everything but the hash. */
 export type ApiTokenSummary = Omit<ApiTokenDoc, 'hash'>;
 
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 const withoutHash = { projection: { hash: 0 } } as const;
 
 export async function findActiveTokenByHash(hash: string): Promise<ApiTokenDoc | null> {
   const c = await collections();
   const token = await c.apiTokens.findOne({ hash, revokedAt: null });
-  if (token) {
-    // Last-used is informational; a lost update here costs nothing, so it is not awaited.
+  // Last-used is informational and shown in minutes: a write per minute is enough, not one per
+  // request (a pipeline polling status would otherwise write on every poll). Not awaited.
+  if (
+    token &&
+    (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)
+  ) {
     void c.apiTokens
       .updateOne({ _id: token._id }, { $set: { lastUsedAt: new Date() } })
       .catch(() => {});
