@@ -23,7 +23,6 @@ test.beforeAll(async () => {
     ...fleetTargetsFromEnv(readEnvFile(e2eStackDir())),
     apps: [APP],
     perRegion: 2,
-    basePort: 46_000 + (randomBytes(2).readUInt16BE() % 2_000),
     // Apart from any fleet the demo runs for the same app.
     idPrefix: 'e2e-login',
     reportIntervalMs: 1_000,

@@ -52,7 +52,6 @@ beforeAll(async () => {
     ...fleetTargetsFromEnv(process.env),
     apps: [appId],
     perRegion: 1,
-    basePort: 47_100 + Math.floor(Math.random() * 500),
     idPrefix: `fleet-test-${appId}`,
     reportIntervalMs: 500,
   });

@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePorts } from '../../devstack/ports';
 import { endpoints } from '../../devstack/test-helpers';
 import { ProcessGroup } from '../../scripts/processes';
 
@@ -17,8 +18,8 @@ export interface FleetOptions {
   primaryUrl?: string;
   apps: string[];
   perRegion?: number;
-  /** Instances listen on basePort, basePort+1, … */
-  basePort: number;
+  /** Instances prefer basePort, basePort+1, …; a port in use is swapped for a free one. */
+  basePort?: number;
   /** Instance ids are `${idPrefix}-${region}-${n}`; keep fleets started side by side apart. */
   idPrefix?: string;
   stampCheckIntervalMs?: number;
@@ -85,9 +86,16 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const stop = () => group.stopAll(5_000);
   try {
     const started: Promise<void>[] = [];
+    const count = options.regions.length * perRegion;
+    const base = options.basePort;
+    const ports = await freePorts(
+      count,
+      Array.from({ length: count }, (_, i) => (base === undefined ? undefined : base + i)),
+    );
     options.regions.forEach((region, r) => {
       for (let n = 0; n < perRegion; n += 1) {
-        const port = options.basePort + r * perRegion + n;
+        const port = ports[r * perRegion + n];
+        if (port === undefined) throw new Error('no free port for an instance');
         const instanceId = `${options.idPrefix ?? 'login'}-${region.name}-${n + 1}`;
         const args = [
           ...['--import', 'tsx', MAIN],

@@ -244,6 +244,8 @@ describe('config client', () => {
     const c = client(near, { stampCheckIntervalMs: 300 });
     const { changes } = record(c);
     await c.ready(appId);
+    // Once subscribed, only the periodic check can find a version that was never announced.
+    await waitFor(() => c.status().connected, 3_000, 'subscribed');
     await writeSilently(appId, 2);
     await waitFor(() => c.get(appId).version === 2, 3_000, 'v2 by stamp check');
     expect(changes.at(-1)?.source).toBe('stamp-check');

@@ -443,9 +443,9 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
   }
 
   /** After any reconnect: a message may have been lost while down, so re-read every stamp. */
-  function recheck(): void {
+  function recheck(first: boolean): void {
     if (closed) return;
-    void stampCheck(everReady ? 'reconnect' : 'load');
+    void stampCheck(first ? 'load' : 'reconnect');
   }
 
   commands.on('error', (error) => noteLostContact(error));
@@ -453,7 +453,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
   commands.on('ready', () => {
     if (everReady) counters.reconnects += 1;
     noteContact();
-    recheck();
+    recheck(!everReady);
     everReady = true;
   });
   subscriber.on('error', () => {
@@ -462,11 +462,15 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
   subscriber.on('close', () => {
     subscribed = false;
   });
+  let everSubscribed = false;
   subscriber.on('ready', () => {
     subscriber.subscribe(UPDATES_CHANNEL).then(
       () => {
         subscribed = true;
-        recheck();
+        // Messages published before this point were never ours: the first subscription closes
+        // that gap like a reconnect does, but it is part of loading, not a reconnect.
+        recheck(!everSubscribed);
+        everSubscribed = true;
       },
       (error: unknown) => logger.warn(`[config-client] subscribe failed: ${String(error)}`),
     );
