@@ -1,13 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Page } from '@playwright/test';
-import { Redis } from 'ioredis';
-import { readEnvFile } from '../devstack/stack';
-import { configKey } from '../lib/cache-layout';
-import { e2eStackDir, expect, fault, test } from './fixtures';
+import { expect, fault, test } from './fixtures';
 
 /**
  * Watching a save propagate, in the browser: every region turns "In sync"; a slow region is seen
- * "Propagating" first; a partitioned one turns "Lagging" once the lag budget (3 s for e2e) passes.
+ * "Propagating" first; a partitioned one turns "Lagging" once the lag budget (2 s for e2e) passes.
  * Each test uses its own demo app so the faults of one never leave another app behind.
  */
 
@@ -28,14 +25,7 @@ async function regionsOf(page: Page, appId: string) {
 async function saveNewDisplayName(
   page: Page,
   appId: string,
-  {
-    beforeSave,
-    whileSaving,
-  }: {
-    beforeSave?: () => Promise<unknown>;
-    /** Runs as soon as the save is sent, with the version it creates; the editor tab stays put. */
-    whileSaving?: (version: number) => Promise<unknown>;
-  } = {},
+  { beforeSave }: { beforeSave?: () => Promise<unknown> } = {},
 ) {
   await page.goto(`/apps/${appId}/edit`);
   await page.getByLabel('Display name').fill(`Propagation ${unique()}`);
@@ -48,10 +38,9 @@ async function saveNewDisplayName(
     (r) => r.request().method() === 'POST' && r.request().headers()['next-action'] !== undefined,
   );
   await save.click();
-  await whileSaving?.(version);
   expect((await saved).ok()).toBe(true);
   // The editor redirects to the app page after a save; go there directly if it has not yet.
-  if (!whileSaving && !new URL(page.url()).pathname.endsWith(`/apps/${appId}`)) {
+  if (!new URL(page.url()).pathname.endsWith(`/apps/${appId}`)) {
     await page.goto(`/apps/${appId}`);
   }
   return version;
@@ -79,39 +68,22 @@ test.describe('propagation panel', () => {
     const { regions } = await regionsOf(adminPage, 'acme-mobile');
     const far = regions.find((r) => r.role === 'replica');
     if (!far) throw new Error('the e2e stack has no replica');
-    // The admin keeps the app page open in another tab, saves in the editor, and comes back:
-    // the panel asks at once and then every 0.5 s, so a 300 ms trip is seen under way.
-    const overview = await adminPage.context().newPage();
-    await overview.goto('/apps/acme-mobile');
-    await expect(overview.getByText('All regions in sync')).toBeVisible();
-    const primary = new Redis(readEnvFile(e2eStackDir()).REDIS_PRIMARY_URL ?? '', {
-      maxRetriesPerRequest: 1,
-    });
     await fault(far.name, 'latency', 300);
     try {
+      // The link is also held while the admin saves and the page loads: on a loaded test
+      // machine one status request can take longer than the 300 ms trip itself, so an unheld
+      // trip could end before the first look. Released, the version travels with its delay.
       const version = await saveNewDisplayName(adminPage, 'acme-mobile', {
-        // The admin switches back as soon as the version is in the primary (the save's own
-        // response also carries the re-rendered editor, which can take longer than the trip).
-        whileSaving: async (next) => {
-          // Watched on the primary itself: asking the app server would spend the 300 ms.
-          await expect
-            .poll(async () => Number(await primary.hget(configKey('acme-mobile'), 'version')), {
-              intervals: [10],
-            })
-            .toBe(next);
-          await overview.evaluate(() =>
-            document.dispatchEvent(new Event('visibilitychange', { bubbles: true })),
-          );
-        },
+        beforeSave: () => fault(far.name, 'partition'),
       });
-      const row = regionRow(overview, far.name);
+      const row = regionRow(adminPage, far.name);
       await expect(row).toContainText('Propagating');
+      await fault(far.name, 'heal');
       await expect(row).toContainText('In sync');
       await expect(row).toContainText(`v${version}`);
     } finally {
+      await fault(far.name, 'heal');
       await fault(far.name, 'latency', 0);
-      await overview.close();
-      primary.disconnect();
     }
   });
 

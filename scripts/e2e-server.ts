@@ -12,7 +12,7 @@ const product = await runProduct({
   regions: TEST_REGIONS,
   build: 'if-missing',
   // A short lag budget so a partitioned region turns "lagging" within an e2e test's time.
-  extraEnv: { LAG_BUDGET_MS: '1500' },
+  extraEnv: { LAG_BUDGET_MS: '2000' },
   log: (line) => console.log(`[e2e-server] ${line}`),
 });
 
