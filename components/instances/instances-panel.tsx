@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { cn } from '@/lib/cn';
 import { duration } from '@/lib/format-time';
@@ -163,14 +163,7 @@ export function InstancesPanel({ appId, headVersion }: { appId: string; headVers
             </tr>
           </thead>
           <tbody>
-            {isPending &&
-              [0, 1, 2].map((i) => (
-                <Tr key={i}>
-                  <Td colSpan={3}>
-                    <div className="h-4 w-2/3 animate-pulse rounded bg-slate-100" />
-                  </Td>
-                </Tr>
-              ))}
+            {isPending && <SkeletonRows rows={3} columns={3} />}
             {data?.regions.map((region) => {
               const badge = regionBadge(region, data.head?.version ?? null);
               return (

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { StateBadge } from '@/components/propagation/state-badge';
 import { Card, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
 import { exactTime, timeAgo } from '@/lib/format-time';
 import { fleetPropagationQuery, type FleetFilters } from '@/lib/query/propagation';
 
@@ -54,14 +54,7 @@ export function FleetTable({ filters }: { filters: FleetFilters }) {
             </tr>
           </thead>
           <tbody>
-            {isPending &&
-              [0, 1, 2, 3, 4].map((i) => (
-                <Tr key={i}>
-                  <Td colSpan={7}>
-                    <div className="h-4 w-2/3 animate-pulse rounded bg-slate-100" />
-                  </Td>
-                </Tr>
-              ))}
+            {isPending && <SkeletonRows rows={5} columns={7} />}
             {data?.apps.map((app) => (
               <Tr key={app.appId} className={app.behind > 0 ? 'bg-amber-50/40' : undefined}>
                 <Td>

@@ -6,7 +6,7 @@ import { SaveTimeline } from '@/components/propagation/save-timeline';
 import { StateBadge } from '@/components/propagation/state-badge';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
 import { duration, exactTime, timeAgo } from '@/lib/format-time';
 import type { AppPropagationStatus, RegionStatus } from '@/lib/propagation/status';
 import { appPropagationQuery, FAST_POLL_MS, SLOW_POLL_MS } from '@/lib/query/propagation';
@@ -144,14 +144,7 @@ export function PropagationPanel({
             </tr>
           </thead>
           <tbody>
-            {isPending &&
-              [0, 1, 2, 3].map((i) => (
-                <Tr key={i}>
-                  <Td colSpan={5}>
-                    <div className="h-4 w-2/3 animate-pulse rounded bg-slate-100" />
-                  </Td>
-                </Tr>
-              ))}
+            {isPending && <SkeletonRows columns={5} />}
             {data && <RegionRows status={data} />}
           </tbody>
         </Table>

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardHeader, ErrorState } from '@/components/ui/card';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
 import { duration } from '@/lib/format-time';
 import { regionsQuery } from '@/lib/query/regions';
 import type { RegionHealth } from '@/lib/regions-health/region-health';
@@ -65,14 +65,7 @@ export function RegionsTable() {
           </tr>
         </thead>
         <tbody>
-          {isPending &&
-            [0, 1, 2, 3].map((i) => (
-              <Tr key={i}>
-                <Td colSpan={5}>
-                  <div className="h-4 w-2/3 animate-pulse rounded bg-slate-100" />
-                </Td>
-              </Tr>
-            ))}
+          {isPending && <SkeletonRows columns={5} />}
           {data?.regions.map((region) => (
             <Tr key={region.name}>
               <Td className="font-medium text-slate-900">{region.name}</Td>

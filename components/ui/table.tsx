@@ -32,3 +32,14 @@ export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElemen
 export function Tr({ children, className }: { children: ReactNode; className?: string }) {
   return <tr className={cn('border-t border-slate-100', className)}>{children}</tr>;
 }
+
+/** Placeholder rows while a table's data loads, so the layout does not jump when it arrives. */
+export function SkeletonRows({ rows = 4, columns }: { rows?: number; columns: number }) {
+  return Array.from({ length: rows }, (_, i) => (
+    <Tr key={i}>
+      <Td colSpan={columns}>
+        <div className="h-4 w-2/3 animate-pulse rounded bg-slate-100" />
+      </Td>
+    </Tr>
+  ));
+}

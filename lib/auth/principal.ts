@@ -1,4 +1,4 @@
-import { roleCan, type Permission, type Role } from '@/lib/auth/roles';
+import { permissions, roleCan, type Permission, type Role } from '@/lib/auth/roles';
 
 /** Whoever is calling: a signed-in person or an API token. Every check takes one of these. */
 export interface Principal {
@@ -27,15 +27,6 @@ export function userPrincipal(user: {
   role: Role;
   tenantId: string | null;
 }): Principal {
-  const all: Permission[] = [
-    'config:read',
-    'config:edit',
-    'propagation:read',
-    'push:retry',
-    'fleet:read',
-    'audit:read',
-    'tokens:manage',
-  ];
   return {
     kind: 'user',
     id: user._id,
@@ -43,7 +34,7 @@ export function userPrincipal(user: {
     email: user.email,
     role: user.role,
     tenantId: user.role === 'support' ? null : user.tenantId,
-    permissions: all.filter((p) => roleCan(user.role, p)),
+    permissions: permissions.filter((p) => roleCan(user.role, p)),
   };
 }
 
