@@ -90,7 +90,7 @@ export function LatencyChart({ appId = null }: { appId?: string | null }) {
                 <dt className="font-medium text-slate-800">{r.region}</dt>
                 <dd className="tabular-nums">
                   {r.samples > 0
-                    ? `p50 ${formatMs(r.p50)} · p99 ${formatMs(r.p99)} · ${r.samples} saves${r.byPoll ? ' (by polling: upper bounds)' : ''}`
+                    ? `p50 ${formatMs(r.p50)} · p99 ${formatMs(r.p99)} · ${r.samples} save${r.samples === 1 ? '' : 's'}${r.byPoll ? ' (by polling: upper bounds)' : ''}`
                     : 'no arrivals yet'}
                 </dd>
               </div>
