@@ -39,6 +39,7 @@ const timed = async (name: string, fn: () => Promise<unknown>) => {
   log(`${name}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
 };
 
+let failed = false;
 try {
   await timed('save.actionLatency', () => benchSaveConfig({ stackDir: dir }));
   await timed('propagation.saveToInSync', () =>
@@ -49,7 +50,13 @@ try {
   await timed('client.getThroughput', () => benchGetThroughput(targets));
   await timed('client.saveToInstances', () => benchSaveToClients(targets));
   await timed('load.statusApi', async () => {
-    const product = await runProduct({ dir, port: 3300, build: 'if-missing', log });
+    const product = await runProduct({
+      dir,
+      port: 3300,
+      regions: TEST_REGIONS,
+      build: 'if-missing',
+      log,
+    });
     try {
       const { createApiToken } = await import('../lib/db/api-tokens');
       const { secret } = await createApiToken({
@@ -68,6 +75,10 @@ try {
       await product.stop();
     }
   });
+} catch (error) {
+  failed = true;
+  results.error = String((error as Error).stack ?? error);
+  log(`failed: ${results.error as string}`);
 } finally {
   results.finishedAt = new Date().toISOString();
   mkdirSync('bench/results', { recursive: true });
@@ -79,5 +90,5 @@ try {
   console.log(JSON.stringify(results, null, 2));
   log(`results written to ${file}`);
   await down(dir);
-  process.exit(0);
+  process.exit(failed ? 1 : 0);
 }
