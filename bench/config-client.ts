@@ -19,6 +19,7 @@ import { checksum } from '../lib/canonical-json';
 import { createConfigClient, type ConfigClient } from '../lib/config-client';
 import { pushToPrimary } from '../lib/propagation/push';
 import { defaultConfig } from '../lib/schemas/config';
+import { summary } from './stats';
 
 export interface BenchTargets {
   primaryUrl: string;
@@ -29,24 +30,6 @@ export interface BenchTargets {
 export function targetsFromStack(dir: string): BenchTargets {
   const { primary, replicas } = endpoints(readEnvFile(dir));
   return { primaryUrl: primary.url, replicas };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? NaN;
-}
-
-const round = (n: number, digits = 2) => Number(n.toFixed(digits));
-
-function summary(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return {
-    count: sorted.length,
-    p50Ms: round(percentile(sorted, 50)),
-    p99Ms: round(percentile(sorted, 99)),
-    maxMs: round(sorted.at(-1) ?? NaN),
-  };
 }
 
 /** A realistic config (the schema's default plus a provider and a webhook), about 1.5 KB. */

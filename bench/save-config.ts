@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { readEnvFile } from '../devstack/stack';
+import { percentile, round } from './stats';
 
 export interface SaveConfigBench {
   saves: number;
@@ -20,10 +21,6 @@ export interface SaveConfigBench {
   allPushed: boolean;
   note: string;
 }
-
-const round = (n: number) => Number(n.toFixed(2));
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
 /**
  * `stackDir` loads that devstack's endpoints into process.env before the app modules (which
