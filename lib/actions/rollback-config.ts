@@ -1,7 +1,7 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
 import { jsonField } from '@/lib/actions/define-action';
+import { revalidateApp } from '@/lib/actions/revalidate-app';
 import {
   rollbackConfigAction,
   type RollbackConfigResult,
@@ -18,9 +18,6 @@ export async function rollbackConfig(
     jsonField(formData),
     await requestMeta(),
   );
-  if (result.status === 'ok') {
-    revalidatePath('/apps');
-    revalidatePath(`/apps/${result.data.appId}`, 'layout');
-  }
+  if (result.status === 'ok') revalidateApp(result.data.appId);
   return result;
 }

@@ -1,7 +1,7 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
 import { jsonField } from '@/lib/actions/define-action';
+import { revalidateApp } from '@/lib/actions/revalidate-app';
 import { saveConfigAction, type SaveConfigResult } from '@/lib/actions/save-config.impl';
 import { currentPrincipal } from '@/lib/auth/session';
 import { requestMeta } from '@/lib/request-meta';
@@ -16,9 +16,6 @@ export async function saveConfig(
     jsonField(formData),
     await requestMeta(),
   );
-  if (result.status === 'ok') {
-    revalidatePath('/apps');
-    revalidatePath(`/apps/${result.data.appId}`, 'layout');
-  }
+  if (result.status === 'ok') revalidateApp(result.data.appId);
   return result;
 }
