@@ -74,6 +74,9 @@ export function ConfigEditor({
   useEffect(() => {
     if (result.status === 'ok') {
       toast(result.message, result.data.pushed ? 'success' : 'info');
+      // Closed at once: left open, it would compare the saved draft with itself and offer
+      // to save "no differences" while the app page loads.
+      setReviewing(false);
       setBase({ version: result.data.version, config: draft });
       router.push(`/apps/${appId}`);
     } else if (result.status === 'invalid') {
