@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Page, Response } from '@playwright/test';
+import type { Page, Response, Route } from '@playwright/test';
 import { DEMO_SECRETS } from '../lib/seed/demo-configs';
 import { ConfigEditorPage } from './pages/config-editor';
 import { expect, test } from './fixtures';
@@ -16,10 +16,13 @@ const freshNumber = (min: number, max: number) =>
   min + (randomBytes(2).readUInt16BE() % (max - min));
 
 /** Records the text of every response the page receives: documents, RSC payloads, actions. */
-function recordResponses(page: Page): { bodies: string[]; done: () => Promise<void> } {
+async function recordResponses(
+  page: Page,
+): Promise<{ bodies: string[]; done: () => Promise<void> }> {
   const bodies: string[] = [];
   const pending: Promise<void>[] = [];
   const onResponse = (response: Response) => {
+    if (response.request().method() === 'POST') return; // recorded whole by the route below
     pending.push(
       response
         .text()
@@ -29,11 +32,21 @@ function recordResponses(page: Page): { bodies: string[]; done: () => Promise<vo
         .catch(() => undefined), // redirects and aborted requests have no body
     );
   };
+  // Server action responses stream while the editor navigates away, which can cut off a body
+  // read from the response event; fetching them through a route records every byte.
+  const onPost = async (route: Route) => {
+    if (route.request().method() !== 'POST') return route.fallback();
+    const response = await route.fetch();
+    bodies.push(`POST ${route.request().url()}\n${await response.text()}`);
+    await route.fulfill({ response });
+  };
   page.on('response', onResponse);
+  await page.route('**/*', onPost);
   return {
     bodies,
     done: async () => {
       page.off('response', onResponse);
+      await page.unroute('**/*', onPost);
       await Promise.all(pending);
     },
   };
@@ -190,7 +203,7 @@ test.describe('config editing', () => {
   test('a secret never reaches the browser: pages, navigations and action responses', async ({
     adminPage,
   }) => {
-    const recorder = recordResponses(adminPage);
+    const recorder = await recordResponses(adminPage);
     const editor = new ConfigEditorPage(adminPage);
     for (const path of [
       '/apps',

@@ -45,6 +45,10 @@ export function ConfigEditor({
   const [errors, setErrors] = useState<FieldErrors>({});
   const [errorMessage, setErrorMessage] = useState('');
   const [reviewing, setReviewing] = useState(false);
+  // Typing into the server-rendered form before React takes it over can be lost; the marker
+  // tells automated checks (and nothing else) when the form is live.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
   const [conflict, setConflict] = useState<ConfigConflict | null>(null);
   const [result, action, pending] = useActionState<SaveConfigResult, FormData>(saveConfig, {
     status: 'idle',
@@ -155,7 +159,7 @@ export function ConfigEditor({
   const errorCount = Object.keys(errors).length;
   return (
     <EditorContext.Provider value={editor}>
-      <div className="space-y-6 pb-24">
+      <div className="space-y-6 pb-24" data-hydrated={hydrated || undefined}>
         {conflict && (
           <div ref={conflictRef} className="scroll-mt-6">
             <ConflictPanel

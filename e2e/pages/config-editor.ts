@@ -7,6 +7,8 @@ export class ConfigEditorPage {
   async open(appId: string) {
     await this.page.goto(`/apps/${appId}/edit`);
     await expect(this.reviewButton).toBeVisible();
+    // Filled before hydration, a field can keep its server-rendered text next to the new one.
+    await expect(this.page.locator('[data-hydrated]')).toHaveCount(1);
   }
 
   get reviewButton(): Locator {
