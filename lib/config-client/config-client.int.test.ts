@@ -244,8 +244,12 @@ describe('config client', () => {
     const c = client(near, { stampCheckIntervalMs: 300 });
     const { changes } = record(c);
     await c.ready(appId);
-    // Once subscribed, only the periodic check can find a version that was never announced.
+    // Once subscribed and past the re-checks that loading starts (checks run one at a time, so
+    // three more periodic ones mean those have finished), only the periodic check can find a
+    // version that was never announced.
     await waitFor(() => c.status().connected, 3_000, 'subscribed');
+    const checksSoFar = c.stats().stampChecks;
+    await waitFor(() => c.stats().stampChecks >= checksSoFar + 3, 3_000, 'periodic checks');
     await writeSilently(appId, 2);
     await waitFor(() => c.get(appId).version === 2, 3_000, 'v2 by stamp check');
     expect(changes.at(-1)?.source).toBe('stamp-check');
