@@ -13,8 +13,9 @@ async function stop(code: number) {
   stopping = true;
   log('stopping…');
   await product?.stop();
-  const { stopped } = await down(dir, log);
-  log(`stopped ${stopped} devstack processes; nothing of ours is left running.`);
+  // down() stops the supervisor (which stops everything it started), then any recorded PID left.
+  await down(dir, log);
+  log('devstack stopped.');
   process.exit(code);
 }
 process.on('SIGINT', () => void stop(0));
