@@ -1,5 +1,5 @@
 /**
- * Save action latency: the real `saveConfigAction.run(principal, input)` (zod, tenant check,
+ * Save action latency: the real `saveConfig.run(principal, input)` (zod, tenant check,
  * secret merge, no-op check, insert into MongoDB, head update, push to the primary Redis with
  * its compare-and-set script, audit), sequentially, against a running devstack. Reports
  * p50/p99 over ≥ 200 saves, after a warm-up.
@@ -36,7 +36,7 @@ export async function benchSaveConfig({
   process.env.SESSION_SECRET ??= randomBytes(24).toString('hex');
 
   const [
-    { saveConfigAction },
+    { saveConfig },
     { userPrincipal },
     { createApp },
     { collections },
@@ -45,7 +45,7 @@ export async function benchSaveConfig({
     schema,
     cache,
   ] = await Promise.all([
-    import('../lib/actions/save-config.impl'),
+    import('../lib/actions/save-config'),
     import('../lib/auth/principal'),
     import('../lib/db/apps'),
     import('../lib/db/collections'),
@@ -103,7 +103,7 @@ export async function benchSaveConfig({
         message: `bench save ${i}`,
       };
       const t0 = performance.now();
-      const result = await saveConfigAction(principal, input);
+      const result = await saveConfig.run(principal, input);
       const ms = performance.now() - t0;
       if (result.status !== 'ok')
         throw new Error(`save ${i} was not ok: ${JSON.stringify(result).slice(0, 300)}`);
@@ -128,7 +128,7 @@ export async function benchSaveConfig({
     meanMs: round(timings.reduce((a, b) => a + b, 0) / timings.length),
     maxMs: round(sorted.at(-1) ?? NaN),
     allPushed,
-    note: 'Sequential saves through saveConfigAction.run: validation, MongoDB commit (unique-index insert + head update), push to the primary Redis (Lua CAS + PUBLISH), pushedAt update, audit entry.',
+    note: 'Sequential saves through saveConfig.run: validation, MongoDB commit (unique-index insert + head update), push to the primary Redis (Lua CAS + PUBLISH), pushedAt update, audit entry.',
   };
 }
 

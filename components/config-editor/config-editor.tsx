@@ -12,8 +12,8 @@ import { ReviewDialog } from '@/components/config-editor/review-dialog';
 import { Button } from '@/components/ui/button';
 import { useToast } from '@/components/ui/toast';
 import { saveConfig } from '@/lib/actions/save-config';
-import type { ConfigConflict } from '@/lib/actions/config-conflict';
-import type { SaveConfigResult } from '@/lib/actions/save-config.impl';
+import type { ConfigConflict } from '@/lib/versions/conflict';
+import type { SaveConfigResult } from '@/lib/versions/save-next-version';
 import { diffConfigs } from '@/lib/config-diff';
 import { parseConfigInput, type ConfigInput } from '@/lib/schemas/config';
 import type { FieldErrors } from '@/lib/schemas/issues';
@@ -76,14 +76,9 @@ export function ConfigEditor({
 
   // What the server said about the last save.
   useEffect(() => {
-    if (result.status === 'ok') {
-      toast(result.message, result.data.pushed ? 'success' : 'info');
-      // Closed at once: left open, it would compare the saved draft with itself and offer
-      // to save "no differences" while the app page loads.
-      setReviewing(false);
-      setBase({ version: result.data.version, config: draft });
-      router.push(`/apps/${appId}`);
-    } else if (result.status === 'invalid') {
+    // A successful save never comes back here: the action redirects to the app page, which
+    // shows its notice.
+    if (result.status === 'invalid') {
       setReviewing(false);
       setErrors(result.fieldErrors);
       setErrorMessage(result.message);
@@ -95,7 +90,7 @@ export function ConfigEditor({
       // The page header shows the new head; this editor keeps its state across the refresh.
       router.refresh();
     }
-    // Only a new result triggers this; draft is read at that moment on purpose.
+    // Only a new result triggers this.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [result]);
 

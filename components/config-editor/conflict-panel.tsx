@@ -4,7 +4,7 @@ import { ChangeTable } from '@/components/config-diff/change-table';
 import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { TimeAgo } from '@/components/ui/time-ago';
-import type { ConfigConflict } from '@/lib/actions/config-conflict';
+import type { ConfigConflict } from '@/lib/versions/conflict';
 
 /** Someone saved first: say who and what, and offer to put this editor's changes on top. */
 export function ConflictPanel({

@@ -6,7 +6,7 @@ import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { Field, Textarea } from '@/components/ui/field';
-import type { SaveConfigResult } from '@/lib/actions/save-config.impl';
+import type { SaveConfigResult } from '@/lib/versions/save-next-version';
 import type { ConfigChange } from '@/lib/config-diff';
 import type { ConfigInput } from '@/lib/schemas/config';
 

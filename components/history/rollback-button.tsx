@@ -1,14 +1,13 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState, useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { Field, Textarea } from '@/components/ui/field';
-import { useToast } from '@/components/ui/toast';
 import { rollbackConfig } from '@/lib/actions/rollback-config';
-import type { RollbackConfigResult } from '@/lib/actions/rollback-config.impl';
+import type { RollbackConfigResult } from '@/lib/versions/roll-back-to-version';
 
 function RollbackDialog({
   appId,
@@ -22,18 +21,11 @@ function RollbackDialog({
   onClose: () => void;
 }) {
   const router = useRouter();
-  const toast = useToast();
   const [note, setNote] = useState('');
+  // A successful rollback redirects to the app page, which shows its notice.
   const [result, action, pending] = useActionState<RollbackConfigResult, FormData>(rollbackConfig, {
     status: 'idle',
   });
-
-  useEffect(() => {
-    if (result.status !== 'ok') return;
-    toast(result.message, result.data.pushed ? 'success' : 'info');
-    onClose();
-    router.push(`/apps/${appId}`);
-  }, [result, toast, onClose, router, appId]);
 
   const payload = JSON.stringify({ appId, toVersion, baseVersion: headVersion, note });
   return (

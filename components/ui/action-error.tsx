@@ -1,4 +1,4 @@
-import type { ActionResult } from '@/lib/actions/define-action';
+import type { ActionResult } from '@/lib/results';
 
 /**
  * The form-level message of a refused or invalid action, in a live region so screen readers

@@ -1,24 +1,45 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { createApiTokenAction } from '@/lib/actions/create-api-token.impl';
-import type { ActionResult } from '@/lib/actions/define-action';
-import { currentPrincipal } from '@/lib/auth/session';
-import type { ApiTokenSummary } from '@/lib/db/api-tokens';
-import { requestMeta } from '@/lib/request-meta';
+import { defineAction } from '@/lib/actions/define-action';
+import { requireOwnTenant } from '@/lib/auth/authorize';
+import { createApiToken as insertApiToken, type ApiTokenSummary } from '@/lib/db/api-tokens';
+import { actorOf, recordAudit } from '@/lib/db/audit';
+import { authorFromPrincipal } from '@/lib/db/config-versions';
+import type { ActionResult } from '@/lib/results';
+import { createApiTokenSchema, tokenScopeLabels } from '@/lib/schemas/api-token';
 
 export type CreateApiTokenResult = ActionResult<{ token: ApiTokenSummary; secret: string }>;
 
-// Plain form fields (not a JSON payload) so the form also works before JavaScript has loaded.
-export async function createApiToken(
-  _prev: CreateApiTokenResult,
-  formData: FormData,
-): Promise<CreateApiTokenResult> {
-  const result = await createApiTokenAction(
-    await currentPrincipal(),
-    { name: formData.get('name'), scope: formData.get('scope') },
-    await requestMeta(),
-  );
-  if (result.status === 'ok') revalidatePath('/tokens');
-  return result;
-}
+export const createApiToken = defineAction(
+  {
+    name: 'createApiToken',
+    permission: 'tokens:manage',
+    schema: createApiTokenSchema,
+    // Plain form fields (not a JSON payload) so the form also works before JavaScript has loaded.
+    fromForm: (formData) => ({ name: formData.get('name'), scope: formData.get('scope') }),
+    onSuccess: () => revalidatePath('/tokens'),
+  },
+  async ({ name, scope }, { principal, meta }): Promise<CreateApiTokenResult> => {
+    const tenantId = requireOwnTenant(principal);
+    const { token, secret } = await insertApiToken({
+      tenantId,
+      name,
+      scope,
+      createdBy: authorFromPrincipal(principal),
+    });
+    await recordAudit({
+      action: 'token.created',
+      actor: actorOf(principal),
+      tenantId,
+      summary: `Created API token “${name}” (${tokenScopeLabels[scope].toLowerCase()})`,
+      details: { tokenId: token._id, name, scope, prefix: token.prefix },
+      meta,
+    });
+    return {
+      status: 'ok',
+      data: { token, secret },
+      message: `Token “${name}” created. Copy it now: you won’t be able to see it again.`,
+    };
+  },
+);

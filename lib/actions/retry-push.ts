@@ -1,15 +1,49 @@
 'use server';
 
-import { jsonField } from '@/lib/actions/define-action';
-import { retryPushAction, type RetryPushResult } from '@/lib/actions/retry-push.impl';
-import { currentPrincipal } from '@/lib/auth/session';
-import { requestMeta } from '@/lib/request-meta';
+import { defineAction } from '@/lib/actions/define-action';
+import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
+import { actorOf, recordAudit } from '@/lib/db/audit';
+import { getHead } from '@/lib/db/config-versions';
+import { pushVersion } from '@/lib/propagation/push-version';
+import { formInvalid, type ActionResult } from '@/lib/results';
+import { retryPushSchema } from '@/lib/schemas/propagation';
 
-export type { RetryPushResult };
+export type RetryPushResult = ActionResult<{ appId: string; version: number }>;
 
-export async function retryPush(
-  _prev: RetryPushResult,
-  formData: FormData,
-): Promise<RetryPushResult> {
-  return retryPushAction(await currentPrincipal(), jsonField(formData), await requestMeta());
-}
+/**
+ * Support's "retry push now": push the app's head to the primary at once instead of waiting for
+ * the worker's backoff. Compare-and-set, so it can never replace a newer version; pushing the
+ * head also clears the older versions waiting in the outbox.
+ */
+export const retryPush = defineAction(
+  { name: 'retryPush', permission: 'push:retry', schema: retryPushSchema },
+  async ({ appId }, { principal, meta }): Promise<RetryPushResult> => {
+    const app = await getAppForPrincipalOrThrow(principal, appId);
+    const head = await getHead(app._id);
+    if (!head) return formInvalid('This app has no configuration to push.');
+    const result = await pushVersion(head);
+    await recordAudit({
+      action: 'push.retried',
+      actor: actorOf(principal),
+      tenantId: app.tenantId,
+      appId: app._id,
+      summary: `Retried the push of v${head.version}: ${result.pushed ? 'the primary cache has it' : 'the primary cache did not answer'}`,
+      details: { version: head.version, pushed: result.pushed },
+      meta,
+    });
+    if (!result.pushed) {
+      // The driver's message stays in the server log and the outbox; the person gets what to expect.
+      console.error(`[action retryPush] ${app._id} v${head.version}: ${result.error}`);
+      return {
+        status: 'error',
+        code: 'internal',
+        message: `The primary cache did not take v${head.version} (it did not answer). The worker keeps retrying on its own.`,
+      };
+    }
+    return {
+      status: 'ok',
+      data: { appId: app._id, version: head.version },
+      message: `v${head.version} is in the primary cache; the regions follow within moments.`,
+    };
+  },
+);

@@ -1,23 +1,16 @@
 'use server';
 
-import { jsonField } from '@/lib/actions/define-action';
-import { revalidateApp } from '@/lib/actions/revalidate-app';
-import {
-  rollbackConfigAction,
-  type RollbackConfigResult,
-} from '@/lib/actions/rollback-config.impl';
-import { currentPrincipal } from '@/lib/auth/session';
-import { requestMeta } from '@/lib/request-meta';
+import { defineAction } from '@/lib/actions/define-action';
+import { showNewVersion } from '@/lib/actions/show-new-version';
+import { rollbackConfigSchema } from '@/lib/schemas/versions';
+import { rollBackToVersion } from '@/lib/versions/roll-back-to-version';
 
-export async function rollbackConfig(
-  _prev: RollbackConfigResult,
-  formData: FormData,
-): Promise<RollbackConfigResult> {
-  const result = await rollbackConfigAction(
-    await currentPrincipal(),
-    jsonField(formData),
-    await requestMeta(),
-  );
-  if (result.status === 'ok') revalidateApp(result.data.appId);
-  return result;
-}
+export const rollbackConfig = defineAction(
+  {
+    name: 'rollbackConfig',
+    permission: 'config:edit',
+    schema: rollbackConfigSchema,
+    onSuccess: showNewVersion,
+  },
+  (input, ctx) => rollBackToVersion({ ...ctx, input }),
+);

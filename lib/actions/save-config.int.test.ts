@@ -5,8 +5,9 @@ vi.hoisted(() => {
   process.env.SESSION_SECRET ??= 'x'.repeat(32);
 });
 
-import { rollbackConfigAction } from '@/lib/actions/rollback-config.impl';
-import { saveConfigAction, type SaveConfigInput } from '@/lib/actions/save-config.impl';
+import { rollbackConfig } from '@/lib/actions/rollback-config';
+import { saveConfig } from '@/lib/actions/save-config';
+import type { SaveConfigInput } from '@/lib/schemas/versions';
 import { userPrincipal, type Principal } from '@/lib/auth/principal';
 import { configKey } from '@/lib/cache-layout';
 import { createApp } from '@/lib/db/apps';
@@ -288,10 +289,7 @@ describe('saveConfig refuses bad input and writes nothing', () => {
 
   it.each(cases)('$name', async (c) => {
     const before = await versionCount();
-    const result = await saveConfigAction(
-      c.principal === undefined ? admin : c.principal,
-      c.input(),
-    );
+    const result = await saveConfig.run(c.principal === undefined ? admin : c.principal, c.input());
     expect(result).toMatchObject(c.expect);
     if (c.field) {
       expect(result.status).toBe('invalid');
@@ -314,7 +312,7 @@ describe('saveConfig', () => {
       config: edited((c) => withIdle(c, 45)),
       message: 'Shorter idle timeout',
     };
-    const result = await saveConfigAction(admin, input);
+    const result = await saveConfig.run(admin, input);
     expect(result).toMatchObject({
       status: 'ok',
       data: { appId: id, version: 2, pushed: true },
@@ -346,7 +344,7 @@ describe('saveConfig', () => {
   it('replaces a secret only when a new one is typed', async () => {
     const id = await newApp('rotate');
     const rotated = `rotated-${randomBytes(8).toString('hex')}`;
-    const result = await saveConfigAction(admin, {
+    const result = await saveConfig.run(admin, {
       appId: id,
       baseVersion: 1,
       config: edited((c) => ({
@@ -363,7 +361,7 @@ describe('saveConfig', () => {
 
   it('refuses a save from an older version with what the other person changed', async () => {
     const id = await newApp('conflict');
-    const first = await saveConfigAction(admin, {
+    const first = await saveConfig.run(admin, {
       appId: id,
       baseVersion: 1,
       config: edited((c) => ({ ...c, branding: { ...c.branding, primaryColor: '#FF0000' } })),
@@ -372,7 +370,7 @@ describe('saveConfig', () => {
     expect(first.status).toBe('ok');
 
     const before = await versionCount();
-    const second = await saveConfigAction(admin, {
+    const second = await saveConfig.run(admin, {
       appId: id,
       baseVersion: 1,
       config: edited((c) => withIdle(c, 30)),
@@ -396,7 +394,7 @@ describe('saveConfig', () => {
     expect(JSON.stringify(second)).not.toContain(WEBHOOK_SECRET);
 
     // Re-applied on top of v2, the same change saves.
-    const rebased = await saveConfigAction(admin, {
+    const rebased = await saveConfig.run(admin, {
       appId: id,
       baseVersion: 2,
       config: withIdle(second.conflict.head.config, 30),
@@ -412,7 +410,7 @@ describe('saveConfig', () => {
     const id = await newApp('race');
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        saveConfigAction(admin, {
+        saveConfig.run(admin, {
           appId: id,
           baseVersion: 1,
           config: edited((c) => withIdle(c, 100 + i)),
@@ -429,22 +427,22 @@ describe('rollbackConfig', () => {
   it('creates a new version equal to the old one, pushed and audited', async () => {
     const id = await newApp('rollback');
     const v1 = (await getHead(id))!;
-    await saveConfigAction(admin, {
+    await saveConfig.run(admin, {
       appId: id,
       baseVersion: 1,
       config: edited((c) => withIdle(c, 20)),
     });
-    await saveConfigAction(admin, {
+    await saveConfig.run(admin, {
       appId: id,
       baseVersion: 2,
       config: edited((c) => withIdle(c, 25)),
     });
 
-    const stale = await rollbackConfigAction(admin, { appId: id, toVersion: 1, baseVersion: 2 });
+    const stale = await rollbackConfig.run(admin, { appId: id, toVersion: 1, baseVersion: 2 });
     expect(stale.status).toBe('conflict');
     expect(JSON.stringify(stale)).not.toContain(GOOGLE_SECRET);
 
-    const result = await rollbackConfigAction(admin, {
+    const result = await rollbackConfig.run(admin, {
       appId: id,
       toVersion: 1,
       baseVersion: 3,
@@ -465,7 +463,7 @@ describe('rollbackConfig', () => {
     expect(head.data).toEqual(v1.data);
     expect(await primaryRedis().hget(configKey(id), 'version')).toBe('4');
 
-    const again = await rollbackConfigAction(admin, { appId: id, toVersion: 1, baseVersion: 4 });
+    const again = await rollbackConfig.run(admin, { appId: id, toVersion: 1, baseVersion: 4 });
     expect(again.status).toBe('invalid');
     expect(again.status === 'invalid' && again.message).toMatch(/nothing to roll back/);
   });
@@ -473,25 +471,25 @@ describe('rollbackConfig', () => {
   it('refuses unknown versions, foreign apps and read-only roles', async () => {
     const before = await versionCount();
     await expect(
-      rollbackConfigAction(admin, { appId, toVersion: 99, baseVersion: 1 }),
+      rollbackConfig.run(admin, { appId, toVersion: 99, baseVersion: 1 }),
     ).resolves.toMatchObject({
       status: 'error',
       code: 'not_found',
     });
     await expect(
-      rollbackConfigAction(admin, { appId: foreignAppId, toVersion: 1, baseVersion: 1 }),
+      rollbackConfig.run(admin, { appId: foreignAppId, toVersion: 1, baseVersion: 1 }),
     ).resolves.toMatchObject({
       status: 'error',
       message: 'App not found.',
     });
     await expect(
-      rollbackConfigAction(viewer, { appId, toVersion: 1, baseVersion: 1 }),
+      rollbackConfig.run(viewer, { appId, toVersion: 1, baseVersion: 1 }),
     ).resolves.toMatchObject({
       status: 'error',
       code: 'forbidden',
     });
     await expect(
-      rollbackConfigAction(admin, { appId, toVersion: '$gt', baseVersion: 1 }),
+      rollbackConfig.run(admin, { appId, toVersion: '$gt', baseVersion: 1 }),
     ).resolves.toMatchObject({
       status: 'invalid',
     });

@@ -5,7 +5,7 @@ import { authenticate, INVALID_CREDENTIALS, signInSchema } from '@/lib/auth/sign
 import { currentPrincipal, getSession } from '@/lib/auth/session';
 import { actorOf, recordAudit } from '@/lib/db/audit';
 import { revokeUserSessions } from '@/lib/db/users';
-import { errorResult, type ActionResult } from '@/lib/actions/define-action';
+import { errorResult, type ActionResult } from '@/lib/results';
 import { requestMeta } from '@/lib/request-meta';
 import { flattenIssues } from '@/lib/schemas/issues';
 

@@ -6,12 +6,12 @@ vi.hoisted(() => {
   process.env.SESSION_SECRET ??= 'x'.repeat(32);
 });
 
-import { createApiTokenAction } from '@/lib/actions/create-api-token.impl';
-import type { ActionResult } from '@/lib/actions/define-action';
-import { retryPushAction } from '@/lib/actions/retry-push.impl';
-import { revokeApiTokenAction } from '@/lib/actions/revoke-api-token.impl';
-import { rollbackConfigAction } from '@/lib/actions/rollback-config.impl';
-import { saveConfigAction } from '@/lib/actions/save-config.impl';
+import { createApiToken } from '@/lib/actions/create-api-token';
+import type { ActionResult } from '@/lib/results';
+import { retryPush } from '@/lib/actions/retry-push';
+import { revokeApiToken } from '@/lib/actions/revoke-api-token';
+import { rollbackConfig } from '@/lib/actions/rollback-config';
+import { saveConfig } from '@/lib/actions/save-config';
 import type { Permission } from '@/lib/auth/roles';
 import { configKey } from '@/lib/cache-layout';
 import { createApp } from '@/lib/db/apps';
@@ -240,13 +240,13 @@ const operations: Operation[] = [
   action(
     'saveConfig',
     { permission: 'config:edit', tenantBound: true, writesTo: 'target' },
-    saveConfigAction,
+    saveConfig.run,
     editedHead,
   ),
   action(
     'rollbackConfig',
     { permission: 'config:edit', tenantBound: true, writesTo: 'target' },
-    rollbackConfigAction,
+    rollbackConfig.run,
     async (target) => {
       const head = await getHead(appOf(target));
       if (!head || head.version < 2) throw new Error('rollback fixture needs two versions');
@@ -262,14 +262,14 @@ const operations: Operation[] = [
   action(
     'createApiToken',
     { permission: 'tokens:manage', tenantBound: false, writesTo: 'caller' },
-    createApiTokenAction,
+    createApiToken.run,
     // A forged tenant in the input is ignored: tokens are only ever created in the caller's own.
     (target) => Promise.resolve({ name: 'matrix token', scope: 'read', tenantId: target }),
   ),
   action(
     'revokeApiToken',
     { permission: 'tokens:manage', tenantBound: true, writesTo: 'target' },
-    revokeApiTokenAction,
+    revokeApiToken.run,
     async (target) => {
       const { token } = await createTestToken({ tenantId: target, scope: 'read' });
       return { tokenId: token._id };
@@ -278,7 +278,7 @@ const operations: Operation[] = [
   action(
     'retryPush',
     { permission: 'push:retry', tenantBound: true, writesTo: 'target' },
-    retryPushAction,
+    retryPush.run,
     (target) => Promise.resolve({ appId: appOf(target) }),
   ),
   route('GET', '/api/regions', () => import('@/app/api/regions/route'), {

@@ -5,11 +5,11 @@ vi.hoisted(() => {
   process.env.SESSION_SECRET ??= 'x'.repeat(32);
 });
 
-import { createApiTokenAction } from '@/lib/actions/create-api-token.impl';
-import { retryPushAction } from '@/lib/actions/retry-push.impl';
-import { revokeApiTokenAction } from '@/lib/actions/revoke-api-token.impl';
-import { rollbackConfigAction } from '@/lib/actions/rollback-config.impl';
-import { saveConfigAction } from '@/lib/actions/save-config.impl';
+import { createApiToken } from '@/lib/actions/create-api-token';
+import { retryPush } from '@/lib/actions/retry-push';
+import { revokeApiToken } from '@/lib/actions/revoke-api-token';
+import { rollbackConfig } from '@/lib/actions/rollback-config';
+import { saveConfig } from '@/lib/actions/save-config';
 import { GET as regionsRoute } from '@/app/api/regions/route';
 import { userPrincipal } from '@/lib/auth/principal';
 import { principalFromRequestCookie, SESSION_TTL_SECONDS } from '@/lib/auth/session';
@@ -272,7 +272,7 @@ describe('audit entries for audited actions', () => {
     const head = await getHead(appId);
     if (!head) throw new Error('no head');
     const config = maskSecrets(head.data);
-    const saved = await saveConfigAction(
+    const saved = await saveConfig.run(
       admin,
       {
         appId,
@@ -283,7 +283,7 @@ describe('audit entries for audited actions', () => {
       actionMeta,
     );
     expect(saved.status).toBe('ok');
-    const rolled = await rollbackConfigAction(
+    const rolled = await rollbackConfig.run(
       admin,
       { appId, toVersion: head.version, baseVersion: head.version + 1, note: '' },
       actionMeta,
@@ -292,11 +292,11 @@ describe('audit entries for audited actions', () => {
     const support = userPrincipal(
       await createTestUser({ id: `si-support-${run}`, role: 'support', tenantId: null }),
     );
-    const retried = await retryPushAction(support, { appId }, actionMeta);
+    const retried = await retryPush.run(support, { appId }, actionMeta);
     expect(retried.status).toBe('ok');
-    const created = await createApiTokenAction(admin, { name: 'CI', scope: 'read' }, actionMeta);
+    const created = await createApiToken.run(admin, { name: 'CI', scope: 'read' }, actionMeta);
     if (created.status !== 'ok') throw new Error(JSON.stringify(created));
-    const revoked = await revokeApiTokenAction(
+    const revoked = await revokeApiToken.run(
       admin,
       { tokenId: created.data.token._id },
       actionMeta,
@@ -335,11 +335,7 @@ describe('audit entries for audited actions', () => {
     expect(revoke?.summary).toBe('Revoked API token “CI”');
 
     // Revoking again changes nothing and records nothing.
-    const again = await revokeApiTokenAction(
-      admin,
-      { tokenId: created.data.token._id },
-      actionMeta,
-    );
+    const again = await revokeApiToken.run(admin, { tokenId: created.data.token._id }, actionMeta);
     expect(again).toMatchObject({ status: 'ok', message: 'Token “CI” was already revoked.' });
     expect(await entriesSince(since)).toHaveLength(5);
   });

@@ -9,7 +9,7 @@ import { GET as appPropagation } from '@/app/api/apps/[appId]/propagation/route'
 import { GET as latency } from '@/app/api/latency/route';
 import { GET as fleet } from '@/app/api/propagation/route';
 import { fault, waitFor } from '@/devstack/test-helpers';
-import { retryPushAction } from '@/lib/actions/retry-push.impl';
+import { retryPush } from '@/lib/actions/retry-push';
 import { userPrincipal, tokenPrincipal, type Principal } from '@/lib/auth/principal';
 import { configKey } from '@/lib/cache-layout';
 import { createApiToken } from '@/lib/db/api-tokens';
@@ -204,13 +204,13 @@ describe('retry push action', () => {
       tokenPrincipal({ _id: 't', name: 't', tenantId: tenantB, scope: 'read-write' }),
     ],
   ])('is refused to %s', async (_name, principal) => {
-    const result = await retryPushAction(principal, { appId: appB._id });
+    const result = await retryPush.run(principal, { appId: appB._id });
     expect(result).toMatchObject({ status: 'error', code: 'forbidden' });
   });
 
   it('lets support push an app’s head now, and records it in the audit log', async () => {
     await primaryRedis().del(configKey(appB._id));
-    const result = await retryPushAction(user('support', null), { appId: appB._id });
+    const result = await retryPush.run(user('support', null), { appId: appB._id });
     expect(result).toMatchObject({ status: 'ok', data: { appId: appB._id, version: 1 } });
     expect(await primaryRedis().hget(configKey(appB._id), 'version')).toBe('1');
     const c = await collections();
@@ -219,7 +219,7 @@ describe('retry push action', () => {
   });
 
   it('validates its input', async () => {
-    const result = await retryPushAction(user('support', null), { appId: 'Not An Id' });
+    const result = await retryPush.run(user('support', null), { appId: 'Not An Id' });
     expect(result.status).toBe('invalid');
   });
 });

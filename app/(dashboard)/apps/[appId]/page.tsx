@@ -3,6 +3,8 @@ import { AppInstancesSlot } from '@/components/apps/app-instances-slot';
 import { AppPropagationSlot } from '@/components/apps/app-propagation-slot';
 import { ConfigSummary } from '@/components/apps/config-summary';
 import { Card, EmptyState } from '@/components/ui/card';
+import { FlashNotice } from '@/components/ui/flash-notice';
+import { NOTICE_COOKIE, readNotice } from '@/lib/actions/flash-notice';
 import { maskSecrets } from '@/lib/secrets';
 import { loadApp } from './load-app';
 
@@ -18,6 +20,11 @@ export default async function AppOverviewPage({ params }: Props) {
   const headVersion = head?.version ?? 0;
   return (
     <div className="space-y-6">
+      {/* What a save or rollback that redirected here has to say. */}
+      <FlashNotice
+        notice={await readNotice()}
+        cookie={{ name: NOTICE_COOKIE, path: `/apps/${app._id}` }}
+      />
       <AppPropagationSlot appId={app._id} headVersion={headVersion} />
       <AppInstancesSlot appId={app._id} headVersion={headVersion} />
       {head ? (

@@ -33,7 +33,7 @@ export default async function EditConfigPage({ params }: Props) {
       </div>
     );
   }
-  // Not keyed by version: the save's revalidation re-renders this page with the new head, and
-  // the editor must survive it to handle its own result (toast, then go to the app page).
+  // Not keyed by version: after a conflict the refresh re-renders this page with the new head,
+  // and the editor must keep the draft it is about to re-apply on top of it.
   return <ConfigEditor appId={app._id} baseVersion={head.version} initial={masked} />;
 }

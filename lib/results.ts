@@ -1,0 +1,49 @@
+import { AppError } from '@/lib/errors';
+import type { FieldErrors } from '@/lib/schemas/issues';
+
+export type { FieldErrors };
+
+export type ErrorCode = 'unauthenticated' | 'forbidden' | 'not_found' | 'rate_limited' | 'internal';
+
+/**
+ * What every server action (and the domain operations behind it) returns; forms read it with
+ * useActionState, route handlers turn it into a status code.
+ */
+export type ActionResult<T = null, C = never> =
+  | { status: 'idle' }
+  | { status: 'ok'; data: T; message: string }
+  | { status: 'invalid'; fieldErrors: FieldErrors; message: string }
+  | { status: 'conflict'; conflict: C; message: string }
+  | { status: 'error'; code: ErrorCode; message: string };
+
+export type InvalidResult = Extract<ActionResult, { status: 'invalid' }>;
+
+export const idle = { status: 'idle' } as const;
+
+/** A refusal that belongs to the whole form rather than one field. */
+export function formInvalid(message: string): InvalidResult {
+  return { status: 'invalid', fieldErrors: { _form: [message] }, message };
+}
+
+const codes: Record<number, ErrorCode> = {
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  429: 'rate_limited',
+};
+
+/** Turns a thrown error into a result; anything unexpected is logged and hidden from the caller. */
+export function errorResult(
+  error: unknown,
+  action: string,
+): { status: 'error'; code: ErrorCode; message: string } {
+  if (error instanceof AppError) {
+    return { status: 'error', code: codes[error.status] ?? 'internal', message: error.message };
+  }
+  console.error(`[action ${action}] failed`, error);
+  return {
+    status: 'error',
+    code: 'internal',
+    message: 'Something went wrong on our side. Nothing was changed; please try again.',
+  };
+}

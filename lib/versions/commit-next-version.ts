@@ -1,0 +1,140 @@
+import 'server-only';
+import type { Principal } from '@/lib/auth/principal';
+import { checksum } from '@/lib/canonical-json';
+import { diffConfigs, summarizeDiff, type ConfigChange } from '@/lib/config-diff';
+import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
+import { actorOf, recordAudit, type AuditAction } from '@/lib/db/audit';
+import type { AppDoc, ConfigVersionDoc } from '@/lib/db/collections';
+import { authorFromPrincipal, commitVersion, getHead } from '@/lib/db/config-versions';
+import { pushVersion } from '@/lib/propagation/push-version';
+import type { RequestMeta } from '@/lib/request-meta';
+import { formInvalid, type ActionResult, type InvalidResult } from '@/lib/results';
+import type { AppConfig, ConfigInput } from '@/lib/schemas/config';
+import { conflictResult, type ConfigConflict } from '@/lib/versions/conflict';
+
+/** What a committed save or rollback reports. */
+export interface CommittedVersion {
+  appId: string;
+  version: number;
+  /** False when the primary cache did not take it: the worker retries from the outbox. */
+  pushed: boolean;
+}
+
+/** Who asks for a new version, with input already validated by the caller's schema. */
+export interface VersionRequest<I> {
+  principal: Principal;
+  meta: RequestMeta;
+  input: I;
+}
+
+/** What save and rollback each decide; everything else about a new version is shared. */
+export interface Proposal {
+  /** What the caller asked to store; a conflict diffs it against the base (secret markers allowed). */
+  yours: ConfigInput;
+  /** The data to store on top of the head (a save resolves its secret markers against it). */
+  resolve: (head: AppConfig | null) => { data: AppConfig } | InvalidResult;
+  /** The refusal when the result equals the head. */
+  sameAsHead: (headVersion: number) => string;
+  message: string;
+  rollbackOf?: number;
+  audit: {
+    action: AuditAction;
+    summary?: (changes: ConfigChange[]) => string;
+    details?: Record<string, unknown>;
+  };
+  /** The first words of the success message: "Saved as v5". */
+  done: (version: number) => string;
+}
+
+/**
+ * The one pipeline that turns a request into the app's next version, shared by save and
+ * rollback, by the dashboard's actions and by route handlers: load the app (tenant-checked),
+ * let the caller propose data, refuse a stale base with what changed meanwhile, refuse a
+ * no-op, commit to MongoDB (which decides races), then push and audit. The commit is the
+ * point of no return: neither a failed push nor a failed audit write turns it into a failure.
+ */
+export async function commitNextVersion({
+  principal,
+  meta,
+  appId,
+  baseVersion,
+  propose,
+}: {
+  principal: Principal;
+  meta: RequestMeta;
+  appId: string;
+  baseVersion: number;
+  propose: (app: AppDoc) => Proposal | InvalidResult | Promise<Proposal | InvalidResult>;
+}): Promise<ActionResult<CommittedVersion, ConfigConflict>> {
+  const app = await getAppForPrincipalOrThrow(principal, appId);
+  const proposal = await propose(app);
+  if ('status' in proposal) return proposal;
+
+  const head = await getHead(app._id);
+  if (head && head.version !== baseVersion) {
+    return conflictResult({ app, baseVersion, head, yours: proposal.yours });
+  }
+  const resolved = proposal.resolve(head?.data ?? null);
+  if ('status' in resolved) return resolved;
+  if (head && checksum(resolved.data) === head.checksum) {
+    return formInvalid(proposal.sameAsHead(head.version));
+  }
+
+  const outcome = await commitVersion({
+    app,
+    expectedVersion: baseVersion,
+    data: resolved.data,
+    author: authorFromPrincipal(principal),
+    message: proposal.message,
+    rollbackOf: proposal.rollbackOf,
+  });
+  if (outcome.status === 'conflict') {
+    // Lost the race after the head check: same answer as a stale editor.
+    if (!outcome.head) throw new Error(`commitNextVersion: conflict on ${app._id} without a head`);
+    return conflictResult({ app, baseVersion, head: outcome.head, yours: proposal.yours });
+  }
+
+  const changes = head ? diffConfigs(head.data, outcome.doc.data) : [];
+  const pushed = await pushAndAudit({ doc: outcome.doc, principal, meta, proposal, changes });
+  const version = outcome.doc.version;
+  return {
+    status: 'ok',
+    data: { appId: app._id, version, pushed },
+    message: pushed
+      ? proposal.done(version)
+      : `${proposal.done(version)} — cache push pending; it will be retried automatically`,
+  };
+}
+
+async function pushAndAudit({
+  doc,
+  principal,
+  meta,
+  proposal: { audit },
+  changes,
+}: {
+  doc: ConfigVersionDoc;
+  principal: Principal;
+  meta: RequestMeta;
+  proposal: Proposal;
+  changes: ConfigChange[];
+}): Promise<boolean> {
+  const [push] = await Promise.all([
+    pushVersion(doc),
+    recordAudit({
+      action: audit.action,
+      actor: actorOf(principal),
+      tenantId: doc.tenantId,
+      appId: doc.appId,
+      summary: `v${doc.version}: ${audit.summary?.(changes) ?? summarizeDiff(changes)}`,
+      details: { version: doc.version, changes: changes.length, ...audit.details },
+      meta,
+    }).catch((error: unknown) => {
+      console.error(
+        `[audit] could not record ${audit.action} for ${doc.appId} v${doc.version}`,
+        error,
+      );
+    }),
+  ]);
+  return push.pushed;
+}
