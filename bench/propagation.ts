@@ -43,10 +43,11 @@ function loadStackEnv(stackDir?: string) {
 }
 
 async function appModules() {
-  const [apps, versions, collections, push, regions, schema, cache, redis, mongo] =
+  const [apps, versions, heads, collections, push, regions, schema, cache, redis, mongo] =
     await Promise.all([
       import('../lib/db/apps'),
       import('../lib/db/config-versions'),
+      import('../lib/db/heads'),
       import('../lib/db/collections'),
       import('../lib/propagation/push-version'),
       import('../lib/regions'),
@@ -55,7 +56,7 @@ async function appModules() {
       import('../lib/redis/clients'),
       import('../lib/db/mongo'),
     ]);
-  return { apps, versions, collections, push, regions, schema, cache, redis, mongo };
+  return { apps, versions, heads, collections, push, regions, schema, cache, redis, mongo };
 }
 
 type Modules = Awaited<ReturnType<typeof appModules>>;
@@ -120,7 +121,7 @@ async function savesToInSync(m: Modules, { saves, warmup }: { saves: number; war
   let notPushed = 0;
   try {
     for (let i = 0; i < warmup + saves; i += 1) {
-      const head = await m.versions.getHead(appId);
+      const head = await m.heads.readHead(appId);
       const expected = head?.version ?? 0;
       const data = m.schema.defaultConfig(`${appId} #${i}`);
       const started = performance.now();
@@ -148,7 +149,7 @@ async function savesToInSync(m: Modules, { saves, warmup }: { saves: number; war
       }
     }
     // The messages say the data arrived; the stamps must agree.
-    const head = await m.versions.getHead(appId);
+    const head = await m.heads.readHead(appId);
     const stamps = await Promise.all(
       watch.regions.map(async (r) =>
         m.cache.parseStamp(

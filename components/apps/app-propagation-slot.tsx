@@ -1,18 +1,17 @@
 import { LatencyChart } from '@/components/propagation/latency-chart';
 import { PropagationPanel } from '@/components/propagation/propagation-panel';
-import { requirePageUser } from '@/lib/auth/current';
-import { can } from '@/lib/auth/principal';
-import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
+import { can, type Principal } from '@/lib/auth/principal';
+import type { AppDoc } from '@/lib/db/collections';
 import { appPropagationStatus, type AppPropagationStatus } from '@/lib/propagation/status';
 
 /**
  * The app page's live per-region propagation of the head, and how long saves take to arrive.
  * The first status is read during the render: after a save redirects here, the regions that are
- * still on their way show as such immediately instead of after a client round trip.
+ * still on their way show as such immediately instead of after a client round trip. The page
+ * has loaded (and tenant-checked) the app already.
  */
-export async function AppPropagationSlot({ appId }: { appId: string; headVersion: number }) {
-  const user = await requirePageUser();
-  const app = await getAppForPrincipalOrThrow(user, appId);
+export async function AppPropagationSlot({ user, app }: { user: Principal; app: AppDoc }) {
+  const appId = app._id;
   const initialStatus: AppPropagationStatus | null = await appPropagationStatus(app).catch(
     (error: unknown) => {
       // The panel fetches (and retries) on its own; the page must not fail for it.

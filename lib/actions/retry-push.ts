@@ -3,7 +3,7 @@
 import { defineAction } from '@/lib/actions/define-action';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { actorOf, recordAudit } from '@/lib/db/audit';
-import { getHead } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { pushVersion } from '@/lib/propagation/push-version';
 import { formInvalid, type ActionResult } from '@/lib/results';
 import { retryPushSchema } from '@/lib/schemas/propagation';
@@ -19,7 +19,7 @@ export const retryPush = defineAction(
   { name: 'retryPush', permission: 'push:retry', schema: retryPushSchema },
   async ({ appId }, { principal, meta }): Promise<RetryPushResult> => {
     const app = await getAppForPrincipalOrThrow(principal, appId);
-    const head = await getHead(app._id);
+    const head = await readHead(app._id);
     if (!head) return formInvalid('This app has no configuration to push.');
     const result = await pushVersion(head);
     await recordAudit({

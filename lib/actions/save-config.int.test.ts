@@ -12,7 +12,7 @@ import { userPrincipal, type Principal } from '@/lib/auth/principal';
 import { configKey } from '@/lib/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections, ensureIndexes, type Author } from '@/lib/db/collections';
-import { getHead } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import {
@@ -321,7 +321,7 @@ describe('saveConfig', () => {
     expect(JSON.stringify(result)).not.toContain(GOOGLE_SECRET);
     expect(JSON.stringify(result)).not.toContain(WEBHOOK_SECRET);
 
-    const head = await getHead(id);
+    const head = await readHead(id);
     expect(head).toMatchObject({
       version: 2,
       message: 'Shorter idle timeout',
@@ -354,7 +354,7 @@ describe('saveConfig', () => {
     });
     expect(result.status).toBe('ok');
     expect(JSON.stringify(result)).not.toContain(rotated);
-    const head = await getHead(id);
+    const head = await readHead(id);
     expect(head?.data.webhooks[0]?.signingSecret).toBe(rotated);
     expect(head?.data.signIn.social[0]?.clientSecret).toBe(GOOGLE_SECRET);
   });
@@ -400,7 +400,7 @@ describe('saveConfig', () => {
       config: withIdle(second.conflict.head.config, 30),
     });
     expect(rebased).toMatchObject({ status: 'ok', data: { version: 3 } });
-    const head = await getHead(id);
+    const head = await readHead(id);
     expect(head?.data.branding.primaryColor).toBe('#FF0000');
     expect(head?.data.sessions.idleTimeoutMinutes).toBe(30);
     expect(secretValues(head!.data)).toEqual([GOOGLE_SECRET, WEBHOOK_SECRET]);
@@ -419,14 +419,14 @@ describe('saveConfig', () => {
     );
     expect(results.filter((r) => r.status === 'ok')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'conflict')).toHaveLength(9);
-    expect((await getHead(id))?.version).toBe(2);
+    expect((await readHead(id))?.version).toBe(2);
   });
 });
 
 describe('rollbackConfig', () => {
   it('creates a new version equal to the old one, pushed and audited', async () => {
     const id = await newApp('rollback');
-    const v1 = (await getHead(id))!;
+    const v1 = (await readHead(id))!;
     await saveConfig.run(admin, {
       appId: id,
       baseVersion: 1,
@@ -453,7 +453,7 @@ describe('rollbackConfig', () => {
       data: { version: 4, toVersion: 1, pushed: true },
     });
     expect(JSON.stringify(result)).not.toContain(GOOGLE_SECRET);
-    const head = (await getHead(id))!;
+    const head = (await readHead(id))!;
     expect(head).toMatchObject({
       version: 4,
       rollbackOf: 1,

@@ -16,7 +16,8 @@ import type { Permission } from '@/lib/auth/roles';
 import { configKey } from '@/lib/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
-import { commitVersion, getHead } from '@/lib/db/config-versions';
+import { commitVersion } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig } from '@/lib/schemas/config';
@@ -224,7 +225,7 @@ function route(
 /** The current head, edited: a save input that is valid and always changes something. */
 async function editedHead(target: TenantId) {
   const appId = appOf(target);
-  const head = await getHead(appId);
+  const head = await readHead(appId);
   if (!head) throw new Error(`fixture app ${appId} has no head`);
   const config = maskSecrets(head.data);
   edits += 1;
@@ -248,7 +249,7 @@ const operations: Operation[] = [
     { permission: 'config:edit', tenantBound: true, writesTo: 'target' },
     rollbackConfig.run,
     async (target) => {
-      const head = await getHead(appOf(target));
+      const head = await readHead(appOf(target));
       if (!head || head.version < 2) throw new Error('rollback fixture needs two versions');
       // Every commit changes the data, so the previous version always differs from the head.
       return {
@@ -378,7 +379,7 @@ beforeAll(async () => {
       author,
       message: 'first',
     });
-    const head = await getHead(id);
+    const head = await readHead(id);
     if (!head) throw new Error('createApp left no head');
     const second = await commitVersion({
       app,

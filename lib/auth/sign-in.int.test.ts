@@ -18,7 +18,7 @@ import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_IP } from '@/lib/auth/sign-i
 import { configKey } from '@/lib/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections, type AuditDoc } from '@/lib/db/collections';
-import { getHead } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
 import { revokeUserSessions, setUserDisabled } from '@/lib/db/users';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
@@ -269,7 +269,7 @@ describe('audit entries for audited actions', () => {
 
   it('records save, rollback, push retry, token created and token revoked with who, what, IP and user agent', async () => {
     const since = new Date();
-    const head = await getHead(appId);
+    const head = await readHead(appId);
     if (!head) throw new Error('no head');
     const config = maskSecrets(head.data);
     const saved = await saveConfig.run(

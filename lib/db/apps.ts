@@ -2,7 +2,8 @@ import 'server-only';
 import type { Principal } from '@/lib/auth/principal';
 import { assertTenant, tenantScope } from '@/lib/auth/authorize';
 import { collections, type AppDoc, type Author } from '@/lib/db/collections';
-import { commitVersion, getHead, insertIfMissing } from '@/lib/db/config-versions';
+import { commitVersion, insertIfMissing } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { NotFoundError } from '@/lib/errors';
 import { appIdSchema } from '@/lib/schemas/app';
 import type { AppConfig } from '@/lib/schemas/config';
@@ -117,7 +118,7 @@ export async function createApp(input: {
   );
   const existing = await c.apps.findOne({ _id: id });
   if (!existing) throw new Error(`createApp: app ${id} vanished after it was created`);
-  if (!(await getHead(id))) {
+  if (!(await readHead(id, { data: false }))) {
     // A concurrent creator may win version 1; that is the same outcome, so a conflict is fine.
     await commitVersion({
       app: existing,
@@ -129,4 +130,26 @@ export async function createApp(input: {
   }
   const app = (await c.apps.findOne({ _id: id })) ?? existing;
   return { app, created };
+}
+
+export interface AppListing {
+  appId: string;
+  tenantId: string;
+  name: string;
+  headVersion: number;
+}
+
+/** Every app in a tenant scope (`{}` for support), names only: the fleet lists thousands. */
+export async function listAppListings(scope: { tenantId?: string }): Promise<AppListing[]> {
+  const c = await collections();
+  const apps = await c.apps
+    .find(scope, { projection: { _id: 1, tenantId: 1, name: 1, headVersion: 1 } })
+    .sort({ tenantId: 1, name: 1 })
+    .toArray();
+  return apps.map((a) => ({
+    appId: a._id,
+    tenantId: a.tenantId,
+    name: a.name,
+    headVersion: a.headVersion,
+  }));
 }

@@ -10,11 +10,11 @@ import { createApp, getAppForPrincipalOrThrow, listAppsForPrincipal } from '@/li
 import { collections, ensureIndexes, type AppDoc, type Author } from '@/lib/db/collections';
 import {
   commitVersion,
-  getHead,
   getVersion,
   listHistory,
   type CommitResult,
 } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
 import { NotFoundError } from '@/lib/errors';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
@@ -73,7 +73,7 @@ afterAll(async () => {
 describe('commitVersion', () => {
   it('lets exactly one of 20 concurrent saves from the same version win', async () => {
     const app = await newApp('race');
-    const head = await getHead(app._id);
+    const head = await readHead(app._id);
     expect(head?.version).toBe(1);
 
     const results: CommitResult[] = await Promise.all(
@@ -110,7 +110,7 @@ describe('commitVersion', () => {
   it('keeps versions gap-free across rounds of concurrent saves', async () => {
     const app = await newApp('rounds');
     for (let round = 0; round < 3; round += 1) {
-      const head = await getHead(app._id);
+      const head = await readHead(app._id);
       await Promise.all(
         Array.from({ length: 5 }, (_, i) =>
           commitVersion({
@@ -130,7 +130,7 @@ describe('commitVersion', () => {
   it('has the unique {appId, version} index that makes the race safe', async () => {
     const app = await newApp('index');
     const c = await collections();
-    const v1 = (await getHead(app._id))!;
+    const v1 = (await readHead(app._id))!;
     const { _id: _ignored, ...copy } = v1;
     await expect(c.configVersions.insertOne({ ...copy })).rejects.toMatchObject({ code: 11000 });
   });
@@ -158,7 +158,7 @@ describe('commitVersion', () => {
 
   it('stores the checksum of the canonical data and a null pushedAt (the outbox)', async () => {
     const app = await newApp('fields');
-    const head = await getHead(app._id);
+    const head = await readHead(app._id);
     expect(head).toMatchObject({
       version: 1,
       tenantId,
@@ -177,16 +177,16 @@ describe('commitVersion', () => {
     await expect(
       commitVersion({ app, expectedVersion: 1, data: broken, author, message: 'bad' }),
     ).rejects.toThrow();
-    expect((await getHead(app._id))?.version).toBe(1);
+    expect((await readHead(app._id))?.version).toBe(1);
   });
 });
 
 describe('rollback and history', () => {
   it('a rollback is a new version equal to the old one, and history lists newest first', async () => {
     const app = await newApp('history');
-    const v1 = (await getHead(app._id))!;
+    const v1 = (await readHead(app._id))!;
     for (const minutes of [30, 45, 90]) {
-      const head = (await getHead(app._id))!;
+      const head = (await readHead(app._id))!;
       const r = await commitVersion({
         app,
         expectedVersion: head.version,

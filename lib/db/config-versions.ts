@@ -9,6 +9,7 @@ import {
   type Author,
   type ConfigVersionDoc,
 } from '@/lib/db/collections';
+import { readHead } from '@/lib/db/heads';
 import { configSchema, type AppConfig } from '@/lib/schemas/config';
 
 /** A version without its data: what history lists and conflict notices need. */
@@ -25,12 +26,6 @@ const withoutData = { projection: { data: 0 } } as const;
 
 export function authorFromPrincipal(principal: Principal): Author {
   return { userId: principal.id, name: principal.name, email: principal.email ?? '' };
-}
-
-/** The newest version of an app (its head), or null for an app without any configuration. */
-export async function getHead(appId: string): Promise<ConfigVersionDoc | null> {
-  const c = await collections();
-  return c.configVersions.findOne({ appId }, { sort: { version: -1 } });
 }
 
 export async function getVersion(appId: string, version: number): Promise<ConfigVersionDoc | null> {
@@ -81,7 +76,7 @@ export async function commitVersion(input: {
   const appId = input.app._id;
 
   // Cheap early answer for the common stale-editor case; the index still decides races.
-  const head = await getHead(appId);
+  const head = await readHead(appId);
   if ((head?.version ?? 0) !== input.expectedVersion) return { status: 'conflict', head };
 
   // The last guard before storage: whatever a caller assembled, only a valid config with real
@@ -105,10 +100,37 @@ export async function commitVersion(input: {
   try {
     await c.configVersions.insertOne(doc);
   } catch (error) {
-    if (isDuplicateKey(error)) return { status: 'conflict', head: await getHead(appId) };
+    if (isDuplicateKey(error)) return { status: 'conflict', head: await readHead(appId) };
     throw error;
   }
   // $max: a slower writer of an older version can never move the head backwards.
   await c.apps.updateOne({ _id: appId }, { $max: { headVersion: doc.version } });
   return { status: 'committed', doc };
+}
+
+/** Full documents for the versions the worker has to re-push (it needs their data). */
+export async function readVersions(
+  keys: readonly { appId: string; version: number }[],
+): Promise<ConfigVersionDoc[]> {
+  if (keys.length === 0) return [];
+  const c = await collections();
+  return c.configVersions
+    .find({ $or: keys.map((k) => ({ appId: k.appId, version: k.version })) })
+    .toArray();
+}
+
+/** When each of these versions of an app was committed (ms since epoch), by version. */
+export async function readCommitTimes(
+  appId: string,
+  versions: readonly number[],
+): Promise<Map<number, number>> {
+  if (versions.length === 0) return new Map();
+  const c = await collections();
+  const docs = await c.configVersions
+    .find(
+      { appId, version: { $in: [...versions] } },
+      { projection: { _id: 0, version: 1, createdAt: 1 } },
+    )
+    .toArray();
+  return new Map(docs.map((d) => [d.version, d.createdAt.getTime()]));
 }

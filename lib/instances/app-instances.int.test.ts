@@ -11,7 +11,8 @@ import { instanceReportKey, instancesIndexKey } from '@/lib/config-client/report
 import { createApiToken } from '@/lib/db/api-tokens';
 import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
-import { commitVersion, getHead } from '@/lib/db/config-versions';
+import { commitVersion } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
 import type { AppInstancesView } from '@/lib/instances/app-instances';
 import { pushToPrimary } from '@/lib/propagation/push';
@@ -37,7 +38,7 @@ let token = '';
 let foreignToken = '';
 
 async function saveAndPush(change: (c: AppConfig) => AppConfig) {
-  const head = await getHead(appId);
+  const head = await readHead(appId);
   if (!head) throw new Error('no head');
   const result = await commitVersion({
     app: { _id: appId, tenantId: tenant },
@@ -47,7 +48,7 @@ async function saveAndPush(change: (c: AppConfig) => AppConfig) {
     message: 'test',
   });
   if (result.status !== 'committed') throw new Error('commit conflicted');
-  const next = await getHead(appId);
+  const next = await readHead(appId);
   if (!next) throw new Error('no head after commit');
   await pushToPrimary(primaryRedis(), {
     appId,
@@ -77,7 +78,7 @@ beforeAll(async () => {
     author,
     message: 'first',
   });
-  const head = await getHead(appId);
+  const head = await readHead(appId);
   if (!head) throw new Error('createApp left no head');
   await pushToPrimary(primaryRedis(), {
     appId,

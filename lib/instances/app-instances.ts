@@ -1,5 +1,6 @@
 import 'server-only';
-import { collections } from '@/lib/db/collections';
+import { readCommitTimes } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { readInstanceReports } from '@/lib/instances/read-reports';
 import {
   summarizeInstances,
@@ -21,26 +22,10 @@ export interface AppInstancesView {
 }
 
 async function readHeadStamp(appId: string): Promise<HeadStamp | null> {
-  const c = await collections();
-  const head = await c.configVersions.findOne(
-    { appId },
-    { sort: { version: -1 }, projection: { _id: 0, version: 1, checksum: 1, createdAt: 1 } },
-  );
+  const head = await readHead(appId, { data: false });
   return head
     ? { version: head.version, checksum: head.checksum, committedAt: head.createdAt.getTime() }
     : null;
-}
-
-async function readCommitTimes(appId: string, versions: number[]): Promise<Map<number, number>> {
-  if (versions.length === 0) return new Map();
-  const c = await collections();
-  const docs = await c.configVersions
-    .find(
-      { appId, version: { $in: versions } },
-      { projection: { _id: 0, version: 1, createdAt: 1 } },
-    )
-    .toArray();
-  return new Map(docs.map((d) => [d.version, d.createdAt.getTime()]));
 }
 
 /**

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { configKey } from '@/lib/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
-import { commitVersion, getHead } from '@/lib/db/config-versions';
+import { commitVersion } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { pushVersion } from '@/lib/propagation/push-version';
 import { primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig } from '@/lib/schemas/config';
@@ -29,7 +30,7 @@ export async function createPushedApp(
     author: testAuthor,
     message: 'created by a propagation int test',
   });
-  const head = await getHead(id);
+  const head = await readHead(id);
   if (!head) throw new Error('createApp left no head');
   await pushVersion(head);
   return app;
@@ -39,7 +40,7 @@ export async function createPushedApp(
 export async function saveNextVersion(
   app: AppDoc,
 ): Promise<{ doc: ConfigVersionDoc; pushed: boolean }> {
-  const head = await getHead(app._id);
+  const head = await readHead(app._id);
   const version = (head?.version ?? 0) + 1;
   const data = defaultConfig(`${app._id} v${version}`);
   const outcome = await commitVersion({

@@ -13,7 +13,7 @@ import { fault, stackStatus, waitFor } from '@/devstack/test-helpers';
 import { configKey } from '@/lib/cache-layout';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
-import { listAppListings } from '@/lib/db/propagation-reads';
+import { listAppListings } from '@/lib/db/apps';
 import { createPushedApp, removeApps, saveNextVersion } from '@/lib/propagation/int-fixtures';
 import { REGION_DOWN_PREFIX } from '@/lib/propagation/read-stamps';
 import {

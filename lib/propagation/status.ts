@@ -2,7 +2,8 @@ import 'server-only';
 import type { Stamp } from '@/lib/cache-layout';
 import type { ArrivalDoc } from '@/lib/db/collections';
 import { latestArrivals } from '@/lib/db/arrivals';
-import { readHead, readHeads, type AppListing, type HeadRecord } from '@/lib/db/propagation-reads';
+import type { AppListing } from '@/lib/db/apps';
+import { readHead, readHeads, type HeadRecord } from '@/lib/db/heads';
 import { env } from '@/lib/env';
 import { readAllRegions, type RegionRead } from '@/lib/propagation/read-stamps';
 import {

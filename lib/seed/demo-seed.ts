@@ -2,7 +2,7 @@ import 'server-only';
 import { hashPassword } from '@/lib/auth/password';
 import { createApp } from '@/lib/db/apps';
 import { ensureIndexes, type Author } from '@/lib/db/collections';
-import { getHead } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { ensureTenant } from '@/lib/db/tenants';
 import { findUserById, upsertUser } from '@/lib/db/users';
 import { pushVersion } from '@/lib/propagation/push-version';
@@ -69,7 +69,7 @@ export async function seedDemo(): Promise<SeedReport> {
       message: 'Initial configuration',
     });
     if (created) report.appsCreated.push(app.id);
-    const head = await getHead(app.id);
+    const head = await readHead(app.id);
     if (!head) continue;
     const push = await pushVersion(head);
     if (push.pushed) report.pushed.push(`${app.id}@v${head.version}`);

@@ -5,7 +5,8 @@ import { diffConfigs, summarizeDiff, type ConfigChange } from '@/lib/config-diff
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { actorOf, recordAudit, type AuditAction } from '@/lib/db/audit';
 import type { AppDoc, ConfigVersionDoc } from '@/lib/db/collections';
-import { authorFromPrincipal, commitVersion, getHead } from '@/lib/db/config-versions';
+import { authorFromPrincipal, commitVersion } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { pushVersion } from '@/lib/propagation/push-version';
 import type { RequestMeta } from '@/lib/request-meta';
 import { formInvalid, type ActionResult, type InvalidResult } from '@/lib/results';
@@ -70,7 +71,7 @@ export async function commitNextVersion({
   const proposal = await propose(app);
   if ('status' in proposal) return proposal;
 
-  const head = await getHead(app._id);
+  const head = await readHead(app._id);
   if (head && head.version !== baseVersion) {
     return conflictResult({ app, baseVersion, head, yours: proposal.yours });
   }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { recordedArrivalKeys } from '@/lib/db/arrivals';
-import { readHeads, type HeadRecord } from '@/lib/db/propagation-reads';
+import { readHeads, type HeadRecord } from '@/lib/db/heads';
 import { arrivalKey, arrivalOf, type ArrivalRecorder } from '@/lib/propagation/arrival-recorder';
 import { readRegion } from '@/lib/propagation/read-stamps';
 import type { Region } from '@/lib/regions';

@@ -1,5 +1,6 @@
 import 'server-only';
-import { readHeads, readVersions, repairHeadVersions } from '@/lib/db/propagation-reads';
+import { readVersions } from '@/lib/db/config-versions';
+import { readHeads, repairHeadVersions } from '@/lib/db/heads';
 import { pushVersion } from '@/lib/propagation/push-version';
 import { readRegion } from '@/lib/propagation/read-stamps';
 import { primaryRegion } from '@/lib/regions';

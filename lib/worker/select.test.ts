@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConfigVersionDoc } from '@/lib/db/collections';
-import type { HeadRecord } from '@/lib/db/propagation-reads';
+import type { HeadRecord } from '@/lib/db/heads';
 import { headsMissingFromPrimary, newestPerApp } from './select';
 
 const version = (appId: string, v: number): ConfigVersionDoc =>

@@ -1,6 +1,6 @@
 import type { Stamp } from '@/lib/cache-layout';
 import type { ConfigVersionDoc } from '@/lib/db/collections';
-import type { HeadRecord } from '@/lib/db/propagation-reads';
+import type { HeadRecord } from '@/lib/db/heads';
 
 /** What the worker loops decide, apart from the I/O, so it is unit-tested. */
 

@@ -1,6 +1,6 @@
 import { defineRoute, noParams } from '@/lib/api/define-route';
 import { tenantScope } from '@/lib/auth/authorize';
-import { listAppListings } from '@/lib/db/propagation-reads';
+import { listAppListings } from '@/lib/db/apps';
 import { filterFleet } from '@/lib/propagation/fleet-filter';
 import { fleetStatus } from '@/lib/propagation/status';
 import { fleetQuerySchema } from '@/lib/schemas/propagation';

@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { requirePageUser } from '@/lib/auth/current';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
-import { getHead } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import { NotFoundError } from '@/lib/errors';
 
 /**
@@ -15,7 +15,7 @@ export const loadApp = cache(async (appId: string) => {
   const principal = await requirePageUser();
   try {
     const app = await getAppForPrincipalOrThrow(principal, appId);
-    const head = await getHead(app._id);
+    const head = await readHead(app._id);
     return { principal, app, head };
   } catch (error) {
     if (error instanceof NotFoundError) notFound();

@@ -16,7 +16,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function AppOverviewPage({ params }: Props) {
-  const { app, head } = await loadApp((await params).appId);
+  const { principal, app, head } = await loadApp((await params).appId);
   const headVersion = head?.version ?? 0;
   return (
     <div className="space-y-6">
@@ -25,7 +25,7 @@ export default async function AppOverviewPage({ params }: Props) {
         notice={await readNotice()}
         cookie={{ name: NOTICE_COOKIE, path: `/apps/${app._id}` }}
       />
-      <AppPropagationSlot appId={app._id} headVersion={headVersion} />
+      <AppPropagationSlot user={principal} app={app} />
       <AppInstancesSlot appId={app._id} headVersion={headVersion} />
       {head ? (
         <ConfigSummary
