@@ -1,11 +1,14 @@
 import type { NextConfig } from 'next';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { createAppEnv } from './lib/env-spec';
+import { staticSecurityHeaders } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   serverExternalPackages: ['mongodb', 'ioredis'],
+  // Pages also get a per-request CSP from proxy.ts.
+  headers: () => Promise.resolve([{ source: '/:path*', headers: [...staticSecurityHeaders] }]),
   experimental: {
     serverActions: {
       // The config payload limit (256 KB) is enforced in the schema with a clear message;

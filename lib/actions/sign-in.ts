@@ -1,6 +1,7 @@
 'use server';
 
 import { redirect } from 'next/navigation';
+import { safeNext } from '@/lib/auth/safe-next';
 import { authenticate, INVALID_CREDENTIALS, signInSchema } from '@/lib/auth/sign-in';
 import { currentPrincipal, getSession } from '@/lib/auth/session';
 import { actorOf, recordAudit } from '@/lib/db/audit';
@@ -10,11 +11,6 @@ import { requestMeta } from '@/lib/request-meta';
 import { flattenIssues } from '@/lib/schemas/issues';
 
 export type SignInResult = ActionResult<null> & { email?: string };
-
-/** Only same-site paths: a `next` parameter must not become an open redirect. */
-function safeNext(value: FormDataEntryValue | null): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/apps';
-}
 
 // Signing in has no session yet, so it is the one action outside defineAction; it still
 // validates with zod and never says whether the email exists.

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
+import { safeNext } from '@/lib/auth/safe-next';
 import { currentPrincipal } from '@/lib/auth/session';
 import { SignInForm } from './sign-in-form';
 
@@ -20,7 +21,7 @@ export default async function SignInPage({
           <p className="mt-1 text-sm text-slate-500">Sign in to manage your apps’ configuration.</p>
         </div>
         <div className="rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
-          <SignInForm next={next ?? '/apps'} />
+          <SignInForm next={safeNext(next)} />
         </div>
       </div>
     </main>
