@@ -12,7 +12,8 @@ export type ErrorCode = 'unauthenticated' | 'forbidden' | 'not_found' | 'rate_li
 export type ActionResult<T = null, C = never> =
   | { status: 'idle' }
   | { status: 'ok'; data: T; message: string }
-  | { status: 'invalid'; fieldErrors: FieldErrors; message: string }
+  /** `unchanged`: the input equals what is stored, so nothing was saved (not a mistake to fix). */
+  | { status: 'invalid'; fieldErrors: FieldErrors; message: string; unchanged?: true }
   | { status: 'conflict'; conflict: C; message: string }
   | { status: 'error'; code: ErrorCode; message: string };
 

@@ -1,6 +1,9 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
+import { withIdempotency } from '@/lib/api/idempotency';
+import type { ApiOperation } from '@/lib/api/operations';
+import { fieldErrorList, problem, type ProblemType } from '@/lib/api/problem';
 import { hashToken, looksLikeToken } from '@/lib/auth/api-token';
 import { requirePermission } from '@/lib/auth/authorize';
 import { tokenPrincipal, type Principal } from '@/lib/auth/principal';
@@ -11,12 +14,29 @@ import { AppError, ForbiddenError, RateLimitedError, UnauthenticatedError } from
 import { metaFromHeaders, type RequestMeta } from '@/lib/request-meta';
 import { flattenIssues } from '@/lib/schemas/issues';
 
-export interface RouteContext<P, Q> {
+export interface RouteContext<P, Q, B = undefined> {
   principal: Principal;
   params: P;
   query: Q;
+  /** The JSON body, validated with the route's `body` schema (undefined without one). */
+  body: B;
   request: Request;
   meta: RequestMeta;
+}
+
+export interface RouteOptions<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  name: string;
+  permission: Permission;
+  params: P;
+  query: Q;
+  /** A JSON request body, parsed with this schema. */
+  body?: B;
+  /** Answers are encoded with this schema: nothing undocumented leaves, and dates become text. */
+  response?: z.ZodType;
+  /** A state-changing route: cookie callers must come from our own origin. */
+  mutates?: boolean;
+  /** Honours `Idempotency-Key` (see lib/api/idempotency.ts). */
+  idempotent?: boolean;
 }
 
 /** Bearer token first (automation), then the session cookie (the dashboard). */
@@ -43,28 +63,55 @@ function assertSameOrigin(request: Request): void {
   }
 }
 
+const problemOf: Record<number, ProblemType> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  429: 'rate_limited',
+};
+
+/** Every error as RFC 9457 problem details; anything unexpected is logged and hidden. */
 export function errorResponse(error: unknown, route: string): Response {
   if (error instanceof AppError) {
-    const headers =
-      error instanceof RateLimitedError
-        ? { 'retry-after': String(error.retryAfterSeconds) }
-        : undefined;
-    return NextResponse.json(
-      { error: { message: error.message, status: error.status } },
-      { status: error.status, headers },
+    const rateLimited = error instanceof RateLimitedError;
+    return problem(
+      problemOf[error.status] ?? 'internal',
+      error.status,
+      error.message,
+      rateLimited ? { retryAfterSeconds: error.retryAfterSeconds } : {},
+      rateLimited ? { 'retry-after': String(error.retryAfterSeconds) } : {},
     );
   }
   console.error(`[route ${route}] failed`, error);
-  return NextResponse.json({ error: { message: 'Internal error.', status: 500 } }, { status: 500 });
+  return problem('internal', 500, 'Internal error. Nothing was changed; please try again.');
+}
+
+async function readJsonBody(request: Request): Promise<{ text: string; json: unknown } | Response> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    return problem('bad_request', 415, 'Send the body as JSON (Content-Type: application/json).');
+  }
+  const text = await request.text();
+  try {
+    return { text, json: JSON.parse(text) as unknown };
+  } catch {
+    return problem('bad_request', 400, 'The request body is not valid JSON.');
+  }
 }
 
 /**
  * The one wrapper every route handler goes through: principal (token or session), permission,
- * zod for params and query, then the handler. Handlers return data (sent as JSON) or a Response.
+ * zod for params, query and body, then the handler. Handlers return data (sent as JSON, encoded
+ * with `response` when given) or a Response. Errors are problem details.
  */
-export function defineRoute<P extends z.ZodType, Q extends z.ZodType>(
-  opts: { name: string; permission: Permission; params: P; query: Q; mutates?: boolean },
-  handler: (ctx: RouteContext<z.output<P>, z.output<Q>>) => Promise<unknown>,
+export function defineRoute<
+  P extends z.ZodType,
+  Q extends z.ZodType,
+  B extends z.ZodType = z.ZodUndefined,
+>(
+  opts: RouteOptions<P, Q, B>,
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>) => Promise<unknown>,
 ) {
   return async function route(
     request: Request,
@@ -79,23 +126,40 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType>(
       const query = opts.query.safeParse(Object.fromEntries(url.searchParams));
       if (!params.success || !query.success) {
         const issues = [...(params.error?.issues ?? []), ...(query.error?.issues ?? [])];
-        return NextResponse.json(
-          {
-            error: { message: 'Invalid request.', status: 400, fieldErrors: flattenIssues(issues) },
-          },
-          { status: 400 },
-        );
+        return problem('bad_request', 400, 'Invalid request.', {
+          errors: fieldErrorList(flattenIssues(issues)),
+        });
       }
-      const result = await handler({
-        principal,
-        params: params.data,
-        query: query.data,
-        request,
-        meta: metaFromHeaders(request.headers),
-      });
-      return result instanceof Response
-        ? result
-        : NextResponse.json(result, { headers: { 'cache-control': 'no-store' } });
+      let bodyText = '';
+      let body: unknown = undefined;
+      if (opts.body) {
+        const read = await readJsonBody(request);
+        if (read instanceof Response) return read;
+        bodyText = read.text;
+        const parsed = opts.body.safeParse(read.json);
+        if (!parsed.success) {
+          return problem('invalid', 422, 'Some fields need your attention. Nothing was changed.', {
+            errors: fieldErrorList(flattenIssues(parsed.error.issues)),
+          });
+        }
+        body = parsed.data;
+      }
+      const answer = async (): Promise<Response> => {
+        const result = await handler({
+          principal,
+          params: params.data,
+          query: query.data,
+          body: body as z.output<B>,
+          request,
+          meta: metaFromHeaders(request.headers),
+        });
+        if (result instanceof Response) return result;
+        const data = opts.response ? z.encode(opts.response, result) : result;
+        return NextResponse.json(data, { headers: { 'cache-control': 'no-store' } });
+      };
+      return opts.idempotent
+        ? await withIdempotency(request, bodyText, principal, opts.name, answer)
+        : await answer();
     } catch (error) {
       return errorResponse(error, opts.name);
     }
@@ -104,3 +168,41 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType>(
 
 export const noParams = z.object({});
 export const noQuery = z.object({}).loose();
+
+/** Data encoded with its schema, as JSON: for handlers that also set a status or headers. */
+export function jsonResponse<S extends z.ZodType>(
+  schema: S,
+  data: z.output<S>,
+  init: { status?: number; headers?: Record<string, string> } = {},
+): Response {
+  return NextResponse.json(z.encode(schema, data), {
+    status: init.status ?? 200,
+    headers: { 'cache-control': 'no-store', ...init.headers },
+  });
+}
+
+/** A route of the public API, built from its operation in lib/api/operations.ts. */
+export function defineApiRoute<O extends ApiOperation>(
+  operation: O,
+  handler: (
+    ctx: RouteContext<
+      z.output<O['params']>,
+      z.output<O['query']>,
+      O['body'] extends z.ZodType ? z.output<O['body']> : undefined
+    >,
+  ) => Promise<z.output<O['success']['schema']> | Response>,
+) {
+  return defineRoute(
+    {
+      name: operation.name,
+      permission: operation.permission,
+      params: operation.params,
+      query: operation.query,
+      body: operation.body,
+      response: operation.success.schema,
+      mutates: operation.mutates,
+      idempotent: operation.idempotent,
+    },
+    handler as (ctx: RouteContext<unknown, unknown, unknown>) => Promise<unknown>,
+  );
+}

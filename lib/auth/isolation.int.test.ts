@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -127,6 +128,7 @@ function actionOutcome(result: ActionResult<unknown, unknown>): Outcome {
 function httpOutcome(status: number): Outcome {
   const named: Record<number, Outcome> = {
     200: 'ok',
+    201: 'ok',
     401: 'unauthenticated',
     403: 'forbidden',
     404: 'not_found',
@@ -192,6 +194,7 @@ function route(
     params?: (target: TenantId) => Record<string, string>;
     query?: (target: TenantId) => Record<string, string>;
     body?: (target: TenantId) => Promise<unknown>;
+    headers?: (target: TenantId) => Promise<Record<string, string>>;
   },
 ): Operation {
   const name = `${method} ${pattern}`;
@@ -199,12 +202,14 @@ function route(
     const handler = (await load())[method] as RouteHandler;
     const params = opts.params?.(target) ?? {};
     const body = await opts.body?.(target);
+    const headers = (await opts.headers?.(target)) ?? {};
     const search = new URLSearchParams(opts.query?.(target)).toString();
     const url =
       pattern.replace(/\[(\w+)\]/g, (_, key: string) => params[key] ?? '') +
       (search ? `?${search}` : '');
     return async () => {
       const request = requestWith(caller.credential, url, { method, body, origin });
+      for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
       const response = await handler(request, { params: Promise.resolve(params) });
       noteLeaks(`${name} ${url}`, caller, await response.text());
       return httpOutcome(response.status);
@@ -318,6 +323,78 @@ const operations: Operation[] = [
       params: (target) => ({ appId: appOf(target) }),
     },
   ),
+  route('GET', '/api/apps', () => import('@/app/api/apps/route'), {
+    // Paged across the caller's own apps; another tenant's ids must not appear (checked as a leak).
+    permission: 'config:read',
+    tenantBound: false,
+  }),
+  route('GET', '/api/apps/[appId]', () => import('@/app/api/apps/[appId]/route'), {
+    permission: 'config:read',
+    tenantBound: true,
+    params: (target) => ({ appId: appOf(target) }),
+  }),
+  route('GET', '/api/apps/[appId]/config', () => import('@/app/api/apps/[appId]/config/route'), {
+    permission: 'config:read',
+    tenantBound: true,
+    params: (target) => ({ appId: appOf(target) }),
+  }),
+  route('PUT', '/api/apps/[appId]/config', () => import('@/app/api/apps/[appId]/config/route'), {
+    permission: 'config:edit',
+    tenantBound: true,
+    writesTo: 'target',
+    params: (target) => ({ appId: appOf(target) }),
+    body: async (target) => {
+      const { config, message } = await editedHead(target);
+      return { config, message };
+    },
+    headers: async (target) => ({ 'if-match': `"v${(await readHead(appOf(target)))?.version}"` }),
+  }),
+  route(
+    'GET',
+    '/api/apps/[appId]/versions',
+    () => import('@/app/api/apps/[appId]/versions/route'),
+    {
+      permission: 'config:read',
+      tenantBound: true,
+      params: (target) => ({ appId: appOf(target) }),
+    },
+  ),
+  route(
+    'GET',
+    '/api/apps/[appId]/versions/[version]',
+    () => import('@/app/api/apps/[appId]/versions/[version]/route'),
+    {
+      permission: 'config:read',
+      tenantBound: true,
+      params: (target) => ({ appId: appOf(target), version: '1' }),
+    },
+  ),
+  route('GET', '/api/apps/[appId]/diff', () => import('@/app/api/apps/[appId]/diff/route'), {
+    permission: 'config:read',
+    tenantBound: true,
+    params: (target) => ({ appId: appOf(target) }),
+    query: () => ({ from: '1', to: '2' }),
+  }),
+  route(
+    'POST',
+    '/api/apps/[appId]/rollback',
+    () => import('@/app/api/apps/[appId]/rollback/route'),
+    {
+      permission: 'config:edit',
+      tenantBound: true,
+      writesTo: 'target',
+      params: (target) => ({ appId: appOf(target) }),
+      // The previous version always differs from the head: every commit changes the data.
+      body: async (target) => ({
+        toVersion: ((await readHead(appOf(target)))?.version ?? 2) - 1,
+        note: 'isolation matrix',
+      }),
+      headers: async (target) => ({
+        'if-match': `"v${(await readHead(appOf(target)))?.version}"`,
+        'idempotency-key': randomUUID(),
+      }),
+    },
+  ),
   route('GET', '/api/latency', () => import('@/app/api/latency/route'), {
     variant: '?appId=',
     permission: 'propagation:read',
@@ -333,7 +410,7 @@ const operations: Operation[] = [
 ];
 
 /** Routes anyone may call: liveness for load balancers and the e2e guard. */
-const publicRoutes = ['GET /api/health'];
+const publicRoutes = ['GET /api/health', 'GET /api/openapi.json'];
 /** Server actions outside defineAction, tested in sign-in.int.test.ts. */
 const sessionActions = ['signIn', 'signOut'];
 

@@ -33,6 +33,35 @@ export interface AppSummary {
 export async function listAppsForPrincipal(principal: Principal): Promise<AppSummary[]> {
   const c = await collections();
   const apps = await c.apps.find(tenantScope(principal)).sort({ tenantId: 1, name: 1 }).toArray();
+  return withLastChange(apps);
+}
+
+/** One page of the apps the principal may see, by id (the API's order: stable under inserts). */
+export async function listAppsPage(
+  principal: Principal,
+  { limit, after }: { limit: number; after?: string },
+): Promise<{ apps: AppSummary[]; hasMore: boolean }> {
+  const c = await collections();
+  const filter =
+    after === undefined
+      ? tenantScope(principal)
+      : { ...tenantScope(principal), _id: { $gt: after } };
+  const apps = await c.apps
+    .find(filter)
+    .sort({ _id: 1 })
+    .limit(limit + 1)
+    .toArray();
+  return { apps: await withLastChange(apps.slice(0, limit)), hasMore: apps.length > limit };
+}
+
+export async function summarizeApp(app: AppDoc): Promise<AppSummary> {
+  const [summary] = await withLastChange([app]);
+  if (!summary) throw new Error(`summarizeApp: no summary for ${app._id}`);
+  return summary;
+}
+
+async function withLastChange(apps: AppDoc[]): Promise<AppSummary[]> {
+  const c = await collections();
   const withHead = apps.filter((a) => a.headVersion > 0);
   const heads =
     withHead.length === 0

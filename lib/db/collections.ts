@@ -99,6 +99,19 @@ export interface ArrivalDoc {
   method: 'pubsub' | 'poll';
 }
 
+/** A replayable answer to a write sent with an Idempotency-Key (see lib/api/idempotency.ts). */
+export interface IdempotencyDoc {
+  /** sha256 of caller, operation and key: one caller's keys never meet another's. */
+  _id: string;
+  /** sha256 of method, path and body: the same key with another request is refused. */
+  fingerprint: string;
+  state: 'pending' | 'done';
+  status: number | null;
+  headers: Record<string, string>;
+  body: string | null;
+  createdAt: Date;
+}
+
 export async function collections() {
   const db = await getDb();
   return {
@@ -109,6 +122,7 @@ export async function collections() {
     apiTokens: db.collection<ApiTokenDoc>('api_tokens'),
     audit: db.collection<AuditDoc>('audit_log'),
     arrivals: db.collection<ArrivalDoc>('arrivals'),
+    idempotencyKeys: db.collection<IdempotencyDoc>('idempotency_keys'),
   };
 }
 
@@ -134,6 +148,7 @@ export function ensureIndexes(): Promise<void> {
       c.audit.createIndex({ at: -1 }),
       c.arrivals.createIndex({ appId: 1, version: 1, region: 1 }, { unique: true }),
       c.arrivals.createIndex({ region: 1, arrivedAt: -1 }),
+      c.idempotencyKeys.createIndex({ createdAt: 1 }, { expireAfterSeconds: 24 * 3600 }),
     ]);
   })().catch((error: unknown) => {
     indexesReady = undefined;

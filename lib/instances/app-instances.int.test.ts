@@ -196,7 +196,7 @@ describe('GET /api/apps/[appId]/instances', () => {
   it('treats another tenant’s app as not found', async () => {
     const { status, body } = await fetchView(foreignToken);
     expect(status).toBe(404);
-    expect(body).toEqual({ error: { message: 'App not found.', status: 404 } });
+    expect(body).toMatchObject({ status: 404, detail: 'App not found.' });
   });
 
   it('drops reports that do not validate', async () => {

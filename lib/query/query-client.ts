@@ -22,15 +22,15 @@ export function getQueryClient(): QueryClient {
   return browserClient;
 }
 
-/** Fetch JSON from our own API; a non-2xx answer throws with the server's safe message. */
+/** Fetch JSON from our own API; a non-2xx answer throws with the problem's safe detail. */
 export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, {
     ...init,
     headers: { accept: 'application/json', ...init?.headers },
   });
-  const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+  const body = (await response.json().catch(() => null)) as { detail?: string } | null;
   if (!response.ok) {
-    throw new Error(body?.error?.message ?? `The server answered ${response.status}.`);
+    throw new Error(body?.detail ?? `The server answered ${response.status}.`);
   }
   return body as T;
 }

@@ -78,7 +78,7 @@ export async function commitNextVersion({
   const resolved = proposal.resolve(head?.data ?? null);
   if ('status' in resolved) return resolved;
   if (head && checksum(resolved.data) === head.checksum) {
-    return formInvalid(proposal.sameAsHead(head.version));
+    return { ...formInvalid(proposal.sameAsHead(head.version)), unchanged: true };
   }
 
   const outcome = await commitVersion({

@@ -1,0 +1,43 @@
+import { rollbackConfig } from '@/lib/actions/rollback-config';
+import { defineApiRoute, jsonResponse } from '@/lib/api/define-route';
+import { versionEtag } from '@/lib/api/etag';
+import { operations } from '@/lib/api/operations';
+import { baseVersionOrProblem, writeProblem } from '@/lib/api/write-response';
+
+export const dynamic = 'force-dynamic';
+
+/** The history page's rollback, over HTTP: the same action; If-Match names the current version. */
+export const POST = defineApiRoute(
+  operations.rollbackConfig,
+  async ({ principal, params, body, request, meta }) => {
+    const baseVersion = baseVersionOrProblem(request);
+    if (baseVersion instanceof Response) return baseVersion;
+
+    const result = await rollbackConfig.run(
+      principal,
+      {
+        appId: params.appId,
+        toVersion: body.toVersion,
+        baseVersion,
+        note: body.note ?? '',
+      },
+      meta,
+    );
+    if (result.status === 'ok') {
+      const { appId, version } = result.data;
+      return jsonResponse(
+        operations.rollbackConfig.success.schema,
+        { ...result.data, changed: true },
+        {
+          status: 201,
+          headers: {
+            etag: versionEtag(version),
+            location: `/api/apps/${appId}/versions/${version}`,
+          },
+        },
+      );
+    }
+    if (result.status === 'idle') throw new Error('rollbackConfig answered idle');
+    return writeProblem(result, ['toVersion', 'note'], null);
+  },
+);

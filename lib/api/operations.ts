@@ -1,0 +1,202 @@
+/**
+ * The public REST API's contract: every operation with its path, permission and schemas. Route
+ * handlers are built from these (`defineRoute(operations.x, …)`), and the OpenAPI document at
+ * /api/openapi.json is generated from them, so the document cannot drift from the code.
+ *
+ * Endpoints that only the dashboard uses (fleet, regions, latency) are not part of the contract.
+ */
+import { z } from 'zod';
+import type { Permission } from '@/lib/auth/roles';
+import {
+  appInstancesSchema,
+  appPageSchema,
+  appPropagationSchema,
+  appSchema,
+  configDiffSchema,
+  configDocumentSchema,
+  diffQuerySchema,
+  listAppsQuerySchema,
+  listVersionsQuerySchema,
+  rollbackBodySchema,
+  rolledBackSchema,
+  saveConfigBodySchema,
+  savedConfigSchema,
+  versionPageSchema,
+  versionParamsSchema,
+} from '@/lib/schemas/api';
+import { appParamsSchema, propagationQuerySchema } from '@/lib/schemas/propagation';
+
+/** Bumped on a breaking change; additions (new fields, new operations) keep it. */
+export const API_VERSION = '1.0.0';
+
+export interface ApiOperation {
+  /** Also the OpenAPI operationId. */
+  name: string;
+  method: 'get' | 'put' | 'post';
+  /** OpenAPI template: `/api/apps/{appId}`. */
+  path: string;
+  tag: 'Apps' | 'Configuration' | 'History' | 'Propagation';
+  summary: string;
+  description: string;
+  permission: Permission;
+  params: z.ZodType;
+  query: z.ZodType;
+  body?: z.ZodType;
+  /** The success status and its body. */
+  success: { status: 200 | 201; description: string; schema: z.ZodType };
+  /** Problem statuses this operation answers besides 400, 401, 403, 404, 500. */
+  problems?: readonly number[];
+  /** Requires `If-Match: "v{N}"` and answers 412/428. */
+  conditional?: boolean;
+  /** Sends an `ETag` and honours `If-None-Match` with 304. */
+  etag?: boolean;
+  mutates?: boolean;
+  idempotent?: boolean;
+}
+
+const noQuery = z.object({});
+
+export const operations = {
+  listApps: {
+    name: 'listApps',
+    method: 'get',
+    path: '/api/apps',
+    tag: 'Apps',
+    summary: 'List apps',
+    description:
+      'The apps the caller may see, by id, a page at a time: follow `next` until it is null.',
+    permission: 'config:read',
+    params: z.object({}),
+    query: listAppsQuerySchema,
+    success: { status: 200, description: 'A page of apps.', schema: appPageSchema },
+  },
+  getApp: {
+    name: 'getApp',
+    method: 'get',
+    path: '/api/apps/{appId}',
+    tag: 'Apps',
+    summary: 'Get an app',
+    description:
+      'One app with its newest version. Another tenant’s app is 404, like an unknown one.',
+    permission: 'config:read',
+    params: appParamsSchema,
+    query: noQuery,
+    success: { status: 200, description: 'The app.', schema: appSchema },
+  },
+  getConfig: {
+    name: 'getConfig',
+    method: 'get',
+    path: '/api/apps/{appId}/config',
+    tag: 'Configuration',
+    summary: 'Get the current configuration',
+    description:
+      'The newest version (the head) with its config. Secrets read "__unchanged__". The `ETag` ("v{N}") is what a save sends back in `If-Match`.',
+    permission: 'config:read',
+    params: appParamsSchema,
+    query: noQuery,
+    success: { status: 200, description: 'The head version.', schema: configDocumentSchema },
+    etag: true,
+  },
+  saveConfig: {
+    name: 'saveConfig',
+    method: 'put',
+    path: '/api/apps/{appId}/config',
+    tag: 'Configuration',
+    summary: 'Save a new configuration',
+    description:
+      'Saves the config as the next version and pushes it to the primary cache, exactly as the dashboard’s editor does (same validation, conflict rules, audit and secret handling). `If-Match` names the version the config was edited from; if the app has moved on, the answer is 412 with what changed. A secret sent as "__unchanged__" or "" keeps the stored one. A config equal to the head saves nothing and answers 200 with `changed: false`. Accepts `Idempotency-Key`.',
+    permission: 'config:edit',
+    params: appParamsSchema,
+    query: noQuery,
+    body: saveConfigBodySchema,
+    success: { status: 200, description: 'Saved (or unchanged).', schema: savedConfigSchema },
+    problems: [409, 412, 415, 422, 428],
+    conditional: true,
+    mutates: true,
+    idempotent: true,
+  },
+  listVersions: {
+    name: 'listVersions',
+    method: 'get',
+    path: '/api/apps/{appId}/versions',
+    tag: 'History',
+    summary: 'List versions',
+    description: 'The app’s history, newest first, without configs; follow `next` for older ones.',
+    permission: 'config:read',
+    params: appParamsSchema,
+    query: listVersionsQuerySchema,
+    success: { status: 200, description: 'A page of versions.', schema: versionPageSchema },
+  },
+  getVersion: {
+    name: 'getVersion',
+    method: 'get',
+    path: '/api/apps/{appId}/versions/{version}',
+    tag: 'History',
+    summary: 'Get one version',
+    description: 'A version with its config; secrets read "__unchanged__".',
+    permission: 'config:read',
+    params: versionParamsSchema,
+    query: noQuery,
+    success: { status: 200, description: 'The version.', schema: configDocumentSchema },
+  },
+  diffVersions: {
+    name: 'diffVersions',
+    method: 'get',
+    path: '/api/apps/{appId}/diff',
+    tag: 'History',
+    summary: 'Compare two versions',
+    description:
+      'What changed from one version to another, field by field. A changed secret is reported without its values.',
+    permission: 'config:read',
+    params: appParamsSchema,
+    query: diffQuerySchema,
+    success: { status: 200, description: 'The changes.', schema: configDiffSchema },
+  },
+  rollbackConfig: {
+    name: 'rollbackConfig',
+    method: 'post',
+    path: '/api/apps/{appId}/rollback',
+    tag: 'History',
+    summary: 'Roll back to an older version',
+    description:
+      'Saves a new version whose config equals `toVersion` (history is append-only) and pushes it. `If-Match` names the current version, as for a save. Accepts `Idempotency-Key`.',
+    permission: 'config:edit',
+    params: appParamsSchema,
+    query: noQuery,
+    body: rollbackBodySchema,
+    success: { status: 201, description: 'The new version.', schema: rolledBackSchema },
+    problems: [409, 412, 415, 422, 428],
+    conditional: true,
+    mutates: true,
+    idempotent: true,
+  },
+  getPropagation: {
+    name: 'getPropagation',
+    method: 'get',
+    path: '/api/apps/{appId}/propagation',
+    tag: 'Propagation',
+    summary: 'Where the configuration has reached',
+    description:
+      'Per region: the version it serves and its state. With `version=N` the request waits (up to `waitMs`, at most 60 s) until every region holds N or newer, then answers with `wait.converged`.',
+    permission: 'propagation:read',
+    params: appParamsSchema,
+    query: propagationQuerySchema,
+    success: { status: 200, description: 'Status per region.', schema: appPropagationSchema },
+    problems: [429],
+  },
+  getInstances: {
+    name: 'getInstances',
+    method: 'get',
+    path: '/api/apps/{appId}/instances',
+    tag: 'Propagation',
+    summary: 'Which version each server holds',
+    description:
+      'Per region, the service instances that read this app’s config through the config client and the version each one applied.',
+    permission: 'propagation:read',
+    params: appParamsSchema,
+    query: noQuery,
+    success: { status: 200, description: 'Instances per region.', schema: appInstancesSchema },
+  },
+} as const satisfies Record<string, ApiOperation>;
+
+export type OperationName = keyof typeof operations;
