@@ -1,6 +1,6 @@
 import type { NextConfig } from 'next';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
-import { createAppEnv } from './lib/env-spec';
+import { createAppEnv, loadCacheDeployments } from './lib/env-spec';
 import { staticSecurityHeaders } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
@@ -21,6 +21,7 @@ const nextConfig: NextConfig = {
 // A server validates the env as it starts, so a wrong variable fails at once with its name;
 // `next build` needs no deployment behind it.
 export default function config(phase: string): NextConfig {
-  if (phase !== PHASE_PRODUCTION_BUILD) createAppEnv({ skipValidation: false });
+  if (phase !== PHASE_PRODUCTION_BUILD)
+    loadCacheDeployments(createAppEnv({ skipValidation: false }));
   return nextConfig;
 }

@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { createEnv } from '@t3-oss/env-nextjs';
 import { z } from 'zod';
+import {
+  DEFAULT_DEPLOYMENT_NAME,
+  deploymentName,
+  parseDeployments,
+  redisUrl,
+  regionName,
+  type CacheDeployment,
+} from './deployments/spec';
 
 /** The schema of every environment variable the app, the worker and the scripts read. */
-
-const regionName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'a region name is lower-case letters, digits and dashes');
-
-const redisUrl = z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' });
 
 /** `eu-west-1=redis://host:port,ap-south-1=redis://...`: one entry per replica region. */
 const replicaList = z
@@ -46,8 +49,20 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
       MONGODB_URI: z.url({ protocol: /^mongodb(\+srv)?$/, error: 'must be a mongodb:// URI' }),
       MONGODB_DB: z.string().min(1).default('propagate'),
       REDIS_PRIMARY_REGION: regionName.default('us-east-1'),
-      REDIS_PRIMARY_URL: redisUrl,
+      /** The single-deployment form; CACHE_DEPLOYMENTS(_FILE) declares several instead. */
+      REDIS_PRIMARY_URL: redisUrl.optional(),
       REDIS_REPLICAS: replicaList,
+      CACHE_DEPLOYMENT_NAME: deploymentName.default(DEFAULT_DEPLOYMENT_NAME),
+      /** A JSON array of cache deployments (lib/deployments/spec.ts); the first starts active. */
+      CACHE_DEPLOYMENTS: z.string().optional(),
+      CACHE_DEPLOYMENTS_FILE: z.string().optional(),
+      /** How long the migration's verify step must see zero mismatches before cut-over opens. */
+      MIGRATION_VERIFY_WINDOW_MS: z.coerce
+        .number()
+        .int()
+        .min(1_000)
+        .max(3_600_000)
+        .default(300_000),
       /** How long a region may take to answer a status read before it counts as unreachable. */
       REGION_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(800),
       /** How long a region may be behind the head before "propagating" becomes "lagging". */
@@ -60,5 +75,56 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
     experimental__runtimeEnv: {},
     skipValidation,
     emptyStringAsUndefined: true,
+  });
+}
+
+type AppEnv = ReturnType<typeof createAppEnv>;
+
+/**
+ * The cache deployments the env declares. Credentials are read from the variables a declaration
+ * names (this is the env module: the one place that reads process.env). Throws a message that
+ * names the variable and the entry.
+ */
+export function loadCacheDeployments(
+  env: Pick<
+    AppEnv,
+    | 'CACHE_DEPLOYMENTS'
+    | 'CACHE_DEPLOYMENTS_FILE'
+    | 'CACHE_DEPLOYMENT_NAME'
+    | 'REDIS_PRIMARY_REGION'
+    | 'REDIS_PRIMARY_URL'
+    | 'REDIS_REPLICAS'
+  >,
+  lookup: (variable: string) => string | undefined = (variable) => process.env[variable],
+): CacheDeployment[] {
+  let declared: { text: string; origin: string } | undefined;
+  if (env.CACHE_DEPLOYMENTS && env.CACHE_DEPLOYMENTS_FILE)
+    throw new Error('set CACHE_DEPLOYMENTS or CACHE_DEPLOYMENTS_FILE, not both');
+  if (env.CACHE_DEPLOYMENTS)
+    declared = { text: env.CACHE_DEPLOYMENTS, origin: 'CACHE_DEPLOYMENTS' };
+  if (env.CACHE_DEPLOYMENTS_FILE) {
+    const origin = `CACHE_DEPLOYMENTS_FILE (${env.CACHE_DEPLOYMENTS_FILE})`;
+    try {
+      declared = { text: readFileSync(env.CACHE_DEPLOYMENTS_FILE, 'utf8'), origin };
+    } catch (error) {
+      throw new Error(
+        `${origin} cannot be read: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+  if (declared && env.REDIS_PRIMARY_URL)
+    throw new Error(
+      `set REDIS_PRIMARY_URL or ${declared.origin.split(' ')[0]}, not both: declare the single deployment in the list`,
+    );
+  return parseDeployments({
+    declared,
+    single: env.REDIS_PRIMARY_URL
+      ? {
+          name: env.CACHE_DEPLOYMENT_NAME,
+          primary: { name: env.REDIS_PRIMARY_REGION, url: env.REDIS_PRIMARY_URL },
+          replicas: env.REDIS_REPLICAS,
+        }
+      : undefined,
+    lookup,
   });
 }

@@ -1,4 +1,5 @@
-import { env } from '@/lib/env';
+import { initialDeployment } from '@/lib/deployments/registry';
+import type { CacheDeployment, ConnectionSettings } from '@/lib/deployments/spec';
 
 export type RegionRole = 'primary' | 'replica';
 
@@ -6,14 +7,25 @@ export interface Region {
   name: string;
   url: string;
   role: RegionRole;
+  /** The cache deployment the endpoint belongs to (a region name repeats across deployments). */
+  deployment: string;
+  connection: ConnectionSettings;
 }
 
-/** The primary first, then the replicas in the order the deployment lists them. */
+/** A deployment's regions: the primary first, then the replicas in the order it lists them. */
+export function regionsOf(d: CacheDeployment): Region[] {
+  return [d.primary, ...d.replicas].map((e) => ({
+    name: e.region,
+    url: e.url,
+    role: e.role,
+    deployment: d.name,
+    connection: d.connection,
+  }));
+}
+
+/** The regions of the deployment services start on. */
 export function listRegions(): Region[] {
-  return [
-    { name: env.REDIS_PRIMARY_REGION, url: env.REDIS_PRIMARY_URL, role: 'primary' },
-    ...env.REDIS_REPLICAS.map((r) => ({ ...r, role: 'replica' as const })),
-  ];
+  return regionsOf(initialDeployment());
 }
 
 export function primaryRegion(): Region {

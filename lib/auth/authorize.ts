@@ -1,5 +1,5 @@
 import { can, type Principal } from '@/lib/auth/principal';
-import type { Permission } from '@/lib/auth/roles';
+import { isTenantScoped, type Permission } from '@/lib/auth/roles';
 import { ForbiddenError, NotFoundError, UnauthenticatedError } from '@/lib/errors';
 
 export function requireSignedIn(principal: Principal | null): Principal {
@@ -16,7 +16,7 @@ export function requirePermission(principal: Principal | null, permission: Permi
 /** Whether the principal may see records of this tenant. */
 export function canSeeTenant(principal: Principal, tenantId: string): boolean {
   return principal.tenantId === null
-    ? principal.role === 'support'
+    ? !isTenantScoped(principal.role)
     : principal.tenantId === tenantId;
 }
 
@@ -31,7 +31,9 @@ export function assertTenant(principal: Principal, tenantId: string, what = 'App
  */
 export function requireOwnTenant(principal: Principal): string {
   if (principal.tenantId === null) {
-    throw new ForbiddenError('This belongs to a customer account; support staff cannot do it.');
+    throw new ForbiddenError(
+      "This belongs to a customer account; the vendor's staff cannot do it.",
+    );
   }
   return principal.tenantId;
 }

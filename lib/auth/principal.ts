@@ -1,4 +1,4 @@
-import { permissions, roleCan, type Permission, type Role } from '@/lib/auth/roles';
+import { isTenantScoped, permissions, roleCan, type Permission, type Role } from '@/lib/auth/roles';
 
 /** Whoever is calling: a signed-in person or an API token. Every check takes one of these. */
 export interface Principal {
@@ -7,7 +7,7 @@ export interface Principal {
   name: string;
   email: string | null;
   role: Role;
-  /** null only for support staff, who read across tenants. */
+  /** null only for the vendor's staff (support, operators), who read across tenants. */
   tenantId: string | null;
   permissions: readonly Permission[];
 }
@@ -33,7 +33,7 @@ export function userPrincipal(user: {
     name: user.name,
     email: user.email,
     role: user.role,
-    tenantId: user.role === 'support' ? null : user.tenantId,
+    tenantId: isTenantScoped(user.role) ? user.tenantId : null,
     permissions: permissions.filter((p) => roleCan(user.role, p)),
   };
 }

@@ -5,7 +5,22 @@ import { permissions, roleCan, roles, type Permission, type Role } from './roles
 const expected: Record<Role, Permission[]> = {
   admin: ['config:read', 'config:edit', 'propagation:read', 'audit:read', 'tokens:manage'],
   viewer: ['config:read', 'propagation:read'],
-  support: ['config:read', 'propagation:read', 'push:retry', 'fleet:read', 'audit:read'],
+  support: [
+    'config:read',
+    'propagation:read',
+    'push:retry',
+    'fleet:read',
+    'audit:read',
+    'deployments:read',
+  ],
+  operator: [
+    'config:read',
+    'propagation:read',
+    'fleet:read',
+    'audit:read',
+    'deployments:read',
+    'migration:run',
+  ],
 };
 
 describe('role rules', () => {
@@ -20,5 +35,10 @@ describe('role rules', () => {
 
   it('only admins edit configuration', () => {
     expect(roles.filter((r) => roleCan(r, 'config:edit'))).toEqual(['admin']);
+  });
+
+  it('only operators run migrations; customers never see deployments', () => {
+    expect(roles.filter((r) => roleCan(r, 'migration:run'))).toEqual(['operator']);
+    expect(roles.filter((r) => roleCan(r, 'deployments:read'))).toEqual(['support', 'operator']);
   });
 });

@@ -2,7 +2,7 @@
  * Who may do what: the one table the UI, the actions and the routes all consult.
  * Tenant scoping is separate: admins and viewers only ever see their own tenant.
  */
-export const roles = ['admin', 'viewer', 'support'] as const;
+export const roles = ['admin', 'viewer', 'support', 'operator'] as const;
 export type Role = (typeof roles)[number];
 
 export const permissions = [
@@ -13,6 +13,8 @@ export const permissions = [
   'fleet:read',
   'audit:read',
   'tokens:manage',
+  'deployments:read',
+  'migration:run',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -20,20 +22,37 @@ const grants: Record<Role, readonly Permission[]> = {
   admin: ['config:read', 'config:edit', 'propagation:read', 'audit:read', 'tokens:manage'],
   viewer: ['config:read', 'propagation:read'],
   // Support looks across tenants and may unstick a push, but never edits configuration.
-  support: ['config:read', 'propagation:read', 'push:retry', 'fleet:read', 'audit:read'],
+  support: [
+    'config:read',
+    'propagation:read',
+    'push:retry',
+    'fleet:read',
+    'audit:read',
+    'deployments:read',
+  ],
+  // The vendor's platform team: moves the cache between deployments; never edits configuration.
+  operator: [
+    'config:read',
+    'propagation:read',
+    'fleet:read',
+    'audit:read',
+    'deployments:read',
+    'migration:run',
+  ],
 };
 
 export function roleCan(role: Role, permission: Permission): boolean {
   return grants[role].includes(permission);
 }
 
-/** Whether a role is bound to one tenant (everything except support). */
+/** Whether a role is bound to one tenant (customers' roles; the vendor's staff see every tenant). */
 export function isTenantScoped(role: Role): boolean {
-  return role !== 'support';
+  return role === 'admin' || role === 'viewer';
 }
 
 export const roleLabels: Record<Role, string> = {
   admin: 'Admin',
   viewer: 'Viewer',
   support: 'Support',
+  operator: 'Operator',
 };

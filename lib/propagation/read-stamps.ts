@@ -2,7 +2,7 @@ import 'server-only';
 import { Redis } from 'ioredis';
 import { configKey, parseStamp, STAMP_FIELDS, type Stamp } from '@/lib/cache-layout';
 import { env } from '@/lib/env';
-import { redisFor } from '@/lib/redis/clients';
+import { connectionOptions, redisFor } from '@/lib/redis/clients';
 import { listRegions, type Region } from '@/lib/regions';
 import { parseReplicationInfo } from '@/lib/regions-health/parse-replication';
 
@@ -35,16 +35,18 @@ const globalForBulk = globalThis as unknown as { propagateBulkRedis?: Map<string
  */
 function bulkRedisFor(region: Region): Redis {
   globalForBulk.propagateBulkRedis ??= new Map();
-  let client = globalForBulk.propagateBulkRedis.get(region.name);
+  const key = `${region.deployment}/${region.name}`;
+  let client = globalForBulk.propagateBulkRedis.get(key);
   if (!client) {
     client = new Redis(region.url, {
+      ...connectionOptions(region),
       connectionName: `propagate-bulk-${region.role}`,
       connectTimeout: env.REGION_TIMEOUT_MS,
       maxRetriesPerRequest: 1,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     });
     client.on('error', () => {});
-    globalForBulk.propagateBulkRedis.set(region.name, client);
+    globalForBulk.propagateBulkRedis.set(key, client);
   }
   return client;
 }

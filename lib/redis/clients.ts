@@ -1,7 +1,8 @@
 import 'server-only';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { env } from '@/lib/env';
-import { listRegions, type Region } from '@/lib/regions';
+import { findDeployment } from '@/lib/deployments/registry';
+import { listRegions, regionsOf, type Region } from '@/lib/regions';
 
 // One connection per region, cached on globalThis (hot reload would otherwise leak them).
 const globalForRedis = globalThis as unknown as { propagateRedis?: Map<string, Redis> };
@@ -12,9 +13,11 @@ const globalForRedis = globalThis as unknown as { propagateRedis?: Map<string, R
  */
 export function redisFor(region: Region): Redis {
   globalForRedis.propagateRedis ??= new Map();
-  let client = globalForRedis.propagateRedis.get(region.name);
+  const key = `${region.deployment}/${region.name}`;
+  let client = globalForRedis.propagateRedis.get(key);
   if (!client) {
     client = new Redis(region.url, {
+      ...connectionOptions(region),
       connectionName: `propagate-${region.role}`,
       connectTimeout: env.REGION_TIMEOUT_MS,
       commandTimeout: Math.max(env.REGION_TIMEOUT_MS, 1_000),
@@ -24,9 +27,19 @@ export function redisFor(region: Region): Redis {
     });
     // Errors surface through the commands that fail; the emitter must not crash the process.
     client.on('error', () => {});
-    globalForRedis.propagateRedis.set(region.name, client);
+    globalForRedis.propagateRedis.set(key, client);
   }
   return client;
+}
+
+/** TLS and ACL credentials come from the environment (the deployment's declaration), never a form. */
+export function connectionOptions(region: Pick<Region, 'connection'>): RedisOptions {
+  const { tls, username, password } = region.connection;
+  return {
+    ...(tls && { tls: {} }),
+    ...(username !== undefined && { username }),
+    ...(password !== undefined && { password }),
+  };
 }
 
 export function primaryRedis(): Redis {
@@ -39,4 +52,13 @@ export async function closeRedis(): Promise<void> {
   const clients = [...(globalForRedis.propagateRedis?.values() ?? [])];
   globalForRedis.propagateRedis?.clear();
   await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+}
+
+/** The command connection to a deployment's primary. */
+export function deploymentPrimaryRedis(deployment: string): Redis {
+  const d = findDeployment(deployment);
+  if (!d) throw new Error(`cache deployment "${deployment}" is not declared in this environment`);
+  const [primary] = regionsOf(d);
+  if (!primary) throw new Error(`cache deployment "${deployment}" has no primary`);
+  return redisFor(primary);
 }

@@ -50,6 +50,13 @@ export const DEMO_USERS = {
     role: 'support',
     tenantId: null,
   },
+  operator: {
+    id: 'u-operator',
+    email: 'operator@propagate.test',
+    name: 'Olga Operator',
+    role: 'operator',
+    tenantId: null,
+  },
 } as const satisfies Record<string, DemoUser>;
 
 export type DemoUserKey = keyof typeof DEMO_USERS;

@@ -2,6 +2,7 @@ import 'server-only';
 import { Redis } from 'ioredis';
 import { parseUpdateMessage, UPDATES_CHANNEL } from '@/lib/cache-layout';
 import { arrivalOf, type ArrivalRecorder } from '@/lib/propagation/arrival-recorder';
+import { connectionOptions } from '@/lib/redis/clients';
 import type { Region } from '@/lib/regions';
 import type { Log } from '@/lib/worker/loop';
 
@@ -29,6 +30,7 @@ export function startArrivalListeners({
   const live = new Set<string>();
   const clients = regions.map((region) => {
     const client = new Redis(region.url, {
+      ...connectionOptions(region),
       connectionName: `propagate-arrivals-${region.name}`,
       // Keep trying for ever, but gently: a region may be down for a long time.
       retryStrategy: (attempt) => Math.min(attempt * 250, 2_000),

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+
+/**
+ * Cache deployments: named topologies (a primary and its regional replicas) that Propagate can
+ * push to and that services can read from. Declared in the environment, never in the browser.
+ * Pure (no env, no I/O) so the env module, the devstack and the tests share one parser.
+ */
+
+export const deploymentName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,30}$/, 'a deployment name is lower-case letters, digits and dashes');
+
+export const regionName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'a region name is lower-case letters, digits and dashes');
+
+export const redisUrl = z.url({
+  protocol: /^rediss?$/,
+  error: 'must be a redis:// or rediss:// URL',
+});
+
+/** A declared URL may not carry a password: credentials come from variables the entry names. */
+const declaredUrl = redisUrl.refine((url) => !new URL(url).password, {
+  message: 'must not contain a password; name the variable that holds it in passwordVar',
+});
+
+const envVarName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the name of an environment variable');
+
+const endpointSchema = z.strictObject({ region: regionName, url: declaredUrl });
+
+export const deploymentDeclaration = z
+  .strictObject({
+    name: deploymentName,
+    primary: endpointSchema,
+    replicas: z.array(endpointSchema).default([]),
+    /** Also implied by rediss:// URLs. */
+    tls: z.boolean().default(false),
+    usernameVar: envVarName.optional(),
+    passwordVar: envVarName.optional(),
+  })
+  .superRefine((d, ctx) => {
+    const regions = [d.primary.region, ...d.replicas.map((r) => r.region)];
+    const seen = new Set<string>();
+    for (const region of regions) {
+      if (seen.has(region))
+        ctx.addIssue({ code: 'custom', message: `region ${region} is listed twice` });
+      seen.add(region);
+    }
+  });
+
+export type DeploymentDeclaration = z.input<typeof deploymentDeclaration>;
+
+export interface CacheEndpoint {
+  deployment: string;
+  region: string;
+  url: string;
+  role: 'primary' | 'replica';
+}
+
+/** How to connect: from the environment only (TLS, ACL user and password). */
+export interface ConnectionSettings {
+  tls: boolean;
+  username?: string;
+  password?: string;
+}
+
+export interface CacheDeployment {
+  name: string;
+  primary: CacheEndpoint;
+  replicas: CacheEndpoint[];
+  connection: ConnectionSettings;
+}
+
+/** The name the three legacy variables' deployment gets unless CACHE_DEPLOYMENT_NAME says otherwise. */
+export const DEFAULT_DEPLOYMENT_NAME = 'default';
+
+export interface DeploymentSources {
+  /** CACHE_DEPLOYMENTS: a JSON array of declarations (or the content of CACHE_DEPLOYMENTS_FILE). */
+  declared?: { text: string; origin: string };
+  /** REDIS_PRIMARY_REGION / REDIS_PRIMARY_URL / REDIS_REPLICAS, already validated. */
+  single?: {
+    name: string;
+    primary: { name: string; url: string };
+    replicas: { name: string; url: string }[];
+  };
+  /** Reads a credential variable the declaration names. */
+  lookup: (variable: string) => string | undefined;
+}
+
+export class DeploymentConfigError extends Error {
+  override name = 'DeploymentConfigError';
+}
+
+function where(path: PropertyKey[], entries: unknown[]): string {
+  const [index, ...rest] = path;
+  const entry = typeof index === 'number' ? entries[index] : undefined;
+  const name =
+    entry && typeof entry === 'object' && 'name' in entry && typeof entry.name === 'string'
+      ? `deployment "${entry.name}"`
+      : typeof index === 'number'
+        ? `deployment #${index + 1}`
+        : 'the list';
+  return rest.length ? `${name}, ${rest.join('.')}` : name;
+}
+
+function settingsFor(
+  d: z.output<typeof deploymentDeclaration>,
+  lookup: DeploymentSources['lookup'],
+  origin: string,
+): ConnectionSettings {
+  const read = (variable: string | undefined, what: string): string | undefined => {
+    if (!variable) return undefined;
+    const value = lookup(variable);
+    if (!value)
+      throw new DeploymentConfigError(
+        `${origin}: deployment "${d.name}" names ${variable} for its ${what}, but ${variable} is not set`,
+      );
+    return value;
+  };
+  const urls = [d.primary.url, ...d.replicas.map((r) => r.url)];
+  return {
+    tls: d.tls || urls.some((u) => u.startsWith('rediss:')),
+    ...(d.usernameVar && { username: read(d.usernameVar, 'username') }),
+    ...(d.passwordVar && { password: read(d.passwordVar, 'password') }),
+  };
+}
+
+/**
+ * Every deployment Propagate knows, the first one being the one active before MongoDB says
+ * otherwise. Throws a DeploymentConfigError whose message names the variable and the entry.
+ */
+export function parseDeployments(sources: DeploymentSources): CacheDeployment[] {
+  if (sources.declared) {
+    const { text, origin } = sources.declared;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new DeploymentConfigError(
+        `${origin} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const entries = Array.isArray(raw) ? raw : [];
+    const parsed = z
+      .array(deploymentDeclaration, { error: 'must be a JSON array of deployments' })
+      .min(1, 'must declare at least one deployment')
+      .safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new DeploymentConfigError(
+        `${origin}: ${issue ? `${where(issue.path, entries)}: ${issue.message}` : 'invalid'}`,
+      );
+    }
+    const names = new Set<string>();
+    for (const d of parsed.data) {
+      if (names.has(d.name))
+        throw new DeploymentConfigError(`${origin}: deployment "${d.name}" is declared twice`);
+      names.add(d.name);
+    }
+    return parsed.data.map((d) => ({
+      name: d.name,
+      primary: { deployment: d.name, role: 'primary', ...d.primary },
+      replicas: d.replicas.map((r) => ({ deployment: d.name, role: 'replica' as const, ...r })),
+      connection: settingsFor(d, sources.lookup, origin),
+    }));
+  }
+  if (sources.single) {
+    const { name, primary, replicas } = sources.single;
+    // The three variables keep working as they always did: credentials may sit in the URL.
+    return [
+      {
+        name,
+        primary: { deployment: name, region: primary.name, url: primary.url, role: 'primary' },
+        replicas: replicas.map((r) => ({
+          deployment: name,
+          region: r.name,
+          url: r.url,
+          role: 'replica' as const,
+        })),
+        connection: { tls: primary.url.startsWith('rediss:') },
+      },
+    ];
+  }
+  throw new DeploymentConfigError(
+    'no cache deployment: set REDIS_PRIMARY_URL (and REDIS_REPLICAS), or CACHE_DEPLOYMENTS / CACHE_DEPLOYMENTS_FILE',
+  );
+}
+
+/** Every endpoint of a deployment, primary first. */
+export function endpointsOf(d: CacheDeployment): CacheEndpoint[] {
+  return [d.primary, ...d.replicas];
+}
