@@ -3,7 +3,15 @@
  * A stack lives in one directory; everything about it is found from that directory alone.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import path from 'node:path';
 import { controlRequest, FAULT_ACTIONS, type FaultAction, type FaultResult } from './control';
 import { pingMongo } from './mongo-tier';
@@ -13,6 +21,8 @@ import {
   cmdline,
   DEFAULT_PRIMARY_REGION,
   DEMO_REGIONS,
+  deploymentDir,
+  deploymentsFile,
   envRecord,
   files,
   pidAlive,
@@ -287,8 +297,21 @@ export async function down(
       stopped += 1;
     }
   }
+  stopped += await downExtraDeployments(dir, log);
   removeRunFiles(dir);
   return { stopped };
+}
+
+/** The further cache deployments started beside this stack (devstack/deployments.ts). */
+async function downExtraDeployments(dir: string, log: (line: string) => void): Promise<number> {
+  const root = path.dirname(deploymentDir(dir, 'x'));
+  let stopped = 0;
+  if (existsSync(root)) {
+    for (const name of readdirSync(root))
+      stopped += (await down(path.join(root, name), log)).stopped;
+  }
+  rmSync(deploymentsFile(dir), { force: true });
+  return stopped;
 }
 
 /** Live status of every process of the stack in `dir`, or null when none is recorded there. */

@@ -122,11 +122,25 @@ export function parseEnv(text: string): Record<string, string> {
   return env;
 }
 
+/** Where a stack running several cache deployments declares them (devstack/deployments.ts). */
+export const deploymentsFile = (dir: string) =>
+  path.join(path.resolve(dir), 'cache-deployments.json');
+export const deploymentDir = (dir: string, name: string) =>
+  path.join(path.resolve(dir), 'deployments', name);
+
 export function readEnvFile(dir: string): Record<string, string> {
   const file = files.env(path.resolve(dir));
   if (!existsSync(file))
     throw new Error(`no devstack env file at ${file}: is the stack up? (npm run stack:up)`);
-  return parseEnv(readFileSync(file, 'utf8'));
+  const env = parseEnv(readFileSync(file, 'utf8'));
+  // Several deployments: the declaration replaces the three single-deployment variables.
+  if (existsSync(deploymentsFile(dir))) {
+    delete env.REDIS_PRIMARY_REGION;
+    delete env.REDIS_PRIMARY_URL;
+    delete env.REDIS_REPLICAS;
+    env.CACHE_DEPLOYMENTS_FILE = deploymentsFile(dir);
+  }
+  return env;
 }
 
 export function pidAlive(pid: number | null | undefined): boolean {

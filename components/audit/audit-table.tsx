@@ -14,6 +14,12 @@ const tones: Record<AuditAction, BadgeTone> = {
   'sign_in.succeeded': 'success',
   'sign_in.failed': 'danger',
   sign_out: 'neutral',
+  'migration.planned': 'neutral',
+  'migration.started': 'info',
+  'migration.cut_over': 'success',
+  'migration.rolled_back': 'warning',
+  'migration.finished': 'success',
+  'migration.cancelled': 'warning',
 };
 
 const failureReasons: Record<string, string> = {

@@ -3,6 +3,7 @@ import type { ObjectId } from 'mongodb';
 import type { AppConfig } from '@/lib/schemas/config';
 import type { Role } from '@/lib/auth/roles';
 import { getDb } from '@/lib/db/mongo';
+import type { CacheStateDoc, MigrationDoc } from '@/lib/deployments/migration-model';
 
 /** The shapes stored in MongoDB. Only modules under lib/db touch these collections. */
 
@@ -112,6 +113,28 @@ export interface IdempotencyDoc {
   createdAt: Date;
 }
 
+/**
+ * The outbox of every deployment other than the active one (config_versions.pushedAt is the
+ * active one's): one entry per deployment and app, holding the newest version it still needs.
+ */
+export interface DeploymentOutboxDoc {
+  _id: string;
+  deployment: string;
+  appId: string;
+  version: number;
+  attempts: number;
+  nextPushAt: Date;
+  lastError: string | null;
+  createdAt: Date;
+}
+
+/** A migration that ended (finished or cancelled), kept for the record. */
+export interface MigrationRecordDoc extends MigrationDoc {
+  _id: string;
+  endedAt: Date;
+  outcome: 'finished' | 'cancelled';
+}
+
 export async function collections() {
   const db = await getDb();
   return {
@@ -123,6 +146,9 @@ export async function collections() {
     audit: db.collection<AuditDoc>('audit_log'),
     arrivals: db.collection<ArrivalDoc>('arrivals'),
     idempotencyKeys: db.collection<IdempotencyDoc>('idempotency_keys'),
+    cacheState: db.collection<CacheStateDoc>('cache_state'),
+    deploymentOutbox: db.collection<DeploymentOutboxDoc>('deployment_outbox'),
+    migrations: db.collection<MigrationRecordDoc>('migrations'),
   };
 }
 
@@ -149,6 +175,7 @@ export function ensureIndexes(): Promise<void> {
       c.arrivals.createIndex({ appId: 1, version: 1, region: 1 }, { unique: true }),
       c.arrivals.createIndex({ region: 1, arrivedAt: -1 }),
       c.idempotencyKeys.createIndex({ createdAt: 1 }, { expireAfterSeconds: 24 * 3600 }),
+      c.deploymentOutbox.createIndex({ deployment: 1, nextPushAt: 1 }),
     ]);
   })().catch((error: unknown) => {
     indexesReady = undefined;

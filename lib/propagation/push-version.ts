@@ -1,39 +1,90 @@
 import 'server-only';
 import type { ConfigVersionDoc } from '@/lib/db/collections';
+import { getCacheState } from '@/lib/db/cache-state';
+import {
+  enqueueDeploymentPush,
+  markDeploymentPushed,
+  recordDeploymentPushFailure,
+} from '@/lib/db/deployment-outbox';
 import { markPushed, recordPushFailure } from '@/lib/db/outbox';
-import { primaryRedis } from '@/lib/redis/clients';
+import { writeTargets } from '@/lib/deployments/migration-model';
+import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { pushToPrimary } from '@/lib/propagation/push';
 
 export type PushResult = { pushed: true; pushedAt: Date } | { pushed: false; error: string };
+
+type PushDoc = Pick<
+  ConfigVersionDoc,
+  'appId' | 'version' | 'checksum' | 'data' | 'createdAt' | 'pushAttempts'
+>;
 
 /** First retry after 1 s, doubling up to a minute: a primary outage is not hammered. */
 export function backoffMs(attempts: number): number {
   return Math.min(1_000 * 2 ** Math.max(0, attempts), 60_000);
 }
 
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** One compare-and-set push to a deployment's primary; throws when it cannot be reached. */
+async function pushTo(deployment: string, doc: PushDoc): Promise<Date> {
+  const outcome = await pushToPrimary(deploymentPrimaryRedis(deployment), {
+    appId: doc.appId,
+    version: doc.version,
+    checksum: doc.checksum,
+    data: doc.data,
+    committedAt: doc.createdAt,
+  });
+  return new Date(outcome.status === 'written' ? outcome.pushedAt : Date.now());
+}
+
 /**
- * Push a committed version to the primary and record the outcome in MongoDB. Never throws: a
- * failed push leaves the version in the outbox for the worker, and the save still succeeded.
+ * Push a version to a deployment that is not the active one (the other side of a migration),
+ * tracked in that deployment's own outbox. Never throws: the worker retries what fails.
  */
-export async function pushVersion(
-  doc: Pick<
-    ConfigVersionDoc,
-    'appId' | 'version' | 'checksum' | 'data' | 'createdAt' | 'pushAttempts'
-  >,
-): Promise<PushResult> {
+export async function pushToOtherDeployment(
+  deployment: string,
+  doc: PushDoc,
+  attempts = 0,
+): Promise<boolean> {
+  const key = { deployment, appId: doc.appId };
   try {
-    const outcome = await pushToPrimary(primaryRedis(), {
-      appId: doc.appId,
-      version: doc.version,
-      checksum: doc.checksum,
-      data: doc.data,
-      committedAt: doc.createdAt,
-    });
-    const pushedAt = new Date(outcome.status === 'written' ? outcome.pushedAt : Date.now());
+    await pushTo(deployment, doc);
+    await markDeploymentPushed({ ...key, version: doc.version });
+    return true;
+  } catch (error) {
+    await recordDeploymentPushFailure({
+      ...key,
+      error: messageOf(error),
+      nextPushAt: new Date(Date.now() + backoffMs(attempts)),
+    }).catch(() => {});
+    return false;
+  }
+}
+
+/**
+ * Push a committed version to every deployment pushes go to, and record the outcome in MongoDB.
+ * Resolves with the active deployment's result; the others (the other side of a migration) are
+ * queued in their outbox first and pushed in the background, so a target that is down neither
+ * fails nor slows the save. Never throws: a failed push stays in its outbox for the worker.
+ */
+export async function pushVersion(doc: PushDoc): Promise<PushResult> {
+  try {
+    const [active, ...others] = writeTargets(await getCacheState());
+    if (!active) throw new Error('no active cache deployment');
+    // Queued durably (in parallel with the active push), then pushed in the background.
+    const queued = others.map((other) =>
+      enqueueDeploymentPush({ deployment: other, appId: doc.appId, version: doc.version }).then(
+        () => void pushToOtherDeployment(other, doc),
+        (error: unknown) =>
+          // The worker's per-deployment re-push of heads still finds it.
+          console.error(`[push] could not queue ${doc.appId} v${doc.version} for ${other}`, error),
+      ),
+    );
+    const [pushedAt] = await Promise.all([pushTo(active, doc), ...queued]);
     await markPushed({ appId: doc.appId, version: doc.version, pushedAt });
     return { pushed: true, pushedAt };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     await recordPushFailure({
       appId: doc.appId,
       version: doc.version,

@@ -32,22 +32,48 @@ function withPushCommand(
 
 /** Pushes one committed version to the primary cache. Throws when the primary cannot be reached. */
 export async function pushToPrimary(redis: Redis, input: PushInput): Promise<PushOutcome> {
-  const body = canonicalJson(input.data);
+  const reply = await withPushCommand(redis).propagatePush(...pushArgs(input));
+  return outcomeOf(reply);
+}
+
+function pushArgs(input: PushInput): string[] {
   const message: UpdateMessage = {
     appId: input.appId,
     version: input.version,
     checksum: input.checksum,
     committedAt: input.committedAt.getTime(),
   };
-  const reply = await withPushCommand(redis).propagatePush(
+  return [
     configKey(input.appId),
     String(input.version),
     input.checksum,
-    body,
+    canonicalJson(input.data),
     String(message.committedAt),
     JSON.stringify(message),
     UPDATES_CHANNEL,
-  );
+  ];
+}
+
+function outcomeOf(reply: Reply): PushOutcome {
   if (reply[0] === 1) return { status: 'written', pushedAt: reply[1] };
   return { status: 'superseded', currentVersion: reply[1], currentChecksum: reply[2] ?? null };
+}
+
+/**
+ * Many pushes to one primary in a single round trip (the backfill): each is the same
+ * compare-and-set as a save's push, so a newer version written meanwhile is never replaced.
+ */
+export async function pushManyToPrimary(
+  redis: Redis,
+  inputs: readonly PushInput[],
+): Promise<PushOutcome[]> {
+  const pipeline = withPushCommand(redis).pipeline() as ReturnType<Redis['pipeline']> & {
+    propagatePush: (...args: string[]) => unknown;
+  };
+  for (const input of inputs) pipeline.propagatePush(...pushArgs(input));
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([error, reply]) => {
+    if (error) throw error;
+    return outcomeOf(reply as Reply);
+  });
 }

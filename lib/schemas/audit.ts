@@ -10,6 +10,12 @@ export const auditActions = [
   'sign_in.succeeded',
   'sign_in.failed',
   'sign_out',
+  'migration.planned',
+  'migration.started',
+  'migration.cut_over',
+  'migration.rolled_back',
+  'migration.finished',
+  'migration.cancelled',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -22,6 +28,12 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'sign_in.succeeded': 'Signed in',
   'sign_in.failed': 'Sign-in failed',
   sign_out: 'Signed out',
+  'migration.planned': 'Cache migration planned',
+  'migration.started': 'Cache migration started',
+  'migration.cut_over': 'Cache cut over',
+  'migration.rolled_back': 'Cache cut-over rolled back',
+  'migration.finished': 'Cache migration finished',
+  'migration.cancelled': 'Cache migration cancelled',
 };
 
 /** An HTML form submits empty inputs as "": that means "no filter", not an invalid value. */

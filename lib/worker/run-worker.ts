@@ -1,12 +1,16 @@
 import 'server-only';
 import { recordArrivals } from '@/lib/db/arrivals';
 import { ensureIndexes } from '@/lib/db/collections';
+import { backfillPass } from '@/lib/deployments/backfill';
+import { keepMarkers } from '@/lib/deployments/marker-writer';
+import { verifyPass } from '@/lib/deployments/verify';
 import { ArrivalRecorder } from '@/lib/propagation/arrival-recorder';
 import { readAllRegions } from '@/lib/propagation/read-stamps';
 import { listRegions } from '@/lib/regions';
 import { pollArrivals } from '@/lib/worker/arrival-poller';
 import { startArrivalListeners } from '@/lib/worker/arrival-listener';
 import { every, sleep, type Log } from '@/lib/worker/loop';
+import { retryDeploymentOutboxes } from '@/lib/worker/deployment-retry';
 import { retryDuePushes } from '@/lib/worker/push-retry';
 import { reconcileHeads, repairMaterialisedHeads } from '@/lib/worker/reconcile';
 
@@ -21,6 +25,8 @@ export interface WorkerIntervals {
   repairMs: number;
   /** Region reachability markers ("unreachable since"), kept current even with no dashboard open. */
   regionsMs: number;
+  /** The other side of a migration: its outbox, backfill, diff and the active-deployment marker. */
+  migrationMs: number;
 }
 
 export const defaultIntervals: WorkerIntervals = {
@@ -29,6 +35,7 @@ export const defaultIntervals: WorkerIntervals = {
   pollMs: 1_000,
   repairMs: 30_000,
   regionsMs: 2_000,
+  migrationMs: 1_000,
 };
 
 export interface RunningWorker {
@@ -74,6 +81,10 @@ export async function startWorker({
     every('arrival poll', every_.pollMs, () => pollArrivals({ regions, recorder }), ctx),
     every('head repair', every_.repairMs, () => repairMaterialisedHeads(), ctx),
     every('region reachability', every_.regionsMs, () => readAllRegions([]), ctx),
+    every('deployment outboxes', every_.pushRetryMs, () => retryDeploymentOutboxes(), ctx),
+    every('deployment marker', every_.migrationMs, () => keepMarkers(), ctx),
+    every('backfill', every_.migrationMs, () => backfillPass(), ctx),
+    every('verify', every_.migrationMs, () => verifyPass(), ctx),
   ];
   log(`running: ${regions.map((r) => `${r.name} (${r.role})`).join(', ')}`);
 
