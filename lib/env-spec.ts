@@ -68,6 +68,11 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
       /** How long a region may be behind the head before "propagating" becomes "lagging". */
       LAG_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
       SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
+      /**
+       * How many proxies in front of the app append to X-Forwarded-For (a load balancer: 1).
+       * The client's address is the entry that many from the right; 0 means none in front.
+       */
+      TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
       /** Set only by the devstack; the e2e guard and the fault CLI refuse to run without it. */
       PROPAGATE_DEVSTACK_DIR: z.string().optional(),
     },

@@ -1,25 +1,38 @@
 import 'server-only';
+import { isIP } from 'node:net';
 import { headers } from 'next/headers';
+import { env } from '@/lib/env';
 
 export interface RequestMeta {
+  /** A validated, normalised IP address, or null when none can be trusted. */
   ip: string | null;
   userAgent: string | null;
 }
 
 /**
- * Who is on the other end, for the audit log and the sign-in limiter.
+ * The client's address, as far as it can be trusted, for the audit log and the sign-in limits.
  *
- * The rightmost X-Forwarded-For entry is the one the nearest proxy (the load balancer) appended;
- * entries to its left come from the client and can be anything, so trusting the leftmost would
- * let a guesser pick a fresh "IP" per attempt and walk past the per-IP limit. `next start` only
- * fills the header when the client sent none, so production must sit behind a proxy that appends.
+ * Each trusted proxy appends the address it received the request from to X-Forwarded-For, so
+ * with `hops` proxies in front the client is the `hops`-th entry from the right; everything to
+ * its left was written by the client and can be anything. With no proxy (`hops` 0), `next start`
+ * fills the header with the socket's address only when the client sent none, so a single entry
+ * is the socket's (or a forgery we cannot tell apart: production belongs behind a proxy with
+ * TRUSTED_PROXY_HOPS set) and a chain is certainly the client's own invention. X-Real-IP is
+ * never read: any client can send it. Whatever is taken must parse as an IP address.
  */
-export function metaFromHeaders(h: Headers): RequestMeta {
-  const forwarded = h.get('x-forwarded-for')?.split(',').at(-1)?.trim();
-  return {
-    ip: forwarded || h.get('x-real-ip') || null,
-    userAgent: h.get('user-agent')?.slice(0, 300) ?? null,
-  };
+export function clientIp(h: Headers, hops: number): string | null {
+  const entries = (h.get('x-forwarded-for') ?? '').split(',').map((e) => e.trim());
+  const candidate =
+    hops === 0 ? (entries.length === 1 ? entries[0] : undefined) : entries.at(-hops);
+  if (!candidate || entries.length < hops || candidate.length > 45 || !isIP(candidate)) {
+    return null;
+  }
+  const ip = candidate.toLowerCase();
+  return ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+}
+
+export function metaFromHeaders(h: Headers, hops = env.TRUSTED_PROXY_HOPS): RequestMeta {
+  return { ip: clientIp(h, hops), userAgent: h.get('user-agent')?.slice(0, 300) ?? null };
 }
 
 export async function requestMeta(): Promise<RequestMeta> {

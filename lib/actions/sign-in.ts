@@ -12,6 +12,11 @@ import { flattenIssues } from '@/lib/schemas/issues';
 
 export type SignInResult = ActionResult<null> & { email?: string };
 
+function waitText(seconds: number): string {
+  const [n, unit] = seconds < 60 ? [seconds, 'second'] : [Math.ceil(seconds / 60), 'minute'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
 // Signing in has no session yet, so it is the one action outside defineAction; it still
 // validates with zod and never says whether the email exists.
 export async function signIn(_prev: SignInResult, formData: FormData): Promise<SignInResult> {
@@ -31,11 +36,10 @@ export async function signIn(_prev: SignInResult, formData: FormData): Promise<S
     const outcome = await authenticate(parsed.data, await requestMeta());
     if (!outcome.ok) {
       if (outcome.reason === 'rate_limited') {
-        const minutes = Math.ceil(outcome.retryAfterSeconds / 60);
         return {
           status: 'error',
           code: 'rate_limited',
-          message: `Too many failed sign-ins. For your security, try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+          message: `Too many failed sign-ins. For your security, try again in ${waitText(outcome.retryAfterSeconds)}.`,
           email,
         };
       }

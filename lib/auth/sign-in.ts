@@ -2,11 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { userPrincipal, type Principal } from '@/lib/auth/principal';
 import { dummyHash, verifyPassword } from '@/lib/auth/password';
-import {
-  clearSignInFailures,
-  recordSignInFailure,
-  signInBlockedFor,
-} from '@/lib/auth/sign-in-limiter';
+import { reserveSignInAttempt, signInSucceeded } from '@/lib/auth/sign-in-limiter';
 import { recordAudit } from '@/lib/db/audit';
 import { findUserByEmail } from '@/lib/db/users';
 import type { RequestMeta } from '@/lib/request-meta';
@@ -33,24 +29,32 @@ export async function authenticate(
   input: z.output<typeof signInSchema>,
   meta: RequestMeta,
 ): Promise<SignInOutcome> {
-  const blockedFor = await signInBlockedFor(input.email, meta.ip);
-  if (blockedFor > 0) {
-    await recordAudit({
-      action: 'sign_in.failed',
-      actor: { kind: 'anonymous', id: null, name: input.email },
-      tenantId: null,
-      summary: 'Sign-in refused: too many failed attempts',
-      details: { reason: 'rate_limited' },
-      meta,
-    });
-    return { ok: false, reason: 'rate_limited', retryAfterSeconds: blockedFor };
+  // Counted before the password is checked, so parallel guesses cannot outrun the count.
+  const reservation = await reserveSignInAttempt(input.email, meta.ip);
+  if (!reservation.ok) {
+    // Once per account, IP and window: refusals must not turn into unbounded audit writes.
+    if (reservation.firstRefusalInWindow) {
+      await recordAudit({
+        action: 'sign_in.failed',
+        actor: { kind: 'anonymous', id: null, name: input.email },
+        tenantId: null,
+        summary:
+          'Sign-in refused: too many failed attempts (further refusals in the next 15 minutes are not recorded)',
+        details: { reason: 'rate_limited' },
+        meta,
+      });
+    }
+    return {
+      ok: false,
+      reason: 'rate_limited',
+      retryAfterSeconds: Math.max(1, Math.ceil(reservation.retryAfterMs / 1000)),
+    };
   }
 
   const user = await findUserByEmail(input.email);
   // Verify against a dummy hash for unknown emails so both answers take the same time.
   const valid = await verifyPassword(input.password, user?.passwordHash ?? (await dummyHash()));
   if (!user || !valid || user.disabled) {
-    await recordSignInFailure(input.email, meta.ip);
     await recordAudit({
       action: 'sign_in.failed',
       actor: { kind: 'anonymous', id: user?._id ?? null, name: input.email },
@@ -62,7 +66,7 @@ export async function authenticate(
     return { ok: false, reason: 'invalid' };
   }
 
-  await clearSignInFailures(input.email);
+  await signInSucceeded(input.email, meta.ip);
   await recordAudit({
     action: 'sign_in.succeeded',
     actor: { kind: 'user', id: user._id, name: user.email },
