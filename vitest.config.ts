@@ -14,7 +14,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['{lib,devstack,worker,components,app,examples,scripts}/**/*.test.{ts,tsx}'],
+          include: ['{lib,devstack,worker,components,app,examples,scripts,cli}/**/*.test.{ts,tsx}'],
           exclude: ['**/*.int.test.{ts,tsx}', 'node_modules/**'],
           environment: 'node',
         },

@@ -1,0 +1,113 @@
+import { readdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+
+/**
+ * The app's route handlers (app/api/**\/route.ts) served over real HTTP inside the test process,
+ * for clients that must be tested as separate programs (the `propagate` CLI) without building
+ * Next. Paths map to files as Next maps them: `[param]` segments, static segments first.
+ */
+
+type Handler = (
+  request: Request,
+  ctx: { params: Promise<Record<string, string>> },
+) => Promise<Response>;
+
+interface RouteFile {
+  pattern: RegExp;
+  names: string[];
+  specificity: number;
+  file: string;
+}
+
+const API_DIR = path.resolve(import.meta.dirname, '../app/api');
+
+function routeFiles(): RouteFile[] {
+  return readdirSync(API_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((f) => path.basename(f) === 'route.ts')
+    .map((f) => {
+      const segments = [
+        'api',
+        ...path
+          .dirname(f)
+          .split(path.sep)
+          .filter((s) => s !== '.'),
+      ];
+      const names: string[] = [];
+      const source = segments
+        .map((s) => {
+          const param = /^\[(\w+)\]$/.exec(s)?.[1];
+          if (!param) return s.replace(/[.]/g, '\\.');
+          names.push(param);
+          return '([^/]+)';
+        })
+        .join('/');
+      return {
+        pattern: new RegExp(`^/${source}$`),
+        names,
+        specificity: segments.length * 10 - names.length,
+        file: path.join(API_DIR, f),
+      };
+    })
+    .sort((a, b) => b.specificity - a.specificity);
+}
+
+async function body(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  // Our API speaks JSON only, so the body is text.
+  return chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined;
+}
+
+export async function startRouteServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const routes = routeFiles();
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+      const route = routes.find((r) => r.pattern.test(url.pathname));
+      const mod = route ? ((await import(route.file)) as Record<string, Handler | undefined>) : {};
+      const handler = mod[req.method ?? 'GET'];
+      if (!route || !handler) {
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end('{"detail":"no such route"}');
+        return;
+      }
+      const match = route.pattern.exec(url.pathname) ?? [];
+      const params = Object.fromEntries(
+        route.names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]),
+      );
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string') headers.set(k, v);
+      const controller = new AbortController();
+      res.on('close', () => controller.abort());
+      const response = await handler(
+        new Request(url, {
+          method: req.method,
+          headers,
+          body: await body(req),
+          signal: controller.signal,
+        }),
+        { params: Promise.resolve(params) },
+      );
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      res.end(Buffer.from(await response.arrayBuffer()));
+    })().catch((error: unknown) => {
+      console.error('[route-server]', error);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
