@@ -34,7 +34,11 @@ function respond(req: Request, ctx: Context): Buffer | undefined {
     }
     return encodeReply(reply, nextResponseId++, req.requestId);
   }
-  const reply = 'error' in req ? req.error.toReply() : runCommand(req.body, ctx);
+  const failure = 'body' in req ? ctx.failPoints.check(Object.keys(req.body)[0] ?? '') : undefined;
+  if (failure && 'close' in failure)
+    throw new ProtocolError('closed by the failCommand fail point');
+  const reply =
+    failure?.reply ?? ('error' in req ? req.error.toReply() : runCommand(req.body, ctx));
   if (req.moreToCome) return undefined;
   try {
     return encodeMsg(reply, nextResponseId++, req.requestId);

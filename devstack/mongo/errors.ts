@@ -21,6 +21,11 @@ export const Codes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   NotImplemented: 238,
+  InvalidIdField: 53,
+  InvalidPipelineOperator: 168,
+  MergeStageNoMatchingDocument: 13113,
+  Location40414: 40414,
+  Location40415: 40415,
   DuplicateKey: 11000,
   BSONObjectTooLarge: 10334,
   Location17419: 17419,
@@ -85,6 +90,18 @@ export function fromMingo(err: unknown, context: 'query' | 'update' | 'aggregate
   ) {
     return new CommandError(Codes.TypeMismatch, message);
   }
+  const stage = /unregistered pipeline operator (\$\w+)/.exec(message);
+  if (stage) return new CommandError(40324, `Unrecognized pipeline stage name: '${stage[1]}'`);
+  const expression = /(?:accumulator|expression|operator) '?(\$\w+)'? is not registered/.exec(
+    message,
+  );
+  if (expression)
+    return new CommandError(
+      Codes.InvalidPipelineOperator,
+      `Unrecognized expression '${expression[1]}'`,
+    );
+  const queryOp = /unknown query operator (\$\w+)/.exec(message);
+  if (queryOp) return new CommandError(Codes.BadValue, `unknown operator: ${queryOp[1]}`);
   if (context === 'update' && /unknown update operator/i.test(message)) {
     return new CommandError(Codes.FailedToParse, message);
   }
@@ -92,3 +109,7 @@ export function fromMingo(err: unknown, context: 'query' | 'update' | 'aggregate
   // mingo also throws plain Errors for unknown operators and bad expressions.
   return new CommandError(Codes.BadValue, message);
 }
+
+/** A feature this server does not implement: refused by name with NotImplemented, never ignored. */
+export const notSupported = (what: string): CommandError =>
+  new CommandError(Codes.NotImplemented, `${what} is not supported by the development server`);

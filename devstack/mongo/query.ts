@@ -1,4 +1,5 @@
 import { Query } from 'mingo';
+import { collationKeys } from './collation.js';
 import { Codes, CommandError, fromMingo } from './errors.js';
 import type { Collection } from './store.js';
 import { type Doc, isPlainObject } from './values.js';
@@ -9,6 +10,9 @@ export interface Selection {
   skip?: number;
   limit?: number;
   projection?: Doc;
+  /** the command's `let` variables, for `$expr` */
+  variables?: Doc;
+  collation?: Intl.Collator;
 }
 
 /** `{_id: <value>}` with a literal value can be answered from the primary key map. */
@@ -32,7 +36,7 @@ function idLookup(filter: Doc): { id: unknown } | undefined {
   return { id };
 }
 
-export function compileFilter(filter: unknown): Query {
+export function compileFilter(filter: unknown, variables?: Doc): Query {
   if (filter !== undefined && filter !== null && !isPlainObject(filter)) {
     throw new CommandError(
       Codes.TypeMismatch,
@@ -40,7 +44,7 @@ export function compileFilter(filter: unknown): Query {
     );
   }
   try {
-    const query = new Query(filter ?? {}, { scriptEnabled: false });
+    const query = new Query(filter ?? {}, { scriptEnabled: false, variables });
     // mingo resolves operators lazily; one probe makes an unknown operator fail up front, as in mongod.
     query.test({});
     return query;
@@ -73,8 +77,9 @@ export function validateSort(sort: unknown): Doc | undefined {
  */
 export function select(coll: Collection | undefined, sel: Selection): Doc[] {
   const filter = sel.filter ?? {};
+  if (sel.collation) return selectCollated(coll, filter, sel, sel.collation);
   const fast = idLookup(filter);
-  const query = fast ? undefined : compileFilter(filter);
+  const query = fast ? undefined : compileFilter(filter, sel.variables);
   if (!coll) return [];
   let docs: Doc[];
   try {
@@ -97,6 +102,36 @@ export function select(coll: Collection | undefined, sel: Selection): Doc[] {
     throw fromMingo(err, 'query');
   }
   return sel.projection && Object.keys(sel.projection).length ? docs.map(idFirst) : docs;
+}
+
+/**
+ * Filter and sort under a collation run on documents whose strings are replaced by their
+ * collation ranks; the stored documents are returned, then projected.
+ */
+function selectCollated(
+  coll: Collection | undefined,
+  filter: Doc,
+  sel: Selection,
+  collator: Intl.Collator,
+): Doc[] {
+  const docs = coll?.all() ?? [];
+  const keys = collationKeys(docs, filter, collator);
+  const query = compileFilter(keys.filter(filter), sel.variables);
+  const { keyed, original } = keys.documents(docs);
+  let found: Doc[];
+  try {
+    const cursor = query.find(keyed);
+    const sort = validateSort(sel.sort);
+    if (sort) cursor.sort(sort);
+    if (sel.skip) cursor.skip(sel.skip);
+    if (sel.limit !== undefined && sel.limit > 0) cursor.limit(sel.limit);
+    found = (cursor.all() as Doc[]).map(original);
+  } catch (err) {
+    throw fromMingo(err, 'query');
+  }
+  return sel.projection && Object.keys(sel.projection).length
+    ? project(found, sel.projection).map(idFirst)
+    : found;
 }
 
 export function project(docs: Doc[], projection: Doc): Doc[] {

@@ -1,5 +1,7 @@
 import net from 'node:net';
 import { Cursors } from './cursors.js';
+import { Sessions } from './sessions.js';
+import { FailPoints } from './failpoints.js';
 import { Journal, type ReplayResult } from './journal.js';
 import { serveConnection } from './connection.js';
 import { Store } from './store.js';
@@ -38,12 +40,20 @@ export async function start(
     store.onCommit = (changes) => j.append(changes);
   }
   const cursors = new Cursors();
+  const sessions = new Sessions();
+  const failPoints = new FailPoints();
   const sockets = new Set<net.Socket>();
   let connectionId = 0;
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    serveConnection(socket, { store, cursors, connectionId: ++connectionId });
+    serveConnection(socket, {
+      store,
+      cursors,
+      sessions,
+      failPoints,
+      connectionId: ++connectionId,
+    });
   });
   server.maxConnections = 10_000;
   await new Promise<void>((resolve, reject) => {

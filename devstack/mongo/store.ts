@@ -2,7 +2,7 @@ import { BSON, ObjectId } from 'bson';
 import { Codes, CommandError } from './errors.js';
 import { Index, type IndexSpec, sameOptions } from './indexes.js';
 import { MAX_BSON_OBJECT_SIZE } from './wire.js';
-import { type Doc, valueKey } from './values.js';
+import { type Doc, isPlainObject, valueKey } from './values.js';
 
 /** One physical change; the journal stores these and replay applies them without re-checking. */
 export type Change =
@@ -54,6 +54,12 @@ export class Collection {
       throw new CommandError(Codes.BadValue, "can't use an array for _id");
     if (doc._id instanceof RegExp)
       throw new CommandError(Codes.BadValue, "can't use a regex for _id");
+    const dollar = isPlainObject(doc._id) && Object.keys(doc._id).find((k) => k.startsWith('$'));
+    if (dollar)
+      throw new CommandError(
+        Codes.InvalidIdField,
+        `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`,
+      );
     const id = valueKey(doc._id);
     if (this.docs.has(id)) throw this.duplicateId(doc._id);
     for (const index of this.indexes) index.check(doc, id, this.ns);
@@ -211,6 +217,13 @@ export class Store {
 
   get(db: string, name: string): Collection | undefined {
     return this.dbs.get(db)?.get(name);
+  }
+
+  /** A scratch collection with the given indexes, outside the store: nothing it does is logged. */
+  detached(db: string, name: string, specs: IndexSpec[]): Collection {
+    const coll = new Collection(db, name, () => undefined);
+    for (const spec of specs) if (spec.name !== ID_INDEX.name) coll.createIndex(spec);
+    return coll;
   }
 
   /** Writes create collections implicitly, like mongod. */

@@ -1,5 +1,5 @@
 import { BSON, Decimal128, Long, ObjectId } from 'bson';
-import { update as mingoUpdate, updateOne as mingoPipelineUpdate } from 'mingo';
+import { Aggregator, ProcessingMode, update as mingoUpdate } from 'mingo';
 import { Codes, CommandError, fromMingo } from './errors.js';
 import {
   type Doc,
@@ -55,6 +55,43 @@ export interface ApplyOptions {
   query?: Doc;
   /** true when building the document an upsert inserts: `$setOnInsert` applies then only */
   inserting?: boolean;
+  /** the command's `let` variables, visible to pipeline updates as `$$name` */
+  variables?: Doc;
+}
+
+/** The stages MongoDB allows in an update pipeline. */
+const UPDATE_STAGES = new Set([
+  '$addFields',
+  '$set',
+  '$project',
+  '$unset',
+  '$replaceRoot',
+  '$replaceWith',
+]);
+
+/**
+ * Runs an update pipeline over one document with the aggregation engine. A result without
+ * `_id` (e.g. `$replaceRoot` to a sub-document) keeps the original `_id`, as mongod does.
+ */
+export function pipelineUpdate(doc: Doc, pipeline: Doc[], variables: Doc | undefined): Doc {
+  for (const stage of pipeline) {
+    const op = Object.keys(stage)[0] ?? '';
+    if (Object.keys(stage).length !== 1 || !UPDATE_STAGES.has(op)) {
+      throw new CommandError(
+        Codes.InvalidOptions,
+        `${op || 'An empty stage'} is not allowed to be used within an update`,
+      );
+    }
+  }
+  const [out] = new Aggregator(pipeline, {
+    processingMode: ProcessingMode.CLONE_INPUT,
+    scriptEnabled: false,
+    variables,
+  }).run<Doc>([cloneDoc(doc)]);
+  if (!isPlainObject(out))
+    throw new CommandError(Codes.InternalError, 'update pipeline produced no document');
+  if (out._id === undefined && doc._id !== undefined) return { _id: doc._id, ...out };
+  return out;
 }
 
 /** Returns the updated copy; the stored document is left untouched. */
@@ -62,9 +99,7 @@ export function applyUpdate(doc: Doc, u: UpdateSpec, opts: ApplyOptions = {}): D
   let result: Doc;
   try {
     if (Array.isArray(u)) {
-      const docs = [cloneDoc(doc)];
-      mingoPipelineUpdate(docs, {}, u as never);
-      result = docs[0] as Doc;
+      result = pipelineUpdate(doc, u, opts.variables);
     } else if (isOperatorUpdate(u)) {
       const { $setOnInsert, ...rest } = u;
       const modifier: Doc = { ...rest };
@@ -208,14 +243,19 @@ export function upsertSeed(query: Doc): Doc {
   return seed;
 }
 
-export function buildUpsert(query: Doc, u: UpdateSpec, arrayFilters?: Doc[]): Doc {
+export function buildUpsert(
+  query: Doc,
+  u: UpdateSpec,
+  opts: { arrayFilters?: Doc[]; variables?: Doc } = {},
+): Doc {
   const seed = upsertSeed(query);
   if (!Array.isArray(u) && !isOperatorUpdate(u)) {
+    // A replacement's own `_id` wins, even when it is null.
     const { _id, ...fields } = u;
-    const id = _id ?? seed._id;
+    const id = '_id' in u ? _id : seed._id;
     return withIdFirst(id === undefined ? fields : { _id: id, ...fields });
   }
-  const built = applyUpdate(seed, u, { arrayFilters, inserting: true });
+  const built = applyUpdate(seed, u, { ...opts, inserting: true });
   return withIdFirst(built);
 }
 

@@ -1,5 +1,5 @@
 import { BSON, Long } from 'bson';
-import { Codes, CommandError } from '../errors.js';
+import { Codes, CommandError, notSupported } from '../errors.js';
 import { parseIndexSpec } from '../indexes.js';
 import { compileFilter } from '../query.js';
 import { validateDbName } from '../store.js';
@@ -73,6 +73,14 @@ export const adminCommands: Record<string, Handler> = {
     }
     ctx.store.create(db, name);
     return { ok: 1 };
+  },
+
+  // Validators, views and other collection options are not implemented, so changing them is refused.
+  collMod: (cmd) => {
+    const options = Object.keys(cmd).filter(
+      (k) => !k.startsWith('$') && !['collMod', 'lsid', 'comment', 'writeConcern'].includes(k),
+    );
+    throw notSupported(`collMod${options.length ? ` (${options.join(', ')})` : ''}`);
   },
 
   // Since MongoDB 7.0 dropping a missing collection succeeds.

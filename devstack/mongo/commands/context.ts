@@ -1,12 +1,18 @@
 import { Long } from 'bson';
-import { Codes, CommandError } from '../errors.js';
+import { Aggregator } from 'mingo';
+import { parseCollation } from '../collation.js';
+import { Codes, CommandError, fromMingo, notSupported } from '../errors.js';
 import type { Cursors } from '../cursors.js';
+import type { Sessions } from '../sessions.js';
+import type { FailPoints } from '../failpoints.js';
 import { type Collection, type Store, validateCollectionName } from '../store.js';
-import { type Doc, isPlainObject } from '../values.js';
+import { type Doc, isPlainObject, valueKey } from '../values.js';
 
 export interface Context {
   store: Store;
   cursors: Cursors;
+  sessions: Sessions;
+  failPoints: FailPoints;
   connectionId: number;
 }
 
@@ -78,3 +84,50 @@ export const cursorReply = (id: Long, ns: string, docs: Doc[], first: boolean): 
   cursor: first ? { firstBatch: docs, id, ns } : { nextBatch: docs, id, ns },
   ok: 1,
 });
+
+/**
+ * The command's `let`: each value is an expression, evaluated once before the command runs
+ * (so `{when: '$$NOW'}` or `{n: {$add: [1, 2]}}` work as in mongod).
+ */
+export function letVariables(cmd: Doc, command: string): Doc | undefined {
+  const spec = optionalDoc(cmd, 'let', command);
+  if (!spec || Object.keys(spec).length === 0) return undefined;
+  for (const name of Object.keys(spec)) {
+    if (!/^[a-z\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*$/.test(name))
+      throw new CommandError(
+        Codes.FailedToParse,
+        `'${name}' starts with an invalid character for a user variable name`,
+      );
+  }
+  try {
+    const [values] = new Aggregator([{ $replaceWith: spec }], { scriptEnabled: false }).run<Doc>([
+      {},
+    ]);
+    return values;
+  } catch (err) {
+    throw fromMingo(err, 'aggregate');
+  }
+}
+
+/**
+ * A hint must name an existing index (mongod refuses anything else). Every query here is a scan,
+ * which returns what any index would, except a sparse or partial index: such a hint is refused.
+ */
+export function checkHint(coll: Collection | undefined, hint: unknown): void {
+  if (hint === undefined || hint === null || !coll) return;
+  if (isPlainObject(hint) && (Object.keys(hint).length === 0 || '$natural' in hint)) return;
+  if (typeof hint !== 'string' && !isPlainObject(hint))
+    throw new CommandError(Codes.FailedToParse, 'hint must be a string or an object');
+  const spec = coll
+    .indexSpecs()
+    .find((s) => (typeof hint === 'string' ? s.name === hint : valueKey(s.key) === valueKey(hint)));
+  if (!spec)
+    throw new CommandError(
+      Codes.BadValue,
+      'planner returned error :: caused by :: hint provided does not correspond to an existing index',
+    );
+  if (spec.sparse || spec.partialFilterExpression)
+    throw notSupported(`hint ${spec.name} (a sparse or partial index)`);
+}
+
+export const collationOf = (cmd: Doc): Intl.Collator | undefined => parseCollation(cmd.collation);

@@ -2,7 +2,16 @@ import { Codes, CommandError } from '../errors.js';
 import { idFirst, project, select } from '../query.js';
 import { validateUpdateSpec } from '../update-doc.js';
 import { type Doc, isPlainObject } from '../values.js';
-import { type Context, type Handler, collectionArg, optionalBool, optionalDoc } from './context.js';
+import {
+  type Context,
+  type Handler,
+  checkHint,
+  collationOf,
+  collectionArg,
+  letVariables,
+  optionalBool,
+  optionalDoc,
+} from './context.js';
 import { updateMatching } from './write.js';
 
 function shape(doc: Doc | undefined, fields: Doc | undefined): Doc | null {
@@ -19,6 +28,8 @@ function findAndModify(cmd: Doc, db: string, ctx: Context): Doc {
   const remove = optionalBool(cmd, 'remove', false);
   const returnNew = optionalBool(cmd, 'new', false);
   const upsert = optionalBool(cmd, 'upsert', false);
+  const variables = letVariables(cmd, 'findAndModify');
+  const collation = collationOf(cmd);
   const hasUpdate = cmd.update !== undefined && cmd.update !== null;
   if (remove && hasUpdate)
     throw new CommandError(Codes.FailedToParse, 'Cannot specify both an update and remove=true');
@@ -37,7 +48,8 @@ function findAndModify(cmd: Doc, db: string, ctx: Context): Doc {
 
   if (remove) {
     const coll = ctx.store.get(db, name);
-    const [doc] = select(coll, { filter: query, sort, limit: 1 });
+    checkHint(coll, cmd.hint);
+    const [doc] = select(coll, { filter: query, sort, limit: 1, variables, collation });
     if (doc && coll) coll.remove(doc);
     return { lastErrorObject: { n: doc ? 1 : 0 }, value: shape(doc, fields), ok: 1 };
   }
@@ -46,7 +58,15 @@ function findAndModify(cmd: Doc, db: string, ctx: Context): Doc {
   const arrayFilters = Array.isArray(cmd.arrayFilters)
     ? cmd.arrayFilters.filter(isPlainObject)
     : undefined;
-  const out = updateMatching(ctx, db, name, query, u, { multi: false, upsert, arrayFilters, sort });
+  const out = updateMatching(ctx, db, name, query, u, {
+    multi: false,
+    upsert,
+    arrayFilters,
+    sort,
+    variables,
+    collation,
+    hint: cmd.hint,
+  });
   if (out.upserted) {
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: out.upserted._id },

@@ -71,7 +71,18 @@ export const handshakeCommands: Record<string, Handler> = {
     authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] },
     ok: 1,
   }),
-  endSessions: () => ({ ok: 1 }),
+  configureFailPoint: (cmd, db, ctx) => {
+    if (db !== 'admin')
+      throw new CommandError(
+        Codes.Unauthorized,
+        'configureFailPoint may only be run against the admin database.',
+      );
+    return ctx.failPoints.configure(cmd);
+  },
+  endSessions: (cmd, _db, ctx) => {
+    ctx.sessions.end(cmd.endSessions);
+    return { ok: 1 };
+  },
   refreshSessions: () => ({ ok: 1 }),
   killSessions: () => ({ ok: 1 }),
   startSession: () => {

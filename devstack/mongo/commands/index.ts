@@ -43,6 +43,7 @@ export function runCommand(body: Doc, ctx: Context): Doc {
         'transactions are not supported by the development server',
       );
     }
+    ctx.sessions.touch(body.lsid);
     const cmd = KEEP_LONGS.has(name) ? body : (normalize(body) as Doc);
     return handler(cmd, db, ctx);
   } catch (err) {

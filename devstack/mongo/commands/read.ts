@@ -1,32 +1,21 @@
 import { Long } from 'bson';
-import { Aggregator, ProcessingMode } from 'mingo';
 import { compare } from 'mingo/util';
-import { Codes, CommandError, fromMingo } from '../errors.js';
+import { Codes, CommandError } from '../errors.js';
 import { select } from '../query.js';
-import { validateCollectionName } from '../store.js';
-import { type Doc, isPlainObject, pathValues, valueKey } from '../values.js';
+import { type Doc, pathValues, valueKey } from '../values.js';
+import { aggregate } from './aggregate.js';
 import {
   type Context,
   type Handler,
+  checkHint,
+  collationOf,
   collectionArg,
   cursorReply,
+  letVariables,
   optionalBool,
   optionalDoc,
   optionalInt,
 } from './context.js';
-
-const UNSUPPORTED_STAGES = new Set([
-  '$out',
-  '$merge',
-  '$changeStream',
-  '$collStats',
-  '$indexStats',
-  '$currentOp',
-  '$listSessions',
-  '$search',
-  '$geoNear',
-  '$planCacheStats',
-]);
 
 function batchSizeOf(cmd: Doc, command: string): number | undefined {
   return optionalInt(cmd, 'batchSize', command);
@@ -52,12 +41,16 @@ function find(cmd: Doc, db: string, ctx: Context): Doc {
     limit = -limit;
     singleBatch = true;
   }
-  const docs = select(ctx.store.get(db, name), {
+  const coll = ctx.store.get(db, name);
+  checkHint(coll, cmd.hint);
+  const docs = select(coll, {
     filter: optionalDoc(cmd, 'filter', 'find') ?? {},
     sort: optionalDoc(cmd, 'sort', 'find'),
     projection: optionalDoc(cmd, 'projection', 'find'),
     skip: optionalInt(cmd, 'skip', 'find'),
     limit: limit || undefined,
+    variables: letVariables(cmd, 'find'),
+    collation: collationOf(cmd),
   });
   const batchSize = batchSizeOf(cmd, 'find');
   const batch = ctx.cursors.first(
@@ -89,10 +82,13 @@ function getMore(cmd: Doc, db: string, ctx: Context): Doc {
 
 function count(cmd: Doc, db: string, ctx: Context): Doc {
   const name = collectionArg(cmd, 'count', db);
-  const docs = select(ctx.store.get(db, name), {
+  const coll = ctx.store.get(db, name);
+  checkHint(coll, cmd.hint);
+  const docs = select(coll, {
     filter: optionalDoc(cmd, 'query', 'count') ?? {},
     skip: optionalInt(cmd, 'skip', 'count'),
     limit: Math.abs(optionalInt(cmd, 'limit', 'count', -Infinity) ?? 0) || undefined,
+    collation: collationOf(cmd),
   });
   return { n: docs.length, ok: 1 };
 }
@@ -106,71 +102,38 @@ function distinct(cmd: Doc, db: string, ctx: Context): Doc {
       Codes.TypeMismatch,
       "BSON field 'distinct.key' is the wrong type, expected type 'string'",
     );
-  const docs = select(ctx.store.get(db, name), {
+  const coll = ctx.store.get(db, name);
+  checkHint(coll, cmd.hint);
+  const collator = collationOf(cmd);
+  const docs = select(coll, {
     filter: optionalDoc(cmd, 'query', 'distinct') ?? {},
+    collation: collator,
   });
   const seen = new Map<string, unknown>();
+  const strings: string[] = [];
   for (const doc of docs) {
     for (const v of pathValues(doc, key)) {
       for (const el of Array.isArray(v) ? v : [v]) {
-        if (el !== undefined) seen.set(valueKey(el), el);
+        if (el === undefined) continue;
+        // Under a collation, strings it finds equal are one value: the first one seen.
+        if (collator && typeof el === 'string') {
+          if (!strings.some((s) => collator.compare(s, el) === 0)) strings.push(el);
+        } else {
+          seen.set(valueKey(el), el);
+        }
       }
     }
   }
-  return { values: [...seen.values()].sort(compare), ok: 1 };
-}
-
-function aggregate(cmd: Doc, db: string, ctx: Context): Doc {
-  const target = cmd.aggregate;
-  const name = target === 1 ? undefined : validateCollectionName(db, target);
-  if (!Array.isArray(cmd.pipeline))
-    throw new CommandError(
-      Codes.TypeMismatch,
-      "BSON field 'aggregate.pipeline' is missing or is not an array",
-    );
-  if (cmd.explain)
-    throw new CommandError(
-      Codes.NotImplemented,
-      'explain is not supported by the development server',
-    );
-  const pipeline = cmd.pipeline as unknown[];
-  for (const stage of pipeline) {
-    if (!isPlainObject(stage) || Object.keys(stage).length !== 1) {
-      throw new CommandError(
-        Codes.Location40323,
-        'A pipeline stage specification object must contain exactly one field.',
-      );
-    }
-    const op = Object.keys(stage)[0] as string;
-    if (UNSUPPORTED_STAGES.has(op))
-      throw new CommandError(
-        Codes.NotImplemented,
-        `${op} is not supported by the development server`,
-      );
-  }
-  const cursorOpt = cmd.cursor;
-  if (!isPlainObject(cursorOpt)) {
-    throw new CommandError(
-      Codes.FailedToParse,
-      "The 'cursor' option is required, except for aggregate with the explain argument",
-    );
-  }
-  const batchSize = optionalInt(cursorOpt, 'batchSize', 'aggregate.cursor');
-  const source = name ? (ctx.store.get(db, name)?.all() ?? []) : [];
-  let docs: Doc[];
-  try {
-    const agg = new Aggregator(pipeline as Doc[], {
-      collectionResolver: (other: string) => ctx.store.get(db, other)?.all() ?? [],
-      // Stages such as $addFields may write into their input; stored documents must not change.
-      processingMode: ProcessingMode.CLONE_INPUT,
-      scriptEnabled: false,
-    });
-    docs = agg.run<Doc>(source);
-  } catch (err) {
-    throw fromMingo(err, 'aggregate');
-  }
-  const batch = ctx.cursors.first(name ? `${db}.${name}` : `${db}.$cmd.aggregate`, docs, batchSize);
-  return cursorReply(batch.id, batch.ns, batch.docs, true);
+  const values = [...seen.values()].sort(compare);
+  if (collator) values.push(...strings.sort(collator.compare));
+  return {
+    values: values.sort((a, b) =>
+      typeof a === 'string' && typeof b === 'string' && collator
+        ? collator.compare(a, b)
+        : compare(a, b),
+    ),
+    ok: 1,
+  };
 }
 
 export const readCommands: Record<string, Handler> = { find, getMore, count, distinct, aggregate };

@@ -1,4 +1,4 @@
-import { Codes, CommandError } from '../errors.js';
+import { Codes, CommandError, notSupported } from '../errors.js';
 import { select } from '../query.js';
 import type { Collection } from '../store.js';
 import {
@@ -9,7 +9,16 @@ import {
   withIdFirst,
 } from '../update-doc.js';
 import { type Doc, isPlainObject } from '../values.js';
-import { type Context, type Handler, collectionArg, docArray, optionalBool } from './context.js';
+import {
+  type Context,
+  type Handler,
+  checkHint,
+  collationOf,
+  collectionArg,
+  docArray,
+  letVariables,
+  optionalBool,
+} from './context.js';
 
 /**
  * Runs each statement; a CommandError becomes a writeError entry. Ordered writes stop at the first
@@ -70,6 +79,41 @@ function arrayFiltersOf(s: Doc): Doc[] | undefined {
   return af;
 }
 
+/** mongod 7.0 parses statements strictly: an option it does not know is an error, not ignored. */
+const UPDATE_FIELDS = new Set([
+  'q',
+  'u',
+  'c',
+  'multi',
+  'upsert',
+  'arrayFilters',
+  'hint',
+  'collation',
+  'upsertSupplied',
+]);
+const DELETE_FIELDS = new Set(['q', 'limit', 'hint', 'collation']);
+
+function checkFields(s: Doc, allowed: Set<string>, path: string): void {
+  for (const key of Object.keys(s))
+    if (!allowed.has(key))
+      throw new CommandError(
+        Codes.Location40415,
+        `BSON field '${path}.${key}' is an unknown field.`,
+      );
+}
+
+/** Update operators that compare values, which a collation would have to change. */
+const COMPARING_UPDATES = ['$addToSet', '$pull', '$pullAll'];
+
+function checkCollatedUpdate(u: Doc | Doc[], arrayFilters: Doc[] | undefined): void {
+  if (Array.isArray(u)) throw notSupported('a pipeline update with a collation');
+  if (arrayFilters) throw notSupported('arrayFilters with a collation');
+  for (const op of COMPARING_UPDATES) if (op in u) throw notSupported(`${op} with a collation`);
+  for (const arg of Object.values(u))
+    if (isPlainObject(arg) && Object.keys(arg).some((p) => /(^|\.)\$(\.|$)/.test(p)))
+      throw notSupported('the positional $ operator with a collation');
+}
+
 export interface UpdateOutcome {
   matched: number;
   modified: number;
@@ -85,13 +129,29 @@ export function updateMatching(
   name: string,
   q: Doc,
   u: Doc | Doc[],
-  opts: { multi: boolean; upsert: boolean; arrayFilters?: Doc[]; sort?: Doc },
+  opts: {
+    multi: boolean;
+    upsert: boolean;
+    arrayFilters?: Doc[];
+    sort?: Doc;
+    variables?: Doc;
+    collation?: Intl.Collator;
+    hint?: unknown;
+  },
 ): UpdateOutcome {
   let coll: Collection | undefined = ctx.store.get(db, name);
-  const matches = select(coll, { filter: q, sort: opts.sort, limit: opts.multi ? undefined : 1 });
+  checkHint(coll, opts.hint);
+  if (opts.collation) checkCollatedUpdate(u, opts.arrayFilters);
+  const matches = select(coll, {
+    filter: q,
+    sort: opts.sort,
+    limit: opts.multi ? undefined : 1,
+    variables: opts.variables,
+    collation: opts.collation,
+  });
   if (matches.length === 0) {
     if (!opts.upsert) return { matched: 0, modified: 0 };
-    const doc = buildUpsert(q, u, opts.arrayFilters);
+    const doc = buildUpsert(q, u, { arrayFilters: opts.arrayFilters, variables: opts.variables });
     coll ??= ctx.store.getOrCreate(db, name);
     coll.insert(doc);
     return { matched: 0, modified: 0, upserted: doc, after: doc };
@@ -100,7 +160,11 @@ export function updateMatching(
   let before: Doc | undefined;
   let after: Doc | undefined;
   for (const doc of matches) {
-    const next = applyUpdate(doc, u, { arrayFilters: opts.arrayFilters, query: q });
+    const next = applyUpdate(doc, u, {
+      arrayFilters: opts.arrayFilters,
+      query: q,
+      variables: opts.variables,
+    });
     before ??= doc;
     after ??= next;
     if (sameBson(doc, next)) continue;
@@ -113,6 +177,8 @@ export function updateMatching(
 function update(cmd: Doc, db: string, ctx: Context): Doc {
   const name = collectionArg(cmd, 'update', db);
   const updates = docArray(cmd, 'updates', 'update');
+  const variables = letVariables(cmd, 'update');
+  for (const s of updates) checkFields(s, UPDATE_FIELDS, 'update.updates');
   let n = 0;
   let nModified = 0;
   const upserted: Doc[] = [];
@@ -130,6 +196,9 @@ function update(cmd: Doc, db: string, ctx: Context): Doc {
       multi,
       upsert: optionalBool(s, 'upsert', false),
       arrayFilters: arrayFiltersOf(s),
+      variables,
+      collation: collationOf(s),
+      hint: s.hint,
     });
     if (out.upserted) {
       n += 1;
@@ -145,6 +214,8 @@ function update(cmd: Doc, db: string, ctx: Context): Doc {
 function deleteCommand(cmd: Doc, db: string, ctx: Context): Doc {
   const name = collectionArg(cmd, 'delete', db);
   const deletes = docArray(cmd, 'deletes', 'delete');
+  const variables = letVariables(cmd, 'delete');
+  for (const s of deletes) checkFields(s, DELETE_FIELDS, 'delete.deletes');
   let n = 0;
   const writeErrors = eachStatement(deletes, optionalBool(cmd, 'ordered', true), (s) => {
     const q = statementFilter(s, 'q');
@@ -155,7 +226,14 @@ function deleteCommand(cmd: Doc, db: string, ctx: Context): Doc {
         'The limit field in delete objects must be 0 or 1. Got ' + String(limit),
       );
     const coll = ctx.store.get(db, name);
-    for (const doc of select(coll, { filter: q, limit: limit === 1 ? 1 : undefined })) {
+    checkHint(coll, s.hint);
+    const matches = select(coll, {
+      filter: q,
+      limit: limit === 1 ? 1 : undefined,
+      variables,
+      collation: collationOf(s),
+    });
+    for (const doc of matches) {
       (coll as Collection).remove(doc);
       n += 1;
     }
