@@ -136,7 +136,9 @@ export class CollationKeys {
   filter(filter: Doc): Doc {
     const out: Doc = {};
     for (const [key, value] of Object.entries(filter)) {
-      if (LOGICAL.has(key) && Array.isArray(value)) {
+      if (key === '$comment') {
+        out[key] = value;
+      } else if (LOGICAL.has(key) && Array.isArray(value)) {
         out[key] = (value as unknown[]).map((part) =>
           isPlainObject(part) ? this.filter(part) : part,
         );

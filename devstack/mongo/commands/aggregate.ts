@@ -25,7 +25,6 @@ const UNSUPPORTED_STAGES = new Set([
   '$vectorSearch',
   '$geoNear',
   '$planCacheStats',
-  '$graphLookup',
 ]);
 
 /** Under a collation only these stages are answered (on collation ranks, see collation.ts). */

@@ -1,6 +1,6 @@
 import { Long } from 'bson';
 import { compare } from 'mingo/util';
-import { Codes, CommandError } from '../errors.js';
+import { Codes, CommandError, notSupported } from '../errors.js';
 import { select } from '../query.js';
 import { type Doc, pathValues, valueKey } from '../values.js';
 import { aggregate } from './aggregate.js';
@@ -28,6 +28,10 @@ function find(cmd: Doc, db: string, ctx: Context): Doc {
       Codes.NotImplemented,
       'tailable cursors are not supported by the development server',
     );
+  // These change which documents or fields come back; ignoring them would answer wrongly.
+  for (const option of ['min', 'max', 'returnKey', 'showRecordId'])
+    if (cmd[option] !== undefined && cmd[option] !== false)
+      throw notSupported(`find option ${option}`);
   const rawLimit = cmd.limit instanceof Long ? cmd.limit.toNumber() : cmd.limit;
   if (rawLimit !== undefined && rawLimit !== null && typeof rawLimit !== 'number') {
     throw new CommandError(

@@ -149,7 +149,8 @@ async function collectionOp(coll: Collection, name: string, a: Doc): Promise<OpR
         modifiedCount: r.modifiedCount,
         upsertedCount: r.upsertedCount,
       };
-      if (r.upsertedId !== null) out.upsertedId = r.upsertedId;
+      // An upserted _id may itself be null, so the count says whether there is one.
+      if (r.upsertedCount > 0) out.upsertedId = r.upsertedId;
       return plain(out);
     }
     case 'deleteOne':
