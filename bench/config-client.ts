@@ -201,6 +201,7 @@ export async function benchSaveToClients(
       for (let i = 0; i < perRegion; i += 1) {
         const client = createConfigClient({ redisUrl: replica.url, region: replica.region });
         client.onChange(({ current, source }) => {
+          if (!current) return;
           const at = savedAt.get(current.version);
           if (at === undefined) return;
           const delay = performance.now() - at;

@@ -77,3 +77,14 @@ export const test = base.extend<RolePages, AuthFiles>({
 });
 
 export { expect };
+
+/**
+ * A screenshot for people reviewing a screen, written only when PROPAGATE_SCREENSHOTS names a
+ * folder: the suites never depend on it.
+ */
+export async function snap(page: Page, name: string): Promise<void> {
+  const dir = process.env.PROPAGATE_SCREENSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}

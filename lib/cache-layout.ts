@@ -9,14 +9,26 @@ export function configKey(appId: string): string {
   return `${CONFIG_KEY_PREFIX}${appId}`;
 }
 
-/** The fields of the `propagate:cfg:{appId}` hash. */
+/**
+ * The fields of the `propagate:cfg:{appId}` hash. An entry is either a config (with `body`) or a
+ * **tombstone** (with `archived` and no `body`): the app was archived at that version and
+ * services must stop serving it. A tombstone is a version like any other, so the same
+ * compare-and-set orders it: it never replaces a newer config (a restore is a newer version),
+ * and a late config never replaces a newer tombstone. Its `checksum` is the retired config's.
+ */
 export interface CachedConfigFields {
   version: string;
   checksum: string;
-  body: string;
+  /** Config entries only: the canonical JSON whose sha256 is `checksum`. */
+  body?: string;
+  /** Tombstones only: always `'1'`. */
+  archived?: string;
   committedAt: string;
   pushedAt: string;
 }
+
+/** The value of a tombstone's `archived` field. */
+export const TOMBSTONE_MARK = '1';
 
 /** What is published on `propagate:cfg-updates` after every accepted write. */
 export interface UpdateMessage {
@@ -24,6 +36,8 @@ export interface UpdateMessage {
   version: number;
   checksum: string;
   committedAt: number;
+  /** Present (true) when the write was a tombstone. */
+  archived?: true;
 }
 
 export function parseUpdateMessage(raw: string): UpdateMessage | null {

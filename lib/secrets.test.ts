@@ -6,7 +6,9 @@ import {
   isSecretPath,
   maskSecrets,
   mergeSecrets,
+  secretSlots,
   secretValues,
+  withNewSecrets,
 } from '@/lib/secrets';
 
 function stored(): AppConfig {
@@ -189,5 +191,43 @@ describe('containsSecret', () => {
     const config = stored();
     expect(containsSecret('error: bad token whsec_b at line 1', config)).toBe(true);
     expect(containsSecret(`value was ${SECRET_UNCHANGED}`, maskSecrets(config))).toBe(false);
+  });
+});
+
+describe('withNewSecrets (copying an app)', () => {
+  const slots = secretSlots(stored()).map((slot) => slot.path);
+
+  it('names every secret by provider and webhook id, each a secret path', () => {
+    expect(slots).toEqual([
+      'signIn.social.google.clientSecret',
+      'signIn.social.github.clientSecret',
+      'webhooks.orders.signingSecret',
+      'webhooks.crm.signingSecret',
+    ]);
+    expect(slots.every(isSecretPath)).toBe(true);
+  });
+
+  it('asks for every secret: none is carried over, and the marker is not a value', () => {
+    const result = withNewSecrets(stored(), {
+      'signIn.social.google.clientSecret': SECRET_UNCHANGED,
+      'webhooks.orders.signingSecret': '  ',
+      'webhooks.crm.signingSecret': '$where',
+    });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.fieldErrors).toEqual({
+      'signIn.social.google.clientSecret': ['Enter this app’s client secret'],
+      'signIn.social.github.clientSecret': ['Enter this app’s client secret'],
+      'webhooks.orders.signingSecret': ['Enter this app’s signing secret'],
+      'webhooks.crm.signingSecret': ['Values can’t start with “$”'],
+    });
+  });
+
+  it('puts the new values in place and keeps the rest of the configuration', () => {
+    const values = Object.fromEntries(slots.map((path, i) => [path, `new-${i}`]));
+    const result = withNewSecrets(stored(), values);
+    if (!result.ok) throw new Error('expected a config');
+    expect(secretValues(result.data)).toEqual(['new-0', 'new-1', 'new-2', 'new-3']);
+    expect(maskSecrets(result.data)).toEqual(maskSecrets(stored()));
+    expect(configSchema.safeParse(result.data).success).toBe(true);
   });
 });

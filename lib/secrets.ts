@@ -107,3 +107,55 @@ export function secretValues(config: AppConfig | MaskedConfig): string[] {
 export function containsSecret(text: string, config: AppConfig | MaskedConfig): boolean {
   return secretValues(config).some((secret) => text.includes(secret));
 }
+
+export interface SecretSlot {
+  /** By identity, not position: `signIn.social.google.clientSecret`, `webhooks.wh_1.signingSecret`. */
+  path: string;
+  label: string;
+}
+
+/** The secrets a config holds, named so a person knows which one to enter. */
+export function secretSlots(config: AppConfig | MaskedConfig): SecretSlot[] {
+  return [
+    ...config.signIn.social.map((p) => ({
+      path: `signIn.social.${p.provider}.clientSecret`,
+      label: `${p.provider[0]?.toUpperCase() ?? ''}${p.provider.slice(1)} client secret (client ID ${p.clientId})`,
+    })),
+    ...config.webhooks.map((w) => ({
+      path: `webhooks.${w.id}.signingSecret`,
+      label: `Signing secret of the webhook to ${w.url}`,
+    })),
+  ];
+}
+
+/**
+ * A copy of `config` in which every secret is one of `values` (keyed by slot path): nothing is
+ * carried over from the original, so copying an app never copies its secrets. A slot without a
+ * usable value is a field error under its path.
+ */
+export function withNewSecrets(
+  config: AppConfig,
+  values: Readonly<Record<string, string>>,
+): MergeSecretsResult {
+  const fieldErrors: FieldErrors = {};
+  const take = (path: string, missing: string) => {
+    const value = (values[path] ?? '').trim();
+    if (!value || value === SECRET_UNCHANGED) fieldErrors[path] = [missing];
+    else if (value.length > 1024) fieldErrors[path] = ['Use at most 1024 characters'];
+    else if (value.startsWith('$')) fieldErrors[path] = ['Values can’t start with “$”'];
+    return value;
+  };
+  const social = config.signIn.social.map((p) => ({
+    ...p,
+    clientSecret: take(
+      `signIn.social.${p.provider}.clientSecret`,
+      'Enter this app’s client secret',
+    ),
+  }));
+  const webhooks = config.webhooks.map((w) => ({
+    ...w,
+    signingSecret: take(`webhooks.${w.id}.signingSecret`, 'Enter this app’s signing secret'),
+  }));
+  if (Object.keys(fieldErrors).length > 0) return { ok: false, fieldErrors };
+  return { ok: true, data: { ...config, signIn: { ...config.signIn, social }, webhooks } };
+}

@@ -2,10 +2,18 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { cn } from '@/lib/cn';
+import { tabClasses } from '@/components/ui/tab-classes';
 
-/** Overview · Edit · History: links (each is a page), marked current for screen readers too. */
-export function AppTabs({ appId, canEdit }: { appId: string; canEdit: boolean }) {
+/** Overview · Edit · History · Settings: links (each is a page), marked current for screen readers too. */
+export function AppTabs({
+  appId,
+  canEdit,
+  canManage,
+}: {
+  appId: string;
+  canEdit: boolean;
+  canManage: boolean;
+}) {
   const pathname = usePathname();
   const base = `/apps/${appId}`;
   const tabs = [
@@ -16,6 +24,9 @@ export function AppTabs({ appId, canEdit }: { appId: string; canEdit: boolean })
       active: pathname === `${base}/edit`,
     },
     { href: `${base}/history`, label: 'History', active: pathname.startsWith(`${base}/history`) },
+    ...(canManage
+      ? [{ href: `${base}/settings`, label: 'Settings', active: pathname === `${base}/settings` }]
+      : []),
   ];
   return (
     <nav aria-label="App" className="mb-6 border-b border-slate-200">
@@ -25,12 +36,7 @@ export function AppTabs({ appId, canEdit }: { appId: string; canEdit: boolean })
             <Link
               href={tab.href}
               aria-current={tab.active ? 'page' : undefined}
-              className={cn(
-                'inline-block border-b-2 px-1 pb-3 text-sm font-medium',
-                tab.active
-                  ? 'border-brand-600 text-brand-700'
-                  : 'border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900',
-              )}
+              className={tabClasses(tab.active)}
             >
               {tab.label}
             </Link>

@@ -5,7 +5,16 @@ import { Table, Td, Th, Tr } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import type { AppSummary } from '@/lib/db/apps';
 
-export function AppsTable({ apps, showTenant }: { apps: AppSummary[]; showTenant: boolean }) {
+export function AppsTable({
+  apps,
+  showTenant,
+  archived = false,
+}: {
+  apps: AppSummary[];
+  showTenant: boolean;
+  /** Archived apps show when they were archived instead of their propagation. */
+  archived?: boolean;
+}) {
   return (
     <Table caption="Apps and their current configuration version">
       <thead>
@@ -14,7 +23,7 @@ export function AppsTable({ apps, showTenant }: { apps: AppSummary[]; showTenant
           {showTenant && <Th>Tenant</Th>}
           <Th>Version</Th>
           <Th>Last change</Th>
-          <Th>Propagation</Th>
+          <Th>{archived ? 'Archived' : 'Propagation'}</Th>
         </tr>
       </thead>
       <tbody>
@@ -24,6 +33,7 @@ export function AppsTable({ apps, showTenant }: { apps: AppSummary[]; showTenant
               <Link href={`/apps/${app.id}`} className="font-medium text-brand-700 hover:underline">
                 {app.name}
               </Link>
+              <span className="ml-2 font-mono text-xs text-slate-500">{app.id}</span>
               {app.description && (
                 <p className="mt-0.5 text-xs text-slate-500">{app.description}</p>
               )}
@@ -53,7 +63,14 @@ export function AppsTable({ apps, showTenant }: { apps: AppSummary[]; showTenant
               )}
             </Td>
             <Td>
-              <PropagationSummarySlot appId={app.id} headVersion={app.headVersion} />
+              {app.archivedAt ? (
+                <span className="text-slate-600">
+                  <TimeAgo date={app.archivedAt} />
+                  <span className="block text-xs text-slate-500">Not served by any region</span>
+                </span>
+              ) : (
+                <PropagationSummarySlot appId={app.id} headVersion={app.headVersion} />
+              )}
             </Td>
           </Tr>
         ))}

@@ -20,6 +20,17 @@ const tones: Record<AuditAction, BadgeTone> = {
   'migration.rolled_back': 'warning',
   'migration.finished': 'success',
   'migration.cancelled': 'warning',
+  'app.created': 'success',
+  'app.updated': 'neutral',
+  'app.archived': 'warning',
+  'app.restored': 'success',
+  'user.invited': 'info',
+  'invitation.revoked': 'warning',
+  'invitation.accepted': 'success',
+  'user.role_changed': 'warning',
+  'user.disabled': 'danger',
+  'user.enabled': 'success',
+  'password.changed': 'neutral',
 };
 
 const failureReasons: Record<string, string> = {

@@ -46,6 +46,11 @@ export function HistoryTable({
                   Current
                 </Badge>
               )}
+              {v.archived && (
+                <Badge tone="warning" className="ml-2">
+                  Archived
+                </Badge>
+              )}
             </Td>
             <Td>
               <VersionByline version={v} size="xs" />
@@ -71,7 +76,8 @@ export function HistoryTable({
                 >
                   View
                 </Link>
-                {canRollback && v.version !== headVersion && (
+                {/* A tombstone has nothing of its own to roll back to: restoring undoes it. */}
+                {canRollback && v.version !== headVersion && !v.archived && (
                   <RollbackButton appId={appId} toVersion={v.version} headVersion={headVersion} />
                 )}
               </div>

@@ -11,7 +11,11 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
-import { createConfigClient, ConfigNotReadyError } from '../../lib/config-client/index';
+import {
+  AppArchivedError,
+  createConfigClient,
+  ConfigNotReadyError,
+} from '../../lib/config-client/index';
 import { renderLoginPage } from './login-page';
 import { loginSettings } from './login-settings';
 
@@ -66,7 +70,14 @@ const client = createConfigClient({
     : {}),
   logger: { info: log, warn: log },
 });
-client.onChange(({ appId, current, previous, source }) => {
+client.onChange(({ appId, current, previous, archived, source }) => {
+  if (archived) {
+    log(
+      `${appId}: archived in Propagate at v${archived.version}; no longer serving it (${source})`,
+    );
+    return;
+  }
+  if (!current) return;
   const lag = current.committedAt
     ? ` ${current.appliedAt - current.committedAt} ms after commit`
     : '';
@@ -93,6 +104,7 @@ function health() {
   const held = Object.fromEntries(
     apps.map((appId) => {
       const entry = client.peek(appId);
+      const archived = client.archived(appId);
       return [
         appId,
         entry
@@ -101,7 +113,10 @@ function health() {
               appliedAt: entry.appliedAt,
               stalenessMs: client.staleness(appId),
             }
-          : null,
+          : archived
+            ? // Archived in Propagate: known and deliberately not served.
+              { archived: true, version: archived.version, archivedAt: archived.appliedAt }
+            : null,
       ];
     }),
   );
@@ -164,6 +179,10 @@ function handle(req: IncomingMessage, res: ServerResponse) {
       headers,
     );
   } catch (error) {
+    // 410 Gone: the app was archived, so this service stopped serving it on purpose.
+    if (error instanceof AppArchivedError) {
+      return send(res, 410, { error: error.message, archived: true, version: error.version });
+    }
     if (error instanceof ConfigNotReadyError) return send(res, 503, { error: error.message });
     throw error;
   }

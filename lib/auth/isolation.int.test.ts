@@ -7,12 +7,16 @@ vi.hoisted(() => {
   process.env.SESSION_SECRET ??= 'x'.repeat(32);
 });
 
+import { archiveApp } from '@/lib/actions/archive-app';
 import { createApiToken } from '@/lib/actions/create-api-token';
+import { createApp as createAppAction } from '@/lib/actions/create-app';
+import { restoreApp } from '@/lib/actions/restore-app';
 import type { ActionResult } from '@/lib/results';
 import { retryPush } from '@/lib/actions/retry-push';
 import { revokeApiToken } from '@/lib/actions/revoke-api-token';
 import { rollbackConfig } from '@/lib/actions/rollback-config';
 import { saveConfig } from '@/lib/actions/save-config';
+import { updateAppDetails } from '@/lib/actions/update-app-details';
 import type { Permission } from '@/lib/auth/roles';
 import { configKey } from '@/lib/cache-layout';
 import { createApp } from '@/lib/db/apps';
@@ -58,6 +62,9 @@ const adminGrants: Permission[] = [
   'propagation:read',
   'audit:read',
   'tokens:manage',
+  'apps:manage',
+  'users:read',
+  'users:manage',
 ];
 const viewerGrants: Permission[] = ['config:read', 'propagation:read'];
 const supportGrants: Permission[] = [
@@ -66,6 +73,7 @@ const supportGrants: Permission[] = [
   'push:retry',
   'fleet:read',
   'audit:read',
+  'users:read',
 ];
 
 interface Caller {
@@ -137,6 +145,8 @@ function httpOutcome(status: number): Outcome {
 }
 
 let edits = 0;
+/** Apps the matrix's createApp calls may have created (their cache keys are removed after). */
+const copies: string[] = [];
 
 /** Records of a tenant that showed up in an answer to a caller who may not see that tenant. */
 const leaks: string[] = [];
@@ -287,6 +297,52 @@ const operations: Operation[] = [
     retryPush.run,
     (target) => Promise.resolve({ appId: appOf(target) }),
   ),
+  action(
+    'createApp',
+    // Copying another tenant's app is "not found"; the new app always lands in the caller's tenant.
+    { permission: 'apps:manage', tenantBound: true, writesTo: 'caller' },
+    createAppAction.run,
+    (target) => {
+      edits += 1;
+      copies.push(`${target}-copy-${edits}`);
+      return Promise.resolve({
+        id: `${target}-copy-${edits}`,
+        name: `Copy ${edits}`,
+        copyFrom: appOf(target),
+      });
+    },
+  ),
+  action(
+    'updateAppDetails',
+    { permission: 'apps:manage', tenantBound: true, writesTo: 'target' },
+    updateAppDetails.run,
+    (target) => {
+      edits += 1;
+      return Promise.resolve({ appId: appOf(target), name: `Renamed ${edits}`, description: '' });
+    },
+  ),
+  // Archive, then restore: each fixture app is archived once by its admin and restored again
+  // before the routes below read it.
+  action(
+    'archiveApp',
+    { permission: 'apps:manage', tenantBound: true, writesTo: 'target' },
+    archiveApp.run,
+    async (target) => ({
+      appId: appOf(target),
+      baseVersion: (await readHead(appOf(target), { data: false }))?.version,
+      reason: 'isolation matrix',
+    }),
+  ),
+  action(
+    'restoreApp',
+    { permission: 'apps:manage', tenantBound: true, writesTo: 'target' },
+    restoreApp.run,
+    async (target) => ({
+      appId: appOf(target),
+      baseVersion: (await readHead(appOf(target), { data: false }))?.version,
+      reason: '',
+    }),
+  ),
   route('GET', '/api/regions', () => import('@/app/api/regions/route'), {
     permission: 'propagation:read',
     tenantBound: false,
@@ -426,14 +482,15 @@ function expected(caller: Caller, op: Operation, target: TenantId): Outcome {
 async function fingerprint(tenant: TenantId) {
   const c = await collections();
   const appId = appOf(tenant);
-  const [versions, tokens, revoked, audit, cached] = await Promise.all([
+  const [apps, versions, tokens, revoked, audit, cached] = await Promise.all([
+    c.apps.find({ tenantId: tenant }, { projection: { name: 1, archivedAt: 1 } }).toArray(),
     c.configVersions.countDocuments({ appId }),
     c.apiTokens.countDocuments({ tenantId: tenant }),
     c.apiTokens.countDocuments({ tenantId: tenant, revokedAt: { $ne: null } }),
     c.audit.countDocuments({ tenantId: tenant }),
     primaryRedis().hget(configKey(appId), 'version'),
   ]);
-  return { versions, tokens, revoked, audit, cached };
+  return { apps, versions, tokens, revoked, audit, cached };
 }
 
 async function fingerprints() {
@@ -509,7 +566,9 @@ afterAll(async () => {
     c.configVersions.deleteMany({ tenantId: { $in: [...tenants] } }),
     c.apiTokens.deleteMany({ tenantId: { $in: [...tenants] } }),
     c.users.deleteMany({ _id: { $regex: `^iso-.*-${run}$` } }),
-    ...tenants.map((t) => primaryRedis().del(configKey(`${t}-app`))),
+    ...[...tenants.map((t) => `${t}-app`), ...copies].map((id) =>
+      primaryRedis().del(configKey(id)),
+    ),
   ]);
   // Audit entries are append-only by design; the test tenants' ids keep them apart.
   await closeRedis();

@@ -3,7 +3,16 @@ import { permissions, roleCan, roles, type Permission, type Role } from './roles
 
 // The whole matrix, written out: a change to a grant must change this table too.
 const expected: Record<Role, Permission[]> = {
-  admin: ['config:read', 'config:edit', 'propagation:read', 'audit:read', 'tokens:manage'],
+  admin: [
+    'config:read',
+    'config:edit',
+    'propagation:read',
+    'audit:read',
+    'tokens:manage',
+    'apps:manage',
+    'users:read',
+    'users:manage',
+  ],
   viewer: ['config:read', 'propagation:read'],
   support: [
     'config:read',
@@ -12,6 +21,7 @@ const expected: Record<Role, Permission[]> = {
     'fleet:read',
     'audit:read',
     'deployments:read',
+    'users:read',
   ],
   operator: [
     'config:read',

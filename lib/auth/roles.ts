@@ -15,11 +15,23 @@ export const permissions = [
   'tokens:manage',
   'deployments:read',
   'migration:run',
+  'apps:manage',
+  'users:read',
+  'users:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
 const grants: Record<Role, readonly Permission[]> = {
-  admin: ['config:read', 'config:edit', 'propagation:read', 'audit:read', 'tokens:manage'],
+  admin: [
+    'config:read',
+    'config:edit',
+    'propagation:read',
+    'audit:read',
+    'tokens:manage',
+    'apps:manage',
+    'users:read',
+    'users:manage',
+  ],
   viewer: ['config:read', 'propagation:read'],
   // Support looks across tenants and may unstick a push, but never edits configuration.
   support: [
@@ -29,6 +41,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'fleet:read',
     'audit:read',
     'deployments:read',
+    'users:read',
   ],
   // The vendor's platform team: moves the cache between deployments; never edits configuration.
   operator: [

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { configKey, parseUpdateMessage, UPDATES_CHANNEL } from '../cache-layout';
 import { decodeEntry, deepFreeze, type DecodeResult } from './decode-entry';
-import { ConfigClientError, ConfigNotReadyError } from './errors';
+import { AppArchivedError, ConfigClientError, ConfigNotReadyError } from './errors';
 // Pure (no imports): lifted out together with the cache contract.
 import { parseReplicationInfo } from '../regions-health/parse-replication';
 import {
@@ -21,6 +21,7 @@ import {
 } from './report-layout';
 import { createReporter, type Reporter } from './reporter';
 import type {
+  ArchivedApp,
   ChangeSource,
   ConfigChange,
   ConfigClient,
@@ -37,6 +38,8 @@ interface Waiter<T> {
 
 interface AppState<T> {
   entry: ConfigEntry<T> | null;
+  /** Set while the cache holds a tombstone for the app: archived, not served (entry is null). */
+  tombstone: ArchivedApp | null;
   /** A read of the hash in flight; `again` asks for one more after it (coalescing). */
   fetching: Promise<void> | null;
   again: ChangeSource | null;
@@ -47,6 +50,11 @@ interface AppState<T> {
   /** Why the app is not ready yet, for ready()'s timeout message. */
   problem: string | null;
   waiters: Set<Waiter<T>>;
+}
+
+/** What the client holds for an app, config or tombstone: the version anything new must beat. */
+function held<T>(state: AppState<T>): { version: number; checksum: string } | null {
+  return state.entry ?? state.tombstone;
 }
 
 const noopLogger: Logger = { info: () => undefined, warn: () => undefined };
@@ -179,14 +187,17 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     const now = Date.now();
     const out: InstanceReport[] = [];
     for (const [appId, state] of apps) {
-      if (!state.entry) continue;
+      // An archived app is reported at its tombstone's version: the app page then shows every
+      // server on the archive, i.e. no longer serving the app.
+      const holds = state.entry ?? state.tombstone;
+      if (!holds) continue;
       out.push({
         instanceId,
         region: options.region,
         appId,
-        version: state.entry.version,
-        checksum: state.entry.checksum,
-        appliedAt: state.entry.appliedAt,
+        version: holds.version,
+        checksum: holds.checksum,
+        appliedAt: holds.appliedAt,
         stalenessMs: stalenessAt(now, state),
         reportedAt: now,
         intervalMs: options.report?.intervalMs ?? 5_000,
@@ -204,6 +215,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     if (!state) {
       state = {
         entry: null,
+        tombstone: null,
         fetching: null,
         again: null,
         behindSince: null,
@@ -224,8 +236,8 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     error: ConfigClientError,
   ): void {
     state.problem = error.message;
-    if (version !== null && (!state.entry || version > state.entry.version))
-      state.behindSince ??= Date.now();
+    const holds = held(state);
+    if (version !== null && (!holds || version > holds.version)) state.behindSince ??= Date.now();
     if (
       state.rejected &&
       state.rejected.version === version &&
@@ -270,27 +282,36 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     }
     noteContact();
     const decoded = decodeEntry(fields, validate);
-    const held = state.entry;
+    const previous = state.entry;
+    const holds = held(state);
     switch (decoded.status) {
       case 'missing':
         state.problem = missingProblem(appId);
         return;
       case 'invalid':
       case 'checksum-mismatch':
-        if (held && decoded.version !== null && decoded.version <= held.version) {
+        if (holds && decoded.version !== null && decoded.version <= holds.version) {
           counters.ignored += 1;
           return;
         }
-        refuse(state, decoded.version, decoded.checksum, refusal(appId, decoded, held));
+        refuse(state, decoded.version, decoded.checksum, refusal(appId, decoded, previous));
+        return;
+      case 'archived':
+        // A tombstone is ordered like any version: it never replaces a newer (restored) config.
+        if (holds && decoded.version <= holds.version) {
+          counters.ignored += 1;
+          return;
+        }
+        archive(appId, state, decoded, source);
         return;
       case 'ok':
         break;
     }
     const { entry } = decoded;
-    if (held && entry.version <= held.version) {
+    if (holds && entry.version <= holds.version) {
       // Duplicates and out-of-order reads never regress; same version, other checksum is a divergence.
       counters.ignored += 1;
-      if (entry.version === held.version && entry.checksum !== held.checksum) {
+      if (entry.version === holds.version && entry.checksum !== holds.checksum) {
         refuse(
           state,
           entry.version,
@@ -316,6 +337,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
       appliedAt: Date.now(),
     });
     state.entry = current; // the swap: one reference assignment, readers see old or new, never a mix
+    state.tombstone = null;
     state.behindSince = null;
     state.problem = null;
     counters.applied += 1;
@@ -324,9 +346,44 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
       waiter.resolve(current);
     }
     state.waiters.clear();
+    notifyChange({ appId, previous, current, archived: null, source });
+  }
+
+  /** Stops serving an archived app: get() throws AppArchivedError until a newer version arrives. */
+  function archive(
+    appId: string,
+    state: AppState<T>,
+    decoded: Extract<DecodeResult<T>, { status: 'archived' }>,
+    source: ChangeSource,
+  ): void {
+    const previous = state.entry;
+    const tombstone: ArchivedApp = Object.freeze({
+      appId,
+      version: decoded.version,
+      checksum: decoded.checksum,
+      committedAt: decoded.committedAt,
+      appliedAt: Date.now(),
+    });
+    state.entry = null;
+    state.tombstone = tombstone;
+    state.behindSince = null;
+    state.problem = `app "${appId}" was archived in Propagate (version ${decoded.version})`;
+    counters.applied += 1;
+    logger.info(
+      `[config-client] ${appId} archived at v${decoded.version}; no longer serving it (was v${previous?.version ?? '-'})`,
+    );
+    for (const waiter of state.waiters) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new AppArchivedError(appId, decoded.version));
+    }
+    state.waiters.clear();
+    notifyChange({ appId, previous, current: null, archived: tombstone, source });
+  }
+
+  function notifyChange(change: ConfigChange<T>): void {
     for (const listener of changeListeners) {
       try {
-        listener({ appId, previous: held, current, source });
+        listener(change);
       } catch (error) {
         logger.warn(`[config-client] onChange listener threw: ${String(error)}`);
       }
@@ -413,15 +470,15 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
       const [version, checksum] = (results[i]?.[1] as (string | null)[] | undefined) ?? [];
       if (!state) return;
       if (version == null) {
-        if (!state.entry) state.problem = missingProblem(appId);
+        if (!held(state)) state.problem = missingProblem(appId);
         return;
       }
       const v = Number(version);
-      const held = state.entry;
+      const holds = held(state);
       const known =
         state.rejected && state.rejected.version === v && state.rejected.checksum === checksum;
-      const newer = !held || v > held.version;
-      const diverged = held && v === held.version && checksum !== held.checksum;
+      const newer = !holds || v > holds.version;
+      const diverged = holds && v === holds.version && checksum !== holds.checksum;
       if ((newer || diverged) && !known) stale.push(refresh(appId, source));
     });
     await Promise.all(stale);
@@ -485,7 +542,8 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     }
     const state = apps.get(message.appId);
     if (!state) return; // not an app this service holds
-    if (state.entry && message.version <= state.entry.version) {
+    const holds = held(state);
+    if (holds && message.version <= holds.version) {
       counters.ignored += 1;
       return;
     }
@@ -517,6 +575,8 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
       if (closed) return Promise.reject(new Error('The config client is closed.'));
       const state = hold(appId);
       if (state.entry) return Promise.resolve(state.entry);
+      if (state.tombstone)
+        return Promise.reject(new AppArchivedError(appId, state.tombstone.version));
       const wait = readyOptions?.timeoutMs ?? readyTimeoutMs;
       return new Promise<ConfigEntry<T>>((resolve, rejectReady) => {
         const waiter: Waiter<T> = {
@@ -539,6 +599,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     get(appId) {
       const state = apps.get(appId);
       if (state?.entry) return state.entry;
+      if (state?.tombstone) throw new AppArchivedError(appId, state.tombstone.version);
       throw new ConfigNotReadyError(
         appId,
         state
@@ -548,11 +609,12 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     },
 
     peek: (appId) => apps.get(appId)?.entry ?? null,
+    archived: (appId) => apps.get(appId)?.tombstone ?? null,
     heldApps: () => [...apps.keys()],
 
     staleness(appId) {
       const state = apps.get(appId);
-      if (!state?.entry)
+      if (!state || !held(state))
         throw new ConfigNotReadyError(appId, `App "${appId}" has no config loaded.`);
       return stalenessAt(Date.now(), state);
     },

@@ -35,6 +35,23 @@ describe('decodeEntry', () => {
     expect(decodeEntry({ ...good, body }, asIs).status).toBe('ok');
   });
 
+  it('reads a tombstone as "archived", never as a config, and needs a valid version for it', () => {
+    const tombstone = {
+      version: '8',
+      checksum: good.checksum,
+      archived: '1',
+      committedAt: '1700000000100',
+      pushedAt: '1700000000101',
+    };
+    expect(decodeEntry(tombstone, asIs)).toEqual({
+      status: 'archived',
+      version: 8,
+      checksum: good.checksum,
+      committedAt: 1700000000100,
+    });
+    expect(decodeEntry({ ...tombstone, version: 'x' }, asIs).status).toBe('invalid');
+  });
+
   it('treats an empty hash as missing', () => {
     expect(decodeEntry({}, asIs)).toEqual({ status: 'missing' });
   });

@@ -2,6 +2,7 @@
  * Turns a `propagate:cfg:{appId}` hash (as HGETALL returns it) into a verified config, or says
  * why it cannot be used. Pure, so every rule is unit-tested without Redis.
  */
+import { TOMBSTONE_MARK } from '../cache-layout';
 import { checksum as checksumOf } from '../canonical-json';
 
 export interface VerifiedEntry<T> {
@@ -15,6 +16,8 @@ export type DecodeResult<T> =
   | { status: 'ok'; entry: VerifiedEntry<T> }
   /** No key (or an empty one): the replica has nothing for this app yet. */
   | { status: 'missing' }
+  /** A tombstone: the app was archived at this version and must no longer be served. */
+  | { status: 'archived'; version: number; checksum: string; committedAt: number | null }
   | { status: 'invalid'; version: number | null; checksum: string | null; reason: string }
   | { status: 'checksum-mismatch'; version: number; checksum: string; actual: string };
 
@@ -42,6 +45,14 @@ export function decodeEntry<T>(
       version: null,
       checksum: stamped,
       reason: `version ${JSON.stringify(fields.version ?? null)} is not a positive integer`,
+    };
+  }
+  if (fields.archived === TOMBSTONE_MARK && stamped) {
+    return {
+      status: 'archived',
+      version,
+      checksum: stamped,
+      committedAt: optionalMs(fields.committedAt),
     };
   }
   if (!stamped || fields.body === undefined) {

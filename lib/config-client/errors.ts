@@ -39,3 +39,22 @@ export class ConfigNotReadyError extends Error {
     this.appId = appId;
   }
 }
+
+/**
+ * Thrown by `get()` and `ready()` for an app that was archived in Propagate: its cache entry is a
+ * tombstone, so the client no longer serves it (until a restore, which is a newer version).
+ * A subclass of ConfigNotReadyError, so code that only knows "not ready" still refuses to serve.
+ */
+export class AppArchivedError extends ConfigNotReadyError {
+  /** The tombstone's version. */
+  readonly version: number;
+
+  constructor(appId: string, version: number) {
+    super(
+      appId,
+      `App "${appId}" was archived in Propagate (version ${version}); this client no longer serves it.`,
+    );
+    this.name = 'AppArchivedError';
+    this.version = version;
+  }
+}

@@ -1,6 +1,11 @@
 /** The config client's public surface; see README.md. */
 export { createConfigClient } from './config-client';
-export { ConfigClientError, ConfigNotReadyError, type ConfigClientErrorKind } from './errors';
+export {
+  AppArchivedError,
+  ConfigClientError,
+  ConfigNotReadyError,
+  type ConfigClientErrorKind,
+} from './errors';
 export {
   DEFAULT_REPORT_RETENTION_MS,
   instanceReportKey,

@@ -13,13 +13,29 @@ export interface ConfigEntry<T = unknown> {
   readonly appliedAt: number;
 }
 
+/** An app whose cache entry is a tombstone: it was archived and is no longer served. */
+export interface ArchivedApp {
+  readonly appId: string;
+  /** The tombstone's version; a restore arrives as a newer one. */
+  readonly version: number;
+  readonly checksum: string;
+  /** When Propagate committed the archive (ms since epoch). */
+  readonly committedAt: number | null;
+  /** When this client stopped serving the app (ms since epoch). */
+  readonly appliedAt: number;
+}
+
 /** How the client learned about a version: first load, a pub/sub message, or a safety net. */
 export type ChangeSource = 'load' | 'message' | 'stamp-check' | 'reconnect';
 
 export interface ConfigChange<T = unknown> {
   appId: string;
+  /** The config served before the change; null when there was none (or the app was archived). */
   previous: ConfigEntry<T> | null;
-  current: ConfigEntry<T>;
+  /** The config served from now on; null when the change archived the app (see `archived`). */
+  current: ConfigEntry<T> | null;
+  /** Set when the change is an archive: the client stopped serving the app. */
+  archived: ArchivedApp | null;
   source: ChangeSource;
 }
 
@@ -80,10 +96,15 @@ export interface ConfigClient<T = unknown> {
   readonly region: string;
   /** Holds the app and resolves once a verified config is in memory. */
   ready(appId: string, options?: { timeoutMs?: number }): Promise<ConfigEntry<T>>;
-  /** The held config, synchronously. Throws ConfigNotReadyError before the first verified load. */
+  /**
+   * The held config, synchronously. Throws ConfigNotReadyError before the first verified load,
+   * and AppArchivedError (a ConfigNotReadyError) once the app was archived.
+   */
   get(appId: string): ConfigEntry<T>;
-  /** null when the app is held but not loaded yet. */
+  /** null when the app is held but not loaded yet, or archived. */
   peek(appId: string): ConfigEntry<T> | null;
+  /** The tombstone when the app was archived (and not restored since), else null. */
+  archived(appId: string): ArchivedApp | null;
   heldApps(): string[];
   staleness(appId: string): number;
   status(): ConfigClientStatus;

@@ -6,6 +6,7 @@ import { commitVersion, insertIfMissing } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
 import { NotFoundError } from '@/lib/errors';
 import { appIdSchema } from '@/lib/schemas/app';
+import type { AppSort } from '@/lib/schemas/apps-list';
 import type { AppConfig } from '@/lib/schemas/config';
 
 export interface LastChange {
@@ -22,18 +23,63 @@ export interface AppSummary {
   name: string;
   description: string;
   headVersion: number;
+  archivedAt: Date | null;
   lastChange: LastChange | null;
 }
 
+export interface AppsPage {
+  apps: AppSummary[];
+  /** Apps matching the search, on every page. */
+  total: number;
+  page: number;
+  pageCount: number;
+}
+
+const sorts: Record<AppSort, Record<string, 1 | -1>> = {
+  name: { name: 1, _id: 1 },
+  // Apps without a recorded change (never committed) sort last, then by id for a stable order.
+  recent: { updatedAt: -1, _id: 1 },
+  id: { _id: 1 },
+};
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /**
- * The apps the principal may see, each with its head's author, time and message. Two queries
- * whatever the number of apps: the apps, then every head at once by its exact {appId, version}
- * (served by the unique index), never one query per app.
+ * One page of the apps the principal may see, active or archived, searched by name or id and
+ * sorted on the server. Two bounded queries whatever the number of apps: the page of apps (plus
+ * its count), then the heads of that page only, by their exact {appId, version}.
  */
-export async function listAppsForPrincipal(principal: Principal): Promise<AppSummary[]> {
+export async function searchAppsPage(
+  principal: Principal,
+  {
+    archived,
+    query = '',
+    sort = 'name',
+    page = 1,
+    pageSize = 25,
+  }: { archived: boolean; query?: string; sort?: AppSort; page?: number; pageSize?: number },
+): Promise<AppsPage> {
   const c = await collections();
-  const apps = await c.apps.find(tenantScope(principal)).sort({ tenantId: 1, name: 1 }).toArray();
-  return withLastChange(apps);
+  const search = query.trim();
+  const pattern = search ? { $regex: escapeRegex(search), $options: 'i' } : null;
+  const filter = {
+    ...tenantScope(principal),
+    // null also matches apps created before archiving existed (no field at all).
+    archivedAt: archived ? { $ne: null } : null,
+    ...(pattern ? { $or: [{ name: pattern }, { _id: pattern }] } : {}),
+  };
+  const total = await c.apps.countDocuments(filter);
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const current = Math.min(Math.max(1, Math.floor(page)), pageCount);
+  const apps = await c.apps
+    .find(filter)
+    .sort(sorts[sort])
+    .skip((current - 1) * pageSize)
+    .limit(pageSize)
+    .toArray();
+  return { apps: await withLastChange(apps), total, page: current, pageCount };
 }
 
 /** One page of the apps the principal may see, by id (the API's order: stable under inserts). */
@@ -60,6 +106,7 @@ export async function summarizeApp(app: AppDoc): Promise<AppSummary> {
   return summary;
 }
 
+/** The heads of a bounded list of apps, in one query served by the unique {appId, version} index. */
 async function withLastChange(apps: AppDoc[]): Promise<AppSummary[]> {
   const c = await collections();
   const withHead = apps.filter((a) => a.headVersion > 0);
@@ -90,6 +137,7 @@ async function withLastChange(apps: AppDoc[]): Promise<AppSummary[]> {
       name: app.name,
       description: app.description,
       headVersion: app.headVersion,
+      archivedAt: app.archivedAt ?? null,
       lastChange: head
         ? {
             version: head.version,
@@ -101,6 +149,29 @@ async function withLastChange(apps: AppDoc[]): Promise<AppSummary[]> {
         : null,
     };
   });
+}
+
+export interface AppOption {
+  id: string;
+  tenantId: string;
+  name: string;
+  archived: boolean;
+}
+
+/** Ids and names only, for pickers (audit filter, "copy from"): no heads are read. */
+export async function listAppOptions(principal: Principal, limit = 1000): Promise<AppOption[]> {
+  const c = await collections();
+  const apps = await c.apps
+    .find(tenantScope(principal), { projection: { _id: 1, tenantId: 1, name: 1, archivedAt: 1 } })
+    .sort({ name: 1, _id: 1 })
+    .limit(limit)
+    .toArray();
+  return apps.map((a) => ({
+    id: a._id,
+    tenantId: a.tenantId,
+    name: a.name,
+    archived: !!a.archivedAt,
+  }));
 }
 
 /**
@@ -181,4 +252,40 @@ export async function listAppListings(scope: { tenantId?: string }): Promise<App
     name: a.name,
     headVersion: a.headVersion,
   }));
+}
+
+/**
+ * Adds a new app record without configuration (the caller commits version 1). False when the id
+ * is taken: ids are global because they name the cache key every service reads.
+ */
+export async function insertApp(input: {
+  id: string;
+  tenantId: string;
+  name: string;
+  description: string;
+}): Promise<AppDoc | null> {
+  const c = await collections();
+  const doc: AppDoc = {
+    _id: appIdSchema.parse(input.id),
+    tenantId: input.tenantId,
+    name: input.name,
+    description: input.description,
+    createdAt: new Date(),
+    headVersion: 0,
+    archivedAt: null,
+  };
+  return (await insertIfMissing(() => c.apps.insertOne(doc))) ? doc : null;
+}
+
+/** Name and description only: they are not part of the configuration, so no version is made. */
+export async function updateAppDetails(input: {
+  id: string;
+  name: string;
+  description: string;
+}): Promise<void> {
+  const c = await collections();
+  await c.apps.updateOne(
+    { _id: input.id },
+    { $set: { name: input.name, description: input.description } },
+  );
 }

@@ -21,6 +21,13 @@ export interface AppDoc {
   createdAt: Date;
   /** Materialised from config_versions for cheap lists; the worker repairs it if a write died midway. */
   headVersion: number;
+  /** When the head was committed, materialised with headVersion: sorts the list by last change. */
+  updatedAt?: Date;
+  /**
+   * Materialised with headVersion: set when the head is a tombstone (the app is archived), null
+   * or absent otherwise. Archived apps are listed apart and are read-only.
+   */
+  archivedAt?: Date | null;
 }
 
 export interface Author {
@@ -45,6 +52,11 @@ export interface ConfigVersionDoc {
   lastPushError: string | null;
   nextPushAt: Date | null;
   rollbackOf: number | null;
+  /**
+   * A tombstone: the app was archived at this version. Its data and checksum are those of the
+   * version it retired, so history can show and restore it; the cache gets no body for it.
+   */
+  archived?: true;
 }
 
 export interface UserDoc {

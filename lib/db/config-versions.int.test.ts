@@ -6,7 +6,7 @@ vi.hoisted(() => {
 });
 
 import { userPrincipal } from '@/lib/auth/principal';
-import { createApp, getAppForPrincipalOrThrow, listAppsForPrincipal } from '@/lib/db/apps';
+import { createApp, getAppForPrincipalOrThrow, searchAppsPage } from '@/lib/db/apps';
 import { collections, ensureIndexes, type AppDoc, type Author } from '@/lib/db/collections';
 import {
   commitVersion,
@@ -264,7 +264,7 @@ describe('apps', () => {
       message: 'Shorter idle timeout',
     });
 
-    const listed = await listAppsForPrincipal(admin);
+    const listed = (await searchAppsPage(admin, { archived: false, pageSize: 1000 })).apps;
     const ids = listed.map((a) => a.id);
     expect(ids).toContain(mine._id);
     expect(ids).not.toContain(theirs._id);
@@ -279,7 +279,9 @@ describe('apps', () => {
       },
     });
 
-    const all = (await listAppsForPrincipal(support)).map((a) => a.id);
+    const all = (
+      await searchAppsPage(support, { archived: false, query: run, pageSize: 1000 })
+    ).apps.map((a) => a.id);
     expect(all).toEqual(expect.arrayContaining([mine._id, theirs._id]));
   });
 

@@ -70,6 +70,8 @@ export async function commitVersion(input: {
   author: Author;
   message: string;
   rollbackOf?: number | null;
+  /** Commit a tombstone: the app is archived at this version (see ConfigVersionDoc). */
+  archived?: boolean;
 }): Promise<CommitResult> {
   await ensureIndexes();
   const c = await collections();
@@ -96,6 +98,7 @@ export async function commitVersion(input: {
     lastPushError: null,
     nextPushAt: null,
     rollbackOf: input.rollbackOf ?? null,
+    ...(input.archived ? { archived: true as const } : {}),
   };
   try {
     await c.configVersions.insertOne(doc);
@@ -103,8 +106,7 @@ export async function commitVersion(input: {
     if (isDuplicateKey(error)) return { status: 'conflict', head: await readHead(appId) };
     throw error;
   }
-  // $max: a slower writer of an older version can never move the head backwards.
-  await c.apps.updateOne({ _id: appId }, { $max: { headVersion: doc.version } });
+  await materialiseHead(appId, doc);
   return { status: 'committed', doc };
 }
 
@@ -133,4 +135,25 @@ export async function readCommitTimes(
     )
     .toArray();
   return new Map(docs.map((d) => [d.version, d.createdAt.getTime()]));
+}
+
+/**
+ * Copies the head's version, time and archived state onto the app for cheap lists. Conditional
+ * on an older headVersion, so a slower writer of an older version never moves the app backwards.
+ */
+export async function materialiseHead(
+  appId: string,
+  head: Pick<ConfigVersionDoc, 'version' | 'createdAt' | 'archived'>,
+): Promise<void> {
+  const c = await collections();
+  await c.apps.updateOne(
+    { _id: appId, headVersion: { $lt: head.version } },
+    {
+      $set: {
+        headVersion: head.version,
+        updatedAt: head.createdAt,
+        archivedAt: head.archived ? head.createdAt : null,
+      },
+    },
+  );
 }

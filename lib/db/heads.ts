@@ -16,6 +16,8 @@ export interface HeadRecord {
   checksum: string;
   createdAt: Date;
   pushedAt: Date | null;
+  /** The head is a tombstone: the app is archived. */
+  archived?: true;
 }
 
 const headFields = {
@@ -26,6 +28,7 @@ const headFields = {
   checksum: 1,
   createdAt: 1,
   pushedAt: 1,
+  archived: 1,
 } as const;
 
 /**
@@ -65,6 +68,7 @@ export async function readHeads(filter: Filter<ConfigVersionDoc> = {}): Promise<
           checksum: { $first: '$checksum' },
           createdAt: { $first: '$createdAt' },
           pushedAt: { $first: '$pushedAt' },
+          archived: { $first: '$archived' },
         },
       },
       { $project: { ...headFields, appId: '$_id' } },
@@ -72,28 +76,35 @@ export async function readHeads(filter: Filter<ConfigVersionDoc> = {}): Promise<
     .toArray();
 }
 
-/** Materialised headVersion repair: only ever moves forward, so a racing save is never undone. */
+/**
+ * Materialised head repair (version, time, archived state): only ever moves forward, so a racing
+ * save is never undone.
+ */
 export async function repairHeadVersions(
-  heads: readonly Pick<HeadRecord, 'appId' | 'version'>[],
+  heads: readonly Pick<HeadRecord, 'appId' | 'version' | 'createdAt' | 'archived'>[],
 ): Promise<number> {
   if (heads.length === 0) return 0;
   const c = await collections();
-  const wanted = new Map(heads.map((h) => [h.appId, h.version]));
+  const byApp = new Map(heads.map((h) => [h.appId, h]));
   const stale = await c.apps
-    .find({ _id: { $in: [...wanted.keys()] } }, { projection: { _id: 1, headVersion: 1 } })
+    .find({ _id: { $in: [...byApp.keys()] } }, { projection: { _id: 1, headVersion: 1 } })
     .toArray();
   const fixes = stale.flatMap((app) => {
-    const version = wanted.get(app._id);
-    return version !== undefined && app.headVersion < version
-      ? [
-          {
-            updateOne: {
-              filter: { _id: app._id, headVersion: { $lt: version } },
-              update: { $set: { headVersion: version } },
-            },
-          },
-        ]
-      : [];
+    const head = byApp.get(app._id);
+    if (!head || app.headVersion >= head.version) return [];
+    const $set = {
+      headVersion: head.version,
+      updatedAt: head.createdAt,
+      archivedAt: head.archived ? head.createdAt : null,
+    };
+    return [
+      {
+        updateOne: {
+          filter: { _id: app._id, headVersion: { $lt: head.version } },
+          update: { $set },
+        },
+      },
+    ];
   });
   if (fixes.length === 0) return 0;
   const result = await c.apps.bulkWrite(fixes, { ordered: false });

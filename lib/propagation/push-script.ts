@@ -3,8 +3,12 @@
  * is there, and announce it in the same script so the message can never precede the data (both
  * replicate in order). The script touches one key, so it runs unchanged on Redis Cluster.
  *
+ * The hash is replaced as a whole (DEL, then HSET) so a config never keeps a tombstone's
+ * `archived` field and a tombstone never keeps a config's `body` (lib/cache-layout.ts).
+ *
  * KEYS[1] propagate:cfg:{appId}
- * ARGV    version, checksum, body, committedAt, message, channel
+ * ARGV    version, checksum, body ('' for a tombstone), committedAt, message, channel,
+ *         kind ('config' | 'tombstone')
  * Returns {1, pushedAt} when written, {0, currentVersion, currentChecksum} when refused.
  */
 export const PUSH_SCRIPT = `
@@ -14,8 +18,14 @@ if current[1] and tonumber(current[1]) >= tonumber(ARGV[1]) then
 end
 local t = redis.call('TIME')
 local pushedAt = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[1], 'version', ARGV[1], 'checksum', ARGV[2], 'body', ARGV[3],
-  'committedAt', ARGV[4], 'pushedAt', pushedAt)
+redis.call('DEL', KEYS[1])
+if ARGV[7] == 'tombstone' then
+  redis.call('HSET', KEYS[1], 'version', ARGV[1], 'checksum', ARGV[2], 'archived', '1',
+    'committedAt', ARGV[4], 'pushedAt', pushedAt)
+else
+  redis.call('HSET', KEYS[1], 'version', ARGV[1], 'checksum', ARGV[2], 'body', ARGV[3],
+    'committedAt', ARGV[4], 'pushedAt', pushedAt)
+end
 redis.call('PUBLISH', ARGV[6], ARGV[5])
 return {1, pushedAt}
 `;

@@ -15,7 +15,7 @@ export type PushResult = { pushed: true; pushedAt: Date } | { pushed: false; err
 
 type PushDoc = Pick<
   ConfigVersionDoc,
-  'appId' | 'version' | 'checksum' | 'data' | 'createdAt' | 'pushAttempts'
+  'appId' | 'version' | 'checksum' | 'data' | 'createdAt' | 'pushAttempts' | 'archived'
 >;
 
 /** First retry after 1 s, doubling up to a minute: a primary outage is not hammered. */
@@ -33,6 +33,7 @@ async function pushTo(deployment: string, doc: PushDoc): Promise<Date> {
     checksum: doc.checksum,
     data: doc.data,
     committedAt: doc.createdAt,
+    archived: doc.archived === true,
   });
   return new Date(outcome.status === 'written' ? outcome.pushedAt : Date.now());
 }

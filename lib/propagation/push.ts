@@ -10,6 +10,8 @@ export interface PushInput {
   checksum: string;
   data: unknown;
   committedAt: Date;
+  /** A tombstone: the app was archived at this version (lib/cache-layout.ts). */
+  archived?: boolean;
 }
 
 export type PushOutcome =
@@ -37,20 +39,23 @@ export async function pushToPrimary(redis: Redis, input: PushInput): Promise<Pus
 }
 
 function pushArgs(input: PushInput): string[] {
+  const tombstone = input.archived === true;
   const message: UpdateMessage = {
     appId: input.appId,
     version: input.version,
     checksum: input.checksum,
     committedAt: input.committedAt.getTime(),
+    ...(tombstone ? { archived: true as const } : {}),
   };
   return [
     configKey(input.appId),
     String(input.version),
     input.checksum,
-    canonicalJson(input.data),
+    tombstone ? '' : canonicalJson(input.data),
     String(message.committedAt),
     JSON.stringify(message),
     UPDATES_CHANNEL,
+    tombstone ? 'tombstone' : 'config',
   ];
 }
 

@@ -39,3 +39,40 @@ export const changeMessageSchema = z
 
 export const appNameSchema = z.string().trim().min(1, { error: 'Enter a name' }).max(100);
 export const appDescriptionSchema = z.string().trim().max(500).default('');
+
+/** A new app's id, with the rules spelled out: it names the cache key every service reads. */
+export const newAppIdSchema = z
+  .string({ error: 'Enter an app id' })
+  .trim()
+  .min(1, { error: 'Enter an app id' })
+  .regex(APP_ID_PATTERN, {
+    error:
+      'Use 2–63 characters: lower-case letters, digits and dashes, starting with a letter or digit',
+  });
+
+export const appDetailsSchema = z.strictObject({
+  appId: appIdSchema,
+  name: appNameSchema,
+  description: appDescriptionSchema,
+});
+
+export const createAppSchema = z.strictObject({
+  id: newAppIdSchema,
+  name: appNameSchema,
+  description: appDescriptionSchema,
+  /** Empty: start from the template. Otherwise the app whose configuration is copied. */
+  copyFrom: z.union([z.literal(''), appIdSchema]).default(''),
+  /** The new app's own secrets when copying, by slot path (lib/secrets.ts `secretSlots`). */
+  secrets: z.record(z.string().max(200), z.string().max(2000)).default({}),
+});
+
+/** Archive and restore: from the version the person saw, with an optional reason. */
+export const archiveAppSchema = z.strictObject({
+  appId: appIdSchema,
+  baseVersion: z.coerce
+    .number({ error: 'The version you started from is missing; reload the page' })
+    .int()
+    .min(1)
+    .max(Number.MAX_SAFE_INTEGER),
+  reason: changeMessageSchema,
+});

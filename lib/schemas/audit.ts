@@ -16,6 +16,17 @@ export const auditActions = [
   'migration.rolled_back',
   'migration.finished',
   'migration.cancelled',
+  'app.created',
+  'app.updated',
+  'app.archived',
+  'app.restored',
+  'user.invited',
+  'invitation.revoked',
+  'invitation.accepted',
+  'user.role_changed',
+  'user.disabled',
+  'user.enabled',
+  'password.changed',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -34,6 +45,17 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'migration.rolled_back': 'Cache cut-over rolled back',
   'migration.finished': 'Cache migration finished',
   'migration.cancelled': 'Cache migration cancelled',
+  'app.created': 'App created',
+  'app.updated': 'App renamed or described',
+  'app.archived': 'App archived',
+  'app.restored': 'App restored',
+  'user.invited': 'User invited',
+  'invitation.revoked': 'Invitation revoked',
+  'invitation.accepted': 'Invitation accepted',
+  'user.role_changed': 'Role changed',
+  'user.disabled': 'User disabled',
+  'user.enabled': 'User re-enabled',
+  'password.changed': 'Password changed',
 };
 
 /** An HTML form submits empty inputs as "": that means "no filter", not an invalid value. */

@@ -38,6 +38,11 @@ export interface Proposal {
   sameAsHead: (headVersion: number) => string;
   message: string;
   rollbackOf?: number;
+  /**
+   * Archive commits a tombstone (the head's data, `archived`); restore is the one change an
+   * archived app accepts. Anything else on an archived app is refused: it is read-only.
+   */
+  lifecycle?: 'archive' | 'restore';
   audit: {
     action: AuditAction;
     summary?: (changes: ConfigChange[]) => string;
@@ -70,6 +75,9 @@ export async function commitNextVersion({
   const app = await getAppForPrincipalOrThrow(principal, appId);
   const proposal = await propose(app);
   if ('status' in proposal) return proposal;
+  if (app.archivedAt && proposal.lifecycle !== 'restore') {
+    return formInvalid(`${app.name} is archived and read-only. Restore it to change it.`);
+  }
 
   const head = await readHead(app._id);
   if (head && head.version !== baseVersion) {
@@ -77,7 +85,9 @@ export async function commitNextVersion({
   }
   const resolved = proposal.resolve(head?.data ?? null);
   if ('status' in resolved) return resolved;
-  if (head && checksum(resolved.data) === head.checksum) {
+  // A tombstone is never "the same" as a config, and archiving keeps the data on purpose.
+  const compares = head && !head.archived && proposal.lifecycle !== 'archive';
+  if (compares && checksum(resolved.data) === head.checksum) {
     return { ...formInvalid(proposal.sameAsHead(head.version)), unchanged: true };
   }
 
@@ -88,6 +98,7 @@ export async function commitNextVersion({
     author: authorFromPrincipal(principal),
     message: proposal.message,
     rollbackOf: proposal.rollbackOf,
+    archived: proposal.lifecycle === 'archive',
   });
   if (outcome.status === 'conflict') {
     // Lost the race after the head check: same answer as a stale editor.

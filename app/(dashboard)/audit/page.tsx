@@ -9,7 +9,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { requirePageUser } from '@/lib/auth/current';
 import { can, type Principal } from '@/lib/auth/principal';
 import { listApiTokens } from '@/lib/db/api-tokens';
-import { listAppsForPrincipal } from '@/lib/db/apps';
+import { listAppOptions } from '@/lib/db/apps';
 import { listAuditForPrincipal } from '@/lib/db/audit';
 import { listUsers } from '@/lib/db/users';
 import { auditFilterSchema, type AuditFilters as Filters } from '@/lib/schemas/audit';
@@ -25,7 +25,7 @@ type SearchParams = Record<string, string | string[] | undefined>;
 async function filterOptions(principal: Principal) {
   const scope = principal.tenantId ? { tenantId: principal.tenantId } : {};
   const [apps, users, tokens] = await Promise.all([
-    listAppsForPrincipal(principal),
+    listAppOptions(principal),
     listUsers(scope),
     listApiTokens(scope),
   ]);

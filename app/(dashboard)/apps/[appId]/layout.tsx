@@ -1,6 +1,7 @@
-import Link from 'next/link';
+import { AppsBreadcrumb } from '@/components/apps/apps-breadcrumb';
 import type { ReactNode } from 'react';
 import { AppTabs } from '@/components/apps/app-tabs';
+import { ArchivedNotice } from '@/components/apps/archived-notice';
 import { Badge } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
 import { TimeAgo } from '@/components/ui/time-ago';
@@ -19,15 +20,12 @@ export default async function AppLayout({
   return (
     <>
       <PageHeader
-        breadcrumb={
-          <Link href="/apps" className="hover:text-slate-800 hover:underline">
-            Apps
-          </Link>
-        }
+        breadcrumb={<AppsBreadcrumb />}
         title={
           <span className="flex flex-wrap items-center gap-3">
             {app.name}
             {head && <Badge tone="info">v{head.version}</Badge>}
+            {app.archivedAt && <Badge tone="warning">Archived</Badge>}
           </span>
         }
         description={
@@ -45,7 +43,18 @@ export default async function AppLayout({
           </>
         }
       />
-      <AppTabs appId={app._id} canEdit={can(principal, 'config:edit')} />
+      {app.archivedAt && (
+        <ArchivedNotice
+          archivedAt={app.archivedAt}
+          by={head?.archived ? head.author.name : null}
+          settingsHref={can(principal, 'apps:manage') ? `/apps/${app._id}/settings` : null}
+        />
+      )}
+      <AppTabs
+        appId={app._id}
+        canEdit={can(principal, 'config:edit') && !app.archivedAt}
+        canManage={can(principal, 'apps:manage')}
+      />
       {children}
     </>
   );

@@ -30,8 +30,16 @@ export default async function AppOverviewPage({ params }: Props) {
       {head ? (
         <ConfigSummary
           config={maskSecrets(head.data)}
-          title={`Configuration v${head.version}`}
-          description="What every region serves once this version has propagated. Secrets are never shown."
+          title={
+            head.archived
+              ? `Last configuration (v${head.version - 1})`
+              : `Configuration v${head.version}`
+          }
+          description={
+            head.archived
+              ? 'No region serves it while the app is archived; restoring serves it again. Secrets are never shown.'
+              : 'What every region serves once this version has propagated. Secrets are never shown.'
+          }
         />
       ) : (
         <Card>

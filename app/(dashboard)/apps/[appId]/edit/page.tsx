@@ -25,10 +25,11 @@ export default async function EditConfigPage({ params }: Props) {
   }
   // Only the masked config crosses to the browser: secrets never leave the server.
   const masked = maskSecrets(head.data);
-  if (!can(principal, 'config:edit')) {
+  if (!can(principal, 'config:edit') || app.archivedAt) {
     return (
       <div className="space-y-6">
-        <ReadOnlyNotice role={principal.role} />
+        {/* An archived app says so in the banner above; the role notice would be misleading. */}
+        {!app.archivedAt && <ReadOnlyNotice role={principal.role} />}
         <ConfigSummary config={masked} title={`Configuration v${head.version}`} />
       </div>
     );

@@ -92,7 +92,7 @@ export default async function HistoryPage({ params, searchParams }: Props) {
             appId={app._id}
             versions={versions}
             headVersion={headVersion}
-            canRollback={can(principal, 'config:edit')}
+            canRollback={can(principal, 'config:edit') && !app.archivedAt}
           />
         )}
         {(before !== undefined || (oldestShown !== undefined && oldestShown > 1)) && (

@@ -67,7 +67,7 @@ export default async function VersionPage({ params }: Props) {
               Compare with current (v{headVersion})
             </Link>
           )}
-          {!isHead && can(principal, 'config:edit') && (
+          {!isHead && !app.archivedAt && !doc.archived && can(principal, 'config:edit') && (
             <RollbackButton appId={app._id} toVersion={doc.version} headVersion={headVersion} />
           )}
         </div>

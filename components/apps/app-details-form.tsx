@@ -1,0 +1,69 @@
+'use client';
+
+import { useActionState, useState } from 'react';
+import { ActionError } from '@/components/ui/action-error';
+import { Button } from '@/components/ui/button';
+import { Field, Input, Textarea } from '@/components/ui/field';
+import { updateAppDetails, type UpdateAppDetailsResult } from '@/lib/actions/update-app-details';
+
+export function AppDetailsForm({
+  appId,
+  name: initialName,
+  description: initialDescription,
+  readOnly,
+}: {
+  appId: string;
+  name: string;
+  description: string;
+  readOnly: boolean;
+}) {
+  const [state, action, pending] = useActionState<UpdateAppDetailsResult, FormData>(
+    updateAppDetails,
+    { status: 'idle' },
+  );
+  const [name, setName] = useState(initialName);
+  const [description, setDescription] = useState(initialDescription);
+  const errors = state.status === 'invalid' ? state.fieldErrors : {};
+  return (
+    <form action={action} className="max-w-2xl space-y-4">
+      <input type="hidden" name="appId" value={appId} />
+      <Field id="details-name" label="Name" error={errors.name?.[0]}>
+        <Input
+          id="details-name"
+          name="name"
+          required
+          maxLength={100}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          disabled={readOnly}
+          invalid={!!errors.name}
+        />
+      </Field>
+      <Field id="details-description" label="Description" error={errors.description?.[0]}>
+        <Textarea
+          id="details-description"
+          name="description"
+          rows={2}
+          maxLength={500}
+          value={description}
+          onChange={(e) => setDescription(e.target.value)}
+          disabled={readOnly}
+          invalid={!!errors.description}
+        />
+      </Field>
+      <ActionError result={state} />
+      <div aria-live="polite" className="text-sm text-emerald-700">
+        {state.status === 'ok' && state.message}
+      </div>
+      {readOnly ? (
+        <p className="text-sm text-slate-500">
+          Archived apps are read-only. Restore it to rename it.
+        </p>
+      ) : (
+        <Button type="submit" pending={pending}>
+          Save name and description
+        </Button>
+      )}
+    </form>
+  );
+}
