@@ -20,6 +20,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             <NavLink href="/regions">Regions</NavLink>
             {can(user, 'audit:read') && <NavLink href="/audit">Audit log</NavLink>}
             {can(user, 'tokens:manage') && <NavLink href="/tokens">API tokens</NavLink>}
+            <NavLink href="/api-reference">API</NavLink>
           </nav>
           <div className="flex items-center gap-3 text-sm">
             <span className="text-slate-300">

@@ -1,0 +1,115 @@
+import { InlineText, Prose } from '@/components/api-reference/prose';
+import { typeLabel, type JsonSchema } from '@/components/api-reference/schema-type';
+import { TypeLink } from '@/components/api-reference/type-link';
+import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { Table, Td, Th, Tr } from '@/components/ui/table';
+
+export interface OperationView {
+  method: string;
+  path: string;
+  operationId: string;
+  summary: string;
+  description: string;
+  parameters: {
+    name: string;
+    in: string;
+    required: boolean;
+    description?: string;
+    schema: JsonSchema;
+  }[];
+  requestBody?: { content: Record<string, { schema: JsonSchema }> };
+  responses: Record<
+    string,
+    { description: string; content?: Record<string, { schema: JsonSchema }> }
+  >;
+}
+
+const methodTones: Record<string, BadgeTone> = { get: 'info', put: 'warning', post: 'success' };
+
+function bodyType(content: Record<string, { schema: JsonSchema }> | undefined) {
+  const first = content && Object.values(content)[0];
+  return first ? typeLabel(first.schema) : null;
+}
+
+export function OperationCard({ op }: { op: OperationView }) {
+  const request = bodyType(op.requestBody?.content);
+  return (
+    <article
+      id={op.operationId}
+      className="scroll-mt-6 border-t border-slate-200 px-5 py-5 first:border-t-0"
+    >
+      <h3 className="flex flex-wrap items-center gap-3">
+        <Badge tone={methodTones[op.method] ?? 'neutral'} className="font-mono uppercase">
+          {op.method}
+        </Badge>
+        <code className="font-mono text-sm font-semibold text-slate-900">{op.path}</code>
+        <span className="text-sm text-slate-500">{op.summary}</span>
+      </h3>
+      <div className="mt-3 max-w-4xl">
+        <Prose text={op.description} />
+      </div>
+      {op.parameters.length > 0 && (
+        <div className="mt-4 overflow-hidden rounded-md border border-slate-200">
+          <Table caption={`Parameters of ${op.operationId}`}>
+            <thead>
+              <tr>
+                <Th>Parameter</Th>
+                <Th>In</Th>
+                <Th>Type</Th>
+                <Th>Description</Th>
+              </tr>
+            </thead>
+            <tbody>
+              {op.parameters.map((p) => (
+                <Tr key={`${p.in}-${p.name}`}>
+                  <Td className="font-mono text-xs whitespace-nowrap">
+                    {p.name}
+                    {p.required && (
+                      <span className="ml-1 text-red-600" title="required">
+                        *
+                      </span>
+                    )}
+                  </Td>
+                  <Td className="text-xs">{p.in}</Td>
+                  <Td>
+                    <TypeLink label={typeLabel(p.schema)} />
+                  </Td>
+                  <Td className="text-xs">
+                    <InlineText text={p.description ?? ''} />
+                  </Td>
+                </Tr>
+              ))}
+            </tbody>
+          </Table>
+        </div>
+      )}
+      <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[8rem_1fr]">
+        {request && (
+          <>
+            <dt className="font-medium text-slate-700">Request body</dt>
+            <dd>
+              <TypeLink label={request} />
+            </dd>
+          </>
+        )}
+        {Object.entries(op.responses).map(([status, response]) => {
+          const type = bodyType(response.content);
+          return (
+            <div key={status} className="contents">
+              <dt className="font-mono text-slate-700">{status}</dt>
+              <dd className="text-slate-600">
+                {type && (
+                  <>
+                    <TypeLink label={type} />
+                    {' — '}
+                  </>
+                )}
+                <InlineText text={response.description} />
+              </dd>
+            </div>
+          );
+        })}
+      </dl>
+    </article>
+  );
+}
