@@ -128,14 +128,13 @@ function distinct(cmd: Doc, db: string, ctx: Context): Doc {
       }
     }
   }
-  const values = [...seen.values()].sort(compare);
-  if (collator) values.push(...strings.sort(collator.compare));
+  // BSON order across types; strings in collation order when there is one.
+  const order = (a: unknown, b: unknown): number =>
+    collator && typeof a === 'string' && typeof b === 'string'
+      ? collator.compare(a, b)
+      : compare(a, b);
   return {
-    values: values.sort((a, b) =>
-      typeof a === 'string' && typeof b === 'string' && collator
-        ? collator.compare(a, b)
-        : compare(a, b),
-    ),
+    values: [...seen.values(), ...strings].sort(order),
     ok: 1,
   };
 }
