@@ -238,7 +238,7 @@ export async function benchFleetStatus({
 }: { counts?: number[]; repeats?: number; stackDir?: string } = {}) {
   loadStackEnv(stackDir);
   const m = await appModules();
-  const { readAllRegions, closeBulkRedis } = await import('../lib/propagation/read-stamps');
+  const { readAllRegions } = await import('../lib/propagation/read-stamps');
   const regions = m.regions.listRegions();
   const max = Math.max(...counts);
   const prefix = `bench-fleet-${randomBytes(3).toString('hex')}`;
@@ -305,7 +305,7 @@ export async function benchFleetStatus({
     for (let i = 0; i < appIds.length; i += 1_000)
       await primary.del(...appIds.slice(i, i + 1_000).map(m.cache.configKey));
     await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-    await Promise.all([m.redis.closeRedis(), m.mongo.closeMongo(), closeBulkRedis()]);
+    await Promise.all([m.redis.closeRedis(), m.mongo.closeMongo()]);
   }
 }
 

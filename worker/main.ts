@@ -4,7 +4,6 @@
  * Run with `--conditions=react-server` so the server-only modules resolve.
  */
 import { closeMongo } from '@/lib/db/mongo';
-import { closeBulkRedis } from '@/lib/propagation/read-stamps';
 import { closeRedis } from '@/lib/redis/clients';
 import { startWorker } from '@/lib/worker/run-worker';
 
@@ -18,7 +17,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   // A stuck connection must not keep the process alive for ever.
   setTimeout(() => process.exit(1), 10_000).unref();
   await worker.stop();
-  await Promise.allSettled([closeRedis(), closeBulkRedis(), closeMongo()]);
+  await Promise.allSettled([closeRedis({ subscribers: true }), closeMongo()]);
   console.log('[worker] stopped');
   process.exit(0);
 }

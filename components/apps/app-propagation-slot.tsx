@@ -2,7 +2,8 @@ import { LatencyChart } from '@/components/propagation/latency-chart';
 import { PropagationPanel } from '@/components/propagation/propagation-panel';
 import { can, type Principal } from '@/lib/auth/principal';
 import type { AppDoc } from '@/lib/db/collections';
-import { appPropagationStatus, type AppPropagationStatus } from '@/lib/propagation/status';
+import type { AppPropagationStatus } from '@/lib/propagation/app-status';
+import { appPropagationStatus } from '@/lib/propagation/read-status';
 
 /**
  * The app page's live per-region propagation of the head, and how long saves take to arrive.

@@ -5,8 +5,10 @@ import { stateTones } from '@/components/propagation/state-badge';
 import { Badge } from '@/components/ui/badge';
 import { stateLabels } from '@/lib/propagation/states';
 import { fleetPropagationQuery } from '@/lib/query/propagation';
+import { useScopeStream } from '@/lib/query/propagation-streams';
 
-// Every row asks for the same query, so the whole list costs one request per poll.
+// Every row asks for the same query and listens to the same stream: the whole list costs one
+// request per change in the tenant.
 const everyApp = { limit: 10_000 };
 
 /** "All in sync" or "n regions behind" for one app of the apps list, live. */
@@ -17,7 +19,8 @@ export function PropagationSummarySlot({
   appId: string;
   headVersion: number;
 }) {
-  const { data, error, isPending } = useQuery(fleetPropagationQuery(everyApp));
+  const stream = useScopeStream();
+  const { data, error, isPending } = useQuery(fleetPropagationQuery(everyApp, stream));
   if (headVersion === 0) return <span className="text-slate-400">Nothing to propagate</span>;
   if (isPending)
     return (

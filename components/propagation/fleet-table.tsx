@@ -3,14 +3,79 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { StateBadge } from '@/components/propagation/state-badge';
+import { buttonClasses } from '@/components/ui/button';
 import { Card, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
 import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
-import { exactTime, timeAgo } from '@/lib/format-time';
+import { duration, exactTime, timeAgo } from '@/lib/format-time';
+import type { FleetPage } from '@/lib/propagation/fleet-status';
 import { fleetPropagationQuery, type FleetFilters } from '@/lib/query/propagation';
+import { useScopeStream } from '@/lib/query/propagation-streams';
 
-/** Every app the filters select, in every region, live; apps with a region not in sync first. */
+export const FLEET_PAGE_SIZE = 50;
+
+const count = (n: number, one: string, many: string) =>
+  `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
+
+/** "3 apps not in sync, oldest behind for 42 s": the line support reads first. */
+function summaryLine(data: FleetPage): string {
+  if (data.total === 0) return 'No apps yet.';
+  if (data.notInSync === 0)
+    return `All ${count(data.total, 'app', 'apps')} in sync in every region.`;
+  const oldest =
+    data.oldestBehindMs != null ? `, oldest behind for ${duration(data.oldestBehindMs)}` : '';
+  return `${count(data.notInSync, 'app', 'apps')} of ${data.total.toLocaleString('en')} not in sync${oldest}.`;
+}
+
+function pageHref(filters: FleetFilters, offset: number): string {
+  const params = new URLSearchParams();
+  for (const key of ['tenant', 'state', 'region'] as const) {
+    const value = filters[key];
+    if (value) params.set(key, value);
+  }
+  if (offset > 0) params.set('offset', String(offset));
+  const qs = params.toString();
+  return qs ? `/fleet?${qs}` : '/fleet';
+}
+
+function Pager({ data, filters }: { data: FleetPage; filters: FleetFilters }) {
+  if (data.matching <= data.limit && data.offset === 0) return null;
+  const first = data.offset + 1;
+  const last = data.offset + data.apps.length;
+  const previous = Math.max(0, data.offset - data.limit);
+  const next = data.offset + data.limit;
+  return (
+    <nav
+      aria-label="Fleet pages"
+      className="flex items-center justify-between border-t border-slate-200 px-5 py-3 text-sm text-slate-600"
+    >
+      <span>
+        Showing {first.toLocaleString('en')}–{last.toLocaleString('en')} of{' '}
+        {count(data.matching, 'app', 'apps')}
+      </span>
+      <span className="flex gap-2">
+        {data.offset > 0 && (
+          <Link href={pageHref(filters, previous)} className={buttonClasses('ghost')}>
+            Previous page
+          </Link>
+        )}
+        {next < data.matching && (
+          <Link href={pageHref(filters, next)} className={buttonClasses('ghost')}>
+            Next page
+          </Link>
+        )}
+      </span>
+    </nav>
+  );
+}
+
+/**
+ * One page of the apps the filters select, in every region, live: the server pages and orders
+ * (apps with a region not in sync first) from its status observer, and the scope stream says
+ * when to read the page again; polling only while the stream is down.
+ */
 export function FleetTable({ filters }: { filters: FleetFilters }) {
-  const { data, error, isPending } = useQuery(fleetPropagationQuery(filters));
+  const stream = useScopeStream();
+  const { data, error, isPending } = useQuery(fleetPropagationQuery(filters, stream));
   const filtered = Boolean(filters.tenant || filters.state || filters.region);
   const unreachable = data?.regions.filter((r) => !r.reachable) ?? [];
   return (
@@ -18,15 +83,25 @@ export function FleetTable({ filters }: { filters: FleetFilters }) {
       <CardHeader
         title="Apps across all tenants"
         description={
-          data
-            ? `${data.total} apps · ${data.notInSync} with a region not in sync · ${
-                filtered ? `${data.matching} match the filters · ` : ''
-              }checked live`
-            : 'Checking every region…'
+          data ? (
+            <>
+              <strong className="font-semibold text-slate-800">{summaryLine(data)}</strong>{' '}
+              {filtered && `${count(data.matching, 'app matches', 'apps match')} the filters · `}
+              {stream === 'down' ? (
+                <span className="text-amber-700">
+                  live updates interrupted; checking every few seconds
+                </span>
+              ) : (
+                'live'
+              )}
+            </>
+          ) : (
+            'Checking every region…'
+          )
         }
       />
       <p aria-live="polite" className="sr-only">
-        {data ? `${data.notInSync} apps have a region not in sync.` : ''}
+        {data ? summaryLine(data) : ''}
       </p>
       {error && (
         <ErrorState title="Could not load the fleet">{error.message} We keep trying.</ErrorState>
@@ -92,12 +167,7 @@ export function FleetTable({ filters }: { filters: FleetFilters }) {
           </tbody>
         </Table>
       )}
-      {data && data.matching > data.apps.length && (
-        <p className="border-t border-slate-200 px-5 py-3 text-sm text-slate-600">
-          Showing the first {data.apps.length} of {data.matching} apps; narrow the list with the
-          filters.
-        </p>
-      )}
+      {data && <Pager data={data} filters={filters} />}
     </Card>
   );
 }

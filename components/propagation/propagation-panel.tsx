@@ -8,8 +8,10 @@ import { Badge } from '@/components/ui/badge';
 import { Card, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
 import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
 import { duration, exactTime, timeAgo } from '@/lib/format-time';
-import type { AppPropagationStatus, RegionStatus } from '@/lib/propagation/status';
+import type { AppPropagationStatus, RegionStatus } from '@/lib/propagation/app-status';
+import type { StreamState } from '@/lib/query/event-stream';
 import { appPropagationQuery, FAST_POLL_MS, SLOW_POLL_MS } from '@/lib/query/propagation';
+import { useAppStatusStream } from '@/lib/query/propagation-streams';
 
 const methodNotes: Record<NonNullable<RegionStatus['method']>, string> = {
   pubsub: 'measured when the invalidation message arrived',
@@ -60,9 +62,20 @@ function RegionRows({ status }: { status: AppPropagationStatus }) {
   ));
 }
 
+/** How fresh the panel is: pushed, or polled while the stream is down (and why it says so). */
+function Freshness({ stream, allInSync }: { stream: StreamState; allInSync: boolean }) {
+  if (stream !== 'down') return <>live</>;
+  return (
+    <span className="text-amber-700">
+      live updates interrupted; checking every {duration(allInSync ? SLOW_POLL_MS : FAST_POLL_MS)}
+    </span>
+  );
+}
+
 /**
- * Where an app's latest version has reached, region by region, live: polls every 0.5 s while
- * anything is on its way and every 5 s once all regions agree; paused while the tab is hidden.
+ * Where an app's latest version has reached, region by region, live: every change is pushed
+ * over the app's event stream. Only while the stream is down does it poll (every 0.5 s while
+ * anything is on its way, every 5 s once all regions agree; paused while the tab is hidden).
  */
 export function PropagationPanel({
   appId,
@@ -74,8 +87,9 @@ export function PropagationPanel({
   /** Read while the page rendered, so the panel shows the state right after a save at once. */
   initialStatus: AppPropagationStatus | null;
 }) {
+  const stream = useAppStatusStream(appId);
   const { data, error, isPending } = useQuery({
-    ...appPropagationQuery(appId),
+    ...appPropagationQuery(appId, stream),
     initialData: initialStatus ?? undefined,
     initialDataUpdatedAt: initialStatus?.checkedAt,
   });
@@ -97,7 +111,7 @@ export function PropagationPanel({
               >
                 {timeAgo(data.head.committedAt, data.checkedAt)}
               </time>{' '}
-              · checked every {duration(data.allInSync ? SLOW_POLL_MS : FAST_POLL_MS)}
+              · <Freshness stream={stream} allInSync={data.allInSync} />
             </>
           ) : (
             'Where the latest version has reached, region by region.'

@@ -3,7 +3,7 @@ import { CardBody } from '@/components/ui/card';
 import { cn } from '@/lib/cn';
 import { duration } from '@/lib/format-time';
 import { stateLabels } from '@/lib/propagation/states';
-import type { AppPropagationStatus, RegionStatus } from '@/lib/propagation/status';
+import type { AppPropagationStatus, RegionStatus } from '@/lib/propagation/app-status';
 
 interface Step {
   key: string;

@@ -5,7 +5,8 @@ import { Badge } from '@/components/ui/badge';
 import { Card, CardHeader, ErrorState } from '@/components/ui/card';
 import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
 import { duration } from '@/lib/format-time';
-import { regionsQuery } from '@/lib/query/regions';
+import { useScopeStream } from '@/lib/query/propagation-streams';
+import { REGIONS_POLL_MS, regionsQuery } from '@/lib/query/regions';
 import type { RegionHealth } from '@/lib/regions-health/region-health';
 
 function StateBadge({ region }: { region: RegionHealth }) {
@@ -29,7 +30,13 @@ function StateBadge({ region }: { region: RegionHealth }) {
 }
 
 function detail(region: RegionHealth): string {
-  if (!region.reachable) return `Did not answer: ${region.error ?? 'no reply'}.`;
+  if (!region.reachable) {
+    const since =
+      region.unreachableSince != null
+        ? ` for ${duration(Math.max(0, region.checkedAt - region.unreachableSince))}`
+        : '';
+    return `Has not answered${since}: ${region.error ?? 'no reply'}.`;
+  }
   if (region.role === 'primary') {
     return `Accepts writes; ${region.connectedReplicas ?? 0} replica${region.connectedReplicas === 1 ? '' : 's'} connected.`;
   }
@@ -41,16 +48,30 @@ function detail(region: RegionHealth): string {
   return 'Serving reads and receiving changes from the primary.';
 }
 
+/** Every region's health from the server's status observer, pushed after each of its scans. */
 export function RegionsTable() {
-  const { data, error, isPending, dataUpdatedAt } = useQuery(regionsQuery());
+  const stream = useScopeStream();
+  const { data, error, isPending } = useQuery(regionsQuery(stream));
+  const checkedAt = data?.regions[0]?.checkedAt;
   return (
     <Card>
       <CardHeader
         title="Regions"
         description={
-          dataUpdatedAt
-            ? `Checked live every 2 seconds · last check ${new Date(dataUpdatedAt).toLocaleTimeString()}`
-            : 'Checking…'
+          checkedAt ? (
+            <>
+              {stream === 'down' ? (
+                <span className="text-amber-700">
+                  Live updates interrupted; checking every {duration(REGIONS_POLL_MS)}
+                </span>
+              ) : (
+                'Live'
+              )}{' '}
+              · last check {new Date(checkedAt).toLocaleTimeString()}
+            </>
+          ) : (
+            'Checking…'
+          )
         }
       />
       {error && <ErrorState title="Could not load region health">{error.message}</ErrorState>}

@@ -240,10 +240,13 @@ export interface AppListing {
 }
 
 /** Every app in a tenant scope (`{}` for support), names only: the fleet lists thousands. */
-export async function listAppListings(scope: { tenantId?: string }): Promise<AppListing[]> {
+export async function listAppListings(
+  scope: { tenantId?: string } | { appIds: readonly string[] },
+): Promise<AppListing[]> {
   const c = await collections();
+  const filter = 'appIds' in scope ? { _id: { $in: [...scope.appIds] } } : scope;
   const apps = await c.apps
-    .find(scope, { projection: { _id: 1, tenantId: 1, name: 1, headVersion: 1 } })
+    .find(filter, { projection: { _id: 1, tenantId: 1, name: 1, headVersion: 1 } })
     .sort({ tenantId: 1, name: 1 })
     .toArray();
   return apps.map((a) => ({

@@ -51,6 +51,12 @@ export async function recordedArrivalKeys(
   return new Set(found.map((a) => arrivalKey(a.appId, a.version, a.region)));
 }
 
+/** Arrivals recorded in a region at or after a time (served by the {region, arrivedAt} index). */
+export async function arrivalsSince(region: string, since: Date): Promise<ArrivalDoc[]> {
+  const c = await collections();
+  return c.arrivals.find({ region, arrivedAt: { $gte: since } }).toArray();
+}
+
 /** The newest `limit` arrivals of a region since a time, optionally for one app. */
 export async function recentLatencies({
   region,

@@ -179,6 +179,8 @@ export function ensureIndexes(): Promise<void> {
       ),
       c.configVersions.createIndex({ appId: 1, version: -1 }, { name: 'app_head' }),
       c.configVersions.createIndex({ pushedAt: 1, createdAt: 1 }, { name: 'push_outbox' }),
+      // The status observer's reconcile: versions committed in the last few seconds.
+      c.configVersions.createIndex({ createdAt: 1 }, { name: 'committed_at' }),
       c.users.createIndex({ email: 1 }, { unique: true }),
       c.apiTokens.createIndex({ hash: 1 }, { unique: true }),
       c.apiTokens.createIndex({ tenantId: 1, createdAt: -1 }),

@@ -77,6 +77,22 @@ export async function readHeads(filter: Filter<ConfigVersionDoc> = {}): Promise<
 }
 
 /**
+ * Versions committed or pushed since a time (each a candidate head; the caller keeps the newest
+ * per app): what the status observer reconciles every second instead of every head. Two index
+ * reads, {createdAt} and {pushedAt, createdAt}; a push marks an old version, so both are needed.
+ */
+export async function readVersionsTouchedSince(since: Date): Promise<HeadRecord[]> {
+  const c = await collections();
+  const find = (filter: Filter<ConfigVersionDoc>) =>
+    c.configVersions.find<HeadRecord>(filter, { projection: headFields }).toArray();
+  const [committed, pushed] = await Promise.all([
+    find({ createdAt: { $gte: since } }),
+    find({ pushedAt: { $gte: since } }),
+  ]);
+  return [...committed, ...pushed];
+}
+
+/**
  * Materialised head repair (version, time, archived state): only ever moves forward, so a racing
  * save is never undone.
  */

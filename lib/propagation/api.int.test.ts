@@ -21,8 +21,8 @@ import {
   saveNextVersion,
   testAuthor as author,
 } from '@/lib/propagation/int-fixtures';
-import type { AppPropagationStatus } from '@/lib/propagation/status';
-import type { FilteredFleet } from '@/lib/propagation/fleet-filter';
+import type { AppPropagationStatus } from '@/lib/propagation/app-status';
+import type { FleetPage } from '@/lib/propagation/fleet-status';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { listRegions } from '@/lib/regions';
 
@@ -169,12 +169,12 @@ describe('GET /api/apps/{appId}/propagation', () => {
 
 describe('GET /api/propagation', () => {
   it('lists only the caller’s tenant, and nothing when asked for another tenant', async () => {
-    const own = (await (await call(fleet, '/api/propagation')).json()) as FilteredFleet;
+    const own = (await (await call(fleet, '/api/propagation')).json()) as FleetPage;
     expect(own.apps.map((a) => a.appId)).toContain(appA._id);
     expect(own.apps.every((a) => a.tenantId === tenantA)).toBe(true);
     const other = (await (
       await call(fleet, `/api/propagation?tenant=${tenantB}`)
-    ).json()) as FilteredFleet;
+    ).json()) as FleetPage;
     expect(other.apps).toEqual([]);
     expect(other.total).toBe(0);
   });

@@ -13,15 +13,12 @@ import { fault, stackStatus, waitFor } from '@/devstack/test-helpers';
 import { configKey } from '@/lib/cache-layout';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
-import { listAppListings } from '@/lib/db/apps';
 import { createPushedApp, removeApps, saveNextVersion } from '@/lib/propagation/int-fixtures';
 import { REGION_DOWN_PREFIX } from '@/lib/propagation/read-stamps';
-import {
-  appPropagationStatus,
-  fleetStatus,
-  waitForConvergence,
-  type AppPropagationStatus,
-} from '@/lib/propagation/status';
+import type { AppPropagationStatus } from '@/lib/propagation/app-status';
+import { stopObserver } from '@/lib/propagation/observer/instance';
+import { appPropagationStatus, readFleet } from '@/lib/propagation/read-status';
+import { waitForConvergence } from '@/lib/propagation/wait';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { listRegions, primaryRegion } from '@/lib/regions';
 import { startWorker, type RunningWorker } from '@/lib/worker/run-worker';
@@ -88,6 +85,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await removeApps(created);
+  await stopObserver();
   await closeRedis();
   await closeMongo();
 });
@@ -217,17 +215,14 @@ describe('propagation status against the devstack', () => {
     const behind = apps[2];
     if (!cut || !behind) throw new Error('setup');
     await waitFor(
-      async () =>
-        (await fleetStatus(await listAppListings({ tenantId: tenant }))).apps.every(
-          (a) => a.behind === 0,
-        ),
+      async () => (await readFleet({ tenant, limit: 100 })).apps.every((a) => a.behind === 0),
       10_000,
       'fleet in sync',
       50,
     );
     await fault(cut.name, 'partition');
     await save(behind);
-    const fleet = await fleetStatus(await listAppListings({ tenantId: tenant }));
+    const fleet = await readFleet({ tenant, limit: 100 });
     expect(fleet.apps[0]?.appId).toBe(behind._id);
     expect(fleet.apps[0]?.regions.find((r) => r.name === cut.name)?.state).toBe('propagating');
     expect(fleet.apps[0]?.behind).toBe(1);

@@ -1,8 +1,8 @@
 import 'server-only';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { configKey, parseStamp, STAMP_FIELDS, type Stamp } from '@/lib/cache-layout';
 import { env } from '@/lib/env';
-import { connectionOptions, redisFor } from '@/lib/redis/clients';
+import { bulkRedisFor, redisFor } from '@/lib/redis/clients';
 import { listRegions, type Region } from '@/lib/regions';
 import { parseReplicationInfo } from '@/lib/regions-health/parse-replication';
 
@@ -26,37 +26,6 @@ export const REGION_DOWN_PREFIX = 'propagate:region-down:';
 const PER_APP_ALLOWANCE_MS = 0.5;
 const BULK_READ_THRESHOLD = 500;
 
-const globalForBulk = globalThis as unknown as { propagateBulkRedis?: Map<string, Redis> };
-
-/**
- * Large reads get their own connection per region: the shared command connection times out each
- * command after about a second, which the last replies of a 10 000-app pipeline can exceed on a
- * busy host. The overall allowance above still bounds the read.
- */
-function bulkRedisFor(region: Region): Redis {
-  globalForBulk.propagateBulkRedis ??= new Map();
-  const key = `${region.deployment}/${region.name}`;
-  let client = globalForBulk.propagateBulkRedis.get(key);
-  if (!client) {
-    client = new Redis(region.url, {
-      ...connectionOptions(region),
-      connectionName: `propagate-bulk-${region.role}`,
-      connectTimeout: env.REGION_TIMEOUT_MS,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    });
-    client.on('error', () => {});
-    globalForBulk.propagateBulkRedis.set(key, client);
-  }
-  return client;
-}
-
-/** For shutdown (the worker, scripts): the bulk connections opened by large reads. */
-export async function closeBulkRedis(): Promise<void> {
-  const clients = [...(globalForBulk.propagateBulkRedis?.values() ?? [])];
-  globalForBulk.propagateBulkRedis?.clear();
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-}
 const regionDownKey = (region: string) => `${REGION_DOWN_PREFIX}${region}`;
 
 export interface RegionRead {
@@ -67,6 +36,8 @@ export interface RegionRead {
   /** Replicas: the replication link as the replica sees it. Primary: null. */
   linkUp: boolean | null;
   linkDownForMs: number | null;
+  /** Primary: how many replicas are attached (INFO replication); null otherwise. */
+  connectedReplicas: number | null;
   roundTripMs: number | null;
   error: string | null;
   /** When the region was first seen not answering (ms), when known. */
@@ -113,6 +84,7 @@ export async function readRegion(
     stamps: [],
     linkUp: null,
     linkDownForMs: null,
+    connectedReplicas: null,
     roundTripMs: null,
     error,
     downMarkers: new Map(),
@@ -150,6 +122,7 @@ export async function readRegion(
       stamps,
       linkUp: region.role === 'replica' ? info.linkUp : null,
       linkDownForMs: info.linkDownSinceSeconds != null ? info.linkDownSinceSeconds * 1_000 : null,
+      connectedReplicas: region.role === 'primary' ? info.connectedReplicas : null,
       roundTripMs,
       error: null,
       downMarkers,

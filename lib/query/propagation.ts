@@ -1,30 +1,38 @@
 import { queryOptions } from '@tanstack/react-query';
-import type { FilteredFleet } from '@/lib/propagation/fleet-filter';
+import type { AppPropagationStatus } from '@/lib/propagation/app-status';
+import type { FleetPage } from '@/lib/propagation/fleet-status';
 import type { RegionLatency } from '@/lib/propagation/latency';
 import type { RegionStateName } from '@/lib/propagation/states';
-import type { AppPropagationStatus } from '@/lib/propagation/status';
+import type { StreamState } from '@/lib/query/event-stream';
 import { fetchJson } from '@/lib/query/query-client';
 
-/** Fast while a version is on its way, slow once every region agrees (ARCHITECTURE step 5). */
+/**
+ * Status reaches the browser pushed (Server-Sent Events, lib/query/propagation-streams.ts);
+ * these intervals apply only while a stream is down: fast while a version is on its way, slow
+ * once every region agrees.
+ */
 export const FAST_POLL_MS = 500;
 export const SLOW_POLL_MS = 5_000;
 
 export const propagationKeys = {
   all: ['propagation'] as const,
   app: (appId: string) => ['propagation', 'app', appId] as const,
+  fleetAll: ['propagation', 'fleet'] as const,
   fleet: (filters: FleetFilters) => ['propagation', 'fleet', filters] as const,
   latency: (appId: string | null) => ['propagation', 'latency', appId] as const,
 };
 
 // React Query pauses every interval below while the tab is hidden (refetchIntervalInBackground
-// stays false), so a forgotten tab costs nothing.
-export const appPropagationQuery = (appId: string) =>
+// stays false), so a forgotten tab costs nothing. While the app's stream is up the query does
+// not fetch at all: the stream writes every status into its cache.
+export const appPropagationQuery = (appId: string, stream: StreamState = 'down') =>
   queryOptions({
     queryKey: propagationKeys.app(appId),
     queryFn: ({ signal }) =>
       fetchJson<AppPropagationStatus>(`/api/apps/${encodeURIComponent(appId)}/propagation`, {
         signal,
       }),
+    enabled: stream === 'down',
     refetchInterval: (query) => (query.state.data?.allInSync ? SLOW_POLL_MS : FAST_POLL_MS),
     // Coming back to the tab (e.g. after saving in another one) asks at once, however fresh.
     refetchOnWindowFocus: 'always',
@@ -35,6 +43,7 @@ export interface FleetFilters {
   state?: RegionStateName;
   region?: string;
   limit?: number;
+  offset?: number;
 }
 
 function fleetUrl(filters: FleetFilters): string {
@@ -46,11 +55,14 @@ function fleetUrl(filters: FleetFilters): string {
   return qs ? `/api/propagation?${qs}` : '/api/propagation';
 }
 
-export const fleetPropagationQuery = (filters: FleetFilters = {}) =>
+/** Read once, then refetched when the scope stream says apps changed; polled only without it. */
+export const fleetPropagationQuery = (filters: FleetFilters = {}, stream: StreamState = 'down') =>
   queryOptions({
     queryKey: propagationKeys.fleet(filters),
-    queryFn: ({ signal }) => fetchJson<FilteredFleet>(fleetUrl(filters), { signal }),
-    refetchInterval: (query) => ((query.state.data?.notInSync ?? 0) > 0 ? 1_000 : SLOW_POLL_MS),
+    queryFn: ({ signal }) => fetchJson<FleetPage>(fleetUrl(filters), { signal }),
+    refetchInterval: (query) =>
+      stream !== 'down' ? false : (query.state.data?.notInSync ?? 0) > 0 ? 1_000 : SLOW_POLL_MS,
+    placeholderData: (previous) => previous,
   });
 
 export interface LatencyResponse {

@@ -4,17 +4,53 @@ import { env } from '@/lib/env';
 import { findDeployment } from '@/lib/deployments/registry';
 import { listRegions, regionsOf, type Region } from '@/lib/regions';
 
-// One connection per region, cached on globalThis (hot reload would otherwise leak them).
-const globalForRedis = globalThis as unknown as { propagateRedis?: Map<string, Redis> };
+/**
+ * Every Redis connection the server side opens comes from here, and closeRedis() ends them all
+ * (the worker, scripts and tests call it on shutdown). Pools are cached on globalThis: `next dev`
+ * re-evaluates modules on every change, and would otherwise leak a connection per reload. A
+ * region name repeats across cache deployments, so pools are keyed by deployment and region.
+ *
+ * - command: one connection per region for ordinary commands, each with a timeout;
+ * - bulk: one per region for large pipelines (fleet scans), whose last replies can take longer
+ *   than the command timeout on a busy host without the region being any less healthy;
+ * - subscribers: dedicated SUBSCRIBE connections, opened by whoever listens and closed with it.
+ */
+interface Pools {
+  command: Map<string, Redis>;
+  bulk: Map<string, Redis>;
+  subscribers: Set<Redis>;
+}
+
+const globalForRedis = globalThis as unknown as { propagateRedisPools?: Pools };
+
+function pools(): Pools {
+  globalForRedis.propagateRedisPools ??= {
+    command: new Map(),
+    bulk: new Map(),
+    subscribers: new Set(),
+  };
+  return globalForRedis.propagateRedisPools;
+}
+
+const poolKey = (region: Region) => `${region.deployment}/${region.name}`;
+
+/** TLS and ACL credentials come from the environment (the deployment's declaration), never a form. */
+export function connectionOptions(region: Pick<Region, 'connection'>): RedisOptions {
+  const { tls, username, password } = region.connection;
+  return {
+    ...(tls && { tls: {} }),
+    ...(username !== undefined && { username }),
+    ...(password !== undefined && { password }),
+  };
+}
 
 /**
  * A command connection to a region's Redis. Every command carries a timeout, also while queued
  * for a reconnect: a status read must report "unreachable", not hang.
  */
 export function redisFor(region: Region): Redis {
-  globalForRedis.propagateRedis ??= new Map();
-  const key = `${region.deployment}/${region.name}`;
-  let client = globalForRedis.propagateRedis.get(key);
+  const { command } = pools();
+  let client = command.get(poolKey(region));
   if (!client) {
     client = new Redis(region.url, {
       ...connectionOptions(region),
@@ -27,31 +63,55 @@ export function redisFor(region: Region): Redis {
     });
     // Errors surface through the commands that fail; the emitter must not crash the process.
     client.on('error', () => {});
-    globalForRedis.propagateRedis.set(key, client);
+    command.set(poolKey(region), client);
   }
   return client;
 }
 
-/** TLS and ACL credentials come from the environment (the deployment's declaration), never a form. */
-export function connectionOptions(region: Pick<Region, 'connection'>): RedisOptions {
-  const { tls, username, password } = region.connection;
-  return {
-    ...(tls && { tls: {} }),
-    ...(username !== undefined && { username }),
-    ...(password !== undefined && { password }),
-  };
+/** The connection for large pipelines; the caller bounds the whole read with its own timeout. */
+export function bulkRedisFor(region: Region): Redis {
+  const { bulk } = pools();
+  let client = bulk.get(poolKey(region));
+  if (!client) {
+    client = new Redis(region.url, {
+      ...connectionOptions(region),
+      connectionName: `propagate-bulk-${region.role}`,
+      connectTimeout: env.REGION_TIMEOUT_MS,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    });
+    client.on('error', () => {});
+    bulk.set(poolKey(region), client);
+  }
+  return client;
+}
+
+/**
+ * A dedicated connection for SUBSCRIBE (a subscribed connection can run nothing else). It keeps
+ * reconnecting, gently, for as long as the region is down; ioredis re-subscribes after each
+ * reconnect. Close it with closeSubscriber (or closeRedis at shutdown).
+ */
+export function openSubscriber(region: Region, purpose: string): Redis {
+  const client = new Redis(region.url, {
+    ...connectionOptions(region),
+    connectionName: `propagate-${purpose}-${region.name}`,
+    retryStrategy: (attempt) => Math.min(attempt * 250, 2_000),
+    maxRetriesPerRequest: null,
+    autoResubscribe: true,
+  });
+  pools().subscribers.add(client);
+  return client;
+}
+
+export async function closeSubscriber(client: Redis): Promise<void> {
+  pools().subscribers.delete(client);
+  await client.quit().catch(() => client.disconnect());
 }
 
 export function primaryRedis(): Redis {
   const primary = listRegions().find((r) => r.role === 'primary');
   if (!primary) throw new Error('no primary region configured');
   return redisFor(primary);
-}
-
-export async function closeRedis(): Promise<void> {
-  const clients = [...(globalForRedis.propagateRedis?.values() ?? [])];
-  globalForRedis.propagateRedis?.clear();
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
 }
 
 /** The command connection to a deployment's primary. */
@@ -61,4 +121,21 @@ export function deploymentPrimaryRedis(deployment: string): Redis {
   const [primary] = regionsOf(d);
   if (!primary) throw new Error(`cache deployment "${deployment}" has no primary`);
   return redisFor(primary);
+}
+
+/**
+ * Ends the command and bulk connections (they reopen lazily on next use). Subscribers belong to
+ * their listener, which closes them when it stops; `{ subscribers: true }` ends those too, for
+ * process exit.
+ */
+export async function closeRedis({ subscribers = false } = {}): Promise<void> {
+  const p = pools();
+  const clients = [...p.command.values(), ...p.bulk.values()];
+  p.command.clear();
+  p.bulk.clear();
+  if (subscribers) {
+    clients.push(...p.subscribers);
+    p.subscribers.clear();
+  }
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
 }

@@ -30,6 +30,7 @@ export const fleetQuerySchema = z.object({
   state: z.enum(regionStates, { error: 'Unknown state' }).optional(),
   region: regionNameSchema.optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(500),
+  offset: z.coerce.number().int().min(0).default(0),
 });
 export type FleetQuery = z.output<typeof fleetQuerySchema>;
 

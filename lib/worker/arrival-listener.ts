@@ -1,8 +1,7 @@
 import 'server-only';
-import { Redis } from 'ioredis';
 import { parseUpdateMessage, UPDATES_CHANNEL } from '@/lib/cache-layout';
 import { arrivalOf, type ArrivalRecorder } from '@/lib/propagation/arrival-recorder';
-import { connectionOptions } from '@/lib/redis/clients';
+import { closeSubscriber, openSubscriber } from '@/lib/redis/clients';
 import type { Region } from '@/lib/regions';
 import type { Log } from '@/lib/worker/loop';
 
@@ -29,14 +28,7 @@ export function startArrivalListeners({
 }): ArrivalListeners {
   const live = new Set<string>();
   const clients = regions.map((region) => {
-    const client = new Redis(region.url, {
-      ...connectionOptions(region),
-      connectionName: `propagate-arrivals-${region.name}`,
-      // Keep trying for ever, but gently: a region may be down for a long time.
-      retryStrategy: (attempt) => Math.min(attempt * 250, 2_000),
-      maxRetriesPerRequest: null,
-      autoResubscribe: true,
-    });
+    const client = openSubscriber(region, 'arrivals');
     let complained = false;
     client.on('error', (error: Error) => {
       if (!complained) log(`arrivals ${region.name}: ${error.message} (reconnecting)`);
@@ -62,7 +54,7 @@ export function startArrivalListeners({
   return {
     subscribed: () => [...live],
     async stop() {
-      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+      await Promise.all(clients.map(closeSubscriber));
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { FleetFilters } from '@/components/propagation/fleet-filters';
-import { FleetTable } from '@/components/propagation/fleet-table';
+import { FLEET_PAGE_SIZE, FleetTable } from '@/components/propagation/fleet-table';
 import { LatencyChart } from '@/components/propagation/latency-chart';
 import { ErrorState } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
@@ -28,10 +28,17 @@ export default async function FleetPage({ searchParams }: Props) {
     tenant: single(raw.tenant),
     state: single(raw.state),
     region: single(raw.region),
+    offset: single(raw.offset),
   });
   const filters: Filters = parsed.success
-    ? { tenant: parsed.data.tenant, state: parsed.data.state, region: parsed.data.region }
-    : {};
+    ? {
+        tenant: parsed.data.tenant,
+        state: parsed.data.state,
+        region: parsed.data.region,
+        offset: parsed.data.offset || undefined,
+        limit: FLEET_PAGE_SIZE,
+      }
+    : { limit: FLEET_PAGE_SIZE };
   const tenants = await listTenants();
   return (
     <>

@@ -1,15 +1,15 @@
 import { defineRoute, noParams } from '@/lib/api/define-route';
+import { jsonWithEtag } from '@/lib/api/json-etag';
 import { tenantScope } from '@/lib/auth/authorize';
-import { listAppListings } from '@/lib/db/apps';
-import { filterFleet } from '@/lib/propagation/fleet-filter';
-import { fleetStatus } from '@/lib/propagation/status';
+import { readFleet } from '@/lib/propagation/read-status';
 import { fleetQuerySchema } from '@/lib/schemas/propagation';
 
 export const dynamic = 'force-dynamic';
 
 /**
- * Every app the caller may see, in every region: one pipelined read per region however many apps.
- * Apps with a region not in sync come first; `tenant`, `state` and `region` narrow the list.
+ * A page of every app the caller may see, in every region, from the status observer. Apps with
+ * a region not in sync come first; `tenant`, `state` and `region` narrow the list, `offset` and
+ * `limit` page it; the counts at the top cover the whole scope. ETag: unchanged → 304.
  */
 export const GET = defineRoute(
   {
@@ -18,13 +18,14 @@ export const GET = defineRoute(
     params: noParams,
     query: fleetQuerySchema,
   },
-  async ({ principal, query }) => {
+  async ({ principal, query, request }) => {
     const scope = tenantScope(principal);
     // A tenant-bound caller asking for another tenant gets an empty list, never someone else's apps.
-    if (query.tenant && scope.tenantId && query.tenant !== scope.tenantId) {
-      return filterFleet(await fleetStatus([]), query);
-    }
-    const apps = await listAppListings(query.tenant ? { tenantId: query.tenant } : scope);
-    return filterFleet(await fleetStatus(apps), query);
+    const foreign = Boolean(query.tenant && scope.tenantId && query.tenant !== scope.tenantId);
+    const fleet = await readFleet(
+      { ...query, tenant: query.tenant ?? scope.tenantId },
+      { none: foreign },
+    );
+    return jsonWithEtag(request, fleet);
   },
 );

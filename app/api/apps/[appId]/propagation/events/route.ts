@@ -1,0 +1,45 @@
+import { defineRoute } from '@/lib/api/define-route';
+import { eventStream } from '@/lib/api/event-stream';
+import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
+import { appStatusEvent } from '@/lib/propagation/status-events';
+import { getObserver } from '@/lib/propagation/observer/instance';
+import { acquireWatch } from '@/lib/propagation/watch-limits';
+import type { AppPropagationStatus } from '@/lib/propagation/app-status';
+import { appParamsSchema } from '@/lib/schemas/propagation';
+import { noQuery } from '@/lib/api/define-route';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * An app's propagation status, pushed (Server-Sent Events): the whole status at once, then again
+ * on every change (`head`, `region`, `arrival`; `tick` while a region is behind, so elapsed times
+ * move), with heartbeats. Capped per caller with the long-poll waits (429 with Retry-After).
+ */
+export const GET = defineRoute(
+  {
+    name: 'app-propagation-events',
+    permission: 'propagation:read',
+    params: appParamsSchema,
+    query: noQuery,
+  },
+  async ({ principal, params, request }) => {
+    const app = await getAppForPrincipalOrThrow(principal, params.appId);
+    const observer = getObserver();
+    const entry = await observer.appEntry(app._id);
+    const release = acquireWatch(principal);
+    return eventStream(request, (send) => {
+      let last: AppPropagationStatus = observer.statusOf(entry);
+      send('status', last);
+      const stop = observer.watchApp(app._id, (changed) => {
+        const status = observer.statusOf(changed);
+        if (status === last) return;
+        send(appStatusEvent(last, status), status);
+        last = status;
+      });
+      return () => {
+        stop();
+        release();
+      };
+    });
+  },
+);

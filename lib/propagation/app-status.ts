@@ -1,0 +1,184 @@
+import type { Stamp } from '@/lib/cache-layout';
+import type { ArrivalDoc } from '@/lib/db/collections';
+import type { HeadRecord } from '@/lib/db/heads';
+import { env } from '@/lib/env';
+import type { RegionRead } from '@/lib/propagation/read-stamps';
+import {
+  explainRegionState,
+  regionState,
+  stateLabels,
+  type HeadStamp,
+  type RegionStateName,
+} from '@/lib/propagation/states';
+import type { RegionRole } from '@/lib/regions';
+
+/** What is known of a region apart from its stamps: reachability and its replication link. */
+export type RegionProbe = Omit<RegionRead, 'stamps'>;
+
+/** One region's stamp for one app (null: no copy), with what is known of the region. */
+export interface RegionCell extends RegionProbe {
+  stamp: Stamp | null;
+}
+
+/** Times are ms since the epoch throughout: the JSON is for scripts as much as for the dashboard. */
+export interface RegionStatus {
+  name: string;
+  role: RegionRole;
+  stamp: Stamp | null;
+  state: RegionStateName;
+  label: string;
+  explanation: string;
+  /** When the head reached this region, and how long after the commit; null until measured. */
+  arrivedAt: number | null;
+  timeToArriveMs: number | null;
+  method: ArrivalDoc['method'] | 'stamp' | null;
+  unreachableSince: number | null;
+  lastError: string | null;
+  roundTripMs: number | null;
+}
+
+export interface HeadInfo {
+  version: number;
+  checksum: string;
+  committedAt: number;
+  /** When MongoDB recorded the push to the primary; null while the push is pending. */
+  pushedAt: number | null;
+}
+
+export interface AppPropagationStatus {
+  appId: string;
+  head: HeadInfo | null;
+  regions: RegionStatus[];
+  allInSync: boolean;
+  lagBudgetMs: number;
+  checkedAt: number;
+}
+
+export function headInfo(head: HeadRecord | null): HeadInfo | null {
+  if (!head) return null;
+  return {
+    version: head.version,
+    checksum: head.checksum,
+    committedAt: head.createdAt.getTime(),
+    pushedAt: head.pushedAt?.getTime() ?? null,
+  };
+}
+
+/**
+ * The head as the state table needs it. Replicas can only be behind once the primary has the
+ * version, so the primary's own pushedAt (its clock, written by the push script) counts when it
+ * holds the head: after a re-push, MongoDB's pushedAt is from the first push long ago.
+ */
+export function headStamp(head: HeadInfo | null, primaryStamp: Stamp | null): HeadStamp | null {
+  if (!head) return null;
+  const primaryHas =
+    primaryStamp?.version === head.version && primaryStamp.checksum === head.checksum;
+  return {
+    version: head.version,
+    checksum: head.checksum,
+    committedAt: head.committedAt,
+    pushedAt: primaryHas ? (primaryStamp.pushedAt ?? head.pushedAt) : head.pushedAt,
+  };
+}
+
+interface Judged {
+  state: RegionStateName;
+  explanation: string;
+}
+
+/** A region's state for an app: the state table's input from what is known of both. */
+export function cellState(
+  read: RegionProbe,
+  stamp: Stamp | null,
+  head: HeadStamp | null,
+  now: number,
+): RegionStateName {
+  return regionState(stateInput(read, stamp, head, now));
+}
+
+function stateInput(read: RegionProbe, stamp: Stamp | null, head: HeadStamp | null, now: number) {
+  return {
+    role: read.region.role,
+    stamp,
+    head,
+    now,
+    lagBudgetMs: env.LAG_BUDGET_MS,
+    reachable: read.reachable,
+    linkUp: read.linkUp,
+    unreachableSince: read.unreachableSince,
+  };
+}
+
+function judge(
+  read: RegionProbe,
+  stamp: Stamp | null,
+  head: HeadStamp | null,
+  now: number,
+): Judged {
+  const input = stateInput(read, stamp, head, now);
+  const state = regionState(input);
+  return {
+    state,
+    explanation: explainRegionState(state, {
+      ...input,
+      region: read.region.name,
+      linkDownForMs: read.linkDownForMs,
+      timeoutMs: env.REGION_TIMEOUT_MS,
+    }),
+  };
+}
+
+/** Pure assembly of an app's status from what is known of its head and of every region. */
+export function buildAppStatus(
+  appId: string,
+  head: HeadInfo | null,
+  cells: readonly RegionCell[],
+  arrivals: readonly Pick<ArrivalDoc, 'region' | 'arrivedAt' | 'latencyMs' | 'method'>[],
+  now: number,
+): AppPropagationStatus {
+  const primaryCell = cells.find((r) => r.region.role === 'primary');
+  const stampForHead = headStamp(head, primaryCell?.reachable ? primaryCell.stamp : null);
+  const byRegion = new Map(arrivals.map((a) => [a.region, a]));
+  const regions = cells.map((read): RegionStatus => {
+    const stamp = read.reachable ? read.stamp : null;
+    const { state, explanation } = judge(read, stamp, stampForHead, now);
+    const measured = byRegion.get(read.region.name);
+    // The primary's stamp carries its exact arrival time (pushedAt, primary clock): better than no
+    // measurement, and better than a poll, which is only an upper bound.
+    const arrival =
+      read.region.role === 'primary' && measured?.method === 'poll' ? undefined : measured;
+    const stampArrival =
+      !arrival &&
+      read.region.role === 'primary' &&
+      state === 'in_sync' &&
+      stamp?.pushedAt != null &&
+      head
+        ? {
+            arrivedAt: stamp.pushedAt,
+            timeToArriveMs: Math.max(0, stamp.pushedAt - head.committedAt),
+          }
+        : null;
+    return {
+      name: read.region.name,
+      role: read.region.role,
+      stamp,
+      state,
+      label: stateLabels[state],
+      explanation,
+      arrivedAt: arrival?.arrivedAt.getTime() ?? stampArrival?.arrivedAt ?? null,
+      timeToArriveMs: arrival?.latencyMs ?? stampArrival?.timeToArriveMs ?? null,
+      method: arrival?.method ?? (stampArrival ? 'stamp' : null),
+      unreachableSince: read.unreachableSince,
+      lastError: read.error,
+      roundTripMs: read.roundTripMs,
+    };
+  });
+  return {
+    appId,
+    head,
+    regions,
+    allInSync: regions.every((r) => r.state === 'in_sync'),
+    lagBudgetMs: env.LAG_BUDGET_MS,
+    checkedAt: now,
+  };
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { fleetPage, type FleetFilter, type FleetRegion, type FleetSource } from './fleet-status';
+import type { RegionStateName } from './states';
+
+const regions: FleetRegion[] = [
+  { name: 'us-east-1', role: 'primary', reachable: true, unreachableSince: null, lastError: null },
+  { name: 'eu-west-1', role: 'replica', reachable: true, unreachableSince: null, lastError: null },
+];
+
+const NOW = 100_000;
+
+const app = (
+  appId: string,
+  states: [RegionStateName, RegionStateName],
+  { tenantId = 't', committedAt = NOW - 1_000 } = {},
+): FleetSource => ({
+  appId,
+  tenantId,
+  name: appId,
+  head: { version: 2, checksum: 'c', committedAt, pushedAt: committedAt },
+  stamps: [{ version: 2 }, { version: 1 }],
+  states,
+});
+
+// Already in tenant and name order, as the observer hands them over.
+const sources = [
+  app('a', ['not_pushed', 'in_sync']),
+  app('b', ['in_sync', 'lagging'], { committedAt: NOW - 42_000 }),
+  app('c', ['in_sync', 'in_sync']),
+];
+
+const page = (filter: Partial<FleetFilter>, from = sources) =>
+  fleetPage(from, regions, { limit: 10, ...filter }, { now: NOW, lagBudgetMs: 5_000 });
+const ids = (f: { apps: { appId: string }[] }) => f.apps.map((a) => a.appId);
+
+describe('fleetPage', () => {
+  it('keeps everything without filters, worst first, and summarises what is behind', () => {
+    const out = page({});
+    expect(ids(out)).toEqual(['a', 'b', 'c']);
+    expect(out).toMatchObject({ total: 3, notInSync: 2, matching: 3, oldestBehindMs: 42_000 });
+    expect(out.apps[1]).toMatchObject({ behind: 1, worst: 'lagging', headVersion: 2 });
+    expect(out.apps[1]?.regions).toEqual([
+      { name: 'us-east-1', state: 'in_sync', version: 2 },
+      { name: 'eu-west-1', state: 'lagging', version: 1 },
+    ]);
+  });
+
+  it('filters by state in any region', () => {
+    expect(ids(page({ state: 'lagging' }))).toEqual(['b']);
+    expect(ids(page({ state: 'in_sync' }))).toEqual(['a', 'b', 'c']);
+  });
+
+  it('with a region, looks at that region only, worst first', () => {
+    expect(ids(page({ region: 'eu-west-1' }))).toEqual(['b', 'a', 'c']);
+    expect(ids(page({ region: 'eu-west-1', state: 'in_sync' }))).toEqual(['a', 'c']);
+  });
+
+  it('filters by tenant before counting', () => {
+    const out = page({ tenant: 'u' }, [
+      ...sources,
+      app('d', ['in_sync', 'in_sync'], { tenantId: 'u' }),
+    ]);
+    expect(ids(out)).toEqual(['d']);
+    expect(out).toMatchObject({ total: 1, notInSync: 0, oldestBehindMs: null });
+  });
+
+  it('pages across the apps behind and those in sync, and reports how many matched', () => {
+    expect(ids(page({ limit: 1 }))).toEqual(['a']);
+    expect(ids(page({ limit: 1, offset: 1 }))).toEqual(['b']);
+    const last = page({ limit: 2, offset: 2 });
+    expect(ids(last)).toEqual(['c']);
+    expect(last).toMatchObject({ matching: 3, offset: 2, limit: 2 });
+  });
+
+  it('a region that did not answer shows no version', () => {
+    const down = regions.map((r, i) => (i === 1 ? { ...r, reachable: false } : r));
+    const out = fleetPage(
+      [app('x', ['in_sync', 'unreachable'])],
+      down,
+      { limit: 5 },
+      {
+        now: NOW,
+        lagBudgetMs: 5_000,
+      },
+    );
+    expect(out.apps[0]?.regions[1]).toEqual({
+      name: 'eu-west-1',
+      state: 'unreachable',
+      version: null,
+    });
+  });
+});

@@ -1,0 +1,89 @@
+import 'server-only';
+import { env } from '@/lib/env';
+import { AppError } from '@/lib/errors';
+import type { AppPropagationStatus } from '@/lib/propagation/app-status';
+import {
+  fleetPage,
+  type FleetFilter,
+  type FleetPage,
+  type FleetRegion,
+} from '@/lib/propagation/fleet-status';
+import { getObserver } from '@/lib/propagation/observer/instance';
+import type { StatusObserver } from '@/lib/propagation/observer/observer';
+import { toRegionHealth, type RegionHealth } from '@/lib/regions-health/region-health';
+
+/**
+ * Every status answer (app, fleet, regions) is read from the process's status observer: no
+ * Redis or MongoDB I/O per request once the snapshot holds the app, so a thousand viewers cost
+ * what one does.
+ */
+
+/** How long a fleet read waits for the observer's first full load before saying so. */
+const FIRST_LOAD_WAIT_MS = 15_000;
+
+/** One app, every region: stamps, states, and the measured arrival of the head. */
+export async function appPropagationStatus(
+  app: { _id: string },
+  observer: StatusObserver = getObserver(),
+): Promise<AppPropagationStatus> {
+  return observer.statusOf(await observer.appEntry(app._id));
+}
+
+async function loaded(observer: StatusObserver): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new AppError('The status of every app is still loading; try again shortly.', 503)),
+      FIRST_LOAD_WAIT_MS,
+    );
+  });
+  try {
+    await Promise.race([observer.ready(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function fleetRegions(observer: StatusObserver): FleetRegion[] {
+  return observer.regions.map((region, i) => {
+    const probe = observer.regionProbes()[i];
+    return {
+      name: region.name,
+      role: region.role,
+      reachable: probe?.reachable ?? false,
+      unreachableSince: probe?.unreachableSince ?? null,
+      lastError: probe ? probe.error : 'not read yet',
+    };
+  });
+}
+
+/**
+ * A page of the fleet in a tenant scope (`tenant` unset: every tenant, for support). `none`
+ * answers with no app at all (a caller asking for a tenant that is not theirs).
+ */
+export async function readFleet(
+  filter: FleetFilter,
+  { none = false, observer = getObserver() }: { none?: boolean; observer?: StatusObserver } = {},
+): Promise<FleetPage> {
+  await loaded(observer);
+  return fleetPage(none ? [] : observer.entries(), fleetRegions(observer), filter, {
+    now: Date.now(),
+    lagBudgetMs: env.LAG_BUDGET_MS,
+  });
+}
+
+/** Every region's health from the observer's last scan. */
+export async function readRegionHealth(
+  observer: StatusObserver = getObserver(),
+): Promise<RegionHealth[]> {
+  await loaded(observer);
+  return regionHealthNow(observer);
+}
+
+export function regionHealthNow(observer: StatusObserver): RegionHealth[] {
+  return observer.regions.flatMap((_, i) => {
+    const probe = observer.regionProbes()[i];
+    return probe ? [toRegionHealth(probe)] : [];
+  });
+}

@@ -1,0 +1,18 @@
+import type { AppPropagationStatus } from '@/lib/propagation/app-status';
+
+export type AppStatusEventName = 'status' | 'head' | 'region' | 'arrival' | 'tick';
+
+/** What changed between two statuses of an app, most telling first: the name of the event. */
+export function appStatusEvent(
+  before: AppPropagationStatus,
+  after: AppPropagationStatus,
+): AppStatusEventName {
+  if (before.head?.version !== after.head?.version) return 'head';
+  const regionMoved = after.regions.some((r, i) => {
+    const b = before.regions[i];
+    return b?.state !== r.state || b.stamp?.version !== r.stamp?.version;
+  });
+  if (regionMoved) return 'region';
+  if (after.regions.some((r, i) => before.regions[i]?.arrivedAt !== r.arrivedAt)) return 'arrival';
+  return 'tick';
+}
