@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useSyncExternalStore } from 'react';
 
 /**
  * Server-Sent Events in the browser, one EventSource per URL however many components listen
@@ -87,8 +87,10 @@ export function useEventStream(url: string, onEvent: Handler): StreamState {
   useEffect(() => {
     handler.current = onEvent;
   });
-  const state = useSyncExternalStore(
-    (notify) => {
+  // Stable per URL: a new subscribe function would make React re-subscribe on every render,
+  // closing and reopening the stream each time.
+  const subscribe = useCallback(
+    (notify: () => void) => {
       const shared = acquire(url);
       shared.watchers.add(notify);
       shared.handlers.add(handler);
@@ -98,8 +100,11 @@ export function useEventStream(url: string, onEvent: Handler): StreamState {
         release(url, shared);
       };
     },
+    [url],
+  );
+  return useSyncExternalStore(
+    subscribe,
     () => streams.get(url)?.state ?? 'connecting',
     () => 'connecting' as const,
   );
-  return state;
 }
