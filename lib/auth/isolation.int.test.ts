@@ -205,6 +205,8 @@ function route(
     query?: (target: TenantId) => Record<string, string>;
     body?: (target: TenantId) => Promise<unknown>;
     headers?: (target: TenantId) => Promise<Record<string, string>>;
+    /** An event stream: read what it sends in this many ms, then hang up (it never ends). */
+    streamMs?: number;
   },
 ): Operation {
   const name = `${method} ${pattern}`;
@@ -218,7 +220,9 @@ function route(
       pattern.replace(/\[(\w+)\]/g, (_, key: string) => params[key] ?? '') +
       (search ? `?${search}` : '');
     return async () => {
-      const request = requestWith(caller.credential, url, { method, body, origin });
+      let request = requestWith(caller.credential, url, { method, body, origin });
+      if (opts.streamMs)
+        request = new Request(request, { signal: AbortSignal.timeout(opts.streamMs) });
       for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
       const response = await handler(request, { params: Promise.resolve(params) });
       noteLeaks(`${name} ${url}`, caller, await response.text());
@@ -369,6 +373,22 @@ const operations: Operation[] = [
       params: (target) => ({ appId: appOf(target) }),
     },
   ),
+  route(
+    'GET',
+    '/api/apps/[appId]/propagation/events',
+    () => import('@/app/api/apps/[appId]/propagation/events/route'),
+    {
+      permission: 'propagation:read',
+      tenantBound: true,
+      params: (target) => ({ appId: appOf(target) }),
+      streamMs: 300,
+    },
+  ),
+  route('GET', '/api/propagation/events', () => import('@/app/api/propagation/events/route'), {
+    permission: 'propagation:read',
+    tenantBound: false,
+    streamMs: 300,
+  }),
   route(
     'GET',
     '/api/apps/[appId]/instances',
