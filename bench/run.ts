@@ -4,7 +4,7 @@
  * bench/results/<time>.json and printed. Ratios compare against a baseline measured in the same
  * run, because this machine is shared and noisy.
  *
- * BENCH_ONLY=save,propagation,fleet,client,load picks some; BENCH_LOAD_SECONDS shortens the load test.
+ * BENCH_ONLY=save,propagation,fleet,client,load,cli picks some; BENCH_LOAD_SECONDS shortens the load test.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -26,6 +26,7 @@ const { benchSaveConfig } = await import('./save-config');
 const { benchGetThroughput, benchSaveToClients, targetsFromStack } =
   await import('./config-client');
 const { benchStatusLoad } = await import('./status-load');
+const { benchCliPushWait } = await import('./cli-push');
 
 const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
@@ -70,6 +71,33 @@ try {
         appId: 'acme-storefront',
         token: secret,
         durationS: Number(process.env.BENCH_LOAD_SECONDS ?? 60),
+      });
+    } finally {
+      await product.stop();
+    }
+  });
+  await timed('cli.pushWait', async () => {
+    const product = await runProduct({
+      dir,
+      port: 3301,
+      regions: TEST_REGIONS,
+      build: 'if-missing',
+      log,
+    });
+    try {
+      const { createApiToken } = await import('../lib/db/api-tokens');
+      const { secret } = await createApiToken({
+        tenantId: 'acme',
+        name: 'bench pipeline',
+        scope: 'read-write',
+        createdBy: { userId: 'bench', name: 'npm run bench', email: 'bench@propagate.test' },
+      });
+      return await benchCliPushWait({
+        stackDir: dir,
+        baseUrl: 'http://127.0.0.1:3301',
+        token: secret,
+        appId: 'acme-storefront',
+        pushes: Number(process.env.BENCH_CLI_PUSHES ?? 30),
       });
     } finally {
       await product.stop();

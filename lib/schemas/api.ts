@@ -69,6 +69,9 @@ export const appSchema = z
     name: z.string(),
     description: z.string(),
     headVersion: z.number().int().min(0).meta({ description: '0 for an app without a config.' }),
+    archivedAt: timestampSchema.nullable().meta({
+      description: 'When the app was archived (read-only until restored); null if active.',
+    }),
     lastChange: versionSummarySchema
       .pick({ version: true, author: true, createdAt: true, message: true, pushedAt: true })
       .nullable()

@@ -1,0 +1,42 @@
+import { expect, test } from './fixtures';
+
+/**
+ * Read-only checks QA can point at a staging environment (see target.ts): the API answers,
+ * a person can sign in, sees apps, an app's propagation per region, and the fleet. Nothing is
+ * saved, created or changed; the fixtures block and report any write.
+ */
+test.describe('smoke (read-only)', () => {
+  test('the API is healthy and publishes its OpenAPI document', async ({ request, target }) => {
+    const health = await request.get(`${target.baseURL}/api/health`);
+    expect(health.ok()).toBe(true);
+    expect(await health.json()).toMatchObject({ ok: true });
+    const openapi = await request.get(`${target.baseURL}/api/openapi.json`);
+    expect(openapi.ok()).toBe(true);
+    expect(await openapi.json()).toMatchObject({
+      openapi: expect.stringMatching(/^3\.1\./),
+    });
+  });
+
+  test('sign-in leads to the apps list with at least one app', async ({ signedIn }) => {
+    await signedIn.apps.open();
+    expect((await signedIn.apps.appIds()).length).toBeGreaterThan(0);
+  });
+
+  test('an app shows where its configuration has reached, per region', async ({
+    signedIn,
+    target,
+  }) => {
+    await signedIn.apps.open();
+    const appId = target.appId ?? (await signedIn.apps.appIds())[0];
+    if (!appId) throw new Error('no app to open');
+    await signedIn.app.open(appId);
+    await expect(signedIn.app.regionRows.first()).toBeVisible();
+    expect(await signedIn.app.regionRows.count()).toBeGreaterThan(0);
+  });
+
+  test('the fleet page answers (its table for support staff)', async ({ signedIn, page }) => {
+    await signedIn.fleet.open();
+    const notPermitted = page.getByText('support staff', { exact: false });
+    await expect(signedIn.fleet.table.or(notPermitted).first()).toBeVisible();
+  });
+});
