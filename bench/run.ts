@@ -40,6 +40,27 @@ const timed = async (name: string, fn: () => Promise<unknown>) => {
   log(`${name}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
 };
 
+/** The whole product (seed, worker, next start) on the bench stack, with an API token of Acme. */
+async function onProduct<T>(
+  port: number,
+  scope: 'read' | 'read-write',
+  bench: (baseUrl: string, token: string) => Promise<T>,
+): Promise<T> {
+  const product = await runProduct({ dir, port, regions: TEST_REGIONS, build: 'if-missing', log });
+  try {
+    const { createApiToken } = await import('../lib/db/api-tokens');
+    const { secret } = await createApiToken({
+      tenantId: 'acme',
+      name: `bench ${scope}`,
+      scope,
+      createdBy: { userId: 'bench', name: 'npm run bench', email: 'bench@propagate.test' },
+    });
+    return await bench(`http://127.0.0.1:${port}`, secret);
+  } finally {
+    await product.stop();
+  }
+}
+
 let failed = false;
 try {
   await timed('save.actionLatency', () => benchSaveConfig({ stackDir: dir }));
@@ -50,59 +71,27 @@ try {
   const targets = targetsFromStack(dir);
   await timed('client.getThroughput', () => benchGetThroughput(targets));
   await timed('client.saveToInstances', () => benchSaveToClients(targets));
-  await timed('load.statusApi', async () => {
-    const product = await runProduct({
-      dir,
-      port: 3300,
-      regions: TEST_REGIONS,
-      build: 'if-missing',
-      log,
-    });
-    try {
-      const { createApiToken } = await import('../lib/db/api-tokens');
-      const { secret } = await createApiToken({
-        tenantId: 'acme',
-        name: 'bench dashboards',
-        scope: 'read',
-        createdBy: { userId: 'bench', name: 'npm run bench', email: 'bench@propagate.test' },
-      });
-      return await benchStatusLoad({
-        baseUrl: 'http://127.0.0.1:3300',
+  await timed('load.statusApi', () =>
+    onProduct(3300, 'read', (baseUrl, token) =>
+      benchStatusLoad({
+        baseUrl,
         appId: 'acme-storefront',
-        token: secret,
+        token,
         durationS: Number(process.env.BENCH_LOAD_SECONDS ?? 60),
-      });
-    } finally {
-      await product.stop();
-    }
-  });
-  await timed('cli.pushWait', async () => {
-    const product = await runProduct({
-      dir,
-      port: 3301,
-      regions: TEST_REGIONS,
-      build: 'if-missing',
-      log,
-    });
-    try {
-      const { createApiToken } = await import('../lib/db/api-tokens');
-      const { secret } = await createApiToken({
-        tenantId: 'acme',
-        name: 'bench pipeline',
-        scope: 'read-write',
-        createdBy: { userId: 'bench', name: 'npm run bench', email: 'bench@propagate.test' },
-      });
-      return await benchCliPushWait({
+      }),
+    ),
+  );
+  await timed('cli.pushWait', () =>
+    onProduct(3301, 'read-write', (baseUrl, token) =>
+      benchCliPushWait({
         stackDir: dir,
-        baseUrl: 'http://127.0.0.1:3301',
-        token: secret,
+        baseUrl,
+        token,
         appId: 'acme-storefront',
         pushes: Number(process.env.BENCH_CLI_PUSHES ?? 30),
-      });
-    } finally {
-      await product.stop();
-    }
-  });
+      }),
+    ),
+  );
 } catch (error) {
   failed = true;
   results.error = String((error as Error).stack ?? error);
