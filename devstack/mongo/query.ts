@@ -75,15 +75,17 @@ export function validateSort(sort: unknown): Doc | undefined {
  * Matching documents in natural order (or `sort` order). Projection is applied last so sorting
  * can use fields the projection drops, as in mongod.
  */
-export function select(coll: Collection | undefined, sel: Selection): Doc[] {
+export function select(source: Collection | Doc[] | undefined, sel: Selection): Doc[] {
   const filter = sel.filter ?? {};
-  if (sel.collation) return selectCollated(coll, filter, sel, sel.collation);
-  const fast = idLookup(filter);
+  if (sel.collation) return selectCollated(source, filter, sel, sel.collation);
+  // A view's documents (an array) have no primary key map, so they are always scanned.
+  const coll = Array.isArray(source) ? undefined : source;
+  const fast = coll ? idLookup(filter) : undefined;
   const query = fast ? undefined : compileFilter(filter, sel.variables);
-  if (!coll) return [];
+  if (!source) return [];
   let docs: Doc[];
   try {
-    if (fast) {
+    if (fast && coll) {
       const doc = coll.getById(fast.id);
       docs = doc ? [doc] : [];
       if (sel.skip) docs = docs.slice(sel.skip);
@@ -91,7 +93,10 @@ export function select(coll: Collection | undefined, sel: Selection): Doc[] {
       if (sel.projection && Object.keys(sel.projection).length)
         docs = project(docs, sel.projection);
     } else {
-      const cursor = (query as Query).find(coll.all(), sel.projection ?? {});
+      const cursor = (query as Query).find(
+        Array.isArray(source) ? source : source.all(),
+        sel.projection ?? {},
+      );
       const sort = validateSort(sel.sort);
       if (sort) cursor.sort(sort);
       if (sel.skip) cursor.skip(sel.skip);
@@ -109,12 +114,12 @@ export function select(coll: Collection | undefined, sel: Selection): Doc[] {
  * collation ranks; the stored documents are returned, then projected.
  */
 function selectCollated(
-  coll: Collection | undefined,
+  source: Collection | Doc[] | undefined,
   filter: Doc,
   sel: Selection,
   collator: Intl.Collator,
 ): Doc[] {
-  const docs = coll?.all() ?? [];
+  const docs = Array.isArray(source) ? source : (source?.all() ?? []);
   const keys = collationKeys(docs, filter, collator);
   const query = compileFilter(keys.filter(filter), sel.variables);
   const { keyed, original } = keys.documents(docs);

@@ -105,3 +105,28 @@ describe('updates', () => {
     expect(dupOf(() => applyUpdate({ _id: 1 }, { _id: 2, a: 1 })).code).toBe(66);
   });
 });
+
+describe('views in the store', () => {
+  it('logs a created view so the journal replays it, and a drop removes it again', () => {
+    const store = new Store();
+    const changes: unknown[] = [];
+    store.onCommit = (c) => changes.push(...c);
+    store.create('d', 'c');
+    store.createView('d', 'v', { viewOn: 'c', pipeline: [{ $match: { a: 1 } }] });
+    store.commit();
+    const replayed = new Store();
+    for (const change of store.snapshot()) replayed.apply(change);
+    expect(replayed.view('d', 'v')).toEqual({ viewOn: 'c', pipeline: [{ $match: { a: 1 } }] });
+    expect(() => replayed.getOrCreate('d', 'v')).toThrow('is a view, not a collection');
+    expect(() => replayed.create('d', 'v')).toThrow('is a view');
+    replayed.drop('d', 'v');
+    expect(replayed.view('d', 'v')).toBeUndefined();
+    expect(changes).toContainEqual({
+      o: 'cv',
+      db: 'd',
+      c: 'v',
+      viewOn: 'c',
+      pipeline: [{ $match: { a: 1 } }],
+    });
+  });
+});

@@ -12,7 +12,14 @@ export type Change =
   | { o: 'di'; db: string; c: string; name: string }
   | { o: 'cc'; db: string; c: string }
   | { o: 'dc'; db: string; c: string }
-  | { o: 'dd'; db: string };
+  | { o: 'dd'; db: string }
+  | { o: 'cv'; db: string; c: string; viewOn: string; pipeline: Doc[] };
+
+/** A read-only view: the documents of `viewOn` (a collection or another view) through `pipeline`. */
+export interface ViewSpec {
+  viewOn: string;
+  pipeline: Doc[];
+}
 
 const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -170,6 +177,12 @@ function checkSize(doc: Doc, op: 'insert' | 'update'): void {
   );
 }
 
+export const viewNotWritable = (db: string, name: string): CommandError =>
+  new CommandError(
+    Codes.CommandNotSupportedOnView,
+    `Namespace ${db}.${name} is a view, not a collection`,
+  );
+
 export function validateCollectionName(db: string, name: unknown): string {
   if (typeof name !== 'string')
     throw new CommandError(
@@ -191,6 +204,7 @@ export function validateDbName(db: unknown): string {
 
 export class Store {
   private readonly dbs = new Map<string, Map<string, Collection>>();
+  private readonly viewsByDb = new Map<string, Map<string, ViewSpec>>();
   private pending: Change[] = [];
   /** Called with the changes of one command once it has finished, before the reply goes out. */
   onCommit: ((changes: Change[]) => void) | undefined;
@@ -226,14 +240,37 @@ export class Store {
     return coll;
   }
 
-  /** Writes create collections implicitly, like mongod. */
+  view(db: string, name: string): ViewSpec | undefined {
+    return this.viewsByDb.get(db)?.get(name);
+  }
+
+  views(db: string): Array<[string, ViewSpec]> {
+    return [...(this.viewsByDb.get(db) ?? [])];
+  }
+
+  /** Writes create collections implicitly, like mongod; a view refuses them. */
   getOrCreate(db: string, name: string): Collection {
     return this.get(db, name) ?? this.create(db, name);
+  }
+
+  createView(db: string, name: string, spec: ViewSpec): void {
+    validateDbName(db);
+    validateCollectionName(db, name);
+    if (this.get(db, name) || this.view(db, name))
+      throw new CommandError(Codes.NamespaceExists, `Namespace ${db}.${name} already exists`);
+    let views = this.viewsByDb.get(db);
+    if (!views) {
+      views = new Map();
+      this.viewsByDb.set(db, views);
+    }
+    views.set(name, spec);
+    this.log({ o: 'cv', db, c: name, viewOn: spec.viewOn, pipeline: spec.pipeline });
   }
 
   create(db: string, name: string): Collection {
     validateDbName(db);
     validateCollectionName(db, name);
+    if (this.view(db, name)) throw viewNotWritable(db, name);
     let colls = this.dbs.get(db);
     if (!colls) {
       colls = new Map();
@@ -248,6 +285,10 @@ export class Store {
   }
 
   drop(db: string, name: string): boolean {
+    if (this.viewsByDb.get(db)?.delete(name)) {
+      this.log({ o: 'dc', db, c: name });
+      return true;
+    }
     const colls = this.dbs.get(db);
     if (!colls?.delete(name)) return false;
     if (colls.size === 0) this.dbs.delete(db);
@@ -256,7 +297,8 @@ export class Store {
   }
 
   dropDatabase(db: string): void {
-    if (!this.dbs.delete(db)) return;
+    const hadViews = this.viewsByDb.delete(db);
+    if (!this.dbs.delete(db) && !hadViews) return;
     this.log({ o: 'dd', db });
   }
 
@@ -288,6 +330,13 @@ export class Store {
         case 'dd':
           this.dropDatabase(change.db);
           break;
+        case 'cv':
+          if (!this.view(change.db, change.c))
+            this.createView(change.db, change.c, {
+              viewOn: change.viewOn,
+              pipeline: change.pipeline,
+            });
+          break;
       }
     } finally {
       this.replaying = false;
@@ -303,6 +352,8 @@ export class Store {
         for (const doc of coll.docs.values()) yield { o: 'put', db, c: coll.name, doc };
       }
     }
+    for (const [db, views] of this.viewsByDb)
+      for (const [c, v] of views) yield { o: 'cv', db, c, viewOn: v.viewOn, pipeline: v.pipeline };
   }
 
   docCount(): number {

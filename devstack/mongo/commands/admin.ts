@@ -5,18 +5,39 @@ import { compileFilter } from '../query.js';
 import { validateDbName } from '../store.js';
 import { type Doc, isPlainObject, valueKey } from '../values.js';
 import {
+  type Context,
   type Handler,
   collectionArg,
   cursorReply,
   existing,
   optionalBool,
   optionalDoc,
+  writableCollectionArg,
 } from './context.js';
 
 function collectionBytes(docs: Iterable<Doc>): number {
   let n = 0;
   for (const d of docs) n += BSON.calculateObjectSize(d);
   return n;
+}
+
+/** Views are read-only pipelines over a collection or view of the same database. */
+function createView(cmd: Doc, db: string, name: string, ctx: Context): void {
+  if (typeof cmd.viewOn !== 'string' || cmd.viewOn === '')
+    throw new CommandError(Codes.TypeMismatch, "'viewOn' must be a non-empty string");
+  const pipeline = cmd.pipeline ?? [];
+  if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject))
+    throw new CommandError(Codes.TypeMismatch, "'pipeline' must be an array of stage objects");
+  for (const stage of pipeline) {
+    const op = Object.keys(stage)[0] ?? '';
+    if (op === '$out' || op === '$merge')
+      throw new CommandError(
+        Codes.OptionNotSupportedOnView,
+        `${op} cannot be used in a view definition`,
+      );
+  }
+  if (cmd.collation !== undefined) throw notSupported('a view with a collation');
+  ctx.store.createView(db, name, { viewOn: cmd.viewOn, pipeline });
 }
 
 export const adminCommands: Record<string, Handler> = {
@@ -41,7 +62,7 @@ export const adminCommands: Record<string, Handler> = {
   listCollections: (cmd, db, ctx) => {
     const nameOnly = optionalBool(cmd, 'nameOnly', false);
     const filter = compileFilter(optionalDoc(cmd, 'filter', 'listCollections'));
-    const infos = ctx.store.collections(db).map((c) =>
+    const infos: Doc[] = ctx.store.collections(db).map((c) =>
       nameOnly
         ? { name: c.name, type: 'collection' }
         : {
@@ -52,6 +73,12 @@ export const adminCommands: Record<string, Handler> = {
             idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
           },
     );
+    for (const [name, view] of ctx.store.views(db))
+      infos.push(
+        nameOnly
+          ? { name, type: 'view' }
+          : { name, type: 'view', options: { ...view }, info: { readOnly: true } },
+      );
     const batch = ctx.cursors.first(
       `${db}.$cmd.listCollections`,
       infos.filter((i) => filter.test(i)),
@@ -63,7 +90,11 @@ export const adminCommands: Record<string, Handler> = {
 
   create: (cmd, db, ctx) => {
     const name = collectionArg(cmd, 'create', db);
-    for (const unsupported of ['capped', 'timeseries', 'viewOn', 'clusteredIndex', 'validator']) {
+    if (cmd.viewOn !== undefined) {
+      createView(cmd, db, name, ctx);
+      return { ok: 1 };
+    }
+    for (const unsupported of ['capped', 'timeseries', 'clusteredIndex', 'validator']) {
       if (cmd[unsupported] !== undefined && cmd[unsupported] !== false) {
         throw new CommandError(
           Codes.NotImplemented,
@@ -99,7 +130,7 @@ export const adminCommands: Record<string, Handler> = {
   },
 
   createIndexes: (cmd, db, ctx) => {
-    const name = collectionArg(cmd, 'createIndexes', db);
+    const name = writableCollectionArg(cmd, 'createIndexes', db, ctx);
     if (!Array.isArray(cmd.indexes) || cmd.indexes.length === 0) {
       throw new CommandError(Codes.BadValue, 'Must specify at least one index to create');
     }
@@ -120,7 +151,7 @@ export const adminCommands: Record<string, Handler> = {
   },
 
   listIndexes: (cmd, db, ctx) => {
-    const name = collectionArg(cmd, 'listIndexes', db);
+    const name = writableCollectionArg(cmd, 'listIndexes', db, ctx);
     const coll = existing(ctx, db, name);
     const batchSize =
       isPlainObject(cmd.cursor) && typeof cmd.cursor.batchSize === 'number'
@@ -135,7 +166,7 @@ export const adminCommands: Record<string, Handler> = {
   },
 
   dropIndexes: (cmd, db, ctx) => {
-    const name = collectionArg(cmd, 'dropIndexes', db);
+    const name = writableCollectionArg(cmd, 'dropIndexes', db, ctx);
     const coll = existing(ctx, db, name);
     const nIndexesWas = coll.indexes.length + 1;
     const target = cmd.index;
@@ -183,7 +214,7 @@ export const adminCommands: Record<string, Handler> = {
     return {
       db,
       collections: colls.length,
-      views: 0,
+      views: ctx.store.views(db).length,
       objects,
       dataSize,
       storageSize: dataSize,

@@ -6,11 +6,12 @@ import { type Doc, isPlainObject } from '../values.js';
 import { writeMerge, writeOut } from './aggregate-output.js';
 import {
   type Context,
-  checkHint,
   collationOf,
   cursorReply,
   letVariables,
   optionalInt,
+  readSource,
+  readTarget,
 } from './context.js';
 
 /** Stages mingo does not implement or that need a server this is not; refused by name. */
@@ -85,7 +86,7 @@ export function aggregate(cmd: Doc, db: string, ctx: Context): Doc {
   }
   const batchSize = optionalInt(cursorOpt, 'batchSize', 'aggregate.cursor');
   const variables = letVariables(cmd, 'aggregate');
-  const collator = collationOf(cmd);
+  const collator = name && ctx.store.view(db, name) ? undefined : collationOf(cmd);
 
   let writeStage: Doc | undefined;
   pipeline.forEach((stage, i) => {
@@ -114,9 +115,11 @@ export function aggregate(cmd: Doc, db: string, ctx: Context): Doc {
       '$listLocalSessions must be run against the database with {aggregate: 1}',
     );
 
-  const coll = name ? ctx.store.get(db, name) : undefined;
-  checkHint(coll, cmd.hint);
-  let source: Doc[] = coll?.all() ?? [];
+  let source: Doc[] = [];
+  if (name) {
+    const target = readTarget(cmd, db, name, ctx);
+    source = Array.isArray(target.source) ? target.source : (target.source?.all() ?? []);
+  }
   let stages = writeStage ? pipeline.slice(0, -1) : pipeline;
   if (first === '$listLocalSessions') {
     source = ctx.sessions.list();
@@ -138,7 +141,7 @@ export function aggregate(cmd: Doc, db: string, ctx: Context): Doc {
         .map(original);
     } else {
       docs = new Aggregator(stages, {
-        collectionResolver: (other: string) => ctx.store.get(db, other)?.all() ?? [],
+        collectionResolver: (other: string) => readSource(ctx, db, other).docs,
         // Stages such as $addFields may write into their input; stored documents must not change.
         processingMode: ProcessingMode.CLONE_INPUT,
         scriptEnabled: false,

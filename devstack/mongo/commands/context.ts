@@ -1,11 +1,11 @@
 import { Long } from 'bson';
-import { Aggregator } from 'mingo';
+import { Aggregator, ProcessingMode } from 'mingo';
 import { parseCollation } from '../collation.js';
 import { Codes, CommandError, fromMingo, notSupported } from '../errors.js';
 import type { Cursors } from '../cursors.js';
 import type { Sessions } from '../sessions.js';
 import type { FailPoints } from '../failpoints.js';
-import { type Collection, type Store, validateCollectionName } from '../store.js';
+import { type Collection, type Store, validateCollectionName, viewNotWritable } from '../store.js';
 import { type Doc, isPlainObject, valueKey } from '../values.js';
 
 export interface Context {
@@ -131,3 +131,67 @@ export function checkHint(coll: Collection | undefined, hint: unknown): void {
 }
 
 export const collationOf = (cmd: Doc): Intl.Collator | undefined => parseCollation(cmd.collation);
+
+/** Commands that write or manage indexes name a collection; a view refuses them (166). */
+export function writableCollectionArg(cmd: Doc, field: string, db: string, ctx: Context): string {
+  const name = collectionArg(cmd, field, db);
+  if (ctx.store.view(db, name)) throw viewNotWritable(db, name);
+  return name;
+}
+
+/** Views over views are resolved up to this depth, like mongod. */
+const MAX_VIEW_DEPTH = 20;
+
+/**
+ * What a read sees: a collection (its documents, with the primary key map for `_id` lookups) or
+ * a view's documents, computed through its pipeline (and the pipelines of views it reads).
+ */
+export function readSource(
+  ctx: Context,
+  db: string,
+  name: string,
+  depth = 0,
+): { coll?: Collection; docs: Doc[] } {
+  const view = ctx.store.view(db, name);
+  if (!view) {
+    const coll = ctx.store.get(db, name);
+    return { coll, docs: coll?.all() ?? [] };
+  }
+  if (depth >= MAX_VIEW_DEPTH)
+    throw new CommandError(
+      Codes.ViewDepthLimitExceeded,
+      `View depth too deep or view cycle detected; maximum depth is ${MAX_VIEW_DEPTH}`,
+    );
+  const input = readSource(ctx, db, view.viewOn, depth + 1).docs;
+  try {
+    const docs = new Aggregator(view.pipeline, {
+      collectionResolver: (other: string) => readSource(ctx, db, other, depth + 1).docs,
+      processingMode: ProcessingMode.CLONE_INPUT,
+      scriptEnabled: false,
+    }).run<Doc>(input);
+    return { docs };
+  } catch (err) {
+    throw fromMingo(err, 'aggregate');
+  }
+}
+
+/**
+ * The documents a read runs on. A view's hint or collation would apply to the collection
+ * underneath, which this server does not do: both are refused on views.
+ */
+export function readTarget(
+  cmd: Doc,
+  db: string,
+  name: string,
+  ctx: Context,
+): { source: Collection | Doc[] | undefined; collator?: Intl.Collator } {
+  const { coll, docs } = readSource(ctx, db, name);
+  if (!ctx.store.view(db, name)) {
+    checkHint(coll, cmd.hint);
+    return { source: coll, collator: collationOf(cmd) };
+  }
+  if (cmd.hint !== undefined && cmd.hint !== null) throw notSupported('hint on a view');
+  if (cmd.collation !== undefined && cmd.collation !== null)
+    throw notSupported('collation on a view');
+  return { source: docs };
+}

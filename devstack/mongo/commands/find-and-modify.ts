@@ -7,10 +7,10 @@ import {
   type Handler,
   checkHint,
   collationOf,
-  collectionArg,
   letVariables,
   optionalBool,
   optionalDoc,
+  writableCollectionArg,
 } from './context.js';
 import { updateMatching } from './write.js';
 
@@ -21,7 +21,7 @@ function shape(doc: Doc | undefined, fields: Doc | undefined): Doc | null {
 }
 
 function findAndModify(cmd: Doc, db: string, ctx: Context): Doc {
-  const name = collectionArg(cmd, 'findAndModify', db);
+  const name = writableCollectionArg(cmd, 'findAndModify', db, ctx);
   const query = optionalDoc(cmd, 'query', 'findAndModify') ?? {};
   const sort = optionalDoc(cmd, 'sort', 'findAndModify');
   const fields = optionalDoc(cmd, 'fields', 'findAndModify');

@@ -7,12 +7,11 @@ import { aggregate } from './aggregate.js';
 import {
   type Context,
   type Handler,
-  checkHint,
-  collationOf,
   collectionArg,
   cursorReply,
   letVariables,
   optionalBool,
+  readTarget,
   optionalDoc,
   optionalInt,
 } from './context.js';
@@ -45,16 +44,15 @@ function find(cmd: Doc, db: string, ctx: Context): Doc {
     limit = -limit;
     singleBatch = true;
   }
-  const coll = ctx.store.get(db, name);
-  checkHint(coll, cmd.hint);
-  const docs = select(coll, {
+  const { source, collator } = readTarget(cmd, db, name, ctx);
+  const docs = select(source, {
     filter: optionalDoc(cmd, 'filter', 'find') ?? {},
     sort: optionalDoc(cmd, 'sort', 'find'),
     projection: optionalDoc(cmd, 'projection', 'find'),
     skip: optionalInt(cmd, 'skip', 'find'),
     limit: limit || undefined,
     variables: letVariables(cmd, 'find'),
-    collation: collationOf(cmd),
+    collation: collator,
   });
   const batchSize = batchSizeOf(cmd, 'find');
   const batch = ctx.cursors.first(
@@ -86,13 +84,12 @@ function getMore(cmd: Doc, db: string, ctx: Context): Doc {
 
 function count(cmd: Doc, db: string, ctx: Context): Doc {
   const name = collectionArg(cmd, 'count', db);
-  const coll = ctx.store.get(db, name);
-  checkHint(coll, cmd.hint);
-  const docs = select(coll, {
+  const { source, collator } = readTarget(cmd, db, name, ctx);
+  const docs = select(source, {
     filter: optionalDoc(cmd, 'query', 'count') ?? {},
     skip: optionalInt(cmd, 'skip', 'count'),
     limit: Math.abs(optionalInt(cmd, 'limit', 'count', -Infinity) ?? 0) || undefined,
-    collation: collationOf(cmd),
+    collation: collator,
   });
   return { n: docs.length, ok: 1 };
 }
@@ -106,10 +103,8 @@ function distinct(cmd: Doc, db: string, ctx: Context): Doc {
       Codes.TypeMismatch,
       "BSON field 'distinct.key' is the wrong type, expected type 'string'",
     );
-  const coll = ctx.store.get(db, name);
-  checkHint(coll, cmd.hint);
-  const collator = collationOf(cmd);
-  const docs = select(coll, {
+  const { source, collator } = readTarget(cmd, db, name, ctx);
+  const docs = select(source, {
     filter: optionalDoc(cmd, 'query', 'distinct') ?? {},
     collation: collator,
   });

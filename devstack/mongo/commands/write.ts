@@ -14,7 +14,7 @@ import {
   type Handler,
   checkHint,
   collationOf,
-  collectionArg,
+  writableCollectionArg,
   docArray,
   letVariables,
   optionalBool,
@@ -47,7 +47,7 @@ function reply(fields: Doc, writeErrors: Doc[]): Doc {
 }
 
 function insert(cmd: Doc, db: string, ctx: Context): Doc {
-  const name = collectionArg(cmd, 'insert', db);
+  const name = writableCollectionArg(cmd, 'insert', db, ctx);
   const documents = docArray(cmd, 'documents', 'insert');
   const coll = ctx.store.getOrCreate(db, name);
   let n = 0;
@@ -175,7 +175,7 @@ export function updateMatching(
 }
 
 function update(cmd: Doc, db: string, ctx: Context): Doc {
-  const name = collectionArg(cmd, 'update', db);
+  const name = writableCollectionArg(cmd, 'update', db, ctx);
   const updates = docArray(cmd, 'updates', 'update');
   const variables = letVariables(cmd, 'update');
   for (const s of updates) checkFields(s, UPDATE_FIELDS, 'update.updates');
@@ -212,7 +212,7 @@ function update(cmd: Doc, db: string, ctx: Context): Doc {
 }
 
 function deleteCommand(cmd: Doc, db: string, ctx: Context): Doc {
-  const name = collectionArg(cmd, 'delete', db);
+  const name = writableCollectionArg(cmd, 'delete', db, ctx);
   const deletes = docArray(cmd, 'deletes', 'delete');
   const variables = letVariables(cmd, 'delete');
   for (const s of deletes) checkFields(s, DELETE_FIELDS, 'delete.deletes');

@@ -37,11 +37,6 @@ export interface Refusal {
  * the failure is exactly this refusal, never a wrong answer. Against a real MongoDB they must pass.
  */
 const REFUSALS: Record<string, Refusal> = {
-  'estimatedDocumentCount.json#estimatedDocumentCount works correctly on views': {
-    code: 238,
-    names: "create with 'viewOn'",
-    reason: 'views are not implemented',
-  },
   'findOneAndUpdate-errorResponse.json#findOneAndUpdate document validation errInfo is accessible':
     {
       code: 238,
