@@ -52,7 +52,7 @@ async function appModules() {
       import('../lib/propagation/push-version'),
       import('../lib/regions'),
       import('../lib/schemas/config'),
-      import('../lib/cache-layout'),
+      import('../lib/contract/cache-layout'),
       import('../lib/redis/clients'),
       import('../lib/db/mongo'),
     ]);

@@ -52,7 +52,7 @@ export async function benchSaveConfig({
     import('../lib/redis/clients'),
     import('../lib/secrets'),
     import('../lib/schemas/config'),
-    import('../lib/cache-layout'),
+    import('../lib/contract/cache-layout'),
   ]);
 
   const run = randomBytes(4).toString('hex');

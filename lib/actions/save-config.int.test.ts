@@ -9,7 +9,7 @@ import { rollbackConfig } from '@/lib/actions/rollback-config';
 import { saveConfig } from '@/lib/actions/save-config';
 import type { SaveConfigInput } from '@/lib/schemas/versions';
 import { userPrincipal, type Principal } from '@/lib/auth/principal';
-import { configKey } from '@/lib/cache-layout';
+import { configKey } from '@/lib/contract/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections, ensureIndexes, type Author } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';

@@ -12,7 +12,7 @@ import { restoreApp } from '@/lib/actions/restore-app';
 import { saveConfig } from '@/lib/actions/save-config';
 import { updateAppDetails } from '@/lib/actions/update-app-details';
 import { userPrincipal } from '@/lib/auth/principal';
-import { configKey, UPDATES_CHANNEL } from '@/lib/cache-layout';
+import { configKey, UPDATES_CHANNEL } from '@/lib/contract/cache-layout';
 import { AppArchivedError, createConfigClient, type ConfigChange } from '@/lib/config-client';
 import { createApp, searchAppsPage } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';

@@ -18,7 +18,7 @@ import { rollbackConfig } from '@/lib/actions/rollback-config';
 import { saveConfig } from '@/lib/actions/save-config';
 import { updateAppDetails } from '@/lib/actions/update-app-details';
 import type { Permission } from '@/lib/auth/roles';
-import { configKey } from '@/lib/cache-layout';
+import { configKey } from '@/lib/contract/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { commitVersion } from '@/lib/db/config-versions';

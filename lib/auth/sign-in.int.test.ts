@@ -15,7 +15,7 @@ import { userPrincipal } from '@/lib/auth/principal';
 import { principalFromRequestCookie, SESSION_TTL_SECONDS } from '@/lib/auth/session';
 import { authenticate, INVALID_CREDENTIALS } from '@/lib/auth/sign-in';
 import { BURST_CHECKED, limiterKeys, rules } from '@/lib/auth/sign-in-limits';
-import { configKey } from '@/lib/cache-layout';
+import { configKey } from '@/lib/contract/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections, type AuditDoc } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { endpoints, fault, stackStatus, waitFor } from '../../devstack/test-helpers';
-import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '../cache-layout';
-import { canonicalJson, checksum } from '../canonical-json';
+import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '../contract/cache-layout';
+import { canonicalJson, checksum } from '../contract/canonical-json';
 import { pushToPrimary } from '../propagation/push';
 import {
   createConfigClient,
@@ -11,7 +11,11 @@ import {
   type ConfigClient,
   type ConfigClientError,
 } from './index';
-import { instanceReportKey, instancesIndexKey, type InstanceReport } from './report-layout';
+import {
+  instanceReportKey,
+  instancesIndexKey,
+  type InstanceReport,
+} from '../contract/report-layout';
 
 /**
  * The config client against the real devstack: a primary and one replica per region, real

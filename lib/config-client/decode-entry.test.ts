@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, checksum } from '../canonical-json';
+import { canonicalJson, checksum } from '../contract/canonical-json';
 import { decodeEntry, deepFreeze } from './decode-entry';
 
 const config = {

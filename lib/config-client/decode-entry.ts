@@ -2,8 +2,8 @@
  * Turns a `propagate:cfg:{appId}` hash (as HGETALL returns it) into a verified config, or says
  * why it cannot be used. Pure, so every rule is unit-tested without Redis.
  */
-import { TOMBSTONE_MARK } from '../cache-layout';
-import { checksum as checksumOf } from '../canonical-json';
+import { TOMBSTONE_MARK } from '../contract/cache-layout';
+import { checksum as checksumOf } from '../contract/canonical-json';
 
 export interface VerifiedEntry<T> {
   version: number;
@@ -28,7 +28,7 @@ function optionalMs(raw: string | undefined): number | null {
 }
 
 /**
- * The checksum is sha256 of the canonical JSON of the parsed body (lib/canonical-json.ts), so a
+ * The checksum is sha256 of the canonical JSON of the parsed body (lib/contract/canonical-json.ts), so a
  * body re-serialised with other whitespace or key order still verifies, and any change to the
  * data does not. `validate` lets a service refuse a config whose shape it cannot use.
  */

@@ -11,5 +11,5 @@ export {
   instanceReportKey,
   instancesIndexKey,
   type InstanceReport,
-} from './report-layout';
+} from '../contract/report-layout';
 export type * from './types';

@@ -1,11 +1,15 @@
 /**
  * Tells Propagate which version this instance holds, by writing to the primary Redis
- * (report-layout.ts). Best effort by design: a report that fails is counted and announced once
+ * (lib/contract/report-layout.ts). Best effort by design: a report that fails is counted and announced once
  * per outage, and never touches what the service serves.
  */
 import { Redis } from 'ioredis';
 import { ConfigClientError } from './errors';
-import { instanceReportKey, instancesIndexKey, type InstanceReport } from './report-layout';
+import {
+  instanceReportKey,
+  instancesIndexKey,
+  type InstanceReport,
+} from '../contract/report-layout';
 
 export interface ReporterOptions {
   redisUrl: string;

@@ -1,7 +1,7 @@
 import 'server-only';
 import { MongoServerError } from 'mongodb';
 import type { Principal } from '@/lib/auth/principal';
-import { checksum } from '@/lib/canonical-json';
+import { checksum } from '@/lib/contract/canonical-json';
 import {
   collections,
   ensureIndexes,

@@ -7,7 +7,7 @@ const stack = await vi.hoisted(async () => {
 });
 
 import { waitFor } from '@/devstack/test-helpers';
-import { configKey } from '@/lib/cache-layout';
+import { configKey } from '@/lib/contract/cache-layout';
 import { getCacheState, applyStep } from '@/lib/db/cache-state';
 import { collections, ensureIndexes } from '@/lib/db/collections';
 import { countDeploymentOutbox, enqueueDeploymentPush } from '@/lib/db/deployment-outbox';

@@ -7,7 +7,7 @@ vi.hoisted(() => {
 
 import { GET } from '@/app/api/apps/[appId]/instances/route';
 import { createConfigClient, type ConfigClient } from '@/lib/config-client';
-import { instanceReportKey, instancesIndexKey } from '@/lib/config-client/report-layout';
+import { instanceReportKey, instancesIndexKey } from '@/lib/contract/report-layout';
 import { createApiToken } from '@/lib/db/api-tokens';
 import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';

@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Redis } from 'ioredis';
-import { instanceReportKey, instancesIndexKey } from '@/lib/config-client/report-layout';
+import { instanceReportKey, instancesIndexKey } from '@/lib/contract/report-layout';
 import { parseInstanceReport, type ValidInstanceReport } from '@/lib/instances/report-schema';
 
 /** Enough for any real fleet of one app; the most recently heard from come first. */

@@ -1,9 +1,9 @@
 /**
- * Validates what a config client wrote to the primary (lib/config-client/report-layout.ts).
+ * Validates what a config client wrote to the primary (lib/contract/report-layout.ts).
  * Reports come from services, not from Propagate: anything malformed is dropped, never shown.
  */
 import { z } from 'zod';
-import { INSTANCE_ID_PATTERN } from '@/lib/config-client/report-layout';
+import { INSTANCE_ID_PATTERN } from '@/lib/contract/report-layout';
 
 const ms = z.number().int().nonnegative();
 

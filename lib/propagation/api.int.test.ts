@@ -11,7 +11,7 @@ import { GET as fleet } from '@/app/api/propagation/route';
 import { fault, waitFor } from '@/devstack/test-helpers';
 import { retryPush } from '@/lib/actions/retry-push';
 import { userPrincipal, tokenPrincipal, type Principal } from '@/lib/auth/principal';
-import { configKey } from '@/lib/cache-layout';
+import { configKey } from '@/lib/contract/cache-layout';
 import { createApiToken } from '@/lib/db/api-tokens';
 import { collections, type AppDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';

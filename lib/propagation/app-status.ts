@@ -1,4 +1,4 @@
-import type { Stamp } from '@/lib/cache-layout';
+import type { Stamp } from '@/lib/contract/cache-layout';
 import type { ArrivalDoc } from '@/lib/db/collections';
 import type { HeadRecord } from '@/lib/db/heads';
 import { env } from '@/lib/env';

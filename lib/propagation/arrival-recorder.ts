@@ -1,4 +1,4 @@
-import type { UpdateMessage } from '@/lib/cache-layout';
+import type { UpdateMessage } from '@/lib/contract/cache-layout';
 import type { ArrivalDoc } from '@/lib/db/collections';
 
 export type NewArrival = Omit<ArrivalDoc, '_id'>;

@@ -1,6 +1,6 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
-import { configKey } from '@/lib/cache-layout';
+import { configKey } from '@/lib/contract/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
 import { commitVersion } from '@/lib/db/config-versions';

@@ -10,7 +10,7 @@ vi.hoisted(() => {
 });
 
 import { fault, stackStatus, waitFor } from '@/devstack/test-helpers';
-import { configKey } from '@/lib/cache-layout';
+import { configKey } from '@/lib/contract/cache-layout';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
 import { createPushedApp, removeApps, saveNextVersion } from '@/lib/propagation/int-fixtures';

@@ -4,7 +4,7 @@
  * replicate in order). The script touches one key, so it runs unchanged on Redis Cluster.
  *
  * The hash is replaced as a whole (DEL, then HSET) so a config never keeps a tombstone's
- * `archived` field and a tombstone never keeps a config's `body` (lib/cache-layout.ts).
+ * `archived` field and a tombstone never keeps a config's `body` (lib/contract/cache-layout.ts).
  *
  * KEYS[1] propagate:cfg:{appId}
  * ARGV    version, checksum, body ('' for a tombstone), committedAt, message, channel,

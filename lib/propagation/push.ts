@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Redis } from 'ioredis';
-import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '@/lib/cache-layout';
-import { canonicalJson } from '@/lib/canonical-json';
+import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '@/lib/contract/cache-layout';
+import { canonicalJson } from '@/lib/contract/canonical-json';
 import { PUSH_SCRIPT } from '@/lib/propagation/push-script';
 
 export interface PushInput {
@@ -10,7 +10,7 @@ export interface PushInput {
   checksum: string;
   data: unknown;
   committedAt: Date;
-  /** A tombstone: the app was archived at this version (lib/cache-layout.ts). */
+  /** A tombstone: the app was archived at this version (lib/contract/cache-layout.ts). */
   archived?: boolean;
 }
 

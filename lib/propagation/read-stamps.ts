@@ -1,10 +1,10 @@
 import 'server-only';
 import type { Redis } from 'ioredis';
-import { configKey, parseStamp, STAMP_FIELDS, type Stamp } from '@/lib/cache-layout';
+import { configKey, parseStamp, STAMP_FIELDS, type Stamp } from '@/lib/contract/cache-layout';
 import { env } from '@/lib/env';
 import { bulkRedisFor, redisFor } from '@/lib/redis/clients';
 import { listRegions, type Region } from '@/lib/regions';
-import { parseReplicationInfo } from '@/lib/regions-health/parse-replication';
+import { parseReplicationInfo } from '@/lib/contract/parse-replication';
 
 /**
  * Reading version stamps: per region ONE pipelined round trip (an HMGET per app plus

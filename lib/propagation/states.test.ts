@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Stamp } from '@/lib/cache-layout';
+import type { Stamp } from '@/lib/contract/cache-layout';
 import {
   explainRegionState,
   regionState,

@@ -1,4 +1,4 @@
-import type { Stamp } from '@/lib/cache-layout';
+import type { Stamp } from '@/lib/contract/cache-layout';
 import { duration } from '@/lib/format-time';
 import type { RegionRole } from '@/lib/regions';
 

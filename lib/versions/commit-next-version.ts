@@ -1,6 +1,6 @@
 import 'server-only';
 import type { Principal } from '@/lib/auth/principal';
-import { checksum } from '@/lib/canonical-json';
+import { checksum } from '@/lib/contract/canonical-json';
 import { diffConfigs, summarizeDiff, type ConfigChange } from '@/lib/config-diff';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { actorOf, recordAudit, type AuditAction } from '@/lib/db/audit';

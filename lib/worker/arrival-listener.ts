@@ -1,5 +1,5 @@
 import 'server-only';
-import { parseUpdateMessage, UPDATES_CHANNEL } from '@/lib/cache-layout';
+import { parseUpdateMessage, UPDATES_CHANNEL } from '@/lib/contract/cache-layout';
 import { arrivalOf, type ArrivalRecorder } from '@/lib/propagation/arrival-recorder';
 import { closeSubscriber, openSubscriber } from '@/lib/redis/clients';
 import type { Region } from '@/lib/regions';

@@ -1,4 +1,4 @@
-import type { Stamp } from '@/lib/cache-layout';
+import type { Stamp } from '@/lib/contract/cache-layout';
 import type { ArrivalDoc } from '@/lib/db/collections';
 import type { HeadInfo, RegionProbe } from '@/lib/propagation/app-status';
 import type { RegionStateName } from '@/lib/propagation/states';

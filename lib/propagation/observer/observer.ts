@@ -1,6 +1,10 @@
 import 'server-only';
 import type { Redis } from 'ioredis';
-import { parseUpdateMessage, UPDATES_CHANNEL, type UpdateMessage } from '@/lib/cache-layout';
+import {
+  parseUpdateMessage,
+  UPDATES_CHANNEL,
+  type UpdateMessage,
+} from '@/lib/contract/cache-layout';
 import { arrivalsSince, latestArrivals } from '@/lib/db/arrivals';
 import type { ArrivalDoc } from '@/lib/db/collections';
 import { listAppListings } from '@/lib/db/apps';

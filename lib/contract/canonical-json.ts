@@ -1,5 +1,5 @@
 /**
- * Canonical JSON and the config checksum: a public contract (ARCHITECTURE "Cache layout").
+ * Canonical JSON and the config checksum: a public contract (docs/architecture.md, "The cache contract").
  * Services in other languages recompute the checksum, so the rules are deliberately those of
  * RFC 8785 (JCS) for JSON data: object keys sorted by UTF-16 code units, no whitespace, numbers
  * and strings serialised as ECMAScript's JSON.stringify does. Array order is data and is kept.

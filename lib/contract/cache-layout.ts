@@ -1,6 +1,6 @@
 /**
  * The cache layout: a public contract between Propagate, the config client in every service,
- * and the tests (ARCHITECTURE.md, "Cache layout"). Change it only with all of them.
+ * and the tests (docs/architecture.md, "The cache contract"). Change it only with all of them.
  */
 export const CONFIG_KEY_PREFIX = 'propagate:cfg:';
 export const UPDATES_CHANNEL = 'propagate:cfg-updates';
@@ -80,3 +80,11 @@ export function parseStamp(fields: (string | null)[]): Stamp | null {
 
 /** The HMGET field order that parseStamp expects. */
 export const STAMP_FIELDS = ['version', 'checksum', 'committedAt', 'pushedAt'] as const;
+
+/*
+ * Keys Propagate's own servers keep on the primary beside the contract; services never read
+ * them. Listed here so every key name in the cache can be found from one place:
+ * - `propagate:region-down:{region}`: when a region was first seen failing
+ *   (lib/propagation/read-stamps.ts);
+ * - `propagate:signin:*`: the sign-in limits' counters (lib/auth/sign-in-limits.ts).
+ */

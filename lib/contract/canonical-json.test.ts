@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { CanonicalJsonError, canonicalJson, checksum } from '@/lib/canonical-json';
+import { CanonicalJsonError, canonicalJson, checksum } from '@/lib/contract/canonical-json';
 
 describe('canonicalJson', () => {
   it('sorts keys recursively and drops whitespace', () => {

@@ -1,7 +1,7 @@
 /**
  * Where config clients report which version they hold, on the PRIMARY Redis (replicas are
- * read-only). A public contract like lib/cache-layout.ts: the clients write it, Propagate's
- * server (lib/instances) reads it. README.md explains why reports go through Redis.
+ * read-only). A public contract like cache-layout.ts: the clients write it, Propagate's server
+ * (lib/instances) reads it. lib/config-client/README.md explains why reports go through Redis.
  *
  * | key                                      | type       | content                                  |
  * | ---------------------------------------- | ---------- | ---------------------------------------- |
