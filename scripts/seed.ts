@@ -6,6 +6,15 @@
 import { closeMongo } from '@/lib/db/mongo';
 import { closeRedis } from '@/lib/redis/clients';
 import { seedDemo } from '@/lib/seed/demo-seed';
+import { seedRefusal } from './seed-guard';
+
+const refusal = seedRefusal(process.env);
+if (refusal) {
+  console.error(
+    `[seed] refuses to run: ${refusal}. The demo seed creates accounts with a published password; it is for the devstack only.`,
+  );
+  process.exit(1);
+}
 
 const list = (items: string[]) => (items.length ? items.join(', ') : 'none');
 

@@ -38,7 +38,17 @@ export function requireOwnTenant(principal: Principal): string {
   return principal.tenantId;
 }
 
-/** The MongoDB filter that limits a query to what the principal may see. */
+/**
+ * The MongoDB filter that limits a query to what the principal may see. Only the vendor's staff
+ * read across tenants; a customer's role without a tenant is a broken record, and it must fail
+ * loudly rather than fall through to "every tenant".
+ */
 export function tenantScope(principal: Principal): { tenantId?: string } {
-  return principal.tenantId === null ? {} : { tenantId: principal.tenantId };
+  if (principal.tenantId !== null) return { tenantId: principal.tenantId };
+  if (isTenantScoped(principal.role)) {
+    throw new Error(
+      `${principal.kind} ${principal.id} has the ${principal.role} role but no tenant`,
+    );
+  }
+  return {};
 }

@@ -1,10 +1,15 @@
 import 'server-only';
-import type { Filter } from 'mongodb';
+import { ObjectId, type Filter } from 'mongodb';
 import { tenantScope } from '@/lib/auth/authorize';
 import type { Principal } from '@/lib/auth/principal';
 import { collections, type AuditDoc } from '@/lib/db/collections';
 import type { RequestMeta } from '@/lib/request-meta';
-import { auditTimeRange, type AuditAction, type AuditFilters } from '@/lib/schemas/audit';
+import {
+  auditTimeRange,
+  parseAuditCursor,
+  type AuditAction,
+  type AuditFilters,
+} from '@/lib/schemas/audit';
 
 // The list lives with the schemas so the audit page's filters can use it too.
 export { auditActions, type AuditAction } from '@/lib/schemas/audit';
@@ -48,8 +53,8 @@ export interface AuditQuery {
   action?: AuditAction;
   since?: Date;
   until?: Date;
-  /** Strictly older than this: the next page after an entry at this instant. */
-  before?: Date;
+  /** The next page after this entry (auditCursor), in (at, _id) order, newest first. */
+  after?: string;
   limit: number;
 }
 
@@ -60,14 +65,14 @@ export async function listAudit(q: AuditQuery): Promise<AuditDoc[]> {
   if (q.appId) filter.appId = q.appId;
   if (q.actor) filter['actor.name'] = q.actor;
   if (q.action) filter.action = q.action;
-  if (q.since || q.until || q.before) {
-    filter.at = {
-      ...(q.since && { $gte: q.since }),
-      ...(q.until && { $lte: q.until }),
-      ...(q.before && { $lt: q.before }),
-    };
+  if (q.since || q.until) {
+    filter.at = { ...(q.since && { $gte: q.since }), ...(q.until && { $lte: q.until }) };
   }
-  return c.audit.find(filter).sort({ at: -1 }).limit(q.limit).toArray();
+  if (q.after) {
+    const { at, id } = parseAuditCursor(q.after);
+    filter.$or = [{ at: { $lt: at } }, { at, _id: { $lt: new ObjectId(id) } }];
+  }
+  return c.audit.find(filter).sort({ at: -1, _id: -1 }).limit(q.limit).toArray();
 }
 
 /** The audit log a principal may read: admins their tenant's, support every tenant's. */
@@ -82,6 +87,7 @@ export async function listAuditForPrincipal(
     actor: filters.user,
     action: filters.action,
     ...auditTimeRange(filters),
+    after: filters.before,
     limit,
   });
 }

@@ -179,13 +179,15 @@ export function ensureIndexes(): Promise<void> {
       ),
       c.configVersions.createIndex({ appId: 1, version: -1 }, { name: 'app_head' }),
       c.configVersions.createIndex({ pushedAt: 1, createdAt: 1 }, { name: 'push_outbox' }),
-      // The status observer's reconcile: versions committed in the last few seconds.
+      // Versions committed in the last seconds or minutes: the status observer's reconcile and
+      // the worker's arrival poller (every second) both ask for them.
       c.configVersions.createIndex({ createdAt: 1 }, { name: 'committed_at' }),
       c.users.createIndex({ email: 1 }, { unique: true }),
       c.apiTokens.createIndex({ hash: 1 }, { unique: true }),
       c.apiTokens.createIndex({ tenantId: 1, createdAt: -1 }),
-      c.audit.createIndex({ tenantId: 1, at: -1 }),
-      c.audit.createIndex({ at: -1 }),
+      // Audit pages are read newest first in (at, _id) order, within a tenant or across all.
+      c.audit.createIndex({ tenantId: 1, at: -1, _id: -1 }),
+      c.audit.createIndex({ at: -1, _id: -1 }),
       c.arrivals.createIndex({ appId: 1, version: 1, region: 1 }, { unique: true }),
       c.arrivals.createIndex({ region: 1, arrivedAt: -1 }),
       c.idempotencyKeys.createIndex({ createdAt: 1 }, { expireAfterSeconds: 24 * 3600 }),

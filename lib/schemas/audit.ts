@@ -72,8 +72,12 @@ export const auditFilterSchema = z
     action: optional(z.enum(auditActions, { error: 'Choose an action from the list' })),
     from: optional(day),
     to: optional(day),
-    /** Paging: entries strictly older than this instant. */
-    before: optional(z.iso.datetime({ error: 'That page link is broken; start again' })),
+    /** Paging: entries after this one, newest first (see auditCursor). */
+    before: optional(
+      z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z~[0-9a-f]{24}$/, {
+        error: 'That page link is broken; start again',
+      }),
+    ),
   })
   .refine((f) => !f.from || !f.to || f.from <= f.to, {
     error: 'The end date is before the start date',
@@ -81,11 +85,23 @@ export const auditFilterSchema = z
   });
 export type AuditFilters = z.output<typeof auditFilterSchema>;
 
+/**
+ * Where the next page starts: the last entry's time *and* id, since many entries can share a
+ * millisecond and a page that ended inside one would otherwise skip the rest of it.
+ */
+export function auditCursor(entry: { at: Date; _id: string }): string {
+  return `${entry.at.toISOString()}~${entry._id}`;
+}
+
+export function parseAuditCursor(cursor: string): { at: Date; id: string } {
+  const [at = '', id = ''] = cursor.split('~');
+  return { at: new Date(at), id };
+}
+
 /** The instants a filter selects: whole UTC days, both ends included. */
-export function auditTimeRange(f: AuditFilters): { since?: Date; until?: Date; before?: Date } {
+export function auditTimeRange(f: AuditFilters): { since?: Date; until?: Date } {
   return {
     ...(f.from && { since: new Date(`${f.from}T00:00:00.000Z`) }),
     ...(f.to && { until: new Date(`${f.to}T23:59:59.999Z`) }),
-    ...(f.before && { before: new Date(f.before) }),
   };
 }

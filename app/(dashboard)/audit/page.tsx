@@ -12,7 +12,7 @@ import { listApiTokens } from '@/lib/db/api-tokens';
 import { listAppOptions } from '@/lib/db/apps';
 import { listAuditForPrincipal } from '@/lib/db/audit';
 import { listUsers } from '@/lib/db/users';
-import { auditFilterSchema, type AuditFilters as Filters } from '@/lib/schemas/audit';
+import { auditCursor, auditFilterSchema, type AuditFilters as Filters } from '@/lib/schemas/audit';
 import { flattenIssues } from '@/lib/schemas/issues';
 
 export const metadata: Metadata = { title: 'Audit log' };
@@ -44,9 +44,9 @@ async function filterOptions(principal: Principal) {
 }
 
 /** The same filters, from the newest entry or from just before `before`. */
-function pageLink(filters: Filters, before?: Date): string {
+function pageLink(filters: Filters, before?: string): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries({ ...filters, before: before?.toISOString() })) {
+  for (const [key, value] of Object.entries({ ...filters, before })) {
     if (typeof value === 'string' && value) params.set(key, value);
   }
   return `/audit?${params.toString()}`;
@@ -135,7 +135,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               )}
               {hasOlder && last && (
                 <Link
-                  href={pageLink(parsed.data, last.at)}
+                  href={pageLink(parsed.data, auditCursor({ at: last.at, _id: String(last._id) }))}
                   className={buttonClasses('secondary', 'sm')}
                 >
                   Older entries
