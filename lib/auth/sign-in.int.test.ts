@@ -161,11 +161,11 @@ describe('sign-in', () => {
       ok: false,
       reason: 'invalid',
     });
-    expect(await attempt(user.email, 'guess-again', guesser)).toEqual({
-      ok: false,
-      reason: 'rate_limited',
-      retryAfterSeconds: 2,
-    });
+    // Two seconds from when the last attempt was counted; its password check (slow on a busy
+    // machine) has used part of them already.
+    const doubled = await attempt(user.email, 'guess-again', guesser);
+    if (doubled.ok || doubled.reason !== 'rate_limited') throw new Error('not held back');
+    expect([1, 2]).toContain(doubled.retryAfterSeconds);
     // The account's owner, from their own address, is not kept out by the guesser.
     expect((await attempt(user.email, PASSWORD, freshIp())).ok).toBe(true);
   });
