@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+vi.hoisted(() => {
+  process.env.SESSION_SECRET ??= 'x'.repeat(32);
+});
+
+import { GET as appEvents } from '@/app/api/apps/[appId]/propagation/events/route';
+import { fault, stackStatus, waitFor } from '@/devstack/test-helpers';
+import { collections, type AppDoc } from '@/lib/db/collections';
+import { closeMongo } from '@/lib/db/mongo';
+import { createPushedApp, removeApps, saveNextVersion } from '@/lib/propagation/int-fixtures';
+import { createObserver, getObserver, stopObserver } from '@/lib/propagation/observer/instance';
+import type { StatusObserver } from '@/lib/propagation/observer/observer';
+import { appPropagationStatus } from '@/lib/propagation/read-status';
+import { waitForConvergence } from '@/lib/propagation/wait';
+import { openWatches } from '@/lib/propagation/watch-limits';
+import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { listRegions, primaryRegion } from '@/lib/regions';
+import { startWorker, type RunningWorker } from '@/lib/worker/run-worker';
+import { createTestToken, requestWith } from '@/test/auth-fixtures';
+import { tokenPrincipal } from '@/lib/auth/principal';
+
+/**
+ * The status observer against the devstack: what two server processes, lost messages, a flushed
+ * primary and a dead region do to it, and whether event streams leave anything behind.
+ */
+
+const TENANT = `int-observer-${randomBytes(3).toString('hex')}`;
+const SCAN_MS = 300;
+const created: string[] = [];
+const observers: StatusObserver[] = [];
+let worker: RunningWorker | null = null;
+
+const newApp = () => createPushedApp(TENANT, created, 'obs');
+const own = () => {
+  // Its own subscriptions and scans, as a second server process would have.
+  const observer = createObserver({ scanMs: SCAN_MS, reconcileMs: SCAN_MS, log: () => {} });
+  observers.push(observer);
+  return observer;
+};
+
+async function converges(observer: StatusObserver, app: AppDoc, version: number, ms = 5_000) {
+  const result = await waitForConvergence(app, version, ms, { observer });
+  expect(result.converged, `every region on v${version}`).toBe(true);
+  return result;
+}
+
+async function healStack(): Promise<void> {
+  for (const region of listRegions()) await fault(region.name, 'revive');
+  for (const region of listRegions().filter((r) => r.role === 'replica'))
+    await fault(region.name, 'heal');
+  await waitFor(async () => (await stackStatus()).healthy, 30_000, 'a healthy stack', 100);
+}
+
+beforeAll(healStack);
+
+afterEach(async () => {
+  await worker?.stop();
+  worker = null;
+  await Promise.all(observers.splice(0).map((o) => o.stop()));
+  await healStack();
+});
+
+afterAll(async () => {
+  await removeApps(created);
+  await stopObserver();
+  const c = await collections();
+  await c.apiTokens.deleteMany({ tenantId: TENANT });
+  await closeRedis({ subscribers: true });
+  await closeMongo();
+});
+
+describe('status observer', () => {
+  it('two observers, as two server processes, both see a save made through either', async () => {
+    const [a, b] = [own(), own()];
+    await Promise.all([a.ready(), b.ready()]);
+    const app = await newApp();
+    await converges(a, app, 1);
+    await converges(b, app, 1);
+    for (let i = 0; i < 2; i += 1) {
+      const { doc } = await saveNextVersion(app);
+      for (const observer of [a, b]) {
+        const { status } = await converges(observer, app, doc.version);
+        expect(status.head?.version).toBe(doc.version);
+        expect(status.allInSync).toBe(true);
+      }
+    }
+  });
+
+  it('a save whose messages were lost (subscribers killed) is found by the scan', async () => {
+    const observer = own();
+    await observer.ready();
+    const app = await newApp();
+    await converges(observer, app, 1);
+    // Drop every pub/sub connection; ioredis needs ≥ 250 ms to reconnect, so the save's
+    // messages reach nobody here.
+    const killers = listRegions().map((r) => new Redis(r.url, { maxRetriesPerRequest: 1 }));
+    try {
+      const killed = await Promise.all(
+        killers.map((k) => k.call('CLIENT', 'KILL', 'TYPE', 'pubsub')),
+      );
+      expect(killed.every((n) => Number(n) >= 1)).toBe(true);
+    } finally {
+      for (const k of killers) k.disconnect();
+    }
+    const { doc } = await saveNextVersion(app);
+    // The messages are gone for good (pub/sub keeps nothing): only a scan can find the version.
+    await converges(observer, app, doc.version, 10 * SCAN_MS);
+    await waitFor(
+      () => observer.stats().subscribed === listRegions().length,
+      5_000,
+      'resubscribed',
+      50,
+    );
+  });
+
+  it('primary FLUSHALL: behind everywhere, the worker re-pushes, observers converge', async () => {
+    const [a, b] = [own(), own()];
+    await Promise.all([a.ready(), b.ready()]);
+    const app = await newApp();
+    const { doc } = await saveNextVersion(app);
+    await converges(a, app, doc.version);
+    await primaryRedis().flushall();
+    await waitFor(
+      async () => {
+        const status = a.statusOf(await a.appEntry(app._id));
+        return status.regions.every((r) => r.stamp === null) ? status : null;
+      },
+      5_000,
+      'the flush seen',
+      50,
+    );
+    expect((await appPropagationStatus(app, b)).allInSync).toBe(false);
+    worker = await startWorker({ log: () => {}, intervals: { reconcileMs: 200 } });
+    for (const observer of [a, b]) {
+      const { status } = await converges(observer, app, doc.version, 15_000);
+      expect(status.regions.every((r) => r.stamp?.version === doc.version)).toBe(true);
+    }
+  });
+
+  it('a killed region is unreachable within one scan interval, with its since', async () => {
+    const observer = own();
+    await observer.ready();
+    const app = await newApp();
+    await converges(observer, app, 1);
+    const victim = listRegions()
+      .filter((r) => r.role === 'replica')
+      .at(-1);
+    if (!victim) throw new Error('needs a replica');
+    const killedAt = Date.now();
+    await fault(victim.name, 'kill');
+    const index = observer.regions.findIndex((r) => r.name === victim.name);
+    await waitFor(
+      () => observer.regionProbes()[index]?.reachable === false,
+      5_000,
+      'unreachable',
+      10,
+    );
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(SCAN_MS + 200);
+    const status = await appPropagationStatus(app, observer);
+    const down = status.regions.find((r) => r.name === victim.name);
+    expect(down?.state).toBe('unreachable');
+    expect(down?.unreachableSince).toEqual(expect.any(Number));
+  });
+
+  it('10 000 stream connects and disconnects leave no listener, no open watch, no memory behind', async () => {
+    const app = await newApp();
+    const { token, secret } = await createTestToken({ tenantId: TENANT, scope: 'read' });
+    const principal = tokenPrincipal(token);
+    const observer = getObserver();
+    await observer.ready();
+    const cycle = async () => {
+      const abort = new AbortController();
+      const request = new Request(
+        requestWith({ kind: 'bearer', token: secret }, `/api/apps/${app._id}/propagation/events`),
+        { signal: abort.signal },
+      );
+      const response = await appEvents(request, { params: Promise.resolve({ appId: app._id }) });
+      expect(response.status).toBe(200);
+      const reader = response.body?.getReader();
+      const first = await reader?.read();
+      expect(new TextDecoder().decode(first?.value)).toContain('event: status');
+      abort.abort();
+      await reader?.cancel();
+    };
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heapAfterGc = () => {
+      gc();
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    // Warm up (module loading, caches), then measure across the cycles.
+    for (let i = 0; i < 200; i += 1) await cycle();
+    const before = heapAfterGc();
+    const CYCLES = 10_000;
+    const PARALLEL = 10;
+    for (let i = 0; i < CYCLES; i += PARALLEL) {
+      await Promise.all(Array.from({ length: PARALLEL }, cycle));
+    }
+    const after = heapAfterGc();
+    expect(observer.stats().appListeners).toBe(0);
+    expect(observer.stats().watchedApps).toBe(0);
+    expect(openWatches(principal)).toBe(0);
+    const grownMb = (after - before) / 1024 / 1024;
+    console.log(`10 000 stream cycles: heap ${grownMb.toFixed(1)} MB after vs before (after GC)`);
+    expect(grownMb).toBeLessThan(10);
+  }, 300_000);
+});
+
+// The region-down markers of a killed replica must not outlive the test.
+afterAll(async () => {
+  const redis = new Redis(primaryRegion().url, { maxRetriesPerRequest: 1 });
+  await redis.del(...listRegions().map((r) => `propagate:region-down:${r.name}`)).catch(() => 0);
+  redis.disconnect();
+});
