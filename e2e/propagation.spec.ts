@@ -111,3 +111,55 @@ test.describe('propagation panel', () => {
     }
   });
 });
+
+test.describe('live status stream', () => {
+  const polls = (url: string) =>
+    /\/api\/apps\/[^/]+\/propagation(\?|$)/.test(new URL(url).pathname + new URL(url).search);
+
+  test('the panel turns "In sync" from the stream, with no polling request while it is open', async ({
+    adminPage,
+  }) => {
+    const appId = 'acme-storefront';
+    const { regions } = await regionsOf(adminPage, appId);
+    await adminPage.goto(`/apps/${appId}`);
+    // "live" in the panel's header: the stream is open.
+    await expect(adminPage.getByText(/· live$/)).toBeVisible();
+    const polled: string[] = [];
+    adminPage.on('request', (r) => {
+      if (polls(r.url())) polled.push(r.url());
+    });
+    // Saved in another tab: only the stream can tell this one.
+    const editor = await adminPage.context().newPage();
+    const version = await saveNewDisplayName(editor, appId);
+    await editor.close();
+    for (const region of regions) {
+      const row = regionRow(adminPage, region.name);
+      await expect(row).toContainText('In sync');
+      await expect(row).toContainText(`v${version}`);
+    }
+    expect(polled).toEqual([]);
+  });
+
+  test('falls back to polling, and says so, when the stream endpoint is blocked', async ({
+    adminPage,
+  }) => {
+    const appId = 'acme-mobile';
+    const { regions } = await regionsOf(adminPage, appId);
+    await adminPage.route('**/propagation/events', (route) => route.abort());
+    const polled: string[] = [];
+    adminPage.on('request', (r) => {
+      if (polls(r.url())) polled.push(r.url());
+    });
+    await adminPage.goto(`/apps/${appId}`);
+    await expect(adminPage.getByText('live updates interrupted; checking every')).toBeVisible();
+    const editor = await adminPage.context().newPage();
+    const version = await saveNewDisplayName(editor, appId);
+    await editor.close();
+    for (const region of regions) {
+      const row = regionRow(adminPage, region.name);
+      await expect(row).toContainText('In sync');
+      await expect(row).toContainText(`v${version}`);
+    }
+    expect(polled.length).toBeGreaterThan(0);
+  });
+});
