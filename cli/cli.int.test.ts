@@ -100,6 +100,7 @@ afterAll(async () => {
 describe('propagate CLI', () => {
   it('push --wait saves, shows each region’s arrival as plain lines, converges and exits 0', async () => {
     const file = await editedFile('converge', withIdle(45));
+    const served = server.requests.length;
     const ran = await cli([
       'push',
       appId,
@@ -117,6 +118,10 @@ describe('propagate CLI', () => {
     }
     expect(ran.stdout).toMatch(/Converged: v2 is in every region/);
     expect(ran.stdout).not.toContain('\x1b['); // piped: no terminal control sequences
+    // Arrivals came pushed over the status event stream, not by polling the status endpoint.
+    const requests = server.requests.slice(served);
+    expect(requests).toContain(`GET /api/apps/${appId}/propagation/events`);
+    expect(requests).not.toContain(`GET /api/apps/${appId}/propagation`);
     const head = await readHead(appId);
     expect(head).toMatchObject({ version: 2, message: 'from the pipeline' });
     expect(head?.data.sessions.idleTimeoutMinutes).toBe(45);

@@ -57,6 +57,13 @@ function exitCodeFor(status: number): ExitCode {
   return EXIT.error;
 }
 
+function problemOf(status: number, json: unknown): z.output<typeof problemSchema> {
+  const parsed = problemSchema.safeParse(json);
+  return parsed.success
+    ? parsed.data
+    : { type: 'about:blank', title: 'Error', status, detail: `The server answered ${status}.` };
+}
+
 export interface Answer<T> {
   status: number;
   data: T;
@@ -70,6 +77,19 @@ export interface Answer<T> {
  */
 export class ApiClient {
   constructor(private readonly connection: Connection) {}
+
+  /** A streaming GET (Server-Sent Events); problems are thrown like any other answer's. */
+  async open(path: string, signal: AbortSignal): Promise<Response> {
+    const response = await fetch(`${this.connection.url}${path}`, {
+      headers: { authorization: `Bearer ${this.connection.token}`, accept: 'text/event-stream' },
+      signal,
+    });
+    if (!response.ok) {
+      const json = (await response.json().catch(() => null)) as unknown;
+      throw new ApiProblem(response.status, problemOf(response.status, json));
+    }
+    return response;
+  }
 
   async request<S extends z.ZodType>(
     schema: S,
@@ -121,20 +141,7 @@ export class ApiClient {
         EXIT.error,
       );
     }
-    if (!response.ok) {
-      const parsed = problemSchema.safeParse(json);
-      throw new ApiProblem(
-        response.status,
-        parsed.success
-          ? parsed.data
-          : {
-              type: 'about:blank',
-              title: 'Error',
-              status: response.status,
-              detail: `The server answered ${response.status}.`,
-            },
-      );
-    }
+    if (!response.ok) throw new ApiProblem(response.status, problemOf(response.status, json));
     const decoded = schema.safeParse(json);
     if (!decoded.success) {
       throw new CliError(

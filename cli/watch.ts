@@ -1,5 +1,5 @@
-import { appInstancesSchema, appPropagationSchema } from '../lib/schemas/api';
 import type { z } from 'zod';
+import { appInstancesSchema, appPropagationSchema } from '../lib/schemas/api';
 import type { ApiClient } from './client';
 
 export type AppPropagation = z.output<typeof appPropagationSchema>;
@@ -11,7 +11,7 @@ export interface Snapshot {
   instances: AppInstances | null;
   /** Regions that serve the version (or a newer one). */
   regionsDone: Set<string>;
-  /** Live servers (instance ids) that applied it, and those that have not yet. */
+  /** Live servers (region/instance) that applied it, and those that have not yet. */
   serversDone: Set<string>;
   serversWaiting: Set<string>;
   converged: boolean;
@@ -46,11 +46,64 @@ export function snapshotOf(
   };
 }
 
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/**
+ * The app's status as the server pushes it (Server-Sent Events: the whole status first, then on
+ * every change). Ends when `signal` aborts; throws if the stream cannot be opened or breaks.
+ */
+async function followEvents(
+  client: ApiClient,
+  path: string,
+  signal: AbortSignal,
+  onStatus: (status: AppPropagation) => void,
+): Promise<void> {
+  const response = await client.open(`${path}/propagation/events`, signal);
+  if (!response.body) throw new Error('the event stream has no body');
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of response.body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = block
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trimStart())
+        .join('\n');
+      // Heartbeats are comment lines without data; every event carries the whole status.
+      if (data) onStatus(appPropagationSchema.parse(JSON.parse(data)));
+    }
+  }
+  if (!signal.aborted) throw new Error('the event stream ended');
+}
+
+/** The same status by asking every `intervalMs`: for servers without the event stream. */
+async function pollStatus(
+  client: ApiClient,
+  path: string,
+  signal: AbortSignal,
+  intervalMs: number,
+  onStatus: (status: AppPropagation) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    onStatus((await client.request(appPropagationSchema, `${path}/propagation`, { signal })).data);
+    await sleep(intervalMs, signal);
+  }
+}
+
 /**
  * Follows an app until every region (and with `servers`, every live server) holds `version`, or
- * until `timeoutMs`. Each look is handed to `onSnapshot` so the caller can show arrivals as they
- * happen. This is the one place that knows how the CLI watches: it reads the status endpoints
- * every `intervalMs` (one request each, answered from the server's view of every region).
+ * until `timeoutMs`. Each change is handed to `onSnapshot` so the caller can show arrivals as
+ * they happen. This is the one place that knows how the CLI watches: region states come pushed
+ * over the status event stream (polling the status endpoint if the stream is unavailable);
+ * servers, which have no stream, are polled.
  */
 export async function watchVersion(
   client: ApiClient,
@@ -63,18 +116,58 @@ export async function watchVersion(
     onSnapshot: (snapshot: Snapshot) => void;
   },
 ): Promise<Snapshot> {
-  const deadline = Date.now() + opts.timeoutMs;
-  const intervalMs = opts.intervalMs ?? 200;
   const path = `/api/apps/${encodeURIComponent(appId)}`;
-  for (;;) {
-    const [status, instances] = await Promise.all([
+  const intervalMs = opts.intervalMs ?? 250;
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), opts.timeoutMs);
+  let status: AppPropagation | null = null;
+  let instances: AppInstances | null = null;
+  let last: Snapshot | null = null;
+  // Set from the callbacks below (an object, so the check after them is not narrowed away).
+  const outcome: { failure: Error | null } = { failure: null };
+  const fail = (error: unknown) => {
+    if (stop.signal.aborted) return;
+    outcome.failure = error instanceof Error ? error : new Error(String(error));
+    stop.abort();
+  };
+  const update = () => {
+    if (!status || (opts.servers && !instances)) return;
+    last = snapshotOf(version, status, instances);
+    opts.onSnapshot(last);
+    if (last.converged) stop.abort();
+  };
+  const onStatus = (next: AppPropagation) => {
+    status = next;
+    update();
+  };
+
+  // An older server, or the cap on streams reached: ask instead.
+  const regions = followEvents(client, path, stop.signal, onStatus).catch(async () => {
+    if (stop.signal.aborted) return;
+    await pollStatus(client, path, stop.signal, intervalMs, onStatus).catch(fail);
+  });
+  const servers = opts.servers
+    ? (async () => {
+        while (!stop.signal.aborted) {
+          instances = (
+            await client.request(appInstancesSchema, `${path}/instances`, { signal: stop.signal })
+          ).data;
+          update();
+          await sleep(intervalMs * 2, stop.signal);
+        }
+      })().catch(fail)
+    : Promise.resolve();
+
+  await Promise.all([regions, servers]);
+  clearTimeout(timer);
+  if (outcome.failure) throw outcome.failure;
+  if (!last) {
+    // Timed out before the first answer: one plain read says where things stand.
+    const [s, i] = await Promise.all([
       client.request(appPropagationSchema, `${path}/propagation`),
       opts.servers ? client.request(appInstancesSchema, `${path}/instances`) : null,
     ]);
-    const snapshot = snapshotOf(version, status.data, instances?.data ?? null);
-    opts.onSnapshot(snapshot);
-    const left = deadline - Date.now();
-    if (snapshot.converged || left <= 0) return snapshot;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
+    last = snapshotOf(version, s.data, i?.data ?? null);
   }
+  return last;
 }

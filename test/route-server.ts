@@ -60,11 +60,18 @@ async function body(req: IncomingMessage): Promise<string | undefined> {
   return chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined;
 }
 
-export async function startRouteServer(): Promise<{ url: string; close: () => Promise<void> }> {
+export async function startRouteServer(): Promise<{
+  url: string;
+  /** `METHOD /path` of every request served, in order. */
+  requests: string[];
+  close: () => Promise<void>;
+}> {
   const routes = routeFiles();
+  const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+      requests.push(`${req.method ?? 'GET'} ${url.pathname}`);
       const route = routes.find((r) => r.pattern.test(url.pathname));
       const mod = route ? ((await import(route.file)) as Record<string, Handler | undefined>) : {};
       const handler = mod[req.method ?? 'GET'];
@@ -93,7 +100,11 @@ export async function startRouteServer(): Promise<{ url: string; close: () => Pr
         { params: Promise.resolve(params) },
       );
       res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
+      // Streamed as it is produced: event streams must reach the client before they end.
+      if (response.body) {
+        for await (const chunk of response.body) res.write(chunk);
+      }
+      res.end();
     })().catch((error: unknown) => {
       console.error('[route-server]', error);
       if (!res.headersSent) res.writeHead(500);
@@ -104,6 +115,7 @@ export async function startRouteServer(): Promise<{ url: string; close: () => Pr
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    requests,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
