@@ -36,7 +36,7 @@ import type { ConfigClient, ConfigClientOptions, ConfigEntry, Logger } from './t
 
 const noopLogger: Logger = { info: () => undefined, warn: () => undefined };
 
-function defaultInstanceId(): string {
+export function defaultInstanceId(): string {
   const host =
     hostname()
       .replace(/[^A-Za-z0-9.-]/g, '-')

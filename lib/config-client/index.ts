@@ -13,3 +13,10 @@ export {
   type InstanceReport,
 } from '../contract/report-layout';
 export type * from './types';
+export {
+  createFollowingConfigClient,
+  type DeploymentEndpoint,
+  type FollowingClientOptions,
+  type FollowingConfigClient,
+  type FollowingStatus,
+} from './following-client';

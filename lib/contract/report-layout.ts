@@ -43,4 +43,38 @@ export interface InstanceReport {
   reportedAt: number;
   /** The report period, so the reader can tell "stopped reporting" (3 missed periods). */
   intervalMs: number;
+  /** The cache deployment it reads from (clients that follow deployments only). */
+  deployment?: string;
+}
+
+/**
+ * Fleet presence, for clients that follow cache deployments (following-client.ts): one entry per
+ * instance (not per app) saying which deployment it reads from and which it can reach, so the
+ * migration's gates read the whole fleet in two round trips whatever the number of apps.
+ *
+ * | key                                  | type       | content                                   |
+ * | ------------------------------------ | ---------- | ----------------------------------------- |
+ * | `propagate:fleet`                    | sorted set | member instanceId, score reportedAt (ms)  |
+ * | `propagate:fleet:{instanceId}`       | string     | JSON PresenceReport, expires (retention)  |
+ */
+export const FLEET_INDEX_KEY = 'propagate:fleet';
+export const PRESENCE_PREFIX = 'propagate:fleet:';
+
+export function presenceKey(instanceId: string): string {
+  return `${PRESENCE_PREFIX}${instanceId}`;
+}
+
+export interface PresenceReport {
+  instanceId: string;
+  region: string;
+  /** The deployment it serves from. */
+  deployment: string;
+  /** The active-deployment epoch it follows. */
+  epoch: number;
+  /** Whether its region's endpoint in each deployment it knows answers. */
+  reaches: Record<string, boolean>;
+  /** Apps it holds. */
+  apps: number;
+  reportedAt: number;
+  intervalMs: number;
 }

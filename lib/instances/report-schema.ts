@@ -17,6 +17,10 @@ export const instanceReportSchema = z.strictObject({
   stalenessMs: ms,
   reportedAt: ms,
   intervalMs: z.number().int().min(100).max(3_600_000),
+  deployment: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,30}$/)
+    .optional(),
 });
 
 export type ValidInstanceReport = z.infer<typeof instanceReportSchema>;

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { declarationOf } from '../../devstack/deployments';
+import { endpoints, waitFor } from '../../devstack/test-helpers';
+import { checksum } from '../canonical-json';
+import { ACTIVE_DEPLOYMENT_KEY, DEPLOYMENT_CHANNEL, MARKER_SCRIPT } from '../deployment-marker';
+import { pushToPrimary } from '../propagation/push';
+import { declareTwoDeployments, type TwoDeployments } from '../../test/two-deployments';
+import { createFollowingConfigClient, type FollowingConfigClient } from './following-client';
+import type { ConfigEntry } from './types';
+
+/**
+ * The deployment-following client against two real deployments: `home` (the int devstack) and
+ * `next` (a primary and a eu-west-1 replica beside it). The client in eu-west-1 is given its
+ * replica in each; markers are written to the primaries as Propagate's cut-over writes them.
+ */
+let stack: TwoDeployments;
+const writers = new Map<string, Redis>();
+const clients: FollowingConfigClient<unknown>[] = [];
+const appIds: string[] = [];
+let endpointsIn: Record<string, { primary: string; euWest: string }>;
+
+beforeAll(async () => {
+  const homeEnv = { ...process.env } as Record<string, string>;
+  stack = await declareTwoDeployments();
+  const home = declarationOf('home', homeEnv);
+  const next = declarationOf('next', stack.next.env);
+  const eu = (d: typeof home) => d.replicas?.find((r) => r.region === 'eu-west-1')?.url ?? '';
+  endpointsIn = {
+    home: { primary: home.primary.url, euWest: eu(home) },
+    next: { primary: next.primary.url, euWest: eu(next) },
+  };
+  expect(endpoints(homeEnv).primary.url).toBe(home.primary.url);
+  for (const [name, e] of Object.entries(endpointsIn))
+    writers.set(name, new Redis(e.primary, { maxRetriesPerRequest: 1 }));
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  for (const writer of writers.values()) {
+    await writer.del(ACTIVE_DEPLOYMENT_KEY, ...appIds.map((id) => `propagate:cfg:${id}`));
+  }
+  appIds.splice(0);
+});
+
+afterAll(async () => {
+  await Promise.all([...writers.values()].map((w) => w.quit()));
+});
+
+const writer = (name: string) => {
+  const w = writers.get(name);
+  if (!w) throw new Error(name);
+  return w;
+};
+
+async function save(deployment: string, appId: string, version: number) {
+  const data = { branding: { displayName: `v${version}` } };
+  await pushToPrimary(writer(deployment), {
+    appId,
+    version,
+    checksum: checksum(data),
+    data,
+    committedAt: new Date(),
+  });
+}
+
+async function mark(deployment: string, marker: { deployment: string; epoch: number }) {
+  return writer(deployment).eval(
+    MARKER_SCRIPT,
+    1,
+    ACTIVE_DEPLOYMENT_KEY,
+    marker.deployment,
+    String(marker.epoch),
+    JSON.stringify(marker),
+    DEPLOYMENT_CHANNEL,
+  );
+}
+
+function start(appId: string) {
+  const client = createFollowingConfigClient({
+    region: 'eu-west-1',
+    deployments: [
+      { name: 'home', redisUrl: endpointsIn.home?.euWest ?? '' },
+      { name: 'next', redisUrl: endpointsIn.next?.euWest ?? '' },
+    ],
+    apps: [appId],
+    markerCheckIntervalMs: 200,
+    stampCheckIntervalMs: 500,
+  });
+  clients.push(client);
+  const served: number[] = [];
+  client.onChange((change) => served.push(change.current.version));
+  return { client, served };
+}
+
+function newApp(): string {
+  const id = `fc-${randomUUID().slice(0, 8)}`;
+  appIds.push(id);
+  return id;
+}
+
+const on = (client: FollowingConfigClient<unknown>, deployment: string) => () =>
+  client.source().deployment === deployment;
+
+describe('the client follows the active-deployment marker', () => {
+  it('reads from its home deployment while no marker exists, and reaches both', async () => {
+    const appId = newApp();
+    await save('home', appId, 1);
+    await save('next', appId, 1);
+    const { client } = start(appId);
+    expect((await client.ready(appId)).version).toBe(1);
+    await waitFor(() => client.source().reaches.next && client.source().reaches.home, 5_000);
+    expect(client.source()).toMatchObject({ deployment: 'home', following: { epoch: 0 } });
+  });
+
+  it('switches to the deployment with the highest epoch when two deployments disagree', async () => {
+    const appId = newApp();
+    await save('home', appId, 1);
+    await save('next', appId, 2);
+    const { client, served } = start(appId);
+    await client.ready(appId);
+    await mark('home', { deployment: 'home', epoch: 1 });
+    await mark('next', { deployment: 'next', epoch: 2 });
+    await waitFor(on(client, 'next'), 5_000, 'the switch to next');
+    expect(client.get(appId).version).toBe(2);
+    expect(client.source().following).toEqual({ deployment: 'next', epoch: 2 });
+    expect(served).toEqual([1, 2]);
+  });
+
+  it('ignores a marker with an older epoch than the one it follows', async () => {
+    const appId = newApp();
+    await save('home', appId, 1);
+    await save('next', appId, 1);
+    const { client } = start(appId);
+    await client.ready(appId);
+    await mark('next', { deployment: 'next', epoch: 5 });
+    await waitFor(on(client, 'next'), 5_000, 'the switch to next');
+    // A stale marker (an old primary that missed the cut-over) names home with epoch 4.
+    await mark('home', { deployment: 'home', epoch: 4 });
+    await writer('home').publish(
+      DEPLOYMENT_CHANNEL,
+      JSON.stringify({ deployment: 'home', epoch: 4 }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // five marker checks
+    expect(client.source()).toMatchObject({ deployment: 'next', following: { epoch: 5 } });
+  });
+
+  it('never serves an older version: a switch to a source that is behind keeps the newer one', async () => {
+    const appId = newApp();
+    await save('home', appId, 3);
+    await save('next', appId, 3);
+    const { client, served } = start(appId);
+    await client.ready(appId);
+    await mark('next', { deployment: 'next', epoch: 1 });
+    await waitFor(on(client, 'next'), 5_000, 'the switch to next');
+    await save('next', appId, 4); // home missed v4 (say its push is still being retried)
+    await waitFor(() => client.get(appId).version === 4, 5_000, 'v4 from next');
+    // Roll back to home, which still holds v3.
+    await mark('home', { deployment: 'home', epoch: 2 });
+    await waitFor(on(client, 'home'), 5_000, 'the switch back to home');
+    expect(client.get(appId).version).toBe(4);
+    await save('home', appId, 4);
+    await save('home', appId, 5);
+    await waitFor(() => client.get(appId).version === 5, 5_000, 'v5 from home');
+    expect(served).toEqual([3, 4, 5]);
+  });
+
+  it('does not switch to a deployment it cannot load from, and keeps serving', async () => {
+    const appId = newApp();
+    await save('home', appId, 1); // next has no entry for the app
+    const { client } = start(appId);
+    const first: ConfigEntry<unknown> = await client.ready(appId);
+    await mark('next', { deployment: 'next', epoch: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(client.source()).toMatchObject({
+      deployment: 'home',
+      following: { deployment: 'next' },
+    });
+    expect(client.get(appId)).toBe(first);
+    await save('next', appId, 1);
+    await waitFor(on(client, 'next'), 15_000, 'the switch once next has the app');
+    expect(client.get(appId).version).toBe(1);
+  });
+});

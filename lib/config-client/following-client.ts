@@ -1,0 +1,413 @@
+/**
+ * A config client that follows the cache's active deployment (the marker documented in
+ * lib/deployment-marker.ts): it holds one plain config client per deployment it is given (its
+ * region's endpoint in each), serves from the one the highest-epoch marker names, and switches
+ * without a restart. Before switching it loads every held app from the new source; it then swaps
+ * in only versions at least as new as those it holds, so no reader ever sees an older version.
+ *
+ * Like config-client.ts: free of Next.js, server-only and lib/env.
+ */
+import { Redis } from 'ioredis';
+import {
+  ACTIVE_DEPLOYMENT_KEY,
+  DEPLOYMENT_CHANNEL,
+  newestMarker,
+  parseMarker,
+  parseMarkerMessage,
+  type DeploymentMarker,
+} from '../deployment-marker';
+import { createConfigClient, defaultInstanceId } from './config-client';
+import { type ConfigClientError, ConfigNotReadyError } from './errors';
+import {
+  DEFAULT_REPORT_RETENTION_MS,
+  FLEET_INDEX_KEY,
+  presenceKey,
+  type InstanceReport,
+  type PresenceReport,
+} from './report-layout';
+import { createReporter, type Reporter } from './reporter';
+import type { ConfigChange, ConfigClient, ConfigClientOptions, ConfigEntry } from './types';
+
+export interface DeploymentEndpoint {
+  name: string;
+  /** This region's endpoint in the deployment (a replica, or the primary where it has none here). */
+  redisUrl: string;
+  /** The deployment's primary, where reports go while this deployment is the source. */
+  reportUrl?: string;
+}
+
+export interface FollowingClientOptions<T> extends Omit<
+  ConfigClientOptions<T>,
+  'redisUrl' | 'report'
+> {
+  /** The first is the home deployment: the one served while no marker says otherwise. */
+  deployments: DeploymentEndpoint[];
+  /** How often every deployment's marker is read (besides its pub/sub channel). */
+  markerCheckIntervalMs?: number;
+  /** How long loading the held apps from a new source may take before the switch is retried. */
+  switchTimeoutMs?: number;
+  report?: { intervalMs?: number; retentionMs?: number };
+}
+
+export interface FollowingStatus {
+  /** The deployment this client serves from. */
+  deployment: string;
+  /** The marker it follows (it may still be loading from the deployment it names). */
+  following: DeploymentMarker;
+  /** Whether its endpoint in each deployment answers. */
+  reaches: Record<string, boolean>;
+  switches: number;
+}
+
+export interface FollowingConfigClient<T> extends ConfigClient<T> {
+  source(): FollowingStatus;
+}
+
+export function createFollowingConfigClient<T = unknown>(
+  options: FollowingClientOptions<T>,
+): FollowingConfigClient<T> {
+  const [home] = options.deployments;
+  if (!home) throw new TypeError('deployments must list at least one deployment');
+  if (new Set(options.deployments.map((d) => d.name)).size !== options.deployments.length)
+    throw new TypeError('deployment names must be distinct');
+  const instanceId = options.instanceId ?? defaultInstanceId();
+  const logger = options.logger ?? { info: () => undefined, warn: () => undefined };
+  const markerCheckIntervalMs = options.markerCheckIntervalMs ?? 1_000;
+  const switchTimeoutMs = options.switchTimeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 1_000;
+  const apps = new Set(options.apps ?? []);
+
+  // One plain client per deployment, each loading and following the same apps on its own.
+  const sources = new Map<string, ConfigClient<T>>(
+    options.deployments.map((d) => [
+      d.name,
+      createConfigClient<T>({
+        ...options,
+        redisUrl: d.redisUrl,
+        apps: [...apps],
+        instanceId: `${instanceId}.${d.name}`,
+        report: undefined,
+      }),
+    ]),
+  );
+  const sourceOf = (name: string): ConfigClient<T> => {
+    const client = sources.get(name);
+    if (!client) throw new Error(`unknown deployment ${name}`);
+    return client;
+  };
+
+  const held = new Map<string, ConfigEntry<T>>();
+  const changeListeners = new Set<(change: ConfigChange<T>) => void>();
+  const errorListeners = new Set<(error: ConfigClientError) => void>();
+  let serving = home.name;
+  let following: DeploymentMarker = { deployment: home.name, epoch: 0 };
+  let switching: Promise<void> | null = null;
+  let switches = 0;
+  let closed = false;
+  const reaches: Record<string, boolean> = Object.fromEntries(
+    options.deployments.map((d) => [d.name, false]),
+  );
+
+  /** Serve `entry` if it is newer than what is held (equal: adopt the same version silently). */
+  function offer(entry: ConfigEntry<T>, source: ConfigChange<T>['source']): void {
+    const current = held.get(entry.appId) ?? null;
+    if (current && entry.version < current.version) return;
+    if (current && entry.version === current.version) {
+      if (entry.checksum === current.checksum) held.set(entry.appId, entry);
+      return;
+    }
+    held.set(entry.appId, entry);
+    for (const listener of changeListeners) {
+      try {
+        listener({ appId: entry.appId, previous: current, current: entry, source });
+      } catch (error) {
+        logger.warn(`[config-client] onChange listener threw: ${String(error)}`);
+      }
+    }
+    reporters.get(serving)?.reportSoon();
+  }
+
+  for (const [name, client] of sources) {
+    client.onChange((change) => {
+      if (name === serving && !closed) offer(change.current, change.source);
+    });
+    client.onError((error) => {
+      if (name !== serving) return; // the other sources' trouble shows in reaches
+      for (const listener of errorListeners) {
+        try {
+          listener(error);
+        } catch {
+          // A throwing listener must not stop the others.
+        }
+      }
+    });
+  }
+
+  /**
+   * Loads every held app from `target`, then serves from it. Versions older than those held are
+   * not swapped in (the held one keeps serving until the new source catches up).
+   */
+  async function switchTo(marker: DeploymentMarker): Promise<void> {
+    const target = sourceOf(marker.deployment);
+    await Promise.all(
+      [...apps].map((appId) => target.ready(appId, { timeoutMs: switchTimeoutMs })),
+    );
+    if (closed || following.epoch !== marker.epoch) return; // overtaken by a newer marker
+    serving = marker.deployment;
+    switches += 1;
+    for (const appId of apps) {
+      const entry = target.peek(appId);
+      if (entry) offer(entry, 'load');
+    }
+    logger.info(`[config-client] now reading from ${marker.deployment} (epoch ${marker.epoch})`);
+    reporters.get(serving)?.reportSoon();
+    void sendPresence();
+  }
+
+  function follow(seen: (DeploymentMarker | null)[]): void {
+    const next = newestMarker(following, seen);
+    if (next.epoch === following.epoch) {
+      if (serving !== following.deployment && !switching) startSwitch();
+      return;
+    }
+    if (!sources.has(next.deployment)) {
+      logger.warn(
+        `[config-client] the active deployment is ${next.deployment} (epoch ${next.epoch}), which this client has no endpoint for; still reading from ${serving}`,
+      );
+      following = next;
+      return;
+    }
+    following = next;
+    startSwitch();
+  }
+
+  function startSwitch(): void {
+    if (switching || closed || !sources.has(following.deployment)) return;
+    if (serving === following.deployment) return;
+    const marker = following;
+    switching = switchTo(marker)
+      .catch((error: unknown) => {
+        logger.warn(
+          `[config-client] could not load every app from ${marker.deployment} yet (${String(error)}); still reading from ${serving}`,
+        );
+      })
+      .finally(() => {
+        switching = null;
+      });
+  }
+
+  // Markers: a pub/sub fast path on every deployment, and a periodic read of all of them.
+  const markerConnections = options.deployments.map((d) => {
+    const commands = new Redis(d.redisUrl, {
+      connectionName: `propagate-marker:${instanceId}`,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
+    });
+    const subscriber = new Redis(d.redisUrl, {
+      connectionName: `propagate-marker-sub:${instanceId}`,
+      connectTimeout: timeoutMs,
+      retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
+    });
+    commands.on('error', () => undefined);
+    subscriber.on('error', () => undefined);
+    subscriber.on('ready', () => {
+      subscriber.subscribe(DEPLOYMENT_CHANNEL).then(
+        () => void checkMarkers(),
+        () => undefined,
+      );
+    });
+    subscriber.on('message', (channel: string, raw: string) => {
+      if (channel === DEPLOYMENT_CHANNEL && !closed) follow([parseMarkerMessage(raw)]);
+    });
+    return { name: d.name, commands, subscriber };
+  });
+
+  async function readMarker(conn: (typeof markerConnections)[number]) {
+    try {
+      const fields = await conn.commands.hmget(ACTIVE_DEPLOYMENT_KEY, 'deployment', 'epoch');
+      reaches[conn.name] = true;
+      return parseMarker(fields);
+    } catch {
+      reaches[conn.name] = false;
+      return null;
+    }
+  }
+
+  async function checkMarkers(): Promise<void> {
+    if (closed) return;
+    follow(await Promise.all(markerConnections.map(readMarker)));
+  }
+
+  const markerTimer = setInterval(() => void checkMarkers(), markerCheckIntervalMs);
+  markerTimer.unref();
+  void checkMarkers();
+
+  // Reports go to the primary of the deployment served from, with the deployment named.
+  const reportIntervalMs = options.report?.intervalMs ?? 5_000;
+  const retentionMs = options.report?.retentionMs ?? DEFAULT_REPORT_RETENTION_MS;
+  function reportsFor(name: string): () => InstanceReport[] {
+    return () => {
+      if (name !== serving) return [];
+      const now = Date.now();
+      const client = sourceOf(serving);
+      return [...held.values()].map((entry) => ({
+        instanceId,
+        region: options.region,
+        appId: entry.appId,
+        version: entry.version,
+        checksum: entry.checksum,
+        appliedAt: entry.appliedAt,
+        stalenessMs: client.peek(entry.appId) ? client.staleness(entry.appId) : 0,
+        reportedAt: now,
+        intervalMs: reportIntervalMs,
+        deployment: serving,
+      }));
+    };
+  }
+  const reporters = new Map<string, Reporter>();
+  const presence = new Map<string, Redis>();
+  if (options.report) {
+    for (const d of options.deployments) {
+      if (!d.reportUrl) continue;
+      reporters.set(
+        d.name,
+        createReporter({
+          redisUrl: d.reportUrl,
+          instanceId,
+          intervalMs: reportIntervalMs,
+          retentionMs,
+          timeoutMs,
+          snapshot: reportsFor(d.name),
+          onError: (error) => {
+            if (d.name === serving) for (const listener of errorListeners) listener(error);
+          },
+        }),
+      );
+      const redis = new Redis(d.reportUrl, {
+        connectionName: `propagate-presence:${instanceId}`,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        connectTimeout: timeoutMs,
+        commandTimeout: timeoutMs,
+        retryStrategy: (attempt) => Math.min(250 * 2 ** attempt, 5_000),
+      });
+      redis.on('error', () => undefined);
+      presence.set(d.name, redis);
+    }
+  }
+
+  /** Who this instance is, to every deployment it can report to (gates read the whole fleet). */
+  async function sendPresence(): Promise<void> {
+    const now = Date.now();
+    const report: PresenceReport = {
+      instanceId,
+      region: options.region,
+      deployment: serving,
+      epoch: following.epoch,
+      reaches: { ...reaches },
+      apps: held.size,
+      reportedAt: now,
+      intervalMs: reportIntervalMs,
+    };
+    await Promise.all(
+      [...presence.values()].map(async (redis) => {
+        if (redis.status !== 'ready') return;
+        await redis
+          .pipeline()
+          .set(presenceKey(instanceId), JSON.stringify(report), 'PX', retentionMs)
+          .zadd(FLEET_INDEX_KEY, now, instanceId)
+          .zremrangebyscore(FLEET_INDEX_KEY, '-inf', `(${now - retentionMs}`)
+          .exec()
+          .catch(() => undefined);
+      }),
+    );
+  }
+  const presenceTimer = options.report
+    ? setInterval(() => void sendPresence(), reportIntervalMs)
+    : undefined;
+  presenceTimer?.unref();
+  for (const redis of presence.values()) redis.on('ready', () => void sendPresence());
+
+  const current = () => sourceOf(serving);
+
+  return {
+    instanceId,
+    region: options.region,
+
+    async ready(appId, readyOptions) {
+      if (closed) throw new Error('The config client is closed.');
+      apps.add(appId);
+      // Every source holds the app from now on, so a later switch finds it loaded.
+      for (const [name, client] of sources)
+        if (name !== serving) void client.ready(appId, readyOptions).catch(() => undefined);
+      const entry = await current().ready(appId, readyOptions);
+      offer(entry, 'load');
+      return held.get(appId) ?? entry;
+    },
+
+    get(appId) {
+      const entry = held.get(appId);
+      if (entry) return entry;
+      throw new ConfigNotReadyError(
+        appId,
+        apps.has(appId)
+          ? `Config for app "${appId}" is not loaded yet.`
+          : `App "${appId}" is not held by this client: call await client.ready("${appId}") first.`,
+      );
+    },
+    peek: (appId) => held.get(appId) ?? null,
+    heldApps: () => [...apps],
+    staleness: (appId) => {
+      if (!held.has(appId))
+        throw new ConfigNotReadyError(appId, `App "${appId}" has no config loaded.`);
+      return current().peek(appId) ? current().staleness(appId) : 0;
+    },
+    status: () => current().status(),
+    stats() {
+      const stats = current().stats();
+      const sent = [...reporters.values()].map((r) => r.stats());
+      return {
+        ...stats,
+        reportsSent: sent.reduce((n, s) => n + s.reportsSent, 0),
+        reportFailures: sent.reduce((n, s) => n + s.reportFailures, 0),
+      };
+    },
+    onChange(listener) {
+      changeListeners.add(listener);
+      return () => changeListeners.delete(listener);
+    },
+    onError(listener) {
+      errorListeners.add(listener);
+      return () => errorListeners.delete(listener);
+    },
+    source: () => ({ deployment: serving, following, reaches: { ...reaches }, switches }),
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(markerTimer);
+      clearInterval(presenceTimer);
+      await Promise.all([
+        ...[...sources.values()].map((c) => c.close()),
+        ...[...reporters.values()].map((r) => r.close()),
+        ...markerConnections.flatMap(({ commands, subscriber }) => [
+          commands.quit().catch(() => commands.disconnect()),
+          subscriber.quit().catch(() => subscriber.disconnect()),
+        ]),
+        ...[...presence.values()].map(async (redis) => {
+          await redis
+            .pipeline()
+            .del(presenceKey(instanceId))
+            .zrem(FLEET_INDEX_KEY, instanceId)
+            .exec()
+            .catch(() => undefined);
+          await redis.quit().catch(() => redis.disconnect());
+        }),
+      ]);
+      await switching;
+    },
+  };
+}
