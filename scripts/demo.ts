@@ -29,6 +29,7 @@ try {
     regions: DEMO_REGIONS,
     build: 'always',
     servicesPerRegion: 2,
+    migration: process.argv.includes('--migration'),
     log,
   });
 } catch (error) {

@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { upDeployments } from '../devstack/deployments';
 import { freePort } from '../devstack/ports';
 import { up, type RegionSpec } from '../devstack/stack';
+import { deploymentsFile } from '../devstack/state';
 import {
   fleetTargetsFromEnv,
   startFleet,
@@ -17,6 +19,11 @@ export interface ProductOptions {
   /** Build first even if a build exists (the demo does, so it always serves current code). */
   build: 'always' | 'if-missing';
   extraEnv?: Record<string, string>;
+  /**
+   * Two cache deployments, `legacy` (one Redis in us-east-1) active and `global` (the stack's
+   * primary and replicas) declared, for running a migration by hand.
+   */
+  migration?: boolean;
   /** Example services per region that use the config client (the demo runs two). */
   servicesPerRegion?: number;
   log: (line: string) => void;
@@ -36,7 +43,25 @@ export async function runProduct(options: ProductOptions) {
   log(
     `devstack ${stack.reused ? 'reused' : 'started'} in ${stack.dir} (MongoDB: ${stack.mongoTier ?? 'none'})`,
   );
-  const env = { ...process.env, ...stackEnv(stack.dir), ...options.extraEnv };
+  if (options.migration) {
+    await upDeployments({
+      dir: stack.dir,
+      home: 'global',
+      homeEnv: stack.env,
+      extra: [{ name: 'legacy', primaryRegion: 'us-east-1', regions: [] }],
+      order: ['legacy', 'global'],
+      log,
+    });
+    log('cache deployments: legacy (active, us-east-1 only) and global (primary + replicas)');
+  } else {
+    rmSync(deploymentsFile(stack.dir), { force: true });
+  }
+  const env = {
+    ...process.env,
+    ...stackEnv(stack.dir),
+    ...(options.migration && { MIGRATION_VERIFY_WINDOW_MS: '30000' }),
+    ...options.extraEnv,
+  };
 
   if (options.build === 'always' || !existsSync('.next/BUILD_ID')) {
     log('building the Next app…');

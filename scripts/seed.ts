@@ -3,7 +3,9 @@
  * the demo tenants, users and apps that are missing (never touching existing history) and
  * pushes every demo head to the primary cache.
  */
+import { resetUndeclaredCacheState } from '@/lib/db/cache-state';
 import { closeMongo } from '@/lib/db/mongo';
+import { listDeployments } from '@/lib/deployments/registry';
 import { closeRedis } from '@/lib/redis/clients';
 import { seedDemo } from '@/lib/seed/demo-seed';
 import { seedRefusal } from './seed-guard';
@@ -19,6 +21,10 @@ if (refusal) {
 const list = (items: string[]) => (items.length ? items.join(', ') : 'none');
 
 try {
+  if (await resetUndeclaredCacheState(listDeployments().map((d) => d.name)))
+    console.log(
+      `[seed] the cache state named undeclared deployments; services start on ${listDeployments()[0]?.name}`,
+    );
   const report = await seedDemo();
   console.log(`[seed] tenants created: ${list(report.tenantsCreated)}`);
   console.log(`[seed] users created: ${list(report.usersCreated)}`);

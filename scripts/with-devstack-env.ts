@@ -14,7 +14,11 @@ if (!command) {
 
 const dir = process.env.PROPAGATE_DEVSTACK_DIR ?? DEFAULT_STACK_DIR;
 let fromStack: Record<string, string> = {};
-if (!process.env.REDIS_PRIMARY_URL) {
+if (
+  !process.env.REDIS_PRIMARY_URL &&
+  !process.env.CACHE_DEPLOYMENTS &&
+  !process.env.CACHE_DEPLOYMENTS_FILE
+) {
   try {
     fromStack = stackEnv(dir);
   } catch (error) {

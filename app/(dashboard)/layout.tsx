@@ -18,6 +18,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             <NavLink href="/apps">Apps</NavLink>
             {can(user, 'fleet:read') && <NavLink href="/fleet">Fleet</NavLink>}
             <NavLink href="/regions">Regions</NavLink>
+            {can(user, 'deployments:read') && <NavLink href="/migration">Cache migration</NavLink>}
             {can(user, 'audit:read') && <NavLink href="/audit">Audit log</NavLink>}
             {can(user, 'tokens:manage') && <NavLink href="/tokens">API tokens</NavLink>}
             <NavLink href="/api-reference">API</NavLink>

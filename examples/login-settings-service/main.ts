@@ -8,13 +8,20 @@
  *
  * Every flag can also come from the environment: PORT, REGION, REDIS_URL, PRIMARY_URL, APPS,
  * INSTANCE_ID. Without --primary-url the service does not report the version it holds.
+ *
+ * During a cache migration, give it its region's endpoint in every deployment instead
+ * (`--deployments legacy=redis://…,global=redis://…`, home first) and each deployment's primary
+ * for reports (`--report-urls legacy=redis://…,global=redis://…`): it then follows the
+ * active-deployment marker without a restart.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { parseArgs } from 'node:util';
 import {
   AppArchivedError,
   createConfigClient,
+  createFollowingConfigClient,
   ConfigNotReadyError,
+  type FollowingConfigClient,
 } from '../../lib/config-client/index';
 import { renderLoginPage } from './login-page';
 import { loginSettings } from './login-settings';
@@ -29,6 +36,8 @@ const { values: flags } = parseArgs({
     'instance-id': { type: 'string' },
     'stamp-check-ms': { type: 'string' },
     'report-ms': { type: 'string' },
+    deployments: { type: 'string' },
+    'report-urls': { type: 'string' },
   },
 });
 
@@ -45,7 +54,15 @@ function setting(flag: string | undefined, envName: string, required = true): st
 
 const port = Number(setting(flags.port, 'PORT'));
 const region = setting(flags.region, 'REGION') ?? '';
-const redisUrl = setting(flags['redis-url'], 'REDIS_URL') ?? '';
+/** `name=url,name=url` → [[name, url], …] */
+const pairs = (raw: string | undefined) =>
+  (raw ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]);
+const deployments = pairs(flags.deployments);
+const reportUrls = new Map(pairs(flags['report-urls']).map(([name, url]) => [name, url]));
+const redisUrl = deployments.length ? '' : (setting(flags['redis-url'], 'REDIS_URL') ?? '');
 const primaryUrl = setting(flags['primary-url'], 'PRIMARY_URL', false);
 const apps = (setting(flags.apps, 'APPS') ?? '')
   .split(',')
@@ -54,22 +71,32 @@ const apps = (setting(flags.apps, 'APPS') ?? '')
 const instanceId = setting(flags['instance-id'], 'INSTANCE_ID', false);
 const log = (line: string) => console.log(`[${instanceId ?? 'login-settings'} ${region}] ${line}`);
 
-const client = createConfigClient({
-  redisUrl,
+const common = {
   region,
   apps,
   ...(instanceId ? { instanceId } : {}),
   ...(flags['stamp-check-ms'] ? { stampCheckIntervalMs: Number(flags['stamp-check-ms']) } : {}),
-  ...(primaryUrl
-    ? {
-        report: {
-          redisUrl: primaryUrl,
-          ...(flags['report-ms'] ? { intervalMs: Number(flags['report-ms']) } : {}),
-        },
-      }
-    : {}),
   logger: { info: log, warn: log },
-});
+};
+const reportEvery = flags['report-ms'] ? { intervalMs: Number(flags['report-ms']) } : {};
+const following: FollowingConfigClient<unknown> | null = deployments.length
+  ? createFollowingConfigClient({
+      ...common,
+      deployments: deployments.map(([name = '', url = '']) => ({
+        name,
+        redisUrl: url,
+        ...(reportUrls.get(name) ? { reportUrl: reportUrls.get(name) } : {}),
+      })),
+      ...(reportUrls.size ? { report: reportEvery } : {}),
+    })
+  : null;
+const client =
+  following ??
+  createConfigClient({
+    ...common,
+    redisUrl,
+    ...(primaryUrl ? { report: { redisUrl: primaryUrl, ...reportEvery } } : {}),
+  });
 client.onChange(({ appId, current, previous, archived, source }) => {
   if (archived) {
     log(
@@ -128,6 +155,7 @@ function health() {
       instanceId: client.instanceId,
       region,
       ...status,
+      ...(following && { cache: following.source() }),
       apps: held,
     },
   };

@@ -4,16 +4,23 @@
  * demo/e2e setup and by e2e/instances.spec.ts.
  */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from '../../devstack/ports';
 import { endpoints } from '../../devstack/test-helpers';
 import { ProcessGroup } from '../../scripts/processes';
+import type { DeploymentDeclaration } from '../../lib/deployments/spec';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
 
 export interface FleetOptions {
-  regions: { name: string; replicaUrl: string }[];
+  regions: {
+    name: string;
+    replicaUrl: string;
+    /** Several cache deployments: the region's endpoint in each (home first). */
+    deployments?: { name: string; url: string; reportUrl: string }[];
+  }[];
   /** Where instances report the version they hold; omit to run without reporting. */
   primaryUrl?: string;
   apps: string[];
@@ -42,11 +49,34 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-/** The fleet's regions and primary from a devstack env record (REDIS_REPLICAS, REDIS_PRIMARY_URL). */
+/**
+ * The fleet's regions and primary from a devstack env record (REDIS_REPLICAS, REDIS_PRIMARY_URL),
+ * or, with several deployments (CACHE_DEPLOYMENTS_FILE), every replica region of any of them,
+ * each instance given its region's endpoint in every deployment (the primary where a deployment
+ * has no replica there), in the declared order.
+ */
 export function fleetTargetsFromEnv(env: Record<string, string | undefined>): {
   regions: FleetOptions['regions'];
-  primaryUrl: string;
+  primaryUrl?: string;
 } {
+  if (env.CACHE_DEPLOYMENTS_FILE) {
+    const declared = JSON.parse(
+      readFileSync(env.CACHE_DEPLOYMENTS_FILE, 'utf8'),
+    ) as DeploymentDeclaration[];
+    const regionNames = [
+      ...new Set(declared.flatMap((d) => (d.replicas ?? []).map((r) => r.region))),
+    ];
+    return {
+      regions: regionNames.map((name) => {
+        const deployments = declared.map((d) => ({
+          name: d.name,
+          url: d.replicas?.find((r) => r.region === name)?.url ?? d.primary.url,
+          reportUrl: d.primary.url,
+        }));
+        return { name, replicaUrl: deployments[0]?.url ?? '', deployments };
+      }),
+    };
+  }
   const { primary, replicas } = endpoints(env);
   if (replicas.length === 0) throw new Error('REDIS_REPLICAS lists no replica regions');
   return {
@@ -102,6 +132,15 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
           ...['--port', String(port), '--region', region.name, '--redis-url', region.replicaUrl],
           ...['--apps', options.apps.join(','), '--instance-id', instanceId],
           ...(options.primaryUrl ? ['--primary-url', options.primaryUrl] : []),
+          ...(region.deployments
+            ? [
+                ...['--deployments', region.deployments.map((d) => `${d.name}=${d.url}`).join(',')],
+                ...[
+                  '--report-urls',
+                  region.deployments.map((d) => `${d.name}=${d.reportUrl}`).join(','),
+                ],
+              ]
+            : []),
           ...(options.stampCheckIntervalMs
             ? ['--stamp-check-ms', String(options.stampCheckIntervalMs)]
             : []),

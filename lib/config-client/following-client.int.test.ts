@@ -90,7 +90,7 @@ function start(appId: string) {
   });
   clients.push(client);
   const served: number[] = [];
-  client.onChange((change) => served.push(change.current.version));
+  client.onChange((change) => served.push(change.current?.version ?? -1));
   return { client, served };
 }
 

@@ -17,7 +17,7 @@ import {
   type DeploymentMarker,
 } from '../deployment-marker';
 import { createConfigClient, defaultInstanceId } from './config-client';
-import { type ConfigClientError, ConfigNotReadyError } from './errors';
+import { AppArchivedError, type ConfigClientError, ConfigNotReadyError } from './errors';
 import {
   DEFAULT_REPORT_RETENTION_MS,
   FLEET_INDEX_KEY,
@@ -26,7 +26,13 @@ import {
   type PresenceReport,
 } from './report-layout';
 import { createReporter, type Reporter } from './reporter';
-import type { ConfigChange, ConfigClient, ConfigClientOptions, ConfigEntry } from './types';
+import type {
+  ArchivedApp,
+  ConfigChange,
+  ConfigClient,
+  ConfigClientOptions,
+  ConfigEntry,
+} from './types';
 
 export interface DeploymentEndpoint {
   name: string;
@@ -96,7 +102,12 @@ export function createFollowingConfigClient<T = unknown>(
     return client;
   };
 
-  const held = new Map<string, ConfigEntry<T>>();
+  /** What is served per app: a config, or the tombstone of an archived app. */
+  const held = new Map<string, { entry: ConfigEntry<T> | null; archived: ArchivedApp | null }>();
+  const versionOf = (h: { entry: ConfigEntry<T> | null; archived: ArchivedApp | null }) =>
+    h.entry?.version ?? h.archived?.version ?? 0;
+  const checksumOf = (h: { entry: ConfigEntry<T> | null; archived: ArchivedApp | null }) =>
+    h.entry?.checksum ?? h.archived?.checksum ?? '';
   const changeListeners = new Set<(change: ConfigChange<T>) => void>();
   const errorListeners = new Set<(error: ConfigClientError) => void>();
   let serving = home.name;
@@ -108,18 +119,32 @@ export function createFollowingConfigClient<T = unknown>(
     options.deployments.map((d) => [d.name, false]),
   );
 
-  /** Serve `entry` if it is newer than what is held (equal: adopt the same version silently). */
-  function offer(entry: ConfigEntry<T>, source: ConfigChange<T>['source']): void {
-    const current = held.get(entry.appId) ?? null;
-    if (current && entry.version < current.version) return;
-    if (current && entry.version === current.version) {
-      if (entry.checksum === current.checksum) held.set(entry.appId, entry);
+  /**
+   * Serve what a source holds for an app (a config or a tombstone) if it is newer than what is
+   * held; the same version is adopted silently, an older one never.
+   */
+  function offer(
+    appId: string,
+    next: { entry: ConfigEntry<T> | null; archived: ArchivedApp | null },
+    source: ConfigChange<T>['source'],
+  ): void {
+    if (!next.entry && !next.archived) return;
+    const current = held.get(appId);
+    if (current && versionOf(next) < versionOf(current)) return;
+    if (current && versionOf(next) === versionOf(current)) {
+      if (checksumOf(next) === checksumOf(current)) held.set(appId, next);
       return;
     }
-    held.set(entry.appId, entry);
+    held.set(appId, next);
     for (const listener of changeListeners) {
       try {
-        listener({ appId: entry.appId, previous: current, current: entry, source });
+        listener({
+          appId,
+          previous: current?.entry ?? null,
+          current: next.entry,
+          archived: next.archived,
+          source,
+        });
       } catch (error) {
         logger.warn(`[config-client] onChange listener threw: ${String(error)}`);
       }
@@ -127,9 +152,15 @@ export function createFollowingConfigClient<T = unknown>(
     reporters.get(serving)?.reportSoon();
   }
 
+  const servedBy = (client: ConfigClient<T>, appId: string) => ({
+    entry: client.peek(appId),
+    archived: client.archived(appId),
+  });
+
   for (const [name, client] of sources) {
     client.onChange((change) => {
-      if (name === serving && !closed) offer(change.current, change.source);
+      if (name === serving && !closed)
+        offer(change.appId, { entry: change.current, archived: change.archived }, change.source);
     });
     client.onError((error) => {
       if (name !== serving) return; // the other sources' trouble shows in reaches
@@ -155,10 +186,7 @@ export function createFollowingConfigClient<T = unknown>(
     if (closed || following.epoch !== marker.epoch) return; // overtaken by a newer marker
     serving = marker.deployment;
     switches += 1;
-    for (const appId of apps) {
-      const entry = target.peek(appId);
-      if (entry) offer(entry, 'load');
-    }
+    for (const appId of apps) offer(appId, servedBy(target, appId), 'load');
     logger.info(`[config-client] now reading from ${marker.deployment} (epoch ${marker.epoch})`);
     reporters.get(serving)?.reportSoon();
     void sendPresence();
@@ -253,18 +281,20 @@ export function createFollowingConfigClient<T = unknown>(
       if (name !== serving) return [];
       const now = Date.now();
       const client = sourceOf(serving);
-      return [...held.values()].map((entry) => ({
-        instanceId,
-        region: options.region,
-        appId: entry.appId,
-        version: entry.version,
-        checksum: entry.checksum,
-        appliedAt: entry.appliedAt,
-        stalenessMs: client.peek(entry.appId) ? client.staleness(entry.appId) : 0,
-        reportedAt: now,
-        intervalMs: reportIntervalMs,
-        deployment: serving,
-      }));
+      return [...held.values()]
+        .flatMap(({ entry }) => (entry ? [entry] : []))
+        .map((entry) => ({
+          instanceId,
+          region: options.region,
+          appId: entry.appId,
+          version: entry.version,
+          checksum: entry.checksum,
+          appliedAt: entry.appliedAt,
+          stalenessMs: client.peek(entry.appId) ? client.staleness(entry.appId) : 0,
+          reportedAt: now,
+          intervalMs: reportIntervalMs,
+          deployment: serving,
+        }));
     };
   }
   const reporters = new Map<string, Reporter>();
@@ -344,13 +374,14 @@ export function createFollowingConfigClient<T = unknown>(
       for (const [name, client] of sources)
         if (name !== serving) void client.ready(appId, readyOptions).catch(() => undefined);
       const entry = await current().ready(appId, readyOptions);
-      offer(entry, 'load');
-      return held.get(appId) ?? entry;
+      offer(appId, { entry, archived: null }, 'load');
+      return held.get(appId)?.entry ?? entry;
     },
 
     get(appId) {
-      const entry = held.get(appId);
-      if (entry) return entry;
+      const served = held.get(appId);
+      if (served?.entry) return served.entry;
+      if (served?.archived) throw new AppArchivedError(appId, served.archived.version);
       throw new ConfigNotReadyError(
         appId,
         apps.has(appId)
@@ -358,10 +389,11 @@ export function createFollowingConfigClient<T = unknown>(
           : `App "${appId}" is not held by this client: call await client.ready("${appId}") first.`,
       );
     },
-    peek: (appId) => held.get(appId) ?? null,
+    peek: (appId) => held.get(appId)?.entry ?? null,
+    archived: (appId) => held.get(appId)?.archived ?? null,
     heldApps: () => [...apps],
     staleness: (appId) => {
-      if (!held.has(appId))
+      if (!held.get(appId)?.entry)
         throw new ConfigNotReadyError(appId, `App "${appId}" has no config loaded.`);
       return current().peek(appId) ? current().staleness(appId) : 0;
     },

@@ -101,3 +101,17 @@ export async function listPastMigrations(limit = 10) {
   const c = await collections();
   return c.migrations.find({}).sort({ endedAt: -1 }).limit(limit).toArray();
 }
+
+/**
+ * For the demo's seed only: a state naming a deployment this environment does not declare (the
+ * demo started once with `--migration` and once without) starts over from the first declared
+ * one. A real deployment never does this silently: its pushes fail loudly instead.
+ */
+export async function resetUndeclaredCacheState(declared: string[]): Promise<boolean> {
+  const c = await collections();
+  const found = await c.cacheState.findOne({ _id: 'cache' });
+  const names = found ? [found.active, found.migration?.target, found.migration?.source] : [];
+  if (!found || names.every((n) => n === undefined || declared.includes(n))) return false;
+  await c.cacheState.deleteOne({ _id: 'cache', revision: found.revision });
+  return true;
+}

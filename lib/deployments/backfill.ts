@@ -48,7 +48,13 @@ export async function copyHeads({
  */
 export async function backfillPass({
   budgetMs = 2_000,
-}: { budgetMs?: number } = {}): Promise<BackfillProgress | null> {
+  batch = BACKFILL_BATCH,
+  maxPages = Infinity,
+}: {
+  budgetMs?: number;
+  batch?: number;
+  maxPages?: number;
+} = {}): Promise<BackfillProgress | null> {
   const state = await getCacheState();
   const m: MigrationDoc | null = state.migration;
   if (!m || m.phase === 'planned' || m.backfill.finishedAt) return null;
@@ -56,10 +62,10 @@ export async function backfillPass({
     ? { ...m.backfill, lastError: null }
     : { ...m.backfill, total: await countApps(), startedAt: new Date(), lastError: null };
   const until = Date.now() + budgetMs;
-  while (Date.now() < until) {
+  for (let pages = 0; Date.now() < until && pages < maxPages; pages += 1) {
     let page: Awaited<ReturnType<typeof copyHeads>>;
     try {
-      page = await copyHeads({ deployment: m.target, cursor: progress.cursor });
+      page = await copyHeads({ deployment: m.target, cursor: progress.cursor, limit: batch });
     } catch (error) {
       progress = {
         ...progress,

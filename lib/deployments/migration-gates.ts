@@ -8,6 +8,16 @@ import type { CacheStateDoc } from '@/lib/deployments/migration-model';
 export const migrationSteps = ['plan', 'start', 'cutOver', 'rollBack', 'finish', 'cancel'] as const;
 export type MigrationStep = (typeof migrationSteps)[number];
 
+/** How a step reads in "Olga cut over at 12:42". */
+export const stepLabels: Record<MigrationStep, string> = {
+  plan: 'planned the migration',
+  start: 'started the backfill and dual writes',
+  cutOver: 'cut over',
+  rollBack: 'rolled back',
+  finish: 'finished the migration',
+  cancel: 'cancelled the migration',
+};
+
 export type Gate = { open: true } | { open: false; reason: string };
 
 export interface InstanceFact {
