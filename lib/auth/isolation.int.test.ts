@@ -13,6 +13,7 @@ import { createApp as createAppAction } from '@/lib/actions/create-app';
 import { restoreApp } from '@/lib/actions/restore-app';
 import type { ActionResult } from '@/lib/results';
 import { retryPush } from '@/lib/actions/retry-push';
+import { takeMigrationStep } from '@/lib/actions/take-migration-step';
 import { revokeApiToken } from '@/lib/actions/revoke-api-token';
 import { rollbackConfig } from '@/lib/actions/rollback-config';
 import { saveConfig } from '@/lib/actions/save-config';
@@ -74,6 +75,7 @@ const supportGrants: Permission[] = [
   'fleet:read',
   'audit:read',
   'users:read',
+  'deployments:read',
 ];
 
 interface Caller {
@@ -347,6 +349,16 @@ const operations: Operation[] = [
       reason: '',
     }),
   ),
+  action(
+    'takeMigrationStep',
+    { permission: 'migration:run', tenantBound: false },
+    takeMigrationStep.run,
+    () => Promise.resolve({ step: 'cancel', expectRevision: 0 }),
+  ),
+  route('GET', '/api/migration', () => import('@/app/api/migration/route'), {
+    permission: 'deployments:read',
+    tenantBound: false,
+  }),
   route('GET', '/api/regions', () => import('@/app/api/regions/route'), {
     permission: 'propagation:read',
     tenantBound: false,
