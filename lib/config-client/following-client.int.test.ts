@@ -3,8 +3,12 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { declarationOf } from '../../devstack/deployments';
 import { endpoints, waitFor } from '../../devstack/test-helpers';
-import { checksum } from '../canonical-json';
-import { ACTIVE_DEPLOYMENT_KEY, DEPLOYMENT_CHANNEL, MARKER_SCRIPT } from '../deployment-marker';
+import { checksum } from '../contract/canonical-json';
+import {
+  ACTIVE_DEPLOYMENT_KEY,
+  DEPLOYMENT_CHANNEL,
+  MARKER_SCRIPT,
+} from '../contract/deployment-marker';
 import { pushToPrimary } from '../propagation/push';
 import { declareTwoDeployments, type TwoDeployments } from '../../test/two-deployments';
 import { createFollowingConfigClient, type FollowingConfigClient } from './following-client';

@@ -15,7 +15,7 @@ import {
   parseMarker,
   parseMarkerMessage,
   type DeploymentMarker,
-} from '../deployment-marker';
+} from '../contract/deployment-marker';
 import { createConfigClient, defaultInstanceId } from './config-client';
 import { AppArchivedError, type ConfigClientError, ConfigNotReadyError } from './errors';
 import {
@@ -24,7 +24,7 @@ import {
   presenceKey,
   type InstanceReport,
   type PresenceReport,
-} from './report-layout';
+} from '../contract/report-layout';
 import { createReporter, type Reporter } from './reporter';
 import type {
   ArchivedApp,

@@ -1,10 +1,6 @@
 import 'server-only';
 import { z } from 'zod';
-import {
-  FLEET_INDEX_KEY,
-  INSTANCE_ID_PATTERN,
-  presenceKey,
-} from '@/lib/config-client/report-layout';
+import { FLEET_INDEX_KEY, INSTANCE_ID_PATTERN, presenceKey } from '@/lib/contract/report-layout';
 import { deploymentName } from '@/lib/deployments/spec';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import type { InstanceFact } from '@/lib/deployments/migration-gates';

@@ -5,7 +5,7 @@ import {
   DEPLOYMENT_CHANNEL,
   MARKER_SCRIPT,
   type DeploymentMarker,
-} from '@/lib/deployment-marker';
+} from '@/lib/contract/deployment-marker';
 import { getCacheState } from '@/lib/db/cache-state';
 import { liveDeployments } from '@/lib/deployments/migration-model';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';

@@ -9,12 +9,12 @@ const stack = await vi.hoisted(async () => {
 });
 
 import { fault, waitFor } from '@/devstack/test-helpers';
-import { configKey } from '@/lib/cache-layout';
-import { FLEET_INDEX_KEY, presenceKey } from '@/lib/config-client/report-layout';
+import { configKey } from '@/lib/contract/cache-layout';
+import { FLEET_INDEX_KEY, presenceKey } from '@/lib/contract/report-layout';
 import { getCacheState } from '@/lib/db/cache-state';
 import { ensureIndexes } from '@/lib/db/collections';
 import { closeMongo, getDb } from '@/lib/db/mongo';
-import { ACTIVE_DEPLOYMENT_KEY } from '@/lib/deployment-marker';
+import { ACTIVE_DEPLOYMENT_KEY } from '@/lib/contract/deployment-marker';
 import { backfillPass } from '@/lib/deployments/backfill';
 import type { MigrationStep } from '@/lib/deployments/migration-gates';
 import { takeStep } from '@/lib/deployments/migration-steps';

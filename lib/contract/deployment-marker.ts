@@ -1,5 +1,5 @@
 /**
- * The active-deployment marker: part of the public cache contract (docs/cache-contract.md). Pure,
+ * The active-deployment marker: part of the public cache contract (lib/config-client/README.md, "Following a cache migration"). Pure,
  * no imports, so the config client can be lifted out with it.
  *
  * | key / channel                     | type    | content                                         |
