@@ -4,6 +4,7 @@ import { configKey, parseStamp, STAMP_FIELDS, type Stamp } from '@/lib/contract/
 import { env } from '@/lib/env';
 import { bulkRedisFor, redisFor } from '@/lib/redis/clients';
 import { listRegions, type Region } from '@/lib/regions';
+import { regionErrorText } from '@/lib/propagation/region-error';
 import { parseReplicationInfo } from '@/lib/contract/parse-replication';
 
 /**
@@ -61,9 +62,15 @@ async function withTimeout<T>(work: Promise<T>, ms: number, region: string): Pro
   }
 }
 
-function errorText(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.slice(0, 200);
+/** Status shows a category; the driver's message (host, port) goes to the log, once per change. */
+const loggedDetail = new Map<string, string>();
+function errorText(region: Region, error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  if (loggedDetail.get(region.name) !== detail) {
+    loggedDetail.set(region.name, detail);
+    console.warn(`[status] ${region.name} (${region.role}) did not answer: ${detail}`);
+  }
+  return regionErrorText(error);
 }
 
 /** One region, one round trip. `markerRegions` asks the primary for those regions' down markers. */
@@ -91,7 +98,7 @@ export async function readRegion(
   });
   // A client that is between reconnect attempts would only queue the pipeline until the timeout.
   if (redis.status === 'reconnecting' || redis.status === 'end' || redis.status === 'close') {
-    return unreachable(`${region.name} is not connected (reconnecting)`);
+    return unreachable('not connected');
   }
   const markers = opts.markerRegions ?? [];
   const pipeline = redis.pipeline();
@@ -104,7 +111,7 @@ export async function readRegion(
     const roundTripMs = performance.now() - started;
     if (!replies) return unreachable('empty reply');
     const failed = replies.find(([error]) => error);
-    if (failed?.[0]) return unreachable(errorText(failed[0]));
+    if (failed?.[0]) return unreachable(errorText(region, failed[0]));
     const stamps = appIds.map((_, i) =>
       parseStamp((replies[i]?.[1] as (string | null)[] | undefined) ?? []),
     );
@@ -128,7 +135,7 @@ export async function readRegion(
       downMarkers,
     };
   } catch (error) {
-    return unreachable(errorText(error));
+    return unreachable(errorText(region, error));
   }
 }
 
