@@ -3,7 +3,11 @@
 import { revalidatePath } from 'next/cache';
 import { defineAction } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
-import { createApiToken as insertApiToken, type ApiTokenSummary } from '@/lib/db/api-tokens';
+import {
+  createApiToken as insertApiToken,
+  revokeApiToken as markRevoked,
+  type ApiTokenSummary,
+} from '@/lib/db/api-tokens';
 import { actorOf, recordAudit } from '@/lib/db/audit';
 import { authorFromPrincipal } from '@/lib/db/config-versions';
 import type { ActionResult } from '@/lib/results';
@@ -28,14 +32,30 @@ export const createApiToken = defineAction(
       scope,
       createdBy: authorFromPrincipal(principal),
     });
-    await recordAudit({
-      action: 'token.created',
-      actor: actorOf(principal),
-      tenantId,
-      summary: `Created API token “${name}” (${tokenScopeLabels[scope].toLowerCase()})`,
-      details: { tokenId: token._id, name, scope, prefix: token.prefix },
-      meta,
-    });
+    try {
+      await recordAudit({
+        action: 'token.created',
+        actor: actorOf(principal),
+        tenantId,
+        summary: `Created API token “${name}” (${tokenScopeLabels[scope].toLowerCase()})`,
+        details: { tokenId: token._id, name, scope, prefix: token.prefix },
+        meta,
+      });
+    } catch (error) {
+      // A token nobody can trace must not live: revoke it, and say what is true.
+      console.error('[action createApiToken] audit write failed; revoking the token', error);
+      const revoked = await markRevoked({ tenantId, tokenId: token._id }).then(
+        () => true,
+        () => false,
+      );
+      return {
+        status: 'error',
+        code: 'internal',
+        message: revoked
+          ? `The token was not created: the audit log could not record it, so it was revoked at once and nothing can use it. Please try again.`
+          : `Token “${name}” was stored but neither recorded in the audit log nor revoked. Revoke it in the list below before anything else.`,
+      };
+    }
     return {
       status: 'ok',
       data: { token, secret },

@@ -5,7 +5,9 @@ vi.hoisted(() => {
   process.env.SESSION_SECRET ??= 'x'.repeat(32);
 });
 
+import { createApiToken } from '@/lib/actions/create-api-token';
 import { userPrincipal } from '@/lib/auth/principal';
+import { findActiveTokenByHash } from '@/lib/db/api-tokens';
 import { listAuditForPrincipal } from '@/lib/db/audit';
 import { collections, ensureIndexes, type AuditDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
@@ -24,6 +26,7 @@ const admin = userPrincipal({
 afterAll(async () => {
   const c = await collections();
   await c.audit.deleteMany({ tenantId });
+  await c.apiTokens.deleteMany({ tenantId });
   await closeMongo();
 });
 
@@ -81,5 +84,25 @@ describe('indexes', () => {
     const keys = await keysOf('audit');
     expect(keys).toContain(JSON.stringify({ tenantId: 1, at: -1, _id: -1 }));
     expect(keys).toContain(JSON.stringify({ at: -1, _id: -1 }));
+  });
+});
+
+describe('creating an API token when the audit log cannot record it', () => {
+  it('leaves no usable token behind and says so', async () => {
+    // A user agent beyond MongoDB's 16 MB document limit: the audit insert really fails, after
+    // the token itself was stored.
+    const meta = { ip: null, userAgent: 'x'.repeat(17 * 1024 * 1024) };
+    const result = await createApiToken.run(admin, { name: 'unaudited', scope: 'read' }, meta);
+    expect(result.status).toBe('error');
+    if (result.status !== 'error') return;
+    expect(result.message).toMatch(/not created|nothing can use it/i);
+    const c = await collections();
+    const stored = await c.apiTokens.find({ tenantId, name: 'unaudited' }).toArray();
+    // Whatever was stored cannot authenticate anything.
+    expect(stored.length).toBeLessThanOrEqual(1);
+    for (const token of stored) {
+      expect(token.revokedAt).not.toBeNull();
+      expect(await findActiveTokenByHash(token.hash)).toBeNull();
+    }
   });
 });
