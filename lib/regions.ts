@@ -1,7 +1,8 @@
 import { initialDeployment } from '@/lib/deployments/registry';
 import type { CacheDeployment, ConnectionSettings } from '@/lib/deployments/spec';
+import type { RegionRole } from '@/lib/model/region-states';
 
-export type RegionRole = 'primary' | 'replica';
+export type { RegionRole };
 
 export interface Region {
   name: string;

@@ -4,7 +4,7 @@ import { principalForRequest } from '@/lib/api/define-route';
 import { hashPassword } from '@/lib/auth/password';
 import type { Principal } from '@/lib/auth/principal';
 import type { Role } from '@/lib/auth/roles';
-import { sessionOptions, type SessionData } from '@/lib/auth/session';
+import { sessionOptions, type SessionData } from '@/lib/session/session';
 import { createApiToken } from '@/lib/db/api-tokens';
 import type { UserDoc } from '@/lib/db/collections';
 import { upsertUser } from '@/lib/db/users';

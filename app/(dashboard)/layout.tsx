@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { NavLink } from '@/components/shell/nav-link';
 import { can } from '@/lib/auth/principal';
 import { roleLabels } from '@/lib/auth/roles';
-import { requirePageUser } from '@/lib/auth/current';
+import { requirePageUser } from '@/lib/session/current';
 import { signOut } from '@/lib/actions/sign-in';
 
 export const dynamic = 'force-dynamic';

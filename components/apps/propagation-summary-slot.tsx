@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { stateTones } from '@/components/propagation/state-badge';
 import { Badge } from '@/components/ui/badge';
-import { stateLabels } from '@/lib/propagation/states';
+import { stateLabels } from '@/lib/model/region-states';
 import { fleetPropagationQuery } from '@/lib/query/propagation';
 import { useScopeStream } from '@/lib/query/propagation-streams';
 

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Button, buttonClasses } from '@/components/ui/button';
 import { Field, Select } from '@/components/ui/field';
-import { regionStates, stateLabels } from '@/lib/propagation/states';
+import { regionStates, stateLabels } from '@/lib/model/region-states';
 import type { FleetFilters as Filters } from '@/lib/query/propagation';
 
 /**

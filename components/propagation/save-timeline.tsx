@@ -2,7 +2,7 @@ import { stateTones } from '@/components/propagation/state-badge';
 import { CardBody } from '@/components/ui/card';
 import { cn } from '@/lib/cn';
 import { duration } from '@/lib/format-time';
-import { stateLabels } from '@/lib/propagation/states';
+import { stateLabels } from '@/lib/model/region-states';
 import type { AppPropagationStatus, RegionStatus } from '@/lib/propagation/app-status';
 
 interface Step {

@@ -1,5 +1,5 @@
 import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { stateLabels, type RegionStateName } from '@/lib/propagation/states';
+import { stateLabels, type RegionStateName } from '@/lib/model/region-states';
 
 export const stateTones: Record<RegionStateName, BadgeTone> = {
   in_sync: 'success',

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { Principal } from '@/lib/auth/principal';
 import { requirePermission } from '@/lib/auth/authorize';
 import type { Permission } from '@/lib/auth/roles';
-import { currentPrincipal } from '@/lib/auth/session';
+import { currentPrincipal } from '@/lib/session/session';
 import { requestMeta, type RequestMeta } from '@/lib/request-meta';
 import { errorResult, type ActionResult } from '@/lib/results';
 import { flattenIssues } from '@/lib/schemas/issues';

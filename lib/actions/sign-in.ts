@@ -2,8 +2,8 @@
 
 import { redirect } from 'next/navigation';
 import { safeNext } from '@/lib/auth/safe-next';
-import { authenticate, INVALID_CREDENTIALS, signInSchema } from '@/lib/auth/sign-in';
-import { currentPrincipal, getSession } from '@/lib/auth/session';
+import { authenticate, INVALID_CREDENTIALS, signInSchema } from '@/lib/session/sign-in';
+import { currentPrincipal, getSession } from '@/lib/session/session';
 import { actorOf, recordAudit } from '@/lib/db/audit';
 import { revokeUserSessions } from '@/lib/db/users';
 import { errorResult, type ActionResult } from '@/lib/results';

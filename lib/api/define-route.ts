@@ -8,7 +8,7 @@ import { hashToken, looksLikeToken } from '@/lib/auth/api-token';
 import { requirePermission } from '@/lib/auth/authorize';
 import { tokenPrincipal, type Principal } from '@/lib/auth/principal';
 import type { Permission } from '@/lib/auth/roles';
-import { principalFromRequestCookie } from '@/lib/auth/session';
+import { principalFromRequestCookie } from '@/lib/session/session';
 import { findActiveTokenByHash } from '@/lib/db/api-tokens';
 import { AppError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '@/lib/errors';
 import { metaFromHeaders, type RequestMeta } from '@/lib/request-meta';

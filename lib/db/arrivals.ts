@@ -1,7 +1,7 @@
 import 'server-only';
 import type { AnyBulkWriteOperation, Filter } from 'mongodb';
 import { collections, type ArrivalDoc } from '@/lib/db/collections';
-import { arrivalKey, type NewArrival } from '@/lib/propagation/arrival-recorder';
+import { arrivalKey, type NewArrival } from '@/lib/model/arrival';
 
 /**
  * First arrival wins: `$setOnInsert` under the unique {appId, version, region} index, so a second

@@ -3,6 +3,7 @@ import type { ObjectId } from 'mongodb';
 import type { AppConfig } from '@/lib/schemas/config';
 import type { Role } from '@/lib/auth/roles';
 import { getDb } from '@/lib/db/mongo';
+import type { NewArrival } from '@/lib/model/arrival';
 import type { CacheStateDoc, MigrationDoc } from '@/lib/deployments/migration-model';
 
 /** The shapes stored in MongoDB. Only modules under lib/db touch these collections. */
@@ -100,16 +101,8 @@ export interface AuditDoc {
   userAgent: string | null;
 }
 
-export interface ArrivalDoc {
+export interface ArrivalDoc extends NewArrival {
   _id?: ObjectId;
-  appId: string;
-  version: number;
-  region: string;
-  committedAt: Date;
-  arrivedAt: Date;
-  /** arrivedAt − committedAt. */
-  latencyMs: number;
-  method: 'pubsub' | 'poll';
 }
 
 /** A replayable answer to a write sent with an Idempotency-Key (see lib/api/idempotency.ts). */

@@ -9,7 +9,7 @@ import {
   stateLabels,
   type HeadStamp,
   type RegionStateName,
-} from '@/lib/propagation/states';
+} from '@/lib/model/region-states';
 import type { RegionRole } from '@/lib/regions';
 
 /** What is known of a region apart from its stamps: reachability and its replication link. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fleetPage, type FleetFilter, type FleetRegion, type FleetSource } from './fleet-status';
-import type { RegionStateName } from './states';
+import type { RegionStateName } from '@/lib/model/region-states';
 
 const regions: FleetRegion[] = [
   { name: 'us-east-1', role: 'primary', reachable: true, unreachableSince: null, lastError: null },

@@ -1,5 +1,5 @@
 import type { HeadInfo } from '@/lib/propagation/app-status';
-import { behindSince, stateSeverity, type RegionStateName } from '@/lib/propagation/states';
+import { behindSince, stateSeverity, type RegionStateName } from '@/lib/model/region-states';
 import type { RegionRole } from '@/lib/regions';
 
 /**

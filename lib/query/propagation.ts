@@ -1,8 +1,8 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
 import type { FleetPage } from '@/lib/propagation/fleet-status';
-import type { RegionLatency } from '@/lib/propagation/latency';
-import type { RegionStateName } from '@/lib/propagation/states';
+import type { RegionLatency } from '@/lib/arrivals/latency';
+import type { RegionStateName } from '@/lib/model/region-states';
 import type { StreamState } from '@/lib/query/event-stream';
 import { fetchJson } from '@/lib/query/query-client';
 

@@ -7,7 +7,7 @@
  * keeps the milliseconds the dashboard already reads.
  */
 import { z } from 'zod';
-import { regionStates } from '@/lib/propagation/states';
+import { regionStates } from '@/lib/model/region-states';
 import { appIdSchema, versionSchema } from '@/lib/schemas/app';
 import { configInputSchema } from '@/lib/schemas/config';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { regionStates } from '@/lib/propagation/states';
+import { regionStates } from '@/lib/model/region-states';
 import { appIdSchema, tenantIdSchema, versionSchema } from '@/lib/schemas/app';
 
 /** A deploy pipeline may block this long on one request; beyond it, it should ask again. */

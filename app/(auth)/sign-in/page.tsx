@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { safeNext } from '@/lib/auth/safe-next';
-import { currentPrincipal } from '@/lib/auth/session';
+import { currentPrincipal } from '@/lib/session/session';
 import { SignInForm } from './sign-in-form';
 
 export const metadata: Metadata = { title: 'Sign in' };

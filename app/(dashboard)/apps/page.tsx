@@ -6,7 +6,7 @@ import { Pager } from '@/components/ui/pager';
 import { buttonClasses } from '@/components/ui/button';
 import { Card, EmptyState } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requirePageUser } from '@/lib/auth/current';
+import { requirePageUser } from '@/lib/session/current';
 import { can } from '@/lib/auth/principal';
 import { searchAppsPage } from '@/lib/db/apps';
 import { appsListQuerySchema, appsListHref, type AppsListQuery } from '@/lib/schemas/apps-list';

@@ -6,7 +6,7 @@ import { NotPermitted } from '@/components/shell/not-permitted';
 import { buttonClasses } from '@/components/ui/button';
 import { Card, CardBody, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requirePageUser } from '@/lib/auth/current';
+import { requirePageUser } from '@/lib/session/current';
 import { can, type Principal } from '@/lib/auth/principal';
 import { listApiTokens } from '@/lib/db/api-tokens';
 import { listAppOptions } from '@/lib/db/apps';

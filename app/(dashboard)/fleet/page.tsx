@@ -5,7 +5,7 @@ import { FLEET_PAGE_SIZE, FleetTable } from '@/components/propagation/fleet-tabl
 import { LatencyChart } from '@/components/propagation/latency-chart';
 import { ErrorState } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requirePageUser } from '@/lib/auth/current';
+import { requirePageUser } from '@/lib/session/current';
 import { can } from '@/lib/auth/principal';
 import { listTenants } from '@/lib/db/tenants';
 import { listRegions } from '@/lib/regions';

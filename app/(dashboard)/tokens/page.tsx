@@ -4,7 +4,7 @@ import { CreateTokenForm } from '@/components/tokens/create-token-form';
 import { TokensTable } from '@/components/tokens/tokens-table';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requirePageUser } from '@/lib/auth/current';
+import { requirePageUser } from '@/lib/session/current';
 import { can } from '@/lib/auth/principal';
 import { listApiTokens } from '@/lib/db/api-tokens';
 

@@ -1,7 +1,7 @@
 import { defineRoute, noParams } from '@/lib/api/define-route';
 import { requirePermission } from '@/lib/auth/authorize';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
-import { latencyStats } from '@/lib/propagation/arrivals';
+import { latencyStats } from '@/lib/arrivals/latency-stats';
 import { latencyQuerySchema } from '@/lib/schemas/propagation';
 
 export const dynamic = 'force-dynamic';

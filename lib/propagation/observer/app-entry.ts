@@ -1,7 +1,7 @@
 import type { Stamp } from '@/lib/contract/cache-layout';
 import type { ArrivalDoc } from '@/lib/db/collections';
 import type { HeadInfo, RegionProbe } from '@/lib/propagation/app-status';
-import type { RegionStateName } from '@/lib/propagation/states';
+import type { RegionStateName } from '@/lib/model/region-states';
 
 export type ArrivalLite = Pick<ArrivalDoc, 'region' | 'arrivedAt' | 'latencyMs' | 'method'>;
 

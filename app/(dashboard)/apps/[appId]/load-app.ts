@@ -1,7 +1,7 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { requirePageUser } from '@/lib/auth/current';
+import { requirePageUser } from '@/lib/session/current';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { readHead } from '@/lib/db/heads';
 import { NotFoundError } from '@/lib/errors';

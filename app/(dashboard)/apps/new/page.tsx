@@ -6,7 +6,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { Select } from '@/components/ui/field';
 import { PageHeader } from '@/components/ui/page-header';
-import { requirePageUser } from '@/lib/auth/current';
+import { requirePageUser } from '@/lib/session/current';
 import { can } from '@/lib/auth/principal';
 import { getAppForPrincipalOrThrow, listAppOptions } from '@/lib/db/apps';
 import { readHead } from '@/lib/db/heads';

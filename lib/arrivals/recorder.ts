@@ -1,12 +1,5 @@
 import type { UpdateMessage } from '@/lib/contract/cache-layout';
-import type { ArrivalDoc } from '@/lib/db/collections';
-
-export type NewArrival = Omit<ArrivalDoc, '_id'>;
-
-/** Identifies one measurement: a version of an app in a region. */
-export function arrivalKey(appId: string, version: number, region: string): string {
-  return `${appId}@${version}@${region}`;
-}
+import { arrivalKey, type NewArrival } from '@/lib/model/arrival';
 
 /** An arrival as measured now, in a region, by a message or by a poll of the stamp. */
 export function arrivalOf(

@@ -1,9 +1,8 @@
 import 'server-only';
 import { parseUpdateMessage, UPDATES_CHANNEL } from '@/lib/contract/cache-layout';
-import { arrivalOf, type ArrivalRecorder } from '@/lib/propagation/arrival-recorder';
+import { arrivalOf, type ArrivalRecorder } from '@/lib/arrivals/recorder';
 import { closeSubscriber, openSubscriber } from '@/lib/redis/clients';
 import type { Region } from '@/lib/regions';
-import type { Log } from '@/lib/worker/loop';
 
 export interface ArrivalListeners {
   /** Regions whose subscription is currently live. */
@@ -24,7 +23,7 @@ export function startArrivalListeners({
 }: {
   regions: readonly Region[];
   recorder: ArrivalRecorder;
-  log: Log;
+  log: (line: string) => void;
 }): ArrivalListeners {
   const live = new Set<string>();
   const clients = regions.map((region) => {

@@ -8,7 +8,7 @@ import {
   type HeadStamp,
   type RegionStateInput,
   type RegionStateName,
-} from './states';
+} from './region-states';
 
 const now = 1_000_000;
 const head: HeadStamp = {

@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { userPrincipal, type Principal } from '@/lib/auth/principal';
 import { dummyHash, verifyPassword } from '@/lib/auth/password';
-import { reserveSignInAttempt, signInSucceeded } from '@/lib/auth/sign-in-limiter';
+import { reserveSignInAttempt, signInSucceeded } from '@/lib/session/sign-in-limiter';
 import { recordAudit } from '@/lib/db/audit';
 import { findUserByEmail } from '@/lib/db/users';
 import type { RequestMeta } from '@/lib/request-meta';

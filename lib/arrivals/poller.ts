@@ -1,7 +1,8 @@
 import 'server-only';
 import { recordedArrivalKeys } from '@/lib/db/arrivals';
 import { readHeads, type HeadRecord } from '@/lib/db/heads';
-import { arrivalKey, arrivalOf, type ArrivalRecorder } from '@/lib/propagation/arrival-recorder';
+import { arrivalOf, type ArrivalRecorder } from '@/lib/arrivals/recorder';
+import { arrivalKey } from '@/lib/model/arrival';
 import { readRegion } from '@/lib/propagation/read-stamps';
 import type { Region } from '@/lib/regions';
 

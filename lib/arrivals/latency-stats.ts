@@ -1,6 +1,6 @@
 import 'server-only';
 import { recentLatencies } from '@/lib/db/arrivals';
-import { summariseLatencies, type RegionLatency } from '@/lib/propagation/latency';
+import { summariseLatencies, type RegionLatency } from '@/lib/arrivals/latency';
 import { listRegions } from '@/lib/regions';
 
 /** p50/p99 time to arrive per region over recent saves (the newest `limit` arrivals since `since`). */

@@ -6,7 +6,7 @@ import {
   rules,
   WINDOW_MS,
   type Reservation,
-} from '@/lib/auth/sign-in-limits';
+} from '@/lib/session/sign-in-limits';
 import { primaryRedis } from '@/lib/redis/clients';
 
 /**

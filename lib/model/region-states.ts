@@ -1,6 +1,8 @@
 import type { Stamp } from '@/lib/contract/cache-layout';
 import { duration } from '@/lib/format-time';
-import type { RegionRole } from '@/lib/regions';
+
+/** A region's part in replication: the primary takes writes, replicas follow it. */
+export type RegionRole = 'primary' | 'replica';
 
 /**
  * The state of one region for one app (ARCHITECTURE.md, "States shown per region"). Pure, so the

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ArrivalRecorder, arrivalOf, type NewArrival } from './arrival-recorder';
+import type { NewArrival } from '@/lib/model/arrival';
+import { ArrivalRecorder, arrivalOf } from './recorder';
 
 const arrival = (appId: string, region = 'eu-west-1', version = 1): NewArrival =>
   arrivalOf({ appId, version, committedAt: 1_000 }, region, new Date(1_040), 'pubsub');
