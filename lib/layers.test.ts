@@ -29,7 +29,7 @@ const layers: string[][] = [
 
 /**
  * Known upward imports, each a loop still to be taken apart: the cache deployments' model
- * (spec, registry, migration model) is read by the environment, the regions, MongoDB and Redis
+ * (spec, registry, migration model) is read by the environment, the schemas, the regions, MongoDB and Redis
  * connections and the push, while the migration steps in the same folder use all of those.
  */
 const knownUpward = new Set([
@@ -38,6 +38,7 @@ const knownUpward = new Set([
   'db -> deployments',
   'redis -> deployments',
   'propagation -> deployments',
+  'schemas -> deployments',
 ]);
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { MigrationConsole } from '@/components/migration/migration-console';
 import { PageHeader } from '@/components/ui/page-header';
-import { requirePageUser } from '@/lib/auth/current';
+import { requirePageUser } from '@/lib/session/current';
 import { can } from '@/lib/auth/principal';
 
 export const metadata: Metadata = { title: 'Cache migration' };
