@@ -7,6 +7,8 @@ import './globals.css';
 export const metadata: Metadata = {
   title: { default: 'Propagate', template: '%s · Propagate' },
   description: 'Edit app configuration and watch it reach every region.',
+  // The product icon (public/icon.svg) is also the favicon.
+  icons: { icon: { url: '/icon.svg', type: 'image/svg+xml' } },
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
