@@ -22,7 +22,7 @@ const layers: string[][] = [
   // Domain.
   ['session', 'instances', 'propagation'],
   ['arrivals', 'versions', 'deployments'],
-  ['apps', 'worker', 'seed'],
+  ['apps', 'users', 'worker', 'seed'],
   // Actions, route helpers and the browser's query options at the top.
   ['actions', 'api', 'query'],
 ];

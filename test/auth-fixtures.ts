@@ -4,7 +4,7 @@ import { principalForRequest } from '@/lib/api/define-route';
 import { hashPassword } from '@/lib/auth/password';
 import type { Principal } from '@/lib/auth/principal';
 import type { Role } from '@/lib/auth/roles';
-import { sessionOptions, type SessionData } from '@/lib/session/session';
+import { sessionOptions, startSession, type SessionData } from '@/lib/session/session';
 import { createApiToken } from '@/lib/db/api-tokens';
 import type { UserDoc } from '@/lib/db/collections';
 import { upsertUser } from '@/lib/db/users';
@@ -60,10 +60,11 @@ export async function sessionSetCookie(
     webCookies(new Request(TEST_ORIGIN), headers),
     sessionOptions,
   );
-  session.userId = user._id;
-  session.sessionVersion = user.sessionVersion;
-  session.signedInAt = Date.now();
-  await session.save();
+  await startSession(
+    session,
+    { id: user._id, sessionVersion: user.sessionVersion },
+    { ip: null, userAgent: 'test fixture' },
+  );
   const setCookie = headers.get('set-cookie');
   if (!setCookie) throw new Error('iron-session wrote no cookie');
   return setCookie;

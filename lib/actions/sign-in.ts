@@ -3,7 +3,9 @@
 import { redirect } from 'next/navigation';
 import { safeNext } from '@/lib/auth/safe-next';
 import { authenticate, INVALID_CREDENTIALS, signInSchema } from '@/lib/session/sign-in';
-import { currentPrincipal, getSession } from '@/lib/session/session';
+import type { Principal } from '@/lib/auth/principal';
+import { currentPrincipal, getSession, startSession } from '@/lib/session/session';
+import { endSession, endUserSessions } from '@/lib/db/sessions';
 import { actorOf, recordAudit } from '@/lib/db/audit';
 import { revokeUserSessions } from '@/lib/db/users';
 import { errorResult, type ActionResult } from '@/lib/results';
@@ -33,7 +35,8 @@ export async function signIn(_prev: SignInResult, formData: FormData): Promise<S
   }
   let destination: string;
   try {
-    const outcome = await authenticate(parsed.data, await requestMeta());
+    const meta = await requestMeta();
+    const outcome = await authenticate(parsed.data, meta);
     if (!outcome.ok) {
       if (outcome.reason === 'rate_limited') {
         return {
@@ -45,11 +48,11 @@ export async function signIn(_prev: SignInResult, formData: FormData): Promise<S
       }
       return { status: 'error', code: 'unauthenticated', message: INVALID_CREDENTIALS, email };
     }
-    const session = await getSession();
-    session.userId = outcome.principal.id;
-    session.sessionVersion = outcome.sessionVersion;
-    session.signedInAt = Date.now();
-    await session.save();
+    await startSession(
+      await getSession(),
+      { id: outcome.principal.id, sessionVersion: outcome.sessionVersion },
+      meta,
+    );
     destination = safeNext(formData.get('next'));
   } catch (error) {
     return { ...errorResult(error, 'signIn'), email };
@@ -57,20 +60,36 @@ export async function signIn(_prev: SignInResult, formData: FormData): Promise<S
   redirect(destination);
 }
 
+/** Signs out this browser only: the user's other sessions go on. */
 export async function signOut(): Promise<void> {
+  const principal = await currentPrincipal();
+  const session = await getSession();
+  const sessionId = session.sessionId;
+  session.destroy();
+  if (sessionId) await endSession(sessionId);
+  if (principal?.kind === 'user') await auditSignOut(principal, 'Signed out of this browser');
+  redirect('/sign-in');
+}
+
+/** Signs out every browser of the user, so a copied cookie is dead too. */
+export async function signOutEverywhere(): Promise<void> {
   const principal = await currentPrincipal();
   const session = await getSession();
   session.destroy();
   if (principal?.kind === 'user') {
-    // Signing out ends this user's sessions everywhere, so a copied cookie is dead too.
     await revokeUserSessions({ id: principal.id });
-    await recordAudit({
-      action: 'sign_out',
-      actor: actorOf(principal),
-      tenantId: principal.tenantId,
-      summary: 'Signed out',
-      meta: await requestMeta(),
-    }).catch(() => {});
+    await endUserSessions(principal.id);
+    await auditSignOut(principal, 'Signed out everywhere');
   }
   redirect('/sign-in');
+}
+
+async function auditSignOut(principal: Principal, summary: string): Promise<void> {
+  await recordAudit({
+    action: 'sign_out',
+    actor: actorOf(principal),
+    tenantId: principal.tenantId,
+    summary,
+    meta: await requestMeta(),
+  }).catch(() => {});
 }

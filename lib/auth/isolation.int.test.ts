@@ -16,7 +16,12 @@ import { retryPush } from '@/lib/actions/retry-push';
 import { takeMigrationStep } from '@/lib/actions/take-migration-step';
 import { revokeApiToken } from '@/lib/actions/revoke-api-token';
 import { rollbackConfig } from '@/lib/actions/rollback-config';
+import { changePassword } from '@/lib/actions/change-password';
+import { changeUserRole } from '@/lib/actions/change-user-role';
+import { inviteUser } from '@/lib/actions/invite-user';
+import { revokeInvitation } from '@/lib/actions/revoke-invitation';
 import { saveConfig } from '@/lib/actions/save-config';
+import { setUserDisabled } from '@/lib/actions/set-user-disabled';
 import { updateAppDetails } from '@/lib/actions/update-app-details';
 import type { Permission } from '@/lib/auth/roles';
 import { configKey } from '@/lib/contract/cache-layout';
@@ -24,7 +29,10 @@ import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
+import { createInvitation } from '@/lib/db/invitations';
 import { closeMongo } from '@/lib/db/mongo';
+import { setPasswordHash } from '@/lib/db/users';
+import { hashPassword } from '@/lib/auth/password';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig } from '@/lib/schemas/config';
 import { maskSecrets } from '@/lib/secrets';
@@ -66,8 +74,11 @@ const adminGrants: Permission[] = [
   'apps:manage',
   'users:read',
   'users:manage',
+  'account:manage',
 ];
-const viewerGrants: Permission[] = ['config:read', 'propagation:read'];
+const viewerGrants: Permission[] = ['config:read', 'propagation:read', 'account:manage'];
+/** Tokens act for automation, never for a person: no own account. */
+const readTokenGrants: Permission[] = ['config:read', 'propagation:read'];
 const supportGrants: Permission[] = [
   'config:read',
   'propagation:read',
@@ -76,6 +87,7 @@ const supportGrants: Permission[] = [
   'audit:read',
   'users:read',
   'deployments:read',
+  'account:manage',
 ];
 
 interface Caller {
@@ -359,6 +371,60 @@ const operations: Operation[] = [
     permission: 'deployments:read',
     tenantBound: false,
   }),
+  action(
+    'inviteUser',
+    { permission: 'users:manage', tenantBound: false, writesTo: 'caller' },
+    inviteUser.run,
+    () => {
+      edits += 1;
+      return Promise.resolve({ email: `invitee-${edits}-${run}@example.test`, role: 'viewer' });
+    },
+  ),
+  action(
+    'revokeInvitation',
+    { permission: 'users:manage', tenantBound: true, writesTo: 'target' },
+    revokeInvitation.run,
+    async (target) => {
+      const { invitation } = await createInvitation({
+        tenantId: target,
+        email: `pending-${randomUUID()}@example.test`,
+        role: 'viewer',
+        createdBy: { userId: 'seed', name: 'Seed', email: 'seed@example.test' },
+        ttlHours: 1,
+      });
+      return { invitationId: invitation._id };
+    },
+  ),
+  action(
+    'changeUserRole',
+    { permission: 'users:manage', tenantBound: true, writesTo: 'target' },
+    changeUserRole.run,
+    async (target) => ({ userId: (await targetUser(target))._id, role: 'admin' }),
+  ),
+  action(
+    'setUserDisabled',
+    { permission: 'users:manage', tenantBound: true, writesTo: 'target' },
+    setUserDisabled.run,
+    async (target) => ({ userId: (await targetUser(target))._id, disabled: 'true' }),
+  ),
+  action(
+    'changePassword',
+    // Only ever the caller's own password; support's own record belongs to no tenant.
+    { permission: 'account:manage', tenantBound: false, writesTo: 'caller' },
+    changePassword.run,
+    async (_target, caller) => {
+      // Each call starts from the known password (outside the measured call).
+      const principal = await principalOf(caller.credential);
+      if (principal?.kind === 'user') {
+        await setPasswordHash({ id: principal.id, passwordHash: await testPasswordHash });
+      }
+      return {
+        current: 'test-password',
+        password: 'a new password 123',
+        confirm: 'a new password 123',
+      };
+    },
+  ),
   route('GET', '/api/regions', () => import('@/app/api/regions/route'), {
     permission: 'propagation:read',
     tenantBound: false,
@@ -500,7 +566,15 @@ const operations: Operation[] = [
 /** Routes anyone may call: liveness for load balancers and the e2e guard. */
 const publicRoutes = ['GET /api/health', 'GET /api/openapi.json'];
 /** Server actions outside defineAction, tested in sign-in.int.test.ts. */
-const sessionActions = ['signIn', 'signOut'];
+const sessionActions = ['signIn', 'signOut', 'signOutEverywhere', 'acceptInvitation'];
+
+const testPasswordHash = hashPassword('test-password');
+
+/** A fresh viewer of the target tenant for each role or disable call. */
+async function targetUser(target: TenantId) {
+  edits += 1;
+  return createTestUser({ id: `iso-target-${edits}-${run}`, role: 'viewer', tenantId: target });
+}
 
 function expected(caller: Caller, op: Operation, target: TenantId): Outcome {
   if (caller.credential.kind === 'none') return 'unauthenticated';
@@ -514,15 +588,23 @@ function expected(caller: Caller, op: Operation, target: TenantId): Outcome {
 async function fingerprint(tenant: TenantId) {
   const c = await collections();
   const appId = appOf(tenant);
-  const [apps, versions, tokens, revoked, audit, cached] = await Promise.all([
+  const [apps, users, invitations, versions, tokens, revoked, audit, cached] = await Promise.all([
     c.apps.find({ tenantId: tenant }, { projection: { name: 1, archivedAt: 1 } }).toArray(),
+    c.users
+      .find({ tenantId: tenant }, { projection: { role: 1, disabled: 1, passwordHash: 1 } })
+      .sort({ _id: 1 })
+      .toArray(),
+    c.invitations
+      .find({ tenantId: tenant }, { projection: { revokedAt: 1 } })
+      .sort({ _id: 1 })
+      .toArray(),
     c.configVersions.countDocuments({ appId }),
     c.apiTokens.countDocuments({ tenantId: tenant }),
     c.apiTokens.countDocuments({ tenantId: tenant, revokedAt: { $ne: null } }),
     c.audit.countDocuments({ tenantId: tenant }),
     primaryRedis().hget(configKey(appId), 'version'),
   ]);
-  return { apps, versions, tokens, revoked, audit, cached };
+  return { apps, users, invitations, versions, tokens, revoked, audit, cached };
 }
 
 async function fingerprints() {
@@ -580,7 +662,12 @@ beforeAll(async () => {
       grants: supportGrants,
       credential: await user('support', null),
     },
-    { name: 'read token of A', tenant: A, grants: viewerGrants, credential: await token('read') },
+    {
+      name: 'read token of A',
+      tenant: A,
+      grants: readTokenGrants,
+      credential: await token('read'),
+    },
     {
       name: 'read-write token of A',
       tenant: A,
@@ -598,6 +685,7 @@ afterAll(async () => {
     c.configVersions.deleteMany({ tenantId: { $in: [...tenants] } }),
     c.apiTokens.deleteMany({ tenantId: { $in: [...tenants] } }),
     c.users.deleteMany({ _id: { $regex: `^iso-.*-${run}$` } }),
+    c.invitations.deleteMany({ tenantId: { $in: [...tenants] } }),
     ...[...tenants.map((t) => `${t}-app`), ...copies].map((id) =>
       primaryRedis().del(configKey(id)),
     ),

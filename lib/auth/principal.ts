@@ -10,6 +10,8 @@ export interface Principal {
   /** null only for the vendor's staff (support, operators), who read across tenants. */
   tenantId: string | null;
   permissions: readonly Permission[];
+  /** A person's principal from a browser session: that session's id (own-account actions). */
+  sessionId?: string;
 }
 
 export type TokenScope = 'read' | 'read-write';

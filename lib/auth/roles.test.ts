@@ -12,8 +12,9 @@ const expected: Record<Role, Permission[]> = {
     'apps:manage',
     'users:read',
     'users:manage',
+    'account:manage',
   ],
-  viewer: ['config:read', 'propagation:read'],
+  viewer: ['config:read', 'propagation:read', 'account:manage'],
   support: [
     'config:read',
     'propagation:read',
@@ -22,6 +23,7 @@ const expected: Record<Role, Permission[]> = {
     'audit:read',
     'deployments:read',
     'users:read',
+    'account:manage',
   ],
   operator: [
     'config:read',
@@ -30,6 +32,7 @@ const expected: Record<Role, Permission[]> = {
     'audit:read',
     'deployments:read',
     'migration:run',
+    'account:manage',
   ],
 };
 

@@ -18,6 +18,7 @@ export const permissions = [
   'apps:manage',
   'users:read',
   'users:manage',
+  'account:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -31,8 +32,9 @@ const grants: Record<Role, readonly Permission[]> = {
     'apps:manage',
     'users:read',
     'users:manage',
+    'account:manage',
   ],
-  viewer: ['config:read', 'propagation:read'],
+  viewer: ['config:read', 'propagation:read', 'account:manage'],
   // Support looks across tenants and may unstick a push, but never edits configuration.
   support: [
     'config:read',
@@ -42,6 +44,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'audit:read',
     'deployments:read',
     'users:read',
+    'account:manage',
   ],
   // The vendor's platform team: moves the cache between deployments; never edits configuration.
   operator: [
@@ -51,6 +54,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'audit:read',
     'deployments:read',
     'migration:run',
+    'account:manage',
   ],
 };
 

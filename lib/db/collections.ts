@@ -71,6 +71,37 @@ export interface UserDoc {
   /** Bumped to revoke every session of the user at their next request. */
   sessionVersion: number;
   createdAt: Date;
+  lastSignInAt?: Date | null;
+}
+
+/**
+ * One signed-in browser. The cookie names it, so one browser can sign out alone, and the Users
+ * page can count a person's active sessions. Ends at expiresAt (the cookie's own lifetime).
+ */
+export interface SessionDoc {
+  _id: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+/**
+ * An invitation to join a tenant. The link's secret is shown once to the inviting admin and only
+ * its sha256 is kept; accepting is a conditional update on `acceptedAt: null`, so it works once.
+ */
+export interface InvitationDoc {
+  _id: string;
+  tenantId: string;
+  email: string;
+  role: 'admin' | 'viewer';
+  tokenHash: string;
+  createdBy: Author;
+  createdAt: Date;
+  expiresAt: Date;
+  acceptedAt: Date | null;
+  revokedAt: Date | null;
 }
 
 export interface ApiTokenDoc {
@@ -147,6 +178,8 @@ export async function collections() {
     apps: db.collection<AppDoc>('apps'),
     configVersions: db.collection<ConfigVersionDoc>('config_versions'),
     users: db.collection<UserDoc>('users'),
+    sessions: db.collection<SessionDoc>('sessions'),
+    invitations: db.collection<InvitationDoc>('invitations'),
     apiTokens: db.collection<ApiTokenDoc>('api_tokens'),
     audit: db.collection<AuditDoc>('audit_log'),
     arrivals: db.collection<ArrivalDoc>('arrivals'),
@@ -176,6 +209,10 @@ export function ensureIndexes(): Promise<void> {
       // the worker's arrival poller (every second) both ask for them.
       c.configVersions.createIndex({ createdAt: 1 }, { name: 'committed_at' }),
       c.users.createIndex({ email: 1 }, { unique: true }),
+      c.users.createIndex({ tenantId: 1, email: 1 }),
+      c.sessions.createIndex({ userId: 1, expiresAt: 1 }),
+      c.invitations.createIndex({ tokenHash: 1 }, { unique: true }),
+      c.invitations.createIndex({ tenantId: 1, createdAt: -1 }),
       c.apiTokens.createIndex({ hash: 1 }, { unique: true }),
       c.apiTokens.createIndex({ tenantId: 1, createdAt: -1 }),
       // Audit pages are read newest first in (at, _id) order, within a tenant or across all.

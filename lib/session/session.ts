@@ -3,13 +3,17 @@ import { getIronSession, webCookies, type SessionOptions } from 'iron-session';
 import { cookies } from 'next/headers';
 import { env } from '@/lib/env';
 import { userPrincipal, type Principal } from '@/lib/auth/principal';
+import { createSession, isSessionLive } from '@/lib/db/sessions';
 import { findUserById } from '@/lib/db/users';
+import type { RequestMeta } from '@/lib/request-meta';
 
 export interface SessionData {
   userId?: string;
   /** Must equal the user's current sessionVersion: bumping it revokes every session. */
   sessionVersion?: number;
   signedInAt?: number;
+  /** This browser's session record (lib/db/sessions): deleting it signs out this browser only. */
+  sessionId?: string;
 }
 
 export const SESSION_TTL_SECONDS = 8 * 60 * 60;
@@ -55,9 +59,35 @@ export async function principalFromRequestCookie(request: Request): Promise<Prin
   return principalForSession(session);
 }
 
+/**
+ * Two checks at every request: the user (disabled, or every session revoked by a bumped
+ * sessionVersion) and this browser's own session record (signed out here, or expired).
+ */
 export async function principalForSession(session: SessionData): Promise<Principal | null> {
-  if (!session.userId) return null;
-  const user = await findUserById(session.userId);
-  if (!user || user.disabled || user.sessionVersion !== session.sessionVersion) return null;
-  return userPrincipal(user);
+  if (!session.userId || !session.sessionId) return null;
+  const [user, live] = await Promise.all([
+    findUserById(session.userId),
+    isSessionLive(session.sessionId, session.userId),
+  ]);
+  if (!user || !live || user.disabled || user.sessionVersion !== session.sessionVersion) {
+    return null;
+  }
+  return { ...userPrincipal(user), sessionId: session.sessionId };
+}
+
+/** Writes a new session for the user into the given iron-session (sign-in, tests). */
+export async function startSession(
+  session: SessionData & { save: () => Promise<void> },
+  user: { id: string; sessionVersion: number },
+  meta: RequestMeta,
+): Promise<void> {
+  session.userId = user.id;
+  session.sessionVersion = user.sessionVersion;
+  session.signedInAt = Date.now();
+  session.sessionId = await createSession({
+    userId: user.id,
+    ttlSeconds: SESSION_TTL_SECONDS,
+    meta,
+  });
+  await session.save();
 }

@@ -4,7 +4,7 @@ import { userPrincipal, type Principal } from '@/lib/auth/principal';
 import { dummyHash, verifyPassword } from '@/lib/auth/password';
 import { reserveSignInAttempt, signInSucceeded } from '@/lib/session/sign-in-limiter';
 import { recordAudit } from '@/lib/db/audit';
-import { findUserByEmail } from '@/lib/db/users';
+import { findUserByEmail, recordSignIn } from '@/lib/db/users';
 import type { RequestMeta } from '@/lib/request-meta';
 
 export const signInSchema = z.object({
@@ -66,7 +66,7 @@ export async function authenticate(
     return { ok: false, reason: 'invalid' };
   }
 
-  await signInSucceeded(input.email, meta.ip);
+  await Promise.all([signInSucceeded(input.email, meta.ip), recordSignIn(user._id)]);
   await recordAudit({
     action: 'sign_in.succeeded',
     actor: { kind: 'user', id: user._id, name: user.email },

@@ -1,0 +1,51 @@
+'use server';
+
+import { defineAction } from '@/lib/actions/define-action';
+import { hashPassword, verifyPassword } from '@/lib/auth/password';
+import { actorOf, recordAudit } from '@/lib/db/audit';
+import { endUserSessions } from '@/lib/db/sessions';
+import { findUserById, setPasswordHash } from '@/lib/db/users';
+import { ForbiddenError } from '@/lib/errors';
+import type { ActionResult } from '@/lib/results';
+import { changePasswordSchema } from '@/lib/schemas/users';
+
+export type ChangePasswordResult = ActionResult<null>;
+
+/**
+ * Changes the signed-in person's own password. The current one is required (a borrowed open
+ * browser cannot take the account over), and every other session of theirs ends.
+ */
+export const changePassword = defineAction(
+  {
+    name: 'changePassword',
+    permission: 'account:manage',
+    schema: changePasswordSchema,
+    fromForm: (formData) => ({
+      current: formData.get('current'),
+      password: formData.get('password'),
+      confirm: formData.get('confirm'),
+    }),
+  },
+  async ({ current, password }, { principal, meta }): Promise<ChangePasswordResult> => {
+    const user = principal.kind === 'user' ? await findUserById(principal.id) : null;
+    if (!user) throw new ForbiddenError('Only a person signed in with a password can change it.');
+    if (!(await verifyPassword(current, user.passwordHash))) {
+      const wrong = 'That is not your current password.';
+      return { status: 'invalid', fieldErrors: { current: [wrong] }, message: wrong };
+    }
+    await setPasswordHash({ id: user._id, passwordHash: await hashPassword(password) });
+    await endUserSessions(user._id, principal.sessionId);
+    await recordAudit({
+      action: 'password.changed',
+      actor: actorOf(principal),
+      tenantId: user.tenantId,
+      summary: 'Changed their password; their other sessions ended',
+      meta,
+    });
+    return {
+      status: 'ok',
+      data: null,
+      message: 'Password changed. You stay signed in here; your other sessions have ended.',
+    };
+  },
+);
