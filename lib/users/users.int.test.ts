@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
@@ -83,10 +82,8 @@ describe('invitations', () => {
     const user = await c.users.findOne({ email });
     expect(user).toMatchObject({ role: 'viewer', tenantId, disabled: false });
     expect(await verifyPassword('a long new password', user!.passwordHash)).toBe(true);
-    expect(await checkInvitation(token)).toMatchObject({
-      usable: false,
-      reason: expect.stringMatching(/already used/),
-    });
+    const used = await checkInvitation(token);
+    expect(!used.usable && used.reason).toMatch(/already used/);
   });
 
   it('expire, and stop working once revoked', async () => {
@@ -107,7 +104,7 @@ describe('invitations', () => {
       { token: linkToken(old.data.path), name: 'Late', password, confirm: password },
       meta,
     );
-    expect(expired).toEqual({ ok: false, message: expect.stringMatching(/expired/) });
+    expect(!expired.ok && expired.message).toMatch(/expired/);
 
     const pending = await inviteUser.run(
       principal,
@@ -123,7 +120,7 @@ describe('invitations', () => {
       { token: linkToken(pending.data.path), name: 'Nope', password, confirm: password },
       meta,
     );
-    expect(revoked).toEqual({ ok: false, message: expect.stringMatching(/withdrawn/) });
+    expect(!revoked.ok && revoked.message).toMatch(/withdrawn/);
     expect(await c.users.findOne({ email: `rev-${run}@example.test` })).toBeNull();
   });
 });
@@ -160,15 +157,9 @@ describe('managing users', () => {
     const only = await createTestUser({ id: `u-only-${run}`, role: 'admin', tenantId: lone });
     const principal = await principalOf(cookie(await sessionCookie(only)));
     const demote = await changeUserRole.run(principal, { userId: only._id, role: 'viewer' }, meta);
-    expect(demote).toMatchObject({
-      status: 'invalid',
-      message: expect.stringMatching(/only admin/),
-    });
+    expect(demote.status === 'invalid' && demote.message).toMatch(/only admin/);
     const self = await setUserDisabled.run(principal, { userId: only._id, disabled: 'true' }, meta);
-    expect(self).toMatchObject({
-      status: 'invalid',
-      message: expect.stringMatching(/your own account/),
-    });
+    expect(self.status === 'invalid' && self.message).toMatch(/your own account/);
 
     const second = await createTestUser({ id: `u-second-${run}`, role: 'admin', tenantId: lone });
     expect(
