@@ -77,13 +77,20 @@ async function signInFresh(browser: Browser, baseURL: string, email: string) {
 
 test.describe('what each role is shown', () => {
   test('an admin manages their account but has no fleet view', async ({ adminPage }) => {
-    expect(await navLinks(adminPage)).toEqual(['Apps', 'Regions', 'Audit log', 'API tokens']);
+    expect(await navLinks(adminPage)).toEqual([
+      'Apps',
+      'Regions',
+      'Audit log',
+      'API tokens',
+      'Users',
+      'API',
+    ]);
     await expect(adminPage.getByText('Acme Storefront')).toBeVisible();
     await expect(adminPage.getByText('Globex Web')).toHaveCount(0);
   });
 
   test('a viewer reads, with no save button and no admin pages', async ({ viewerPage }) => {
-    expect(await navLinks(viewerPage)).toEqual(['Apps', 'Regions']);
+    expect(await navLinks(viewerPage)).toEqual(['Apps', 'Regions', 'API']);
     await viewerPage.goto('/apps/acme-storefront/edit');
     await expect(viewerPage.getByRole('heading', { name: 'Acme Storefront' })).toBeVisible();
     await expect(viewerPage.getByRole('button', { name: /review changes|save/i })).toHaveCount(0);
@@ -105,7 +112,14 @@ test.describe('what each role is shown', () => {
   test('support sees every tenant on the fleet page and the audit log, but no tokens', async ({
     supportPage,
   }) => {
-    expect(await navLinks(supportPage)).toEqual(['Apps', 'Fleet', 'Regions', 'Audit log']);
+    expect(await navLinks(supportPage)).toEqual([
+      'Apps',
+      'Fleet',
+      'Regions',
+      'Audit log',
+      'Users',
+      'API',
+    ]);
     await supportPage.goto('/fleet');
     const fleet = supportPage.getByRole('table', { name: 'Apps and their state in each region' });
     await expect(fleet.getByRole('cell', { name: 'acme', exact: true }).first()).toBeVisible();

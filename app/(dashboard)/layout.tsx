@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { NavLink } from '@/components/shell/nav-link';
 import { can } from '@/lib/auth/principal';
@@ -21,16 +22,21 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             {can(user, 'deployments:read') && <NavLink href="/migration">Cache migration</NavLink>}
             {can(user, 'audit:read') && <NavLink href="/audit">Audit log</NavLink>}
             {can(user, 'tokens:manage') && <NavLink href="/tokens">API tokens</NavLink>}
+            {can(user, 'users:read') && <NavLink href="/users">Users</NavLink>}
             <NavLink href="/api-reference">API</NavLink>
           </nav>
           <div className="flex items-center gap-3 text-sm">
-            <span className="text-slate-300">
+            <Link
+              href="/account"
+              aria-label="Your account"
+              className="text-slate-300 hover:text-white hover:underline"
+            >
               {user.name} <span className="text-slate-500">·</span>{' '}
               <span className="text-slate-400">
                 {roleLabels[user.role]}
                 {user.tenantId ? ` at ${user.tenantId}` : ', all tenants'}
               </span>
-            </span>
+            </Link>
             <form action={signOut}>
               <button
                 type="submit"

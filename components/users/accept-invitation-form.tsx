@@ -1,0 +1,77 @@
+'use client';
+
+import Link from 'next/link';
+import { useActionState, useState } from 'react';
+import { ActionError } from '@/components/ui/action-error';
+import { Button } from '@/components/ui/button';
+import { Field, Input } from '@/components/ui/field';
+import { acceptInvitation, type AcceptInvitationResult } from '@/lib/actions/accept-invitation';
+
+export function AcceptInvitationForm({ token }: { token: string }) {
+  const [state, action, pending] = useActionState<AcceptInvitationResult, FormData>(
+    acceptInvitation,
+    { status: 'idle' },
+  );
+  const [name, setName] = useState('');
+  const errors = state.status === 'invalid' ? state.fieldErrors : {};
+  if (state.status === 'ok') {
+    return (
+      <div role="status" className="space-y-3">
+        <p className="text-sm text-emerald-800">{state.message}</p>
+        <Link href="/sign-in" className="text-sm font-medium text-brand-700 underline">
+          Sign in as {state.data.email}
+        </Link>
+      </div>
+    );
+  }
+  return (
+    <form action={action} className="space-y-4">
+      <input type="hidden" name="token" value={token} />
+      <Field id="invite-name" label="Your name" error={errors.name?.[0]}>
+        <Input
+          id="invite-name"
+          name="name"
+          required
+          maxLength={100}
+          autoComplete="name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          invalid={!!errors.name}
+        />
+      </Field>
+      <Field
+        id="invite-password"
+        label="Password"
+        hint="At least 12 characters."
+        error={errors.password?.[0]}
+      >
+        <Input
+          id="invite-password"
+          name="password"
+          type="password"
+          required
+          minLength={12}
+          maxLength={200}
+          autoComplete="new-password"
+          hint
+          invalid={!!errors.password}
+        />
+      </Field>
+      <Field id="invite-confirm" label="Password again" error={errors.confirm?.[0]}>
+        <Input
+          id="invite-confirm"
+          name="confirm"
+          type="password"
+          required
+          maxLength={200}
+          autoComplete="new-password"
+          invalid={!!errors.confirm}
+        />
+      </Field>
+      <ActionError result={state} />
+      <Button type="submit" pending={pending} className="w-full">
+        Create my account
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,60 @@
+'use client';
+
+import { useActionState } from 'react';
+import { ActionError } from '@/components/ui/action-error';
+import { Button } from '@/components/ui/button';
+import { Field, Input } from '@/components/ui/field';
+import { changePassword, type ChangePasswordResult } from '@/lib/actions/change-password';
+
+export function ChangePasswordForm() {
+  const [state, action, pending] = useActionState<ChangePasswordResult, FormData>(changePassword, {
+    status: 'idle',
+  });
+  const errors = state.status === 'invalid' ? state.fieldErrors : {};
+  const fields = [
+    {
+      name: 'current',
+      label: 'Current password',
+      autoComplete: 'current-password',
+      hint: undefined,
+    },
+    {
+      name: 'password',
+      label: 'New password',
+      autoComplete: 'new-password',
+      hint: 'At least 12 characters.',
+    },
+    { name: 'confirm', label: 'New password again', autoComplete: 'new-password', hint: undefined },
+  ] as const;
+  return (
+    <form action={action} className="max-w-md space-y-4">
+      {fields.map((f) => (
+        <Field
+          key={f.name}
+          id={`pw-${f.name}`}
+          label={f.label}
+          hint={f.hint}
+          error={errors[f.name]?.[0]}
+        >
+          <Input
+            id={`pw-${f.name}`}
+            name={f.name}
+            type="password"
+            required
+            maxLength={200}
+            autoComplete={f.autoComplete}
+            hint={!!f.hint}
+            invalid={!!errors[f.name]}
+          />
+        </Field>
+      ))}
+      <ActionError result={state} />
+      <p aria-live="polite" className="text-sm text-emerald-700">
+        {state.status === 'ok' && state.message}
+      </p>
+      <Button type="submit" pending={pending}>
+        Change password
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,83 @@
+'use client';
+
+import { useActionState, useState } from 'react';
+import { ActionError } from '@/components/ui/action-error';
+import { Button } from '@/components/ui/button';
+import { Field, Input, Select } from '@/components/ui/field';
+import { TimeAgo } from '@/components/ui/time-ago';
+import { inviteUser, type InviteUserResult } from '@/lib/actions/invite-user';
+import { TENANT_ROLES, tenantRoleLabels } from '@/lib/schemas/users';
+
+export function InviteUserForm() {
+  const [state, action, pending] = useActionState<InviteUserResult, FormData>(inviteUser, {
+    status: 'idle',
+  });
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const created = state.status === 'ok' ? state.data : null;
+  const errors = state.status === 'invalid' ? state.fieldErrors : {};
+  const link = created ? `${window.location.origin}${created.path}` : '';
+  return (
+    <div className="space-y-4">
+      {created && dismissed !== created.invitationId && (
+        <div
+          role="region"
+          aria-labelledby="new-invite-title"
+          className="rounded-md border border-emerald-200 bg-emerald-50 p-4"
+        >
+          <h3 id="new-invite-title" className="text-sm font-semibold text-emerald-900">
+            Invitation link for {created.email}
+          </h3>
+          <p className="mt-1 text-sm text-emerald-900">
+            Send it to them yourself. <strong>You won’t be able to see it again</strong>; it works
+            once and expires <TimeAgo date={created.expiresAt} />.
+          </p>
+          <div className="mt-3 flex flex-wrap items-center gap-2">
+            <label htmlFor="new-invite-link" className="sr-only">
+              Invitation link
+            </label>
+            <input
+              id="new-invite-link"
+              readOnly
+              value={link}
+              onFocus={(e) => e.currentTarget.select()}
+              className="min-w-0 flex-1 rounded-md border border-emerald-300 bg-white px-3 py-2 font-mono text-sm text-slate-900"
+            />
+            <Button variant="secondary" onClick={() => void navigator.clipboard.writeText(link)}>
+              Copy link
+            </Button>
+            <Button variant="ghost" onClick={() => setDismissed(created.invitationId)}>
+              Done
+            </Button>
+          </div>
+        </div>
+      )}
+      <form action={action} className="grid gap-4 md:grid-cols-[1fr_12rem_auto] md:items-start">
+        <Field id="invite-email" label="Email" error={errors.email?.[0]}>
+          <Input
+            id="invite-email"
+            name="email"
+            type="email"
+            required
+            maxLength={200}
+            autoComplete="off"
+            placeholder="name@company.com"
+            invalid={!!errors.email}
+          />
+        </Field>
+        <Field id="invite-role" label="Role" error={errors.role?.[0]}>
+          <Select id="invite-role" name="role" defaultValue="viewer">
+            {TENANT_ROLES.map((r) => (
+              <option key={r} value={r}>
+                {tenantRoleLabels[r]}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Button type="submit" pending={pending} className="md:mt-6">
+          Create invitation link
+        </Button>
+      </form>
+      <ActionError result={state} />
+    </div>
+  );
+}
