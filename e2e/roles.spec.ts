@@ -85,7 +85,9 @@ test.describe('what each role is shown', () => {
       'Users',
       'API',
     ]);
-    await expect(adminPage.getByText('Acme Storefront')).toBeVisible();
+    await expect(
+      adminPage.getByRole('link', { name: 'Acme Storefront', exact: true }),
+    ).toBeVisible();
     await expect(adminPage.getByText('Globex Web')).toHaveCount(0);
   });
 
