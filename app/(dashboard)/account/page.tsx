@@ -4,7 +4,7 @@ import { Button } from '@/components/ui/button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { signOut, signOutEverywhere } from '@/lib/actions/sign-in';
-import { requirePageUser } from '@/lib/auth/current';
+import { requirePageUser } from '@/lib/session/current';
 import { roleLabels } from '@/lib/auth/roles';
 import { countLiveSessions } from '@/lib/db/sessions';
 

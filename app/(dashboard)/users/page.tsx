@@ -5,7 +5,7 @@ import { InviteUserForm } from '@/components/users/invite-user-form';
 import { UsersTable, type UserRow } from '@/components/users/users-table';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
-import { requirePageUser } from '@/lib/auth/current';
+import { requirePageUser } from '@/lib/session/current';
 import { can } from '@/lib/auth/principal';
 import { listInvitations } from '@/lib/db/invitations';
 import { countLiveSessions } from '@/lib/db/sessions';
