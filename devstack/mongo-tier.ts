@@ -33,7 +33,7 @@ export interface MongoTierOptions {
 /**
  * Picks the MongoDB tier in order: an external MONGODB_URI, a real `mongod` on PATH, then the
  * project's wire-protocol server. `mongodb-memory-server` is only used with a system binary: it
- * cannot download one offline (ENVIRONMENT.md).
+ * cannot download one offline.
  */
 export async function startMongo(options: MongoTierOptions): Promise<MongoHandle> {
   const log = options.log ?? (() => undefined);

@@ -48,7 +48,7 @@ export function redisArgs(spec: RedisSpec): string[] {
   // prettier-ignore
   return [
     ...common,
-    // A primary that restarts empty wipes every replica on resync (ENVIRONMENT.md), so it persists.
+    // A primary that restarts empty wipes every replica on resync, so it persists.
     '--appendonly', 'yes',
     '--appendfsync', 'everysec',
     '--save', '',

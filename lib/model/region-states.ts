@@ -5,7 +5,7 @@ import { duration } from '@/lib/format-time';
 export type RegionRole = 'primary' | 'replica';
 
 /**
- * The state of one region for one app (ARCHITECTURE.md, "States shown per region"). Pure, so the
+ * The state of one region for one app (docs/architecture.md, "States shown per region"). Pure, so the
  * table is tested case by case and the server, the worker and the tests all agree on it.
  */
 export const regionStates = [

@@ -61,7 +61,7 @@ const STATUS_CACHE_SIZE = 1_000;
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
- * The status observer (ARCHITECTURE step 5): one per server process, a snapshot of every app's
+ * The status observer (docs/architecture.md): one per server process, a snapshot of every app's
  * head and of what every region serves for it, so a status answer costs no I/O however many
  * people ask. Inputs: the update channel on every region (a message arrives right behind the data
  * it announces), a periodic pipelined scan per region (lost messages, restarts, a flushed
