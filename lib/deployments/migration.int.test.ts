@@ -22,7 +22,6 @@ import { verifyPass } from '@/lib/deployments/verify';
 import type { AppDoc } from '@/lib/db/collections';
 import { createPushedApp, saveNextVersion } from '@/lib/propagation/int-fixtures';
 import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
-import { retryDeploymentOutboxes } from '@/lib/worker/deployment-retry';
 
 const created: string[] = [];
 const apps: AppDoc[] = [];
