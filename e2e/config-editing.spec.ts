@@ -23,6 +23,8 @@ async function recordResponses(
   const pending: Promise<void>[] = [];
   const onResponse = (response: Response) => {
     if (response.request().method() === 'POST') return; // recorded whole by the route below
+    // A status event stream stays open for as long as the page does: its body never ends.
+    if (response.headers()['content-type']?.startsWith('text/event-stream')) return;
     pending.push(
       response
         .text()
