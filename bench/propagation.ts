@@ -31,7 +31,7 @@ export function machine() {
 }
 
 /** Loads the stack's endpoints into process.env before any app module (they validate it on import). */
-function loadStackEnv(stackDir?: string) {
+export function loadStackEnv(stackDir?: string) {
   if (stackDir) Object.assign(process.env, readEnvFile(stackDir));
   process.env.SESSION_SECRET ??= randomBytes(24).toString('hex');
   const dir = stackDir ?? process.env.PROPAGATE_DEVSTACK_DIR;
@@ -42,7 +42,7 @@ function loadStackEnv(stackDir?: string) {
   return dir;
 }
 
-async function appModules() {
+export async function appModules() {
   const [apps, versions, heads, collections, push, regions, schema, cache, redis, mongo] =
     await Promise.all([
       import('../lib/db/apps'),
@@ -59,7 +59,7 @@ async function appModules() {
   return { apps, versions, heads, collections, push, regions, schema, cache, redis, mongo };
 }
 
-type Modules = Awaited<ReturnType<typeof appModules>>;
+export type Modules = Awaited<ReturnType<typeof appModules>>;
 
 /** Every region's SUBSCRIBE connection, resolving a waiter once all regions have heard a version. */
 async function arrivalWatch(m: Modules, appId: string) {
@@ -220,7 +220,7 @@ export async function benchSaveToInSync({
 }
 
 /** One HMGET per key, awaited one after the other: what a status read without pipelining costs. */
-async function unpipelinedRead(redis: Redis, keys: string[], fields: readonly string[]) {
+export async function unpipelinedRead(redis: Redis, keys: string[], fields: readonly string[]) {
   const out: (string | null)[][] = [];
   for (const key of keys) out.push(await redis.hmget(key, ...fields));
   return out;

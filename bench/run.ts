@@ -4,7 +4,8 @@
  * bench/results/<time>.json and printed. Ratios compare against a baseline measured in the same
  * run, because this machine is shared and noisy.
  *
- * BENCH_ONLY=save,propagation,fleet,client,load,cli picks some; BENCH_LOAD_SECONDS shortens the load test.
+ * BENCH_ONLY=save,propagation,fleet,observer,client,load,cli picks some;
+ * BENCH_OBSERVER_COUNTS=1,100 shortens the observer fleet read (default 1,100,10000,100000); BENCH_LOAD_SECONDS shortens the load test.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,7 @@ const { benchGetThroughput, benchSaveToClients, targetsFromStack } =
   await import('./config-client');
 const { benchStatusLoad } = await import('./status-load');
 const { benchCliPushWait } = await import('./cli-push');
+const { benchObserverFleet } = await import('./observer');
 
 const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
@@ -68,6 +70,12 @@ try {
     benchSaveToInSync({ stackDir: dir, slowLinkMs: 50 }),
   );
   await timed('fleet.statusRead', () => benchFleetStatus({ stackDir: dir }));
+  await timed('observer.fleetRead', () =>
+    benchObserverFleet({
+      stackDir: dir,
+      counts: process.env.BENCH_OBSERVER_COUNTS?.split(',').map(Number),
+    }),
+  );
   const targets = targetsFromStack(dir);
   await timed('client.getThroughput', () => benchGetThroughput(targets));
   await timed('client.saveToInstances', () => benchSaveToClients(targets));
