@@ -15,7 +15,7 @@ import { revokeApiToken } from '@/lib/db/api-tokens';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
-import { createPushedApp, removeApps } from '@/lib/propagation/int-fixtures';
+import { createPushedApp, removeApps } from '@/test/propagation-fixtures';
 import { closeRedis } from '@/lib/redis/clients';
 import { listRegions } from '@/lib/regions';
 import { createTestToken } from '@/test/auth-fixtures';

@@ -19,7 +19,7 @@ import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
-import { removeApps, testAuthor } from '@/lib/propagation/int-fixtures';
+import { removeApps, testAuthor } from '@/test/propagation-fixtures';
 import { closeRedis } from '@/lib/redis/clients';
 import {
   appInstancesSchema,

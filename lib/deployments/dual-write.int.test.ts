@@ -13,7 +13,7 @@ import { collections, ensureIndexes } from '@/lib/db/collections';
 import { countDeploymentOutbox, enqueueDeploymentPush } from '@/lib/db/deployment-outbox';
 import { closeMongo, getDb } from '@/lib/db/mongo';
 import { emptyBackfill, emptyVerify } from '@/lib/deployments/migration-model';
-import { createPushedApp, saveNextVersion } from '@/lib/propagation/int-fixtures';
+import { createPushedApp, saveNextVersion } from '@/test/propagation-fixtures';
 import { pushToOtherDeployment } from '@/lib/propagation/push-version';
 import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { retryDeploymentOutboxes } from '@/lib/worker/deployment-retry';

@@ -20,8 +20,9 @@ import type { MigrationStep } from '@/lib/deployments/migration-gates';
 import { takeStep } from '@/lib/deployments/migration-steps';
 import { verifyPass } from '@/lib/deployments/verify';
 import type { AppDoc } from '@/lib/db/collections';
-import { createPushedApp, saveNextVersion } from '@/lib/propagation/int-fixtures';
+import { createPushedApp, saveNextVersion } from '@/test/propagation-fixtures';
 import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
+import { retryDeploymentOutboxes } from '@/lib/worker/deployment-retry';
 
 const created: string[] = [];
 const apps: AppDoc[] = [];
@@ -103,9 +104,13 @@ describe('a migration from home to next', () => {
     );
     expect(done).toMatchObject({ copied: 24, total: 24, lastError: null });
     for (const app of apps) expect(await versionIn('next', app._id)).toBeGreaterThanOrEqual(1);
-    // The save made while the target was down is there too, never overwritten by the copy's v1.
+    // The save made while the target was down reaches it through its outbox, retried as the
+    // worker does, and the copy's v1 never overwrites it.
     await waitFor(
-      async () => (await versionIn('next', (apps[0] as AppDoc)._id)) === 2,
+      async () => {
+        await retryDeploymentOutboxes({ now: new Date(Date.now() + 60_000) });
+        return (await versionIn('next', (apps[0] as AppDoc)._id)) === 2;
+      },
       15_000,
       'v2 of the first app in next',
     );

@@ -20,7 +20,7 @@ import {
   removeApps,
   saveNextVersion,
   testAuthor as author,
-} from '@/lib/propagation/int-fixtures';
+} from '@/test/propagation-fixtures';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
 import type { FleetPage } from '@/lib/propagation/fleet-status';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';

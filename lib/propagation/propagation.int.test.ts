@@ -13,7 +13,7 @@ import { fault, stackStatus, waitFor } from '@/devstack/test-helpers';
 import { configKey } from '@/lib/contract/cache-layout';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
-import { createPushedApp, removeApps, saveNextVersion } from '@/lib/propagation/int-fixtures';
+import { createPushedApp, removeApps, saveNextVersion } from '@/test/propagation-fixtures';
 import { REGION_DOWN_PREFIX } from '@/lib/propagation/read-stamps';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
 import { stopObserver } from '@/lib/propagation/observer/instance';

@@ -12,7 +12,7 @@ import { GET as appEvents } from '@/app/api/apps/[appId]/propagation/events/rout
 import { fault, stackStatus, waitFor } from '@/devstack/test-helpers';
 import { collections, type AppDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
-import { createPushedApp, removeApps, saveNextVersion } from '@/lib/propagation/int-fixtures';
+import { createPushedApp, removeApps, saveNextVersion } from '@/test/propagation-fixtures';
 import { createObserver, getObserver, stopObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { appPropagationStatus } from '@/lib/propagation/read-status';

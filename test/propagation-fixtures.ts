@@ -1,4 +1,3 @@
-import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { configKey } from '@/lib/contract/cache-layout';
 import { createApp } from '@/lib/db/apps';
