@@ -114,10 +114,12 @@ test.describe('what each role is shown', () => {
   test('support sees every tenant on the fleet page and the audit log, but no tokens', async ({
     supportPage,
   }) => {
+    // Support follows cache migrations read-only; only operators run them.
     expect(await navLinks(supportPage)).toEqual([
       'Apps',
       'Fleet',
       'Regions',
+      'Cache migration',
       'Audit log',
       'Users',
       'API',
