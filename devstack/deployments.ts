@@ -5,7 +5,7 @@
  * given (the first starts active), and the env contract points at it instead of the three
  * single-deployment variables.
  */
-import type { DeploymentDeclaration } from '../lib/deployments/spec';
+import type { DeploymentDeclaration } from '../lib/model/deployment-spec';
 import { up, type StackInfo } from './stack';
 import { deploymentDir, deploymentsFile, writeFileAtomic, type RegionSpec } from './state';
 

@@ -8,7 +8,7 @@ import {
   redisUrl,
   regionName,
   type CacheDeployment,
-} from './deployments/spec';
+} from './model/deployment-spec';
 
 /** The schema of every environment variable the app, the worker and the scripts read. */
 
@@ -53,7 +53,7 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
       REDIS_PRIMARY_URL: redisUrl.optional(),
       REDIS_REPLICAS: replicaList,
       CACHE_DEPLOYMENT_NAME: deploymentName.default(DEFAULT_DEPLOYMENT_NAME),
-      /** A JSON array of cache deployments (lib/deployments/spec.ts); the first starts active. */
+      /** A JSON array of cache deployments (lib/model/deployment-spec.ts); the first starts active. */
       CACHE_DEPLOYMENTS: z.string().optional(),
       CACHE_DEPLOYMENTS_FILE: z.string().optional(),
       /** How long the migration's verify step must see zero mismatches before cut-over opens. */

@@ -1,8 +1,33 @@
-import { initialDeployment } from '@/lib/deployments/registry';
-import type { CacheDeployment, ConnectionSettings } from '@/lib/deployments/spec';
+import { env } from '@/lib/env';
+import { loadCacheDeployments } from '@/lib/env-spec';
+import type { CacheDeployment, ConnectionSettings } from '@/lib/model/deployment-spec';
 import type { RegionRole } from '@/lib/model/region-states';
 
 export type { RegionRole };
+
+/**
+ * The cache deployments the environment declares and their regions: the registry every
+ * connection, the push and the migration read. Validated once, at first use.
+ */
+
+let declared: CacheDeployment[] | undefined;
+
+/** Every cache deployment the environment declares. */
+export function listDeployments(): CacheDeployment[] {
+  declared ??= loadCacheDeployments(env);
+  return declared;
+}
+
+export function findDeployment(name: string): CacheDeployment | undefined {
+  return listDeployments().find((d) => d.name === name);
+}
+
+/** The deployment services read from until MongoDB records a cut-over: the first declared. */
+export function initialDeployment(): CacheDeployment {
+  const [first] = listDeployments();
+  if (!first) throw new Error('no cache deployment declared');
+  return first;
+}
 
 export interface Region {
   name: string;

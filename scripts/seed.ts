@@ -5,7 +5,7 @@
  */
 import { resetUndeclaredCacheState } from '@/lib/db/cache-state';
 import { closeMongo } from '@/lib/db/mongo';
-import { listDeployments } from '@/lib/deployments/registry';
+import { listDeployments } from '@/lib/regions';
 import { closeRedis } from '@/lib/redis/clients';
 import { seedDemo } from '@/lib/seed/demo-seed';
 import { seedRefusal } from './seed-guard';

@@ -5,7 +5,7 @@ import { useActionState, useEffect, useId } from 'react';
 import { Button, type ButtonVariant } from '@/components/ui/button';
 import { useToast } from '@/components/ui/toast';
 import { takeMigrationStep, type TakeMigrationStepResult } from '@/lib/actions/take-migration-step';
-import type { Gate, MigrationStep } from '@/lib/deployments/migration-gates';
+import type { Gate, MigrationStep } from '@/lib/model/migration-gates';
 import { migrationKeys } from '@/lib/query/migration';
 
 /**

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { freePorts } from '../../devstack/ports';
 import { endpoints } from '../../devstack/test-helpers';
 import { ProcessGroup } from '../../scripts/processes';
-import type { DeploymentDeclaration } from '../../lib/deployments/spec';
+import type { DeploymentDeclaration } from '../../lib/model/deployment-spec';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
 

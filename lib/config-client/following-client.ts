@@ -1,6 +1,6 @@
 /**
  * A config client that follows the cache's active deployment (the marker documented in
- * lib/deployment-marker.ts): it holds one plain config client per deployment it is given (its
+ * lib/contract/deployment-marker.ts): it holds one plain config client per deployment it is given (its
  * region's endpoint in each), serves from the one the highest-epoch marker names, and switches
  * without a restart. Before switching it loads every held app from the new source; it then swaps
  * in only versions at least as new as those it holds, so no reader ever sees an older version.

@@ -9,8 +9,8 @@ import {
   type MigrationDoc,
   type StepActor,
   type VerifyState,
-} from '@/lib/deployments/migration-model';
-import { initialDeployment } from '@/lib/deployments/registry';
+} from '@/lib/model/migration';
+import { initialDeployment } from '@/lib/regions';
 
 /**
  * Which cache deployment is active and the migration under way: one document, changed by

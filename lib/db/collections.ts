@@ -4,7 +4,7 @@ import type { AppConfig } from '@/lib/schemas/config';
 import type { Role } from '@/lib/auth/roles';
 import { getDb } from '@/lib/db/mongo';
 import type { NewArrival } from '@/lib/model/arrival';
-import type { CacheStateDoc, MigrationDoc } from '@/lib/deployments/migration-model';
+import type { CacheStateDoc, MigrationDoc } from '@/lib/model/migration';
 
 /** The shapes stored in MongoDB. Only modules under lib/db touch these collections. */
 

@@ -3,7 +3,7 @@ import { listAppIdsAfter, countApps } from '@/lib/db/app-pages';
 import { getCacheState, recordBackfill } from '@/lib/db/cache-state';
 import { readVersions } from '@/lib/db/config-versions';
 import { readHeads } from '@/lib/db/heads';
-import type { BackfillProgress, MigrationDoc } from '@/lib/deployments/migration-model';
+import type { BackfillProgress, MigrationDoc } from '@/lib/model/migration';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { pushManyToPrimary } from '@/lib/propagation/push';
 

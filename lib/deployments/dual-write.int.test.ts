@@ -12,7 +12,7 @@ import { getCacheState, applyStep } from '@/lib/db/cache-state';
 import { collections, ensureIndexes } from '@/lib/db/collections';
 import { countDeploymentOutbox, enqueueDeploymentPush } from '@/lib/db/deployment-outbox';
 import { closeMongo, getDb } from '@/lib/db/mongo';
-import { emptyBackfill, emptyVerify } from '@/lib/deployments/migration-model';
+import { emptyBackfill, emptyVerify } from '@/lib/model/migration';
 import { createPushedApp, saveNextVersion } from '@/test/propagation-fixtures';
 import { pushToOtherDeployment } from '@/lib/propagation/push-version';
 import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';

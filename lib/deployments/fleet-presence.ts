@@ -1,9 +1,9 @@
 import 'server-only';
 import { z } from 'zod';
 import { FLEET_INDEX_KEY, INSTANCE_ID_PATTERN, presenceKey } from '@/lib/contract/report-layout';
-import { deploymentName } from '@/lib/deployments/spec';
+import { deploymentName } from '@/lib/model/deployment-spec';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
-import type { InstanceFact } from '@/lib/deployments/migration-gates';
+import type { InstanceFact } from '@/lib/model/migration-gates';
 
 /** Presence entries come from services: validated, and dropped when they do not. */
 const presenceSchema = z.strictObject({

@@ -7,7 +7,7 @@ import {
   type DeploymentMarker,
 } from '@/lib/contract/deployment-marker';
 import { getCacheState } from '@/lib/db/cache-state';
-import { liveDeployments } from '@/lib/deployments/migration-model';
+import { liveDeployments } from '@/lib/model/migration';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 
 type MarkerReply = [0 | 1, number];

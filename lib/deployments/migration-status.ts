@@ -6,14 +6,10 @@ import {
   migrationSteps,
   type Gate,
   type MigrationStep,
-} from '@/lib/deployments/migration-gates';
-import {
-  liveDeployments,
-  writeTargets,
-  type CacheStateDoc,
-} from '@/lib/deployments/migration-model';
+} from '@/lib/model/migration-gates';
+import { liveDeployments, writeTargets, type CacheStateDoc } from '@/lib/model/migration';
 import { gatherFacts } from '@/lib/deployments/migration-steps';
-import { listDeployments } from '@/lib/deployments/registry';
+import { listDeployments } from '@/lib/regions';
 
 export interface RegionCutOver {
   region: string;

@@ -10,18 +10,17 @@ import {
   type CacheStateDoc,
   type MigrationDoc,
   type StepActor,
-} from '@/lib/deployments/migration-model';
+} from '@/lib/model/migration';
 import {
   gateFor,
   stepLabels,
   type GateFacts,
   type MigrationStep,
-} from '@/lib/deployments/migration-gates';
+} from '@/lib/model/migration-gates';
 import { readFleet } from '@/lib/deployments/fleet-presence';
 import { writeMarkerEverywhere } from '@/lib/deployments/marker-writer';
-import { findDeployment, listDeployments } from '@/lib/deployments/registry';
 import { readAllRegions } from '@/lib/propagation/read-stamps';
-import { regionsOf } from '@/lib/regions';
+import { findDeployment, listDeployments, regionsOf } from '@/lib/regions';
 
 /** The deployment a step's gate checks: the chosen target while planning, else the migration's. */
 function targetOf(state: CacheStateDoc, chosen?: string): string | null {

@@ -16,7 +16,7 @@ import { ensureIndexes } from '@/lib/db/collections';
 import { closeMongo, getDb } from '@/lib/db/mongo';
 import { ACTIVE_DEPLOYMENT_KEY } from '@/lib/contract/deployment-marker';
 import { backfillPass } from '@/lib/deployments/backfill';
-import type { MigrationStep } from '@/lib/deployments/migration-gates';
+import type { MigrationStep } from '@/lib/model/migration-gates';
 import { takeStep } from '@/lib/deployments/migration-steps';
 import { verifyPass } from '@/lib/deployments/verify';
 import type { AppDoc } from '@/lib/db/collections';

@@ -8,10 +8,9 @@ import {
   recordVerify,
   writeTargets,
   type VerifyState,
-} from '@/lib/deployments/migration-model';
-import { findDeployment } from '@/lib/deployments/registry';
+} from '@/lib/model/migration';
 import { readAllRegions } from '@/lib/propagation/read-stamps';
-import { regionsOf } from '@/lib/regions';
+import { findDeployment, regionsOf } from '@/lib/regions';
 
 /**
  * The continuous diff: every head in MongoDB against every region of the deployment pushes go to

@@ -7,7 +7,7 @@ import {
   recordDeploymentPushFailure,
 } from '@/lib/db/deployment-outbox';
 import { markPushed, recordPushFailure } from '@/lib/db/outbox';
-import { writeTargets } from '@/lib/deployments/migration-model';
+import { writeTargets } from '@/lib/model/migration';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { pushToPrimary } from '@/lib/propagation/push';
 

@@ -1,8 +1,7 @@
 import 'server-only';
 import { Redis, type RedisOptions } from 'ioredis';
 import { env } from '@/lib/env';
-import { findDeployment } from '@/lib/deployments/registry';
-import { listRegions, regionsOf, type Region } from '@/lib/regions';
+import { findDeployment, listRegions, regionsOf, type Region } from '@/lib/regions';
 
 /**
  * Every Redis connection the server side opens comes from here, and closeRedis() ends them all

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { migrationSteps } from '@/lib/deployments/migration-gates';
-import { deploymentName } from '@/lib/deployments/spec';
+import { migrationSteps } from '@/lib/model/migration-gates';
+import { deploymentName } from '@/lib/model/deployment-spec';
 
 /** An operator's step, with the revision of the state their page showed (compare-and-set). */
 export const migrationStepSchema = z.object({

@@ -6,7 +6,7 @@ import {
   markDeploymentPushed,
 } from '@/lib/db/deployment-outbox';
 import { readHead } from '@/lib/db/heads';
-import { writeTargets } from '@/lib/deployments/migration-model';
+import { writeTargets } from '@/lib/model/migration';
 import { pushToOtherDeployment } from '@/lib/propagation/push-version';
 
 export interface DeploymentRetryOutcome {

@@ -3,11 +3,10 @@ import { getCacheState } from '@/lib/db/cache-state';
 import { enqueueDeploymentPush } from '@/lib/db/deployment-outbox';
 import { readVersions } from '@/lib/db/config-versions';
 import { readHeads, repairHeadVersions } from '@/lib/db/heads';
-import { writeTargets } from '@/lib/deployments/migration-model';
-import { findDeployment } from '@/lib/deployments/registry';
+import { writeTargets } from '@/lib/model/migration';
 import { pushVersion } from '@/lib/propagation/push-version';
 import { readRegion } from '@/lib/propagation/read-stamps';
-import { regionsOf } from '@/lib/regions';
+import { findDeployment, regionsOf } from '@/lib/regions';
 import { headsMissingFromPrimary } from '@/lib/worker/select';
 
 export interface ReconcileOutcome {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRoute, noParams } from '@/lib/api/define-route';
 import { readMigrationStatus } from '@/lib/deployments/migration-status';
-import { deploymentName } from '@/lib/deployments/spec';
+import { deploymentName } from '@/lib/model/deployment-spec';
 
 export const dynamic = 'force-dynamic';
 

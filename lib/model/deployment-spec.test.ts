@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeploymentConfigError, parseDeployments } from './spec';
+import { DeploymentConfigError, parseDeployments } from './deployment-spec';
 
 const legacy = { name: 'legacy', primary: { region: 'us-east-1', url: 'redis://10.0.0.1:6379' } };
 const global = {

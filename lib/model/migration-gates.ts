@@ -1,4 +1,4 @@
-import type { CacheStateDoc } from '@/lib/deployments/migration-model';
+import type { CacheStateDoc } from '@/lib/model/migration';
 
 /**
  * Whether each operator step is open now, and if not, why: the page shows the reason beside the

@@ -9,7 +9,7 @@ import {
   writeTargets,
   type CacheStateDoc,
   type MigrationDoc,
-} from './migration-model';
+} from './migration';
 
 const now = new Date('2026-11-29T12:00:00Z');
 const ago = (ms: number) => new Date(now.getTime() - ms);
