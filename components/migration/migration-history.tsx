@@ -1,6 +1,6 @@
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
 import { TimeAgo } from '@/components/ui/time-ago';
-import { stepLabels, type MigrationStep } from '@/lib/deployments/migration-gates';
+import { stepLabels, type MigrationStep } from '@/lib/model/migration-gates';
 import type { MigrationStatusJson } from '@/lib/query/migration';
 
 /** The last step taken (by whom) and the migrations that ended. */

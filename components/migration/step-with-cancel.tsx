@@ -1,6 +1,6 @@
 import { StepButton } from '@/components/migration/step-button';
 import type { MigrationStatusJson } from '@/lib/query/migration';
-import type { MigrationStep } from '@/lib/deployments/migration-gates';
+import type { MigrationStep } from '@/lib/model/migration-gates';
 
 /** A step's button with the migration's cancel beside it (open until the cut-over). */
 export function StepWithCancel({
