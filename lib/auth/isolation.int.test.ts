@@ -26,6 +26,7 @@ import { updateAppDetails } from '@/lib/actions/update-app-details';
 import type { Permission } from '@/lib/auth/roles';
 import { configKey } from '@/lib/contract/cache-layout';
 import { createApp } from '@/lib/db/apps';
+import { applyStep, getCacheState } from '@/lib/db/cache-state';
 import { collections } from '@/lib/db/collections';
 import { commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
@@ -34,6 +35,7 @@ import { closeMongo } from '@/lib/db/mongo';
 import { setPasswordHash } from '@/lib/db/users';
 import { hashPassword } from '@/lib/auth/password';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { emptyBackfill, emptyVerify } from '@/lib/deployments/migration-model';
 import { defaultConfig } from '@/lib/schemas/config';
 import { maskSecrets } from '@/lib/secrets';
 import {
@@ -89,10 +91,20 @@ const supportGrants: Permission[] = [
   'deployments:read',
   'account:manage',
 ];
+/** The vendor's platform team: runs cache migrations, reads every tenant, edits nothing. */
+const operatorGrants: Permission[] = [
+  'config:read',
+  'propagation:read',
+  'fleet:read',
+  'audit:read',
+  'deployments:read',
+  'migration:run',
+  'account:manage',
+];
 
 interface Caller {
   name: string;
-  /** null: reads every tenant (support). */
+  /** null: reads every tenant (support, operator). */
   tenant: TenantId | null;
   grants: Permission[];
   credential: Credential;
@@ -365,7 +377,8 @@ const operations: Operation[] = [
     'takeMigrationStep',
     { permission: 'migration:run', tenantBound: false },
     takeMigrationStep.run,
-    () => Promise.resolve({ step: 'cancel', expectRevision: 0 }),
+    // Cancelling a planned migration: its gate is open, so an operator's call is carried out.
+    async () => ({ step: 'cancel', expectRevision: await planFixtureMigration() }),
   ),
   route('GET', '/api/migration', () => import('@/app/api/migration/route'), {
     permission: 'deployments:read',
@@ -570,6 +583,40 @@ const sessionActions = ['signIn', 'signOut', 'signOutEverywhere', 'acceptInvitat
 
 const testPasswordHash = hashPassword('test-password');
 
+/** A deployment name this environment does not declare: a plan no step can ever carry out. */
+const FIXTURE_TARGET = `iso-target-${run}`;
+
+/**
+ * Puts a planned migration in place (written directly, as its own plan step would need a second
+ * deployment), so the cancel above has something to cancel; returns the revision to expect.
+ */
+async function planFixtureMigration(): Promise<number> {
+  const state = await getCacheState();
+  const by = { id: 'iso-seed', name: 'Isolation seed' };
+  const outcome = await applyStep({
+    expectRevision: state.revision,
+    action: 'plan',
+    by,
+    set: {
+      migration: {
+        id: `mig-iso-${run}-${randomUUID().slice(0, 8)}`,
+        source: state.active,
+        target: FIXTURE_TARGET,
+        phase: 'planned',
+        plannedAt: new Date(),
+        plannedBy: by,
+        backfill: emptyBackfill(),
+        verify: emptyVerify(),
+        cutOverAt: null,
+        rolledBackAt: null,
+        verifyWindowMs: 30_000,
+      },
+    },
+  });
+  if (outcome.status !== 'applied') throw new Error('the fixture migration raced');
+  return outcome.state.revision;
+}
+
 /** A fresh viewer of the target tenant for each role or disable call. */
 async function targetUser(target: TenantId) {
   edits += 1;
@@ -640,7 +687,10 @@ beforeAll(async () => {
     fixtureApps.set(tenant, id);
   }
 
-  const user = async (role: 'admin' | 'viewer' | 'support', tenant: TenantId | null) => {
+  const user = async (
+    role: 'admin' | 'viewer' | 'support' | 'operator',
+    tenant: TenantId | null,
+  ) => {
     const doc = await createTestUser({
       id: `iso-${role}-${tenant ?? 'all'}-${run}`,
       role,
@@ -661,6 +711,12 @@ beforeAll(async () => {
       tenant: null,
       grants: supportGrants,
       credential: await user('support', null),
+    },
+    {
+      name: 'operator',
+      tenant: null,
+      grants: operatorGrants,
+      credential: await user('operator', null),
     },
     {
       name: 'read token of A',
@@ -690,6 +746,16 @@ afterAll(async () => {
       primaryRedis().del(configKey(id)),
     ),
   ]);
+  // A fixture migration left planned (the last caller was refused) must not reach other suites.
+  const state = await getCacheState();
+  if (state.migration?.target === FIXTURE_TARGET)
+    await applyStep({
+      expectRevision: state.revision,
+      action: 'cancel',
+      by: { id: 'iso-seed', name: 'Isolation seed' },
+      set: { migration: null },
+    });
+  await c.migrations.deleteMany({ target: FIXTURE_TARGET });
   // Audit entries are append-only by design; the test tenants' ids keep them apart.
   await closeRedis();
   await closeMongo();
