@@ -3,10 +3,9 @@
 import { revalidatePath } from 'next/cache';
 import { defineAction } from '@/lib/actions/define-action';
 import { actorOf, recordAudit } from '@/lib/db/audit';
-import { setUserRole } from '@/lib/db/users';
 import { formInvalid, type ActionResult } from '@/lib/results';
 import { changeUserRoleSchema, tenantRoleLabels } from '@/lib/schemas/users';
-import { getTenantUserOrThrow, lastAdminRefusal } from '@/lib/users/tenant-user';
+import { applyUserChange, getTenantUserOrThrow } from '@/lib/users/tenant-user';
 
 export type ChangeUserRoleResult = ActionResult<{ userId: string }>;
 
@@ -23,9 +22,8 @@ export const changeUserRole = defineAction(
     if (user.role === role) {
       return formInvalid(`${user.name} is already ${tenantRoleLabels[role].toLowerCase()}.`);
     }
-    const refusal = role === 'viewer' ? await lastAdminRefusal(user, 'demote') : null;
+    const refusal = await applyUserChange(user, { role, disabled: user.disabled });
     if (refusal) return formInvalid(refusal);
-    await setUserRole({ id: user._id, role });
     await recordAudit({
       action: 'user.role_changed',
       actor: actorOf(principal),

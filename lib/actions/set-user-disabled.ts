@@ -4,10 +4,9 @@ import { revalidatePath } from 'next/cache';
 import { defineAction } from '@/lib/actions/define-action';
 import { actorOf, recordAudit } from '@/lib/db/audit';
 import { endUserSessions } from '@/lib/db/sessions';
-import { setUserDisabled as saveDisabled } from '@/lib/db/users';
 import { formInvalid, type ActionResult } from '@/lib/results';
 import { setUserDisabledSchema } from '@/lib/schemas/users';
-import { getTenantUserOrThrow, lastAdminRefusal } from '@/lib/users/tenant-user';
+import { applyUserChange, getTenantUserOrThrow } from '@/lib/users/tenant-user';
 
 export type SetUserDisabledResult = ActionResult<{ userId: string; disabled: boolean }>;
 
@@ -31,15 +30,12 @@ export const setUserDisabled = defineAction(
     if (user.disabled === disabled) {
       return formInvalid(`${user.name} is already ${disabled ? 'disabled' : 'enabled'}.`);
     }
-    if (disabled) {
-      if (user._id === principal.id) {
-        return formInvalid('You cannot disable your own account. Ask another admin.');
-      }
-      const refusal = await lastAdminRefusal(user, 'disable');
-      if (refusal) return formInvalid(refusal);
+    if (disabled && user._id === principal.id) {
+      return formInvalid('You cannot disable your own account. Ask another admin.');
     }
     // Disabling bumps the session version: every open session is refused at its next request.
-    await saveDisabled({ id: user._id, disabled });
+    const refusal = await applyUserChange(user, { role: user.role, disabled });
+    if (refusal) return formInvalid(refusal);
     if (disabled) await endUserSessions(user._id);
     await recordAudit({
       action: disabled ? 'user.disabled' : 'user.enabled',

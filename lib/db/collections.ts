@@ -119,6 +119,12 @@ export interface ApiTokenDoc {
   revokedAt: Date | null;
 }
 
+/** The last-admin guard's counter of a tenant's enabled admins (see lib/db/tenant-admins.ts). */
+export interface TenantAdminsDoc {
+  _id: string;
+  enabledAdmins: number;
+}
+
 export interface AuditDoc {
   _id?: ObjectId;
   at: Date;
@@ -179,6 +185,7 @@ export async function collections() {
     configVersions: db.collection<ConfigVersionDoc>('config_versions'),
     users: db.collection<UserDoc>('users'),
     sessions: db.collection<SessionDoc>('sessions'),
+    tenantAdmins: db.collection<TenantAdminsDoc>('tenant_admins'),
     invitations: db.collection<InvitationDoc>('invitations'),
     apiTokens: db.collection<ApiTokenDoc>('api_tokens'),
     audit: db.collection<AuditDoc>('audit_log'),

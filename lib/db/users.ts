@@ -1,6 +1,7 @@
 import 'server-only';
 import { collections, type UserDoc } from '@/lib/db/collections';
 import { insertIfMissing } from '@/lib/db/config-versions';
+import { adjustAdminCount, ensureAdminCount } from '@/lib/db/tenant-admins';
 
 export async function findUserById(id: string): Promise<UserDoc | null> {
   const c = await collections();
@@ -25,18 +26,6 @@ export async function listUsers({ tenantId }: { tenantId?: string }): Promise<Us
     .toArray();
 }
 
-/** Disabling bumps the session version, so open sessions stop working at their next request. */
-export async function setUserDisabled({
-  id,
-  disabled,
-}: {
-  id: string;
-  disabled: boolean;
-}): Promise<void> {
-  const c = await collections();
-  await c.users.updateOne({ _id: id }, { $set: { disabled }, $inc: { sessionVersion: 1 } });
-}
-
 /**
  * Ends every open session of the user: sessions are sealed cookies, so a copy of one would
  * otherwise stay valid until it expires even after the browser dropped it.
@@ -46,26 +35,33 @@ export async function revokeUserSessions({ id }: { id: string }): Promise<void> 
   await c.users.updateOne({ _id: id }, { $inc: { sessionVersion: 1 } });
 }
 
+const adminOf = (user: Pick<UserDoc, 'role' | 'disabled' | 'tenantId'> | null) =>
+  user && user.role === 'admin' && !user.disabled ? user.tenantId : null;
+
+/**
+ * Writes a user as given, for the demo seed and test fixtures only: it keeps the last-admin
+ * counter in step but is not guarded (people change users through changeTenantUser).
+ */
 export async function upsertUser(user: UserDoc): Promise<void> {
   const c = await collections();
-  await c.users.replaceOne({ _id: user._id }, user, { upsert: true });
+  const before = await c.users.findOneAndReplace({ _id: user._id }, user, {
+    upsert: true,
+    returnDocument: 'before',
+  });
+  const [was, is] = [adminOf(before), adminOf(user)];
+  if (was === is) return;
+  if (was) await adjustAdminCount(was, -1);
+  if (is) await adjustAdminCount(is, 1);
 }
 
 /** Adds a user; false when the email already has an account (emails are unique). */
 export async function insertUser(user: UserDoc): Promise<boolean> {
   const c = await collections();
-  return insertIfMissing(() => c.users.insertOne(user));
-}
-
-export async function setUserRole({ id, role }: { id: string; role: UserDoc['role'] }) {
-  const c = await collections();
-  await c.users.updateOne({ _id: id }, { $set: { role } });
-}
-
-/** Enabled admins of a tenant: the last one may be neither demoted nor disabled. */
-export async function countEnabledAdmins(tenantId: string): Promise<number> {
-  const c = await collections();
-  return c.users.countDocuments({ tenantId, role: 'admin', disabled: false });
+  const tenantId = adminOf(user);
+  if (tenantId) await ensureAdminCount(tenantId);
+  const inserted = await insertIfMissing(() => c.users.insertOne(user));
+  if (inserted && tenantId) await adjustAdminCount(tenantId, 1);
+  return inserted;
 }
 
 export async function setPasswordHash({ id, passwordHash }: { id: string; passwordHash: string }) {

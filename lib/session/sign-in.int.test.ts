@@ -20,7 +20,8 @@ import { createApp } from '@/lib/db/apps';
 import { collections, type AuditDoc } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
-import { revokeUserSessions, setUserDisabled } from '@/lib/db/users';
+import { changeTenantUser } from '@/lib/db/tenant-admins';
+import { revokeUserSessions } from '@/lib/db/users';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig } from '@/lib/schemas/config';
 import { maskSecrets } from '@/lib/secrets';
@@ -46,6 +47,17 @@ const tried = new Set<string>();
 async function attempt(email: string, password: string, ip: string) {
   for (const key of Object.values(limiterKeys(email, ip))) tried.add(key);
   return authenticate({ email, password }, meta(ip));
+}
+
+/** Disables or re-enables a viewer through the data layer the Users page uses. */
+async function setDisabled(userId: string, disabled: boolean) {
+  const change = await changeTenantUser({
+    userId,
+    tenantId: tenant,
+    from: { role: 'viewer', disabled: !disabled },
+    to: { role: 'viewer', disabled },
+  });
+  expect(change.status).toBe('changed');
 }
 
 async function newUser(label: string, role: 'admin' | 'viewer' = 'admin') {
@@ -120,8 +132,8 @@ describe('sign-in', () => {
   });
 
   it('refuses a disabled account with the same answer, even with the right password', async () => {
-    const user = await newUser('disabled');
-    await setUserDisabled({ id: user._id, disabled: true });
+    const user = await newUser('disabled', 'viewer');
+    await setDisabled(user._id, true);
     expect(await attempt(user.email, PASSWORD, freshIp())).toEqual({
       ok: false,
       reason: 'invalid',
@@ -248,13 +260,13 @@ describe('sessions', () => {
   });
 
   it('stops a disabled user at their next request', async () => {
-    const user = await newUser('disable-live');
+    const user = await newUser('disable-live', 'viewer');
     const cookie = await sessionCookie(user);
     expect(await regionsAs(cookie)).toBe(200);
-    await setUserDisabled({ id: user._id, disabled: true });
+    await setDisabled(user._id, true);
     expect(await regionsAs(cookie)).toBe(401);
     // Re-enabling does not bring the old session back: it was revoked, not paused.
-    await setUserDisabled({ id: user._id, disabled: false });
+    await setDisabled(user._id, false);
     expect(await regionsAs(cookie)).toBe(401);
   });
 
