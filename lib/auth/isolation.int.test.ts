@@ -35,7 +35,7 @@ import { closeMongo } from '@/lib/db/mongo';
 import { setPasswordHash } from '@/lib/db/users';
 import { hashPassword } from '@/lib/auth/password';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
-import { emptyBackfill, emptyVerify } from '@/lib/deployments/migration-model';
+import { emptyBackfill, emptyVerify } from '@/lib/model/migration';
 import { defaultConfig } from '@/lib/schemas/config';
 import { maskSecrets } from '@/lib/secrets';
 import {
