@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 const alias = {
   '@': path.resolve(import.meta.dirname),
-  'server-only': path.resolve(import.meta.dirname, 'test/server-only-stub.ts'),
+  'server-only': path.resolve(import.meta.dirname, 'test/setup/server-only-stub.ts'),
 };
 
 export default defineConfig({
@@ -26,7 +26,7 @@ export default defineConfig({
           include: ['**/*.int.test.ts'],
           exclude: ['node_modules/**', '.devstack*/**'],
           environment: 'node',
-          globalSetup: ['test/int-global-setup.ts'],
+          globalSetup: ['test/setup/int-global.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

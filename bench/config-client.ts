@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { readEnvFile } from '../devstack/stack';
-import { endpoints } from '../devstack/test-helpers';
+import { endpoints } from '../devstack/endpoints';
 import { configKey } from '../lib/contract/cache-layout';
 import { checksum } from '../lib/contract/canonical-json';
 import { createConfigClient, type ConfigClient } from '../lib/config-client';

@@ -10,16 +10,16 @@ vi.hoisted(() => {
 });
 
 import { EXIT } from '@/cli/exit-codes';
-import { fault } from '@/devstack/test-helpers';
+import { fault } from '@/test/helpers/devstack';
 import { revokeApiToken } from '@/lib/db/api-tokens';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
-import { createPushedApp, removeApps } from '@/test/propagation-fixtures';
+import { createPushedApp, removeApps } from '@/test/helpers/propagation';
 import { closeRedis } from '@/lib/redis/clients';
 import { listRegions } from '@/lib/regions';
-import { createTestToken } from '@/test/auth-fixtures';
-import { startRouteServer } from '@/test/route-server';
+import { createTestToken } from '@/test/helpers/auth';
+import { startRouteServer } from '@/test/helpers/route-server';
 
 /**
  * The `propagate` CLI as a pipeline runs it: a separate process (bin/propagate.mjs) talking

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { endpoints, fault, stackStatus } from './test-helpers';
+import { endpoints } from './endpoints';
+import { fault, stackStatus } from '../test/helpers/devstack';
 
 const { primary, replicas } = endpoints();
 const clients: Redis[] = [];

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisCommand } from './redis-process';
-import { endpoints, fault, stackStatus, waitFor } from './test-helpers';
+import { endpoints } from './endpoints';
+import { fault, stackStatus, waitFor } from '../test/helpers/devstack';
 
 const { primary, replicas } = endpoints();
 const clients: Redis[] = [];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, start } from './server.js';
-import { RawClient, opMsg, opQuery, withHeader } from './test-support.js';
+import { RawClient, opMsg, opQuery, withHeader } from '../../test/helpers/mongo-wire';
 
 let server: RunningServer;
 

@@ -1,6 +1,6 @@
 import { Long } from 'bson';
 import { describe, expect, it } from 'vitest';
-import { opMsg, opQuery } from './test-support.js';
+import { opMsg, opQuery } from '../../test/helpers/mongo-wire';
 import { FrameReader, ProtocolError, parseFrame } from './wire.js';
 
 describe('FrameReader', () => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { endpoints, waitFor } from '../../devstack/test-helpers';
+import { endpoints } from '../../devstack/endpoints';
+import { waitFor } from '../../test/helpers/devstack';
 import { configKey } from '../../lib/contract/cache-layout';
 import { checksum } from '../../lib/contract/canonical-json';
 import { instancesIndexKey } from '../../lib/contract/report-layout';

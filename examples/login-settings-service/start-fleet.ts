@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from '../../devstack/ports';
-import { endpoints } from '../../devstack/test-helpers';
+import { endpoints } from '../../devstack/endpoints';
 import { ProcessGroup } from '../../scripts/processes';
 import type { DeploymentDeclaration } from '../../lib/model/deployment-spec';
 

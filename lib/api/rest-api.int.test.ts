@@ -19,7 +19,7 @@ import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
-import { removeApps, testAuthor } from '@/test/propagation-fixtures';
+import { removeApps, testAuthor } from '@/test/helpers/propagation';
 import { closeRedis } from '@/lib/redis/clients';
 import {
   appInstancesSchema,
@@ -34,7 +34,7 @@ import {
   versionPageSchema,
 } from '@/lib/schemas/api';
 import { defaultConfig, SECRET_UNCHANGED, type AppConfig } from '@/lib/schemas/config';
-import { createTestToken, requestWith, type Credential } from '@/test/auth-fixtures';
+import { createTestToken, requestWith, type Credential } from '@/test/helpers/auth';
 
 /**
  * The REST API through its real route handlers with real tokens, MongoDB and Redis: every answer

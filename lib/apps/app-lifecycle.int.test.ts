@@ -5,7 +5,8 @@ vi.hoisted(() => {
   process.env.SESSION_SECRET ??= 'x'.repeat(32);
 });
 
-import { endpoints, waitFor } from '@/devstack/test-helpers';
+import { endpoints } from '@/devstack/endpoints';
+import { waitFor } from '@/test/helpers/devstack';
 import { archiveApp } from '@/lib/actions/archive-app';
 import { createApp as createAppAction } from '@/lib/actions/create-app';
 import { restoreApp } from '@/lib/actions/restore-app';

@@ -47,7 +47,7 @@ import {
   sessionCookie,
   TEST_ORIGIN,
   type Credential,
-} from '@/test/auth-fixtures';
+} from '@/test/helpers/auth';
 
 /**
  * The isolation matrix: every caller × a resource of either tenant × every server action and

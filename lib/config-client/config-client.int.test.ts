@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { endpoints, fault, stackStatus, waitFor } from '../../devstack/test-helpers';
+import { endpoints } from '../../devstack/endpoints';
+import { fault, stackStatus, waitFor } from '../../test/helpers/devstack';
 import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '../contract/cache-layout';
 import { canonicalJson, checksum } from '../contract/canonical-json';
 import { pushToPrimary } from '../propagation/push';

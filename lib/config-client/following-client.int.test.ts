@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { declarationOf } from '../../devstack/deployments';
-import { endpoints, waitFor } from '../../devstack/test-helpers';
+import { endpoints } from '../../devstack/endpoints';
+import { waitFor } from '../../test/helpers/devstack';
 import { checksum } from '../contract/canonical-json';
 import {
   ACTIVE_DEPLOYMENT_KEY,
@@ -10,7 +11,7 @@ import {
   MARKER_SCRIPT,
 } from '../contract/deployment-marker';
 import { pushToPrimary } from '../propagation/push';
-import { declareTwoDeployments, type TwoDeployments } from '../../test/two-deployments';
+import { declareTwoDeployments, type TwoDeployments } from '../../test/helpers/two-deployments';
 import { createFollowingConfigClient, type FollowingConfigClient } from './following-client';
 import type { ConfigEntry } from './types';
 

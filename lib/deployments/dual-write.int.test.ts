@@ -2,18 +2,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Both deployments are declared before any module that reads the env is imported.
 const stack = await vi.hoisted(async () => {
-  const { declareTwoDeployments } = await import('@/test/two-deployments');
+  const { declareTwoDeployments } = await import('@/test/helpers/two-deployments');
   return declareTwoDeployments();
 });
 
-import { waitFor } from '@/devstack/test-helpers';
+import { waitFor } from '@/test/helpers/devstack';
 import { configKey } from '@/lib/contract/cache-layout';
 import { getCacheState, applyStep } from '@/lib/db/cache-state';
 import { collections, ensureIndexes } from '@/lib/db/collections';
 import { countDeploymentOutbox, enqueueDeploymentPush } from '@/lib/db/deployment-outbox';
 import { closeMongo, getDb } from '@/lib/db/mongo';
 import { emptyBackfill, emptyVerify } from '@/lib/model/migration';
-import { createPushedApp, saveNextVersion } from '@/test/propagation-fixtures';
+import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
 import { pushToOtherDeployment } from '@/lib/propagation/push-version';
 import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { retryDeploymentOutboxes } from '@/lib/worker/deployment-retry';

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 const stack = await vi.hoisted(async () => {
   process.env.MIGRATION_VERIFY_WINDOW_MS = '1000';
   process.env.SESSION_SECRET ??= 'x'.repeat(32);
-  const { declareTwoDeployments } = await import('@/test/two-deployments');
+  const { declareTwoDeployments } = await import('@/test/helpers/two-deployments');
   return declareTwoDeployments();
 });
 
-import { fault, waitFor } from '@/devstack/test-helpers';
+import { fault, waitFor } from '@/test/helpers/devstack';
 import { configKey } from '@/lib/contract/cache-layout';
 import { FLEET_INDEX_KEY, presenceKey } from '@/lib/contract/report-layout';
 import { getCacheState } from '@/lib/db/cache-state';
@@ -20,7 +20,7 @@ import type { MigrationStep } from '@/lib/model/migration-gates';
 import { takeStep } from '@/lib/deployments/migration-steps';
 import { verifyPass } from '@/lib/deployments/verify';
 import type { AppDoc } from '@/lib/db/collections';
-import { createPushedApp, saveNextVersion } from '@/test/propagation-fixtures';
+import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
 import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { retryDeploymentOutboxes } from '@/lib/worker/deployment-retry';
 

@@ -18,7 +18,8 @@ import type { AppInstancesView } from '@/lib/instances/app-instances';
 import { pushToPrimary } from '@/lib/propagation/push';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
-import { endpoints, fault, stackStatus, waitFor } from '@/devstack/test-helpers';
+import { endpoints } from '@/devstack/endpoints';
+import { fault, stackStatus, waitFor } from '@/test/helpers/devstack';
 
 /**
  * Reports written by real config clients, read back through the route handler exactly as the

@@ -8,7 +8,7 @@ vi.hoisted(() => {
 import { GET as appPropagation } from '@/app/api/apps/[appId]/propagation/route';
 import { GET as latency } from '@/app/api/latency/route';
 import { GET as fleet } from '@/app/api/propagation/route';
-import { fault, waitFor } from '@/devstack/test-helpers';
+import { fault, waitFor } from '@/test/helpers/devstack';
 import { retryPush } from '@/lib/actions/retry-push';
 import { userPrincipal, tokenPrincipal, type Principal } from '@/lib/auth/principal';
 import { configKey } from '@/lib/contract/cache-layout';
@@ -20,7 +20,7 @@ import {
   removeApps,
   saveNextVersion,
   testAuthor as author,
-} from '@/test/propagation-fixtures';
+} from '@/test/helpers/propagation';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
 import type { FleetPage } from '@/lib/propagation/fleet-status';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';

@@ -9,11 +9,11 @@ vi.hoisted(() => {
   process.env.LAG_BUDGET_MS = '1500';
 });
 
-import { fault, stackStatus, waitFor } from '@/devstack/test-helpers';
+import { fault, stackStatus, waitFor } from '@/test/helpers/devstack';
 import { configKey } from '@/lib/contract/cache-layout';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
-import { createPushedApp, removeApps, saveNextVersion } from '@/test/propagation-fixtures';
+import { createPushedApp, removeApps, saveNextVersion } from '@/test/helpers/propagation';
 import { REGION_DOWN_PREFIX } from '@/lib/propagation/read-stamps';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
 import { stopObserver } from '@/lib/propagation/observer/instance';

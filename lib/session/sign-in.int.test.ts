@@ -31,7 +31,7 @@ import {
   runId,
   sessionCookie,
   sessionSetCookie,
-} from '@/test/auth-fixtures';
+} from '@/test/helpers/auth';
 
 const run = runId();
 const tenant = `si-${run}`;

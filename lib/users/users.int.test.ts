@@ -17,7 +17,7 @@ import { endSession } from '@/lib/db/sessions';
 import { closeRedis } from '@/lib/redis/clients';
 import { acceptInvitationSchema } from '@/lib/schemas/users';
 import { acceptInvitation, checkInvitation } from '@/lib/users/accept-invitation';
-import { createTestUser, principalOf, runId, sessionCookie } from '@/test/auth-fixtures';
+import { createTestUser, principalOf, runId, sessionCookie } from '@/test/helpers/auth';
 
 /**
  * Users of a tenant against MongoDB over the wire, with real sealed session cookies resolved

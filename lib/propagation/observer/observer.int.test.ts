@@ -9,10 +9,10 @@ vi.hoisted(() => {
 });
 
 import { GET as appEvents } from '@/app/api/apps/[appId]/propagation/events/route';
-import { fault, stackStatus, waitFor } from '@/devstack/test-helpers';
+import { fault, stackStatus, waitFor } from '@/test/helpers/devstack';
 import { collections, type AppDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
-import { createPushedApp, removeApps, saveNextVersion } from '@/test/propagation-fixtures';
+import { createPushedApp, removeApps, saveNextVersion } from '@/test/helpers/propagation';
 import { createObserver, getObserver, stopObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { appPropagationStatus } from '@/lib/propagation/read-status';
@@ -21,7 +21,7 @@ import { openWatches } from '@/lib/propagation/watch-limits';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { listRegions, primaryRegion } from '@/lib/regions';
 import { startWorker, type RunningWorker } from '@/lib/worker/run-worker';
-import { createTestToken, requestWith } from '@/test/auth-fixtures';
+import { createTestToken, requestWith } from '@/test/helpers/auth';
 import { tokenPrincipal } from '@/lib/auth/principal';
 
 /**

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { down, status, TEST_REGIONS, up } from '../devstack/stack';
-import { stackEnv } from '../scripts/stack-env';
+import { down, status, TEST_REGIONS, up } from '../../devstack/stack';
+import { stackEnv } from '../../scripts/stack-env';
 
 /**
  * Vitest globalSetup of the `int` project: gives the suites a devstack and its endpoints.
@@ -13,7 +13,7 @@ import { stackEnv } from '../scripts/stack-env';
  */
 const TEST_STACK_DIR = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
-  '..',
+  '../..',
   '.devstack-test',
 );
 

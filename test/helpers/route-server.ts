@@ -21,7 +21,7 @@ interface RouteFile {
   file: string;
 }
 
-const API_DIR = path.resolve(import.meta.dirname, '../app/api');
+const API_DIR = path.resolve(import.meta.dirname, '../../app/api');
 
 function routeFiles(): RouteFile[] {
   return readdirSync(API_DIR, { recursive: true, encoding: 'utf8' })

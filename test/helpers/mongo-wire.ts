@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { BSON } from 'bson';
-import { OP_MSG, OP_QUERY } from './wire.js';
+import { OP_MSG, OP_QUERY } from '../../devstack/mongo/wire';
 
 /** Raw-socket helpers for tests that must speak the protocol below the driver. */
 

@@ -4,12 +4,11 @@
  */
 import {
   fault as stackFault,
-  readEnvFile,
   status,
   type FaultAction,
   type FaultResult,
   type StackStatus,
-} from './stack';
+} from '../../devstack/stack';
 
 export function stackDir(): string {
   const dir = process.env.PROPAGATE_DEVSTACK_DIR;
@@ -20,10 +19,6 @@ export function stackDir(): string {
   return dir;
 }
 
-export function stackEnv(): Record<string, string> {
-  return readEnvFile(stackDir());
-}
-
 export function fault(region: string, action: FaultAction, ms?: number): Promise<FaultResult> {
   return stackFault(stackDir(), region, action, ms);
 }
@@ -32,28 +27,6 @@ export async function stackStatus(): Promise<StackStatus> {
   const current = await status(stackDir());
   if (!current) throw new Error(`no devstack in ${stackDir()}`);
   return current;
-}
-
-export interface RegionEndpoints {
-  primary: { region: string; url: string };
-  replicas: { region: string; url: string }[];
-}
-
-/** The endpoints from the env contract, parsed. */
-export function endpoints(env: Record<string, string | undefined> = process.env): RegionEndpoints {
-  const primaryUrl = env.REDIS_PRIMARY_URL;
-  if (!primaryUrl) throw new Error('REDIS_PRIMARY_URL is not set');
-  const replicas = (env.REDIS_REPLICAS ?? '')
-    .split(',')
-    .filter(Boolean)
-    .map((entry) => {
-      const eq = entry.indexOf('=');
-      return { region: entry.slice(0, eq), url: entry.slice(eq + 1) };
-    });
-  return {
-    primary: { region: env.REDIS_PRIMARY_REGION ?? 'us-east-1', url: primaryUrl },
-    replicas,
-  };
 }
 
 /** Polls until `condition` returns something truthy and returns it; throws after `timeoutMs`. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { deploymentDir } from '../devstack/state';
-import { declarationOf } from '../devstack/deployments';
-import { up, fault, type FaultAction, type StackInfo } from '../devstack/stack';
+import { deploymentDir } from '../../devstack/state';
+import { declarationOf } from '../../devstack/deployments';
+import { up, fault, type FaultAction, type StackInfo } from '../../devstack/stack';
 
 /**
  * For integration tests of migrations: the int devstack is deployment `home`; a second one,
