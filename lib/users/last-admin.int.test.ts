@@ -11,7 +11,7 @@ import { collections } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
 import { readAdminCount } from '@/lib/db/tenant-admins';
 import { closeRedis } from '@/lib/redis/clients';
-import { createTestUser, runId } from '@/test/auth-fixtures';
+import { createTestUser, runId } from '@/test/helpers/auth';
 
 /**
  * The last-admin guard under concurrency, through the actions the Users page calls and MongoDB
