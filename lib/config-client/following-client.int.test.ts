@@ -10,6 +10,7 @@ import {
   DEPLOYMENT_CHANNEL,
   MARKER_SCRIPT,
 } from '../contract/deployment-marker';
+import { presenceKey } from '../contract/report-layout';
 import { pushToPrimary } from '../propagation/push';
 import { declareTwoDeployments, type TwoDeployments } from '../../test/helpers/two-deployments';
 import { createFollowingConfigClient, type FollowingConfigClient } from './following-client';
@@ -70,7 +71,10 @@ async function save(deployment: string, appId: string, version: number) {
   });
 }
 
-async function mark(deployment: string, marker: { deployment: string; epoch: number }) {
+async function mark(
+  deployment: string,
+  marker: { deployment: string; epoch: number; live?: string[] },
+) {
   return writer(deployment).eval(
     MARKER_SCRIPT,
     1,
@@ -79,19 +83,22 @@ async function mark(deployment: string, marker: { deployment: string; epoch: num
     String(marker.epoch),
     JSON.stringify(marker),
     DEPLOYMENT_CHANNEL,
+    (marker.live ?? []).join(','),
   );
 }
 
-function start(appId: string) {
+function start(appId: string, { report = false } = {}) {
   const client = createFollowingConfigClient({
     region: 'eu-west-1',
-    deployments: [
-      { name: 'home', redisUrl: endpointsIn.home?.euWest ?? '' },
-      { name: 'next', redisUrl: endpointsIn.next?.euWest ?? '' },
-    ],
+    deployments: ['home', 'next'].map((name) => ({
+      name,
+      redisUrl: endpointsIn[name]?.euWest ?? '',
+      ...(report && { reportUrl: endpointsIn[name]?.primary ?? '' }),
+    })),
     apps: [appId],
     markerCheckIntervalMs: 200,
     stampCheckIntervalMs: 500,
+    ...(report && { report: { intervalMs: 500 } }),
   });
   clients.push(client);
   const served: number[] = [];
@@ -103,6 +110,17 @@ function newApp(): string {
   const id = `fc-${randomUUID().slice(0, 8)}`;
   appIds.push(id);
   return id;
+}
+
+/** Connections this client holds open to a deployment's eu-west-1 replica. */
+async function connectionsTo(deployment: string, instanceId: string): Promise<number> {
+  const replica = new Redis(endpointsIn[deployment]?.euWest ?? '', { maxRetriesPerRequest: 1 });
+  try {
+    const list = (await replica.call('CLIENT', 'LIST')) as string;
+    return list.split('\n').filter((line) => line.includes(instanceId)).length;
+  } finally {
+    replica.disconnect();
+  }
 }
 
 const on = (client: FollowingConfigClient<unknown>, deployment: string) => () =>
@@ -186,5 +204,56 @@ describe('the client follows the active-deployment marker', () => {
     await save('next', appId, 1);
     await waitFor(on(client, 'next'), 15_000, 'the switch once next has the app');
     expect(client.get(appId).version).toBe(1);
+  });
+
+  it('drops a retired deployment after a finish marker: every connection closed, no restart, and says so', async () => {
+    const appId = newApp();
+    await save('home', appId, 1);
+    await save('next', appId, 1);
+    const { client, served } = start(appId, { report: true });
+    await client.ready(appId);
+    await mark('next', { deployment: 'next', epoch: 1, live: ['next', 'home'] });
+    await waitFor(on(client, 'next'), 5_000, 'the cut-over to next');
+    await waitFor(
+      async () => (await connectionsTo('home', client.instanceId)) > 0,
+      5_000,
+      'connections to home',
+    );
+    expect(client.source().retired).toEqual([]);
+
+    // The finish: a new epoch whose live list leaves home out, written to both primaries.
+    for (const d of ['next', 'home'])
+      await mark(d, { deployment: 'next', epoch: 2, live: ['next'] });
+    await waitFor(() => client.source().retired.includes('home'), 5_000, 'home to be retired');
+    await waitFor(
+      async () => (await connectionsTo('home', client.instanceId)) === 0,
+      5_000,
+      'every connection to home closed',
+    );
+    expect(await connectionsTo('next', client.instanceId)).toBeGreaterThan(0);
+    expect(client.source()).toMatchObject({ deployment: 'next', reaches: { next: true } });
+    expect(Object.keys(client.source().reaches)).toEqual(['next']);
+
+    // It reports the retirement where it reports, and withdrew its presence from home.
+    const presence = await waitFor(
+      async () => {
+        const raw = await writer('next').get(presenceKey(client.instanceId));
+        const parsed = raw ? (JSON.parse(raw) as { retired?: string[] }) : null;
+        return parsed?.retired?.includes('home') ? parsed : null;
+      },
+      5_000,
+      'the presence in next to name home as retired',
+    );
+    expect(presence).toMatchObject({ deployment: 'next', epoch: 2, retired: ['home'] });
+    expect(await writer('home').get(presenceKey(client.instanceId))).toBeNull();
+
+    // It goes on following next; a later marker naming home does not reopen it (a restart would).
+    await save('next', appId, 2);
+    await waitFor(() => client.get(appId).version === 2, 5_000, 'v2 from next');
+    await writer('home').del(ACTIVE_DEPLOYMENT_KEY);
+    await mark('home', { deployment: 'home', epoch: 3, live: ['home'] });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(client.source().deployment).toBe('next');
+    expect(served).toEqual([1, 2]);
   });
 });

@@ -7,25 +7,12 @@
  *
  * Like config-client.ts: free of Next.js, server-only and lib/env.
  */
-import { Redis } from 'ioredis';
-import {
-  ACTIVE_DEPLOYMENT_KEY,
-  DEPLOYMENT_CHANNEL,
-  newestMarker,
-  parseMarker,
-  parseMarkerMessage,
-  type DeploymentMarker,
-} from '../contract/deployment-marker';
+import { newestMarker, type DeploymentMarker } from '../contract/deployment-marker';
 import { createConfigClient, defaultInstanceId } from './config-client';
 import { AppArchivedError, type ConfigClientError, ConfigNotReadyError } from './errors';
-import {
-  DEFAULT_REPORT_RETENTION_MS,
-  FLEET_INDEX_KEY,
-  presenceKey,
-  type InstanceReport,
-  type PresenceReport,
-} from '../contract/report-layout';
-import { createReporter, type Reporter } from './reporter';
+import { DEFAULT_REPORT_RETENTION_MS, type InstanceReport } from '../contract/report-layout';
+import { createDeploymentReports, type DeploymentReports } from './deployment-reports';
+import { watchMarkers } from './marker-watch';
 import type {
   ArchivedApp,
   ConfigChange,
@@ -60,9 +47,11 @@ export interface FollowingStatus {
   deployment: string;
   /** The marker it follows (it may still be loading from the deployment it names). */
   following: DeploymentMarker;
-  /** Whether its endpoint in each deployment answers. */
+  /** Whether its endpoint in each deployment answers (retired ones are no longer asked). */
   reaches: Record<string, boolean>;
   switches: number;
+  /** Deployments a finished migration retired: this client closed its connections to them. */
+  retired: string[];
 }
 
 export interface FollowingConfigClient<T> extends ConfigClient<T> {
@@ -115,9 +104,7 @@ export function createFollowingConfigClient<T = unknown>(
   let switching: Promise<void> | null = null;
   let switches = 0;
   let closed = false;
-  const reaches: Record<string, boolean> = Object.fromEntries(
-    options.deployments.map((d) => [d.name, false]),
-  );
+  const retired = new Set<string>();
 
   /**
    * Serve what a source holds for an app (a config or a tombstone) if it is newer than what is
@@ -149,7 +136,7 @@ export function createFollowingConfigClient<T = unknown>(
         logger.warn(`[config-client] onChange listener threw: ${String(error)}`);
       }
     }
-    reporters.get(serving)?.reportSoon();
+    reports?.reportSoon(serving);
   }
 
   const servedBy = (client: ConfigClient<T>, appId: string) => ({
@@ -188,8 +175,30 @@ export function createFollowingConfigClient<T = unknown>(
     switches += 1;
     for (const appId of apps) offer(appId, servedBy(target, appId), 'load');
     logger.info(`[config-client] now reading from ${marker.deployment} (epoch ${marker.epoch})`);
-    reporters.get(serving)?.reportSoon();
-    void sendPresence();
+    reports?.reportSoon(serving);
+    dropRetired();
+    void reports?.sendPresence();
+  }
+
+  /**
+   * Closes every connection to the deployments the followed marker no longer lists as live (a
+   * finished migration retired them), except the one still served from until the switch is done.
+   */
+  function dropRetired(): void {
+    const live = following.live;
+    if (!live || closed) return;
+    for (const name of [...sources.keys()]) {
+      if (live.includes(name) || name === serving) continue;
+      const client = sources.get(name);
+      sources.delete(name);
+      retired.add(name);
+      logger.info(
+        `[config-client] ${name} is retired (epoch ${following.epoch}): closing its connections`,
+      );
+      void Promise.all([client?.close(), markers.drop(name), reports?.drop(name)]).then(() =>
+        reports?.sendPresence(),
+      );
+    }
   }
 
   function follow(seen: (DeploymentMarker | null)[]): void {
@@ -200,13 +209,14 @@ export function createFollowingConfigClient<T = unknown>(
     }
     if (!sources.has(next.deployment)) {
       logger.warn(
-        `[config-client] the active deployment is ${next.deployment} (epoch ${next.epoch}), which this client has no endpoint for; still reading from ${serving}`,
+        `[config-client] the active deployment is ${next.deployment} (epoch ${next.epoch}), which this client ${retired.has(next.deployment) ? 'retired (a restart connects it again)' : 'has no endpoint for'}; still reading from ${serving}`,
       );
       following = next;
       return;
     }
     following = next;
     startSwitch();
+    dropRetired();
   }
 
   function startSwitch(): void {
@@ -224,142 +234,61 @@ export function createFollowingConfigClient<T = unknown>(
       });
   }
 
-  // Markers: a pub/sub fast path on every deployment, and a periodic read of all of them.
-  const markerConnections = options.deployments.map((d) => {
-    const commands = new Redis(d.redisUrl, {
-      connectionName: `propagate-marker:${instanceId}`,
-      connectTimeout: timeoutMs,
-      commandTimeout: timeoutMs,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
-    });
-    const subscriber = new Redis(d.redisUrl, {
-      connectionName: `propagate-marker-sub:${instanceId}`,
-      connectTimeout: timeoutMs,
-      retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2_000),
-    });
-    commands.on('error', () => undefined);
-    subscriber.on('error', () => undefined);
-    subscriber.on('ready', () => {
-      subscriber.subscribe(DEPLOYMENT_CHANNEL).then(
-        () => void checkMarkers(),
-        () => undefined,
-      );
-    });
-    subscriber.on('message', (channel: string, raw: string) => {
-      if (channel === DEPLOYMENT_CHANNEL && !closed) follow([parseMarkerMessage(raw)]);
-    });
-    return { name: d.name, commands, subscriber };
+  const markers = watchMarkers({
+    deployments: options.deployments,
+    instanceId,
+    timeoutMs,
+    intervalMs: markerCheckIntervalMs,
+    onMarkers: follow,
   });
-
-  async function readMarker(conn: (typeof markerConnections)[number]) {
-    try {
-      const fields = await conn.commands.hmget(ACTIVE_DEPLOYMENT_KEY, 'deployment', 'epoch');
-      reaches[conn.name] = true;
-      return parseMarker(fields);
-    } catch {
-      reaches[conn.name] = false;
-      return null;
-    }
-  }
-
-  async function checkMarkers(): Promise<void> {
-    if (closed) return;
-    follow(await Promise.all(markerConnections.map(readMarker)));
-  }
-
-  const markerTimer = setInterval(() => void checkMarkers(), markerCheckIntervalMs);
-  markerTimer.unref();
-  void checkMarkers();
+  const reaches = markers.reaches;
 
   // Reports go to the primary of the deployment served from, with the deployment named.
   const reportIntervalMs = options.report?.intervalMs ?? 5_000;
-  const retentionMs = options.report?.retentionMs ?? DEFAULT_REPORT_RETENTION_MS;
-  function reportsFor(name: string): () => InstanceReport[] {
-    return () => {
-      if (name !== serving) return [];
-      const now = Date.now();
-      const client = sourceOf(serving);
-      return [...held.values()]
-        .flatMap(({ entry }) => (entry ? [entry] : []))
-        .map((entry) => ({
+  function reportsFor(name: string): InstanceReport[] {
+    if (name !== serving) return [];
+    const now = Date.now();
+    const client = sourceOf(serving);
+    return [...held.values()]
+      .flatMap(({ entry }) => (entry ? [entry] : []))
+      .map((entry) => ({
+        instanceId,
+        region: options.region,
+        appId: entry.appId,
+        version: entry.version,
+        checksum: entry.checksum,
+        appliedAt: entry.appliedAt,
+        stalenessMs: client.peek(entry.appId) ? client.staleness(entry.appId) : 0,
+        reportedAt: now,
+        intervalMs: reportIntervalMs,
+        deployment: serving,
+      }));
+  }
+  const reports: DeploymentReports | null = options.report
+    ? createDeploymentReports({
+        reportUrls: options.deployments,
+        instanceId,
+        intervalMs: reportIntervalMs,
+        retentionMs: options.report.retentionMs ?? DEFAULT_REPORT_RETENTION_MS,
+        timeoutMs,
+        snapshot: reportsFor,
+        // Who this instance is, to every deployment it can report to (gates read the whole fleet).
+        presence: () => ({
           instanceId,
           region: options.region,
-          appId: entry.appId,
-          version: entry.version,
-          checksum: entry.checksum,
-          appliedAt: entry.appliedAt,
-          stalenessMs: client.peek(entry.appId) ? client.staleness(entry.appId) : 0,
-          reportedAt: now,
-          intervalMs: reportIntervalMs,
           deployment: serving,
-        }));
-    };
-  }
-  const reporters = new Map<string, Reporter>();
-  const presence = new Map<string, Redis>();
-  if (options.report) {
-    for (const d of options.deployments) {
-      if (!d.reportUrl) continue;
-      reporters.set(
-        d.name,
-        createReporter({
-          redisUrl: d.reportUrl,
-          instanceId,
+          epoch: following.epoch,
+          reaches: { ...reaches },
+          ...(retired.size > 0 && { retired: [...retired] }),
+          apps: held.size,
+          reportedAt: Date.now(),
           intervalMs: reportIntervalMs,
-          retentionMs,
-          timeoutMs,
-          snapshot: reportsFor(d.name),
-          onError: (error) => {
-            if (d.name === serving) for (const listener of errorListeners) listener(error);
-          },
         }),
-      );
-      const redis = new Redis(d.reportUrl, {
-        connectionName: `propagate-presence:${instanceId}`,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-        connectTimeout: timeoutMs,
-        commandTimeout: timeoutMs,
-        retryStrategy: (attempt) => Math.min(250 * 2 ** attempt, 5_000),
-      });
-      redis.on('error', () => undefined);
-      presence.set(d.name, redis);
-    }
-  }
-
-  /** Who this instance is, to every deployment it can report to (gates read the whole fleet). */
-  async function sendPresence(): Promise<void> {
-    const now = Date.now();
-    const report: PresenceReport = {
-      instanceId,
-      region: options.region,
-      deployment: serving,
-      epoch: following.epoch,
-      reaches: { ...reaches },
-      apps: held.size,
-      reportedAt: now,
-      intervalMs: reportIntervalMs,
-    };
-    await Promise.all(
-      [...presence.values()].map(async (redis) => {
-        if (redis.status !== 'ready') return;
-        await redis
-          .pipeline()
-          .set(presenceKey(instanceId), JSON.stringify(report), 'PX', retentionMs)
-          .zadd(FLEET_INDEX_KEY, now, instanceId)
-          .zremrangebyscore(FLEET_INDEX_KEY, '-inf', `(${now - retentionMs}`)
-          .exec()
-          .catch(() => undefined);
-      }),
-    );
-  }
-  const presenceTimer = options.report
-    ? setInterval(() => void sendPresence(), reportIntervalMs)
-    : undefined;
-  presenceTimer?.unref();
-  for (const redis of presence.values()) redis.on('ready', () => void sendPresence());
+        onError: (name, error) => {
+          if (name === serving) for (const listener of errorListeners) listener(error);
+        },
+      })
+    : null;
 
   const current = () => sourceOf(serving);
 
@@ -399,12 +328,9 @@ export function createFollowingConfigClient<T = unknown>(
     },
     status: () => current().status(),
     stats() {
-      const stats = current().stats();
-      const sent = [...reporters.values()].map((r) => r.stats());
       return {
-        ...stats,
-        reportsSent: sent.reduce((n, s) => n + s.reportsSent, 0),
-        reportFailures: sent.reduce((n, s) => n + s.reportFailures, 0),
+        ...current().stats(),
+        ...(reports?.stats() ?? { reportsSent: 0, reportFailures: 0 }),
       };
     },
     onChange(listener) {
@@ -415,29 +341,21 @@ export function createFollowingConfigClient<T = unknown>(
       errorListeners.add(listener);
       return () => errorListeners.delete(listener);
     },
-    source: () => ({ deployment: serving, following, reaches: { ...reaches }, switches }),
+    source: () => ({
+      deployment: serving,
+      following,
+      reaches: { ...reaches },
+      switches,
+      retired: [...retired],
+    }),
 
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(markerTimer);
-      clearInterval(presenceTimer);
       await Promise.all([
         ...[...sources.values()].map((c) => c.close()),
-        ...[...reporters.values()].map((r) => r.close()),
-        ...markerConnections.flatMap(({ commands, subscriber }) => [
-          commands.quit().catch(() => commands.disconnect()),
-          subscriber.quit().catch(() => subscriber.disconnect()),
-        ]),
-        ...[...presence.values()].map(async (redis) => {
-          await redis
-            .pipeline()
-            .del(presenceKey(instanceId))
-            .zrem(FLEET_INDEX_KEY, instanceId)
-            .exec()
-            .catch(() => undefined);
-          await redis.quit().catch(() => redis.disconnect());
-        }),
+        markers.close(),
+        reports?.close(),
       ]);
       await switching;
     },

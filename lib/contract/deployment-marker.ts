@@ -4,11 +4,13 @@
  *
  * | key / channel                     | type    | content                                         |
  * | --------------------------------- | ------- | ----------------------------------------------- |
- * | `propagate:active-deployment`     | hash    | `deployment` (name), `epoch` (integer), `writtenAt` (ms) |
- * | `propagate:deployment-updates`    | pub/sub | JSON `{deployment, epoch}` after every accepted write |
+ * | `propagate:active-deployment`     | hash    | `deployment` (name), `epoch` (integer), `live` (names, comma-separated), `writtenAt` (ms) |
+ * | `propagate:deployment-updates`    | pub/sub | JSON `{deployment, epoch, live}` after every accepted write |
  *
  * Propagate writes it to the primary of every live deployment (replication carries it to the
- * replicas) whenever the active deployment changes, with an epoch one higher than before. A reader
+ * replicas) whenever the active deployment changes or a migration finishes, with an epoch one
+ * higher than before. `live` lists the deployments saves still reach: a reader may close its
+ * connections to any other (a finished migration retired it); a marker without it retires none. A reader
  * that sees several markers (one per deployment it can reach) follows the highest epoch; a
  * marker with a lower epoch than the one it follows is ignored. No marker at all means epoch 0:
  * the reader's first (home) deployment.
@@ -19,22 +21,30 @@ export const DEPLOYMENT_CHANNEL = 'propagate:deployment-updates';
 export interface DeploymentMarker {
   deployment: string;
   epoch: number;
+  /** The deployments saves still reach (the active one among them); absent: not said. */
+  live?: string[];
 }
 
-/** From HMGET deployment epoch; null when absent or malformed. */
-export function parseMarker(fields: (string | null)[]): DeploymentMarker | null {
-  const [deployment, epoch] = fields;
+const liveList = (raw: unknown): { live?: string[] } => {
+  if (typeof raw === 'string' && raw) return { live: raw.split(',').filter(Boolean) };
+  if (Array.isArray(raw) && raw.every((n) => typeof n === 'string')) return { live: raw };
+  return {};
+};
+
+/** From HMGET deployment epoch live; null when absent or malformed. */
+export function parseMarker(fields: (string | null | undefined)[]): DeploymentMarker | null {
+  const [deployment, epoch, live] = fields;
   if (!deployment || epoch == null) return null;
   const e = Number(epoch);
   if (!Number.isInteger(e) || e < 0) return null;
-  return { deployment, epoch: e };
+  return { deployment, epoch: e, ...liveList(live) };
 }
 
 export function parseMarkerMessage(raw: string): DeploymentMarker | null {
   try {
     const m = JSON.parse(raw) as Partial<DeploymentMarker>;
     if (typeof m.deployment === 'string' && Number.isInteger(m.epoch) && (m.epoch ?? -1) >= 0)
-      return { deployment: m.deployment, epoch: m.epoch as number };
+      return { deployment: m.deployment, epoch: m.epoch as number, ...liveList(m.live) };
   } catch {
     // Ignored: the periodic marker read catches up.
   }
@@ -56,7 +66,8 @@ export function newestMarker(
 }
 
 /**
- * KEYS[1] propagate:active-deployment; ARGV deployment, epoch, message, channel.
+ * KEYS[1] propagate:active-deployment; ARGV deployment, epoch, message, channel, live (the
+ * names comma-separated; empty: not said).
  * Writes only a higher epoch (the same marker again is a no-op), then announces it.
  * Returns {1, epoch} when written, {0, currentEpoch} when refused or unchanged.
  */
@@ -68,6 +79,11 @@ end
 local t = redis.call('TIME')
 redis.call('HSET', KEYS[1], 'deployment', ARGV[1], 'epoch', ARGV[2],
   'writtenAt', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+if ARGV[5] and ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[1], 'live', ARGV[5])
+else
+  redis.call('HDEL', KEYS[1], 'live')
+end
 redis.call('PUBLISH', ARGV[4], ARGV[3])
 return {1, tonumber(ARGV[2])}
 `;

@@ -73,6 +73,8 @@ export interface PresenceReport {
   epoch: number;
   /** Whether its region's endpoint in each deployment it knows answers. */
   reaches: Record<string, boolean>;
+  /** Deployments a finished migration retired, whose connections it closed. */
+  retired?: string[];
   /** Apps it holds. */
   apps: number;
   reportedAt: number;

@@ -12,6 +12,7 @@ const presenceSchema = z.strictObject({
   deployment: deploymentName,
   epoch: z.number().int().nonnegative(),
   reaches: z.record(deploymentName, z.boolean()),
+  retired: z.array(deploymentName).max(20).optional(),
   apps: z.number().int().nonnegative(),
   reportedAt: z.number().int().nonnegative(),
   intervalMs: z.number().int().min(100).max(3_600_000),

@@ -35,6 +35,7 @@ export async function writeMarker(
     String(marker.epoch),
     JSON.stringify(marker),
     DEPLOYMENT_CHANNEL,
+    (marker.live ?? []).join(','),
   );
   return written === 1 ? 'written' : 'unchanged';
 }
@@ -56,8 +57,6 @@ export async function writeMarkerEverywhere(
  */
 export async function keepMarkers(): Promise<{ unreachable: string[] }> {
   const state = await getCacheState();
-  return writeMarkerEverywhere(liveDeployments(state), {
-    deployment: state.active,
-    epoch: state.epoch,
-  });
+  const live = liveDeployments(state);
+  return writeMarkerEverywhere(live, { deployment: state.active, epoch: state.epoch, live });
 }

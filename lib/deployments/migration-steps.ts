@@ -106,6 +106,8 @@ function changesFor(
         migration: m && { ...m, phase: 'syncing', rolledBackAt: now, verify: emptyVerify() },
       };
     case 'finish':
+      // The marker's new epoch tells services the source is retired (its `live` omits it).
+      return { migration: null, epoch: state.epoch + 1 };
     case 'cancel':
       return { migration: null };
   }
@@ -173,12 +175,20 @@ export async function takeStep({
     await archiveMigration(m, step === 'finish' ? 'finished' : 'cancelled');
 
   let message = `${by.name} ${stepLabels[step]}.`;
-  if (step === 'cutOver' || step === 'rollBack') {
-    const { unreachable } = await writeMarkerEverywhere(liveDeployments(next), {
-      deployment: next.active,
-      epoch: next.epoch,
-    });
-    message = `Services now switch to ${next.active} (epoch ${next.epoch}).${unreachable.length ? ` The marker could not be written to ${unreachable.join(', ')} yet; the worker keeps trying.` : ''}`;
+  if (step === 'cutOver' || step === 'rollBack' || step === 'finish') {
+    const live = liveDeployments(next);
+    // A finish is also written to the retired source, so services reading nothing else hear it.
+    const { unreachable } = await writeMarkerEverywhere(
+      step === 'finish' ? liveDeployments(state) : live,
+      { deployment: next.active, epoch: next.epoch, live },
+    );
+    const retry = unreachable.length
+      ? ` The marker could not be written to ${unreachable.join(', ')} yet${step === 'finish' ? '' : '; the worker keeps trying'}.`
+      : '';
+    message =
+      step === 'finish'
+        ? `${by.name} ${stepLabels[step]}: services drop their connections to ${m?.source ?? 'the source'} (epoch ${next.epoch}).${retry}`
+        : `Services now switch to ${next.active} (epoch ${next.epoch}).${retry}`;
   }
   const migration = next.migration ?? m;
   await audit({

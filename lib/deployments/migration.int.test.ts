@@ -237,7 +237,17 @@ describe('a migration from home to next', () => {
     await deploymentPrimaryRedis('home').del(presenceKey('svc-ap-1'));
     await deploymentPrimaryRedis('home').zrem(FLEET_INDEX_KEY, 'svc-ap-1');
     const finished = await step('finish');
-    expect(finished).toMatchObject({ status: 'done', state: { active: 'next', migration: null } });
+    expect(finished).toMatchObject({
+      status: 'done',
+      state: { active: 'next', epoch: 4, migration: null },
+    });
+    // The marker tells services, in both primaries, that home is retired.
+    for (const d of ['home', 'next'])
+      expect(await deploymentPrimaryRedis(d).hgetall(ACTIVE_DEPLOYMENT_KEY)).toMatchObject({
+        deployment: 'next',
+        epoch: '4',
+        live: 'next',
+      });
     const after = await saveNextVersion(app);
     expect(await versionIn('next', app._id)).toBe(after.doc.version);
     await new Promise((resolve) => setTimeout(resolve, 300));

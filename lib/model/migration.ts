@@ -71,7 +71,7 @@ export interface CacheStateDoc {
   _id: 'cache';
   /** The deployment services read from. */
   active: string;
-  /** Bumped at every switch of `active`; the marker in every primary carries it. */
+  /** Bumped at every switch of `active` and at a finish (the marker in every primary carries it). */
   epoch: number;
   /** Bumped by every change: operators' steps are compare-and-set on it. */
   revision: number;
