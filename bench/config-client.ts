@@ -20,6 +20,7 @@ import { createConfigClient, type ConfigClient } from '../lib/config-client';
 import { pushToPrimary } from '../lib/propagation/push';
 import { defaultConfig } from '../lib/schemas/config';
 import { summary } from './stats';
+import { chosenStackDir } from '../devstack/state';
 
 export interface BenchTargets {
   primaryUrl: string;
@@ -261,7 +262,7 @@ export async function benchSaveToClients(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = process.argv[2] ?? process.env.PROPAGATE_DEVSTACK_DIR ?? '.devstack';
+  const dir = process.argv[2] ?? chosenStackDir();
   const targets = targetsFromStack(dir);
   console.log(
     JSON.stringify(

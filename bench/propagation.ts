@@ -18,6 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { fault, readEnvFile, status } from '../devstack/stack';
 import { round, summary } from './stats';
+import { chosenStackDir } from '../devstack/state';
 
 export function machine() {
   return {
@@ -310,7 +311,7 @@ export async function benchFleetStatus({
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const stackDir = process.argv[2] ?? process.env.PROPAGATE_DEVSTACK_DIR ?? '.devstack';
+  const stackDir = process.argv[2] ?? chosenStackDir();
   const fleet = await benchFleetStatus({ stackDir });
   const saves = await benchSaveToInSync({ stackDir });
   console.log(JSON.stringify({ fleetStatus: fleet, saveToInSync: saves }, null, 2));

@@ -9,11 +9,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { BENCH_STACK_DIR } from '../devstack/state';
 import { down, TEST_REGIONS, up } from '../devstack/stack';
 import { runProduct } from '../scripts/run-product';
 import { stackEnv } from '../scripts/stack-env';
 
-const dir = path.resolve('.devstack-bench');
+const dir = BENCH_STACK_DIR;
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (name: string) => !only || only.includes(name);
 const log = (line: string) => console.error(`[bench] ${line}`);

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { readEnvFile } from '../devstack/stack';
 import { percentile, round } from './stats';
+import { chosenStackDir } from '../devstack/state';
 
 export interface SaveConfigBench {
   saves: number;
@@ -133,7 +134,7 @@ export async function benchSaveConfig({
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const stackDir = process.argv[2] ?? process.env.PROPAGATE_DEVSTACK_DIR ?? '.devstack';
+  const stackDir = process.argv[2] ?? chosenStackDir();
   const result = await benchSaveConfig({ stackDir });
   console.log(JSON.stringify(result, null, 2));
   const [{ closeMongo }, { closeRedis }] = await Promise.all([

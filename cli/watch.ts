@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { appInstancesSchema, appPropagationSchema } from '../lib/schemas/api';
+import { sleep } from '../lib/timing';
 import type { ApiClient } from './client';
 
 export type AppPropagation = z.output<typeof appPropagationSchema>;
@@ -45,12 +46,6 @@ export function snapshotOf(
     converged: regionsConverged && serversWaiting.size === 0,
   };
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 /**
  * The app's status as the server pushes it (Server-Sent Events: the whole status first, then on

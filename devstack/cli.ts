@@ -13,7 +13,7 @@ import {
   type ProcessStatus,
   type RegionSpec,
 } from './stack';
-import { REPO_ROOT } from './state';
+import { chosenStackDir } from './state';
 
 const USAGE = `usage: devstack/cli.ts <command> [--dir D]
   up [--test | --delays 0 | --delays 35,95,110] [--regions eu-west-1,ap-south-1] [--no-mongo]
@@ -107,11 +107,7 @@ function table(rows: string[][]): string {
 async function main(): Promise<void> {
   const parsed = parse(process.argv.slice(2));
   const [command, ...rest] = parsed.positional;
-  const dir = path.resolve(
-    flag(parsed, '--dir') ??
-      process.env.PROPAGATE_DEVSTACK_DIR ??
-      path.join(REPO_ROOT, '.devstack'),
-  );
+  const dir = path.resolve(flag(parsed, '--dir') ?? chosenStackDir());
   const log = (line: string): void => console.log(line);
 
   switch (command) {

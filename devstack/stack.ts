@@ -15,6 +15,7 @@ import {
 import path from 'node:path';
 import { controlRequest, FAULT_ACTIONS, type FaultAction, type FaultResult } from './control';
 import { pingMongo } from './mongo-tier';
+import { REGION_NAME_PATTERN } from '../lib/contract/names';
 import { sleep } from './redis-process';
 import { collectStatus, type StackStatus } from './status';
 import {
@@ -62,16 +63,14 @@ export interface StackInfo {
   state: StackState;
 }
 
-const REGION_NAME = /^[a-z0-9][a-z0-9-]*$/;
-
 function configFor(options: UpOptions): StackConfig {
   const primaryRegion = options.primaryRegion ?? DEFAULT_PRIMARY_REGION;
   const regions = options.regions ?? DEMO_REGIONS;
   const names = [primaryRegion, ...regions.map((r) => r.name)];
   for (const name of names) {
     // Names end up in REDIS_REPLICAS (`name=url,...`) and in directory names.
-    if (!REGION_NAME.test(name))
-      throw new Error(`region name ${JSON.stringify(name)} must match ${REGION_NAME}`);
+    if (!REGION_NAME_PATTERN.test(name))
+      throw new Error(`region name ${JSON.stringify(name)} must match ${REGION_NAME_PATTERN}`);
   }
   if (new Set(names).size !== names.length)
     throw new Error(`region names must be distinct (primary included): ${names.join(', ')}`);

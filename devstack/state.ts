@@ -5,6 +5,18 @@ import { fileURLToPath } from 'node:url';
 /** Files a stack keeps in its directory; `up`, `down`, `status` and the supervisor share them. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Where a stack lives unless `--dir` or PROPAGATE_DEVSTACK_DIR says otherwise: the dev one. */
+export const DEFAULT_STACK_DIR = path.join(REPO_ROOT, '.devstack');
+/** The stack integration and e2e tests start (or reuse), apart from the one a developer uses. */
+export const TEST_STACK_DIR = path.join(REPO_ROOT, '.devstack-test');
+/** The stack `npm run bench` starts, so benchmarks never share one with anything else. */
+export const BENCH_STACK_DIR = path.join(REPO_ROOT, '.devstack-bench');
+
+/** PROPAGATE_DEVSTACK_DIR when set, else `fallback`. */
+export function chosenStackDir(fallback = DEFAULT_STACK_DIR): string {
+  return process.env.PROPAGATE_DEVSTACK_DIR ?? fallback;
+}
+
 export const files = {
   config: (dir: string) => path.join(dir, 'config.json'),
   state: (dir: string) => path.join(dir, 'state.json'),

@@ -2,13 +2,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { fault as stackFault, type FaultAction } from '../devstack/stack';
+import { chosenStackDir, TEST_STACK_DIR } from '../devstack/state';
 import { DEMO_PASSWORD, DEMO_USERS, type DemoUserKey } from '../lib/seed/demo-users';
 
 const authDir = path.join(import.meta.dirname, '.auth');
 
 /** The devstack the e2e server runs on (scripts/e2e-server.ts uses the same default). */
 export function e2eStackDir(): string {
-  return process.env.PROPAGATE_DEVSTACK_DIR ?? '.devstack-test';
+  return chosenStackDir(TEST_STACK_DIR);
 }
 
 export function fault(region: string, action: FaultAction, ms?: number) {

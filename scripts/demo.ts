@@ -1,10 +1,10 @@
 import { DEMO_REGIONS, down } from '../devstack/stack';
 import { DEMO_PASSWORD, DEMO_USERS } from '../lib/seed/demo-users';
 import { runProduct } from './run-product';
-import { DEFAULT_STACK_DIR } from './stack-env';
+import { chosenStackDir } from '../devstack/state';
 
 const port = 3000;
-const dir = process.env.PROPAGATE_DEVSTACK_DIR ?? DEFAULT_STACK_DIR;
+const dir = chosenStackDir();
 const log = (line: string) => console.log(`[demo] ${line}`);
 
 let stopping = false;

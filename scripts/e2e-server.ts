@@ -1,10 +1,10 @@
 import { TEST_REGIONS } from '../devstack/stack';
 import { runProduct } from './run-product';
-import { TEST_STACK_DIR } from './stack-env';
+import { chosenStackDir, TEST_STACK_DIR } from '../devstack/state';
 
 // Playwright's webServer: the whole product on the test devstack, stopped when Playwright ends.
 const port = Number(process.env.PROPAGATE_E2E_PORT ?? 3100);
-const dir = process.env.PROPAGATE_DEVSTACK_DIR ?? TEST_STACK_DIR;
+const dir = chosenStackDir(TEST_STACK_DIR);
 
 const product = await runProduct({
   dir,

@@ -16,6 +16,3 @@ export function stackEnv(dir: string): Record<string, string> {
   env.SESSION_SECRET = readFileSync(secretFile, 'utf8').trim();
   return env;
 }
-
-export const DEFAULT_STACK_DIR = '.devstack';
-export const TEST_STACK_DIR = '.devstack-test';

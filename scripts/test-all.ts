@@ -1,14 +1,15 @@
 import path from 'node:path';
 import { down, TEST_REGIONS, up } from '../devstack/stack';
 import { run } from './processes';
-import { stackEnv, TEST_STACK_DIR } from './stack-env';
+import { TEST_STACK_DIR } from '../devstack/state';
+import { stackEnv } from './stack-env';
 
 /**
  * `npm test`: the gate (lint, types, format) and every suite. Integration and e2e share one
  * devstack in its own directory on free ports, so a running demo is never touched; it is stopped
  * at the end whatever happened.
  */
-const dir = path.resolve(TEST_STACK_DIR);
+const dir = TEST_STACK_DIR;
 const npx = (bin: string, args: string[], env?: NodeJS.ProcessEnv) =>
   run(process.execPath, [path.join('node_modules', '.bin', bin), ...args], {
     env: env ?? process.env,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { DEFAULT_STACK_DIR, stackEnv } from './stack-env';
+import { chosenStackDir } from '../devstack/state';
+import { stackEnv } from './stack-env';
 
 /**
  * `with-devstack-env <command...>`: runs a command with the devstack's endpoints in its
@@ -12,7 +13,7 @@ if (!command) {
   process.exit(2);
 }
 
-const dir = process.env.PROPAGATE_DEVSTACK_DIR ?? DEFAULT_STACK_DIR;
+const dir = chosenStackDir();
 let fromStack: Record<string, string> = {};
 if (
   !process.env.REDIS_PRIMARY_URL &&

@@ -1,5 +1,6 @@
 import type { UpdateMessage } from '@/lib/contract/cache-layout';
 import { arrivalKey, type NewArrival } from '@/lib/model/arrival';
+import { sleep } from '@/lib/timing';
 
 /** An arrival as measured now, in a region, by a message or by a poll of the stamp. */
 export function arrivalOf(
@@ -19,12 +20,6 @@ export function arrivalOf(
     method,
   };
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 
 /**
  * Arrival times are measured the moment a message comes in, but written to MongoDB in batches

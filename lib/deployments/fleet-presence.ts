@@ -1,14 +1,14 @@
 import 'server-only';
 import { z } from 'zod';
 import { FLEET_INDEX_KEY, INSTANCE_ID_PATTERN, presenceKey } from '@/lib/contract/report-layout';
-import { deploymentName } from '@/lib/model/deployment-spec';
+import { deploymentName, regionName } from '@/lib/model/deployment-spec';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import type { InstanceFact } from '@/lib/model/migration-gates';
 
 /** Presence entries come from services: validated, and dropped when they do not. */
 const presenceSchema = z.strictObject({
   instanceId: z.string().regex(INSTANCE_ID_PATTERN),
-  region: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  region: regionName,
   deployment: deploymentName,
   epoch: z.number().int().nonnegative(),
   reaches: z.record(deploymentName, z.boolean()),

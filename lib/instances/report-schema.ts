@@ -4,12 +4,13 @@
  */
 import { z } from 'zod';
 import { INSTANCE_ID_PATTERN } from '@/lib/contract/report-layout';
+import { deploymentName, regionName } from '@/lib/model/deployment-spec';
 
 const ms = z.number().int().nonnegative();
 
 export const instanceReportSchema = z.strictObject({
   instanceId: z.string().regex(INSTANCE_ID_PATTERN),
-  region: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+  region: regionName,
   appId: z.string().min(1).max(64),
   version: z.number().int().positive(),
   checksum: z.string().regex(/^[0-9a-f]{64}$/),
@@ -17,10 +18,7 @@ export const instanceReportSchema = z.strictObject({
   stalenessMs: ms,
   reportedAt: ms,
   intervalMs: z.number().int().min(100).max(3_600_000),
-  deployment: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,30}$/)
-    .optional(),
+  deployment: deploymentName.optional(),
 });
 
 export type ValidInstanceReport = z.infer<typeof instanceReportSchema>;

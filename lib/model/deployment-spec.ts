@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEPLOYMENT_NAME_PATTERN, REGION_NAME_PATTERN } from '../contract/names';
 
 /**
  * Cache deployments: named topologies (a primary and its regional replicas) that Propagate can
@@ -8,11 +9,14 @@ import { z } from 'zod';
 
 export const deploymentName = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,30}$/, 'a deployment name is lower-case letters, digits and dashes');
+  .regex(DEPLOYMENT_NAME_PATTERN, 'a deployment name is lower-case letters, digits and dashes');
 
 export const regionName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]*$/, 'a region name is lower-case letters, digits and dashes');
+  .regex(
+    REGION_NAME_PATTERN,
+    'a region name is lower-case letters, digits and dashes (at most 63)',
+  );
 
 export const redisUrl = z.url({
   protocol: /^rediss?$/,

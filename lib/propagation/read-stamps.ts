@@ -6,6 +6,7 @@ import { bulkRedisFor, redisFor } from '@/lib/redis/clients';
 import { listRegions, type Region } from '@/lib/regions';
 import { regionErrorText } from '@/lib/propagation/region-error';
 import { parseReplicationInfo } from '@/lib/contract/parse-replication';
+import { withTimeout } from '@/lib/timing';
 
 /**
  * Reading version stamps: per region ONE pipelined round trip (an HMGET per app plus
@@ -48,18 +49,6 @@ export interface RegionRead {
 interface RawRead extends Omit<RegionRead, 'unreachableSince'> {
   /** Primary only: the region-down markers, by region name. */
   downMarkers: Map<string, number>;
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number, region: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${region} did not answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([work, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Status shows a category; the driver's message (host, port) goes to the log, once per change. */

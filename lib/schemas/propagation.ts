@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { regionStates } from '@/lib/model/region-states';
+import { REGION_NAME_PATTERN } from '@/lib/contract/names';
 import { appIdSchema, tenantIdSchema, versionSchema } from '@/lib/schemas/app';
 
 /** A deploy pipeline may block this long on one request; beyond it, it should ask again. */
@@ -23,7 +24,7 @@ export const propagationQuerySchema = z
     path: ['waitMs'],
   });
 
-const regionNameSchema = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'Unknown region' });
+const regionNameSchema = z.string().regex(REGION_NAME_PATTERN, { error: 'Unknown region' });
 
 export const fleetQuerySchema = z.object({
   tenant: tenantIdSchema.optional(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { every, sleep } from './loop';
+import { every } from './loop';
 
 describe('every', () => {
   it('keeps running after a failing pass, logs the streak once and its end', async () => {
@@ -20,14 +20,5 @@ describe('every', () => {
     await loop;
     expect(calls).toBe(5);
     expect(lines).toEqual(['demo: redis down (retrying every 0 ms)', 'demo: recovered']);
-  });
-});
-
-describe('sleep', () => {
-  it('ends at once when stopped', async () => {
-    const stop = new AbortController();
-    const slept = sleep(60_000, stop.signal);
-    stop.abort();
-    await expect(slept).resolves.toBeUndefined();
   });
 });

@@ -1,22 +1,11 @@
+import { sleep } from '@/lib/timing';
+
+export type Log = (line: string) => void;
+
 /**
  * A worker loop: run `task`, wait, repeat until stopped. An error (Redis or MongoDB down) is
  * logged and the loop carries on: the worker outlives every outage it is meant to repair.
  */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-export type Log = (line: string) => void;
-
 export async function every(
   name: string,
   intervalMs: number,

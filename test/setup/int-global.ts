@@ -1,6 +1,5 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { down, status, TEST_REGIONS, up } from '../../devstack/stack';
+import { TEST_STACK_DIR } from '../../devstack/state';
 import { stackEnv } from '../../scripts/stack-env';
 
 /**
@@ -11,11 +10,6 @@ import { stackEnv } from '../../scripts/stack-env';
  * stack's env record here is what the suites see. When `PROPAGATE_DEVSTACK_DIR` is already set
  * (`npm test` starts one stack for all suites) that stack is reused and left running.
  */
-const TEST_STACK_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../..',
-  '.devstack-test',
-);
 
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   const shared = process.env.PROPAGATE_DEVSTACK_DIR;
