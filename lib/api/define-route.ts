@@ -9,7 +9,8 @@ import { requirePermission } from '@/lib/auth/authorize';
 import { tokenPrincipal, type Principal } from '@/lib/auth/principal';
 import type { Permission } from '@/lib/auth/roles';
 import { principalFromRequestCookie } from '@/lib/session/session';
-import { findActiveTokenByHash } from '@/lib/db/api-tokens';
+import { findActiveTokenByHash, noteTokenUse } from '@/lib/db/api-tokens';
+import { cachedPrincipal } from '@/lib/session/auth-cache';
 import { AppError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '@/lib/errors';
 import { metaFromHeaders, type RequestMeta } from '@/lib/request-meta';
 import { flattenIssues } from '@/lib/schemas/issues';
@@ -39,17 +40,41 @@ export interface RouteOptions<P extends z.ZodType, Q extends z.ZodType, B extend
   idempotent?: boolean;
 }
 
-/** Bearer token first (automation), then the session cookie (the dashboard). */
+/**
+ * Bearer token first (automation), then the session cookie (the dashboard). Reads may use what
+ * this process verified a moment ago (lib/session/auth-cache.ts: revocations reach it at once,
+ * and nothing is older than a few seconds); writes always ask MongoDB.
+ */
 export async function principalForRequest(request: Request): Promise<Principal | null> {
+  const cached = request.method === 'GET' || request.method === 'HEAD';
   const header = request.headers.get('authorization');
   if (header) {
     const token = header.replace(/^Bearer\s+/i, '');
     if (!looksLikeToken(token)) throw new UnauthenticatedError('The API token is malformed.');
-    const found = await findActiveTokenByHash(hashToken(token));
+    const found = cached
+      ? await cachedTokenPrincipal(hashToken(token))
+      : await findActiveTokenByHash(hashToken(token)).then((t) => t && tokenPrincipal(t));
     if (!found) throw new UnauthenticatedError('The API token is unknown or revoked.');
-    return tokenPrincipal(found);
+    return found;
   }
-  return principalFromRequestCookie(request);
+  return principalFromRequestCookie(request, { cached });
+}
+
+function cachedTokenPrincipal(hash: string): Promise<Principal | null> {
+  return cachedPrincipal(
+    `token:${hash}`,
+    async () => {
+      const token = await findActiveTokenByHash(hash);
+      return token
+        ? {
+            principal: tokenPrincipal(token),
+            subjects: [{ kind: 'token', id: token._id }],
+            lastUsedAt: Date.now(),
+          }
+        : null;
+    },
+    ({ principal, lastUsedAt }) => noteTokenUse(principal.id, lastUsedAt),
+  );
 }
 
 /** State-changing requests that ride on a cookie must come from our own origin (CSRF). */

@@ -2,6 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { generateToken } from '@/lib/auth/api-token';
 import type { TokenScope } from '@/lib/auth/principal';
+import { authChanged } from '@/lib/db/auth-changes';
 import { collections, ensureIndexes, type ApiTokenDoc, type Author } from '@/lib/db/collections';
 import { NotFoundError } from '@/lib/errors';
 
@@ -15,17 +16,22 @@ const withoutHash = { projection: { hash: 0 } } as const;
 export async function findActiveTokenByHash(hash: string): Promise<ApiTokenDoc | null> {
   const c = await collections();
   const token = await c.apiTokens.findOne({ hash, revokedAt: null });
-  // Last-used is informational and shown in minutes: a write per minute is enough, not one per
-  // request (a pipeline polling status would otherwise write on every poll). Not awaited.
-  if (
-    token &&
-    (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS)
-  ) {
-    void c.apiTokens
-      .updateOne({ _id: token._id }, { $set: { lastUsedAt: new Date() } })
-      .catch(() => {});
-  }
+  if (token) noteTokenUse(token._id, token.lastUsedAt?.getTime() ?? null);
   return token;
+}
+
+/**
+ * Last-used is informational and shown in minutes: a write per minute is enough, not one per
+ * request (a pipeline polling status would otherwise write on every poll). Not awaited. Returns
+ * the last-used time as it now stands.
+ */
+export function noteTokenUse(tokenId: string, lastUsedAt: number | null): number {
+  const now = Date.now();
+  if (lastUsedAt !== null && now - lastUsedAt <= LAST_USED_RESOLUTION_MS) return lastUsedAt;
+  void collections()
+    .then((c) => c.apiTokens.updateOne({ _id: tokenId }, { $set: { lastUsedAt: new Date(now) } }))
+    .catch(() => {});
+  return now;
 }
 
 /**
@@ -92,7 +98,10 @@ export async function revokeApiToken({
     { $set: { revokedAt: new Date() } },
     { returnDocument: 'after', ...withoutHash },
   );
-  if (revoked) return { token: revoked, alreadyRevoked: false };
+  if (revoked) {
+    await authChanged({ kind: 'token', id: tokenId });
+    return { token: revoked, alreadyRevoked: false };
+  }
   const existing = await c.apiTokens.findOne({ _id: tokenId, tenantId }, withoutHash);
   if (!existing) throw new NotFoundError('API token not found.');
   return { token: existing, alreadyRevoked: true };

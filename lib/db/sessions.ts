@@ -1,5 +1,6 @@
 import 'server-only';
 import { randomBytes } from 'node:crypto';
+import { authChanged } from '@/lib/db/auth-changes';
 import { collections } from '@/lib/db/collections';
 import type { RequestMeta } from '@/lib/request-meta';
 
@@ -40,12 +41,14 @@ export async function isSessionLive(id: string, userId: string): Promise<boolean
 export async function endSession(id: string): Promise<void> {
   const c = await collections();
   await c.sessions.deleteOne({ _id: id });
+  await authChanged({ kind: 'session', id });
 }
 
 /** Ends every session of the user, or every one but `except` (the browser asking). */
 export async function endUserSessions(userId: string, except?: string): Promise<void> {
   const c = await collections();
   await c.sessions.deleteMany(except ? { userId, _id: { $ne: except } } : { userId });
+  await authChanged({ kind: 'user', id: userId });
 }
 
 /** Active (unexpired) sessions per user, for the Users page: one aggregation for the page. */

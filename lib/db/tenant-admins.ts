@@ -1,4 +1,5 @@
 import 'server-only';
+import { authChanged } from '@/lib/db/auth-changes';
 import { collections, type UserDoc } from '@/lib/db/collections';
 import { insertIfMissing } from '@/lib/db/config-versions';
 
@@ -78,6 +79,7 @@ export async function changeTenantUser(input: {
     return { status: 'stale' };
   }
   if (adds) await adjustAdminCount(tenantId, 1);
+  await authChanged({ kind: 'user', id: userId });
   return { status: 'changed' };
 }
 

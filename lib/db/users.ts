@@ -1,4 +1,5 @@
 import 'server-only';
+import { authChanged } from '@/lib/db/auth-changes';
 import { collections, type UserDoc } from '@/lib/db/collections';
 import { insertIfMissing } from '@/lib/db/config-versions';
 import { adjustAdminCount, ensureAdminCount } from '@/lib/db/tenant-admins';
@@ -33,6 +34,7 @@ export async function listUsers({ tenantId }: { tenantId?: string }): Promise<Us
 export async function revokeUserSessions({ id }: { id: string }): Promise<void> {
   const c = await collections();
   await c.users.updateOne({ _id: id }, { $inc: { sessionVersion: 1 } });
+  await authChanged({ kind: 'user', id });
 }
 
 const adminOf = (user: Pick<UserDoc, 'role' | 'disabled' | 'tenantId'> | null) =>
@@ -48,6 +50,7 @@ export async function upsertUser(user: UserDoc): Promise<void> {
     upsert: true,
     returnDocument: 'before',
   });
+  await authChanged({ kind: 'user', id: user._id });
   const [was, is] = [adminOf(before), adminOf(user)];
   if (was === is) return;
   if (was) await adjustAdminCount(was, -1);

@@ -1,4 +1,7 @@
 import 'server-only';
+import { assertTenant } from '@/lib/auth/authorize';
+import type { Principal } from '@/lib/auth/principal';
+import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { env } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
@@ -20,6 +23,26 @@ import { toRegionHealth, type RegionHealth } from '@/lib/regions-health/region-h
 
 /** How long a fleet read waits for the observer's first full load before saying so. */
 const FIRST_LOAD_WAIT_MS = 15_000;
+
+/**
+ * The app a status read is about, checked against the caller's tenant. The snapshot lists every
+ * app with its tenant (from the apps collection), so a known app costs no MongoDB read; one it
+ * has not listed yet (created a moment ago, or no such app) is read from MongoDB. Unknown and
+ * foreign apps are both "not found".
+ */
+export async function statusAppForPrincipal(
+  principal: Principal,
+  appId: string,
+  observer: StatusObserver = getObserver(),
+): Promise<{ _id: string }> {
+  const listed = observer.listedApp(appId);
+  if (listed) {
+    assertTenant(principal, listed.tenantId, 'App');
+    return { _id: listed.appId };
+  }
+  const app = await getAppForPrincipalOrThrow(principal, appId);
+  return { _id: app._id };
+}
 
 /** One app, every region: stamps, states, and the measured arrival of the head. */
 export async function appPropagationStatus(

@@ -3,6 +3,7 @@ import { getIronSession, webCookies, type SessionOptions } from 'iron-session';
 import { cookies } from 'next/headers';
 import { env } from '@/lib/env';
 import { userPrincipal, type Principal } from '@/lib/auth/principal';
+import { cachedPrincipal } from '@/lib/session/auth-cache';
 import { createSession, isSessionLive } from '@/lib/db/sessions';
 import { findUserById } from '@/lib/db/users';
 import type { RequestMeta } from '@/lib/request-meta';
@@ -51,12 +52,29 @@ export async function currentPrincipal(): Promise<Principal | null> {
  * The same check for route handlers, read from the request's own Cookie header: no request-scoped
  * store is needed, so routes can be exercised with a plain `Request` in tests.
  */
-export async function principalFromRequestCookie(request: Request): Promise<Principal | null> {
+export async function principalFromRequestCookie(
+  request: Request,
+  { cached = false }: { cached?: boolean } = {},
+): Promise<Principal | null> {
   const session = await getIronSession<SessionData>(
     webCookies(request, new Headers()),
     sessionOptions,
   );
-  return principalForSession(session);
+  const { userId, sessionId, sessionVersion } = session;
+  if (!cached || !userId || !sessionId) return principalForSession(session);
+  // The seal was just verified; what MongoDB says of its user and session may be kept briefly.
+  return cachedPrincipal(`session:${sessionId}:${userId}:${sessionVersion}`, async () => {
+    const principal = await principalForSession(session);
+    return principal
+      ? {
+          principal,
+          subjects: [
+            { kind: 'user', id: userId },
+            { kind: 'session', id: sessionId },
+          ],
+        }
+      : null;
+  });
 }
 
 /**

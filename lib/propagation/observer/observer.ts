@@ -118,6 +118,14 @@ export class StatusObserver {
     return load;
   }
 
+  /** The app's tenant as the apps collection lists it, if the snapshot has listed the app. */
+  listedApp(appId: string): { appId: string; tenantId: string } | null {
+    const entry = this.snap.apps.get(appId);
+    return entry?.name != null && entry.tenantId !== null
+      ? { appId: entry.appId, tenantId: entry.tenantId }
+      : null;
+  }
+
   /** The app's status from the snapshot; the same object for every caller until it changes. */
   statusOf(entry: AppEntry, now = Date.now()): AppPropagationStatus {
     return this.snap.statusOf(entry, now);

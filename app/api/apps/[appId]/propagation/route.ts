@@ -1,7 +1,6 @@
 import { defineRoute } from '@/lib/api/define-route';
 import { jsonWithEtag } from '@/lib/api/json-etag';
-import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
-import { appPropagationStatus } from '@/lib/propagation/read-status';
+import { appPropagationStatus, statusAppForPrincipal } from '@/lib/propagation/read-status';
 import { waitForConvergence } from '@/lib/propagation/wait';
 import { acquireWatch } from '@/lib/propagation/watch-limits';
 import { appParamsSchema, propagationQuerySchema } from '@/lib/schemas/propagation';
@@ -24,7 +23,7 @@ export const GET = defineRoute(
     query: propagationQuerySchema,
   },
   async ({ principal, params, query, request }) => {
-    const app = await getAppForPrincipalOrThrow(principal, params.appId);
+    const app = await statusAppForPrincipal(principal, params.appId);
     if (query.version === undefined) return jsonWithEtag(request, await appPropagationStatus(app));
     const release = acquireWatch(principal);
     try {

@@ -1,8 +1,8 @@
 import { defineRoute } from '@/lib/api/define-route';
 import { eventStream } from '@/lib/api/event-stream';
-import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { appStatusEvent } from '@/lib/propagation/status-events';
 import { getObserver } from '@/lib/propagation/observer/instance';
+import { statusAppForPrincipal } from '@/lib/propagation/read-status';
 import { acquireWatch } from '@/lib/propagation/watch-limits';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
 import { appParamsSchema } from '@/lib/schemas/propagation';
@@ -23,7 +23,7 @@ export const GET = defineRoute(
     query: noQuery,
   },
   async ({ principal, params, request }) => {
-    const app = await getAppForPrincipalOrThrow(principal, params.appId);
+    const app = await statusAppForPrincipal(principal, params.appId);
     const observer = getObserver();
     const entry = await observer.appEntry(app._id);
     const release = acquireWatch(principal);
