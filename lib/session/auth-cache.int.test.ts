@@ -8,7 +8,7 @@ vi.hoisted(() => {
 });
 
 import { GET as appStatus } from '@/app/api/apps/[appId]/propagation/route';
-import { waitFor } from '@/devstack/test-helpers';
+import { waitFor } from '@/test/helpers/devstack';
 import { revokeApiToken } from '@/lib/db/api-tokens';
 import { collections, type AppDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
@@ -25,8 +25,8 @@ import {
   requestWith,
   sessionCookie,
   type Credential,
-} from '@/test/auth-fixtures';
-import { createPushedApp, removeApps } from '@/test/propagation-fixtures';
+} from '@/test/helpers/auth';
+import { createPushedApp, removeApps } from '@/test/helpers/propagation';
 
 /**
  * The status read's hot path: with the snapshot fresh, answering costs no MongoDB command (the
