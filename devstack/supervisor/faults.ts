@@ -1,0 +1,73 @@
+import { FAULT_ACTIONS, type FaultRequest, type FaultResult } from '../control';
+import type { LinkProxy } from '../link-proxy';
+import type { StackState } from '../state';
+import type { ManagedRedis } from './stack-supervisor';
+
+/** What a fault acts on: the stack's servers, the replicas' link proxies and its state. */
+export interface FaultTarget {
+  state: StackState;
+  redis: Map<string, ManagedRedis>;
+  proxies: Map<string, LinkProxy>;
+  /** Starts a region's redis-server again on its port and data. */
+  restart(m: ManagedRedis): Promise<void>;
+  /** Logs and records a fault that took effect. */
+  applied(result: FaultResult): void;
+}
+
+/** Applies one fault (latency, partition, heal, kill, revive) to one region of the stack. */
+export async function applyFault(target: FaultTarget, request: FaultRequest): Promise<FaultResult> {
+  const { region, action } = request;
+  if (!FAULT_ACTIONS.includes(action))
+    throw new Error(`unknown action ${String(action)}; use ${FAULT_ACTIONS.join(', ')}`);
+  const m = target.redis.get(region);
+  if (!m)
+    throw new Error(
+      `unknown region ${region}; this stack has ${[...target.redis.keys()].join(', ')}`,
+    );
+  const proxy = target.proxies.get(region);
+  const record = target.state.replicas.find((r) => r.region === region);
+  const done = (message: string): FaultResult => {
+    const result = { region, action, message };
+    target.applied(result);
+    return result;
+  };
+  switch (action) {
+    case 'latency': {
+      if (!proxy || !record)
+        throw new Error(`${region} is the primary: latency applies to a replica's link`);
+      const ms = Number(request.ms);
+      proxy.setDelay(ms);
+      record.delayMs = ms;
+      return done(`primary→replica delay now ${ms} ms`);
+    }
+    case 'partition':
+    case 'heal': {
+      if (!proxy || !record)
+        throw new Error(`${region} is the primary: ${action} applies to a replica's link`);
+      if (action === 'partition') proxy.partition();
+      else proxy.heal();
+      record.partitioned = proxy.partitioned;
+      return done(
+        action === 'partition'
+          ? 'link held (nothing forwarded, nothing dropped)'
+          : 'link forwarding again',
+      );
+    }
+    case 'kill': {
+      const child = m.child;
+      if (!child || child.exitCode !== null || child.signalCode !== null)
+        return done('already not running');
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      });
+      return done(`redis-server pid ${child.pid} killed (SIGKILL)`);
+    }
+    case 'revive': {
+      if (m.child && m.child.exitCode === null && m.child.signalCode === null)
+        return done(`already running (pid ${m.child.pid})`);
+      await target.restart(m);
+      return done(`redis-server started again on :${m.spec.port} (pid ${m.child?.pid})`);
+    }
+  }
+}
