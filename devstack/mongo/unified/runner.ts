@@ -1,161 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { EJSON } from 'bson';
-import {
-  type CommandFailedEvent,
-  type CommandStartedEvent,
-  type CommandSucceededEvent,
-  type MongoClient as Client,
-  MongoClient,
-  MongoServerError,
-} from 'mongodb';
+import { type MongoClient as Client, MongoClient, MongoServerError } from 'mongodb';
+import { checkError, checkEvents, matchEach, type CommandEvent, type Observed } from './checks.js';
 import { type MatchContext, match, sameData } from './match.js';
-import {
-  type Entity,
-  UnsupportedOperation,
-  bulkErrorResult,
-  driverOptions,
-  runEntityOp,
-} from './operations.js';
-
-type Doc = Record<string, unknown>;
+import { type Entity, UnsupportedOperation, driverOptions, runEntityOp } from './operations.js';
+import type { Doc, Operation, TestCase, TestFile } from './test-file.js';
 
 /**
  * A small runner for MongoDB's Unified Test Format (the CRUD subset): entities, initialData,
  * operations with expectResult / expectError, expectEvents for command events, outcome and the
- * runOnRequirements rules. It drives the official Node driver against any server.
+ * runOnRequirements rules (test-file.ts), the comparisons in checks.ts. It drives the official
+ * Node driver against any server.
  */
-export interface TestFile {
-  description: string;
-  schemaVersion: string;
-  runOnRequirements?: Doc[];
-  createEntities?: Doc[];
-  initialData?: CollectionData[];
-  tests: TestCase[];
-}
-
-interface CollectionData {
-  collectionName: string;
-  databaseName: string;
-  createOptions?: Doc;
-  documents: Doc[];
-}
-
-export interface TestCase {
-  description: string;
-  runOnRequirements?: Doc[];
-  skipReason?: string;
-  operations: Operation[];
-  expectEvents?: Array<{
-    client: string;
-    eventType?: string;
-    events: Doc[];
-    ignoreExtraEvents?: boolean;
-  }>;
-  outcome?: CollectionData[];
-}
-
-interface Operation {
-  name: string;
-  object: string;
-  arguments?: Doc;
-  expectResult?: unknown;
-  expectError?: Doc;
-  saveResultAsEntity?: string;
-  ignoreResultAndError?: boolean;
-}
-
-export interface ServerInfo {
-  version: number[];
-  topology: 'single' | 'replicaset' | 'sharded' | 'load-balanced';
-  auth: boolean;
-}
-
-/** Major.minor schema versions this runner understands (1.x up to what the CRUD files use). */
-const SUPPORTED_SCHEMA_MAJOR = 1;
-
-export function loadTestFile(path: string): TestFile {
-  return EJSON.parse(readFileSync(path, 'utf8'), { relaxed: true }) as TestFile;
-}
-
-export async function serverInfo(client: Client, uri: string): Promise<ServerInfo> {
-  const admin = client.db('admin');
-  const build = await admin.command({ buildInfo: 1 });
-  const hello = await admin.command({ hello: 1 });
-  const version = String(build.version)
-    .split(/[.-]/)
-    .slice(0, 3)
-    .map((p) => Number.parseInt(p, 10) || 0);
-  const topology =
-    hello.msg === 'isdbgrid'
-      ? 'sharded'
-      : hello.serviceId !== undefined
-        ? 'load-balanced'
-        : hello.setName !== undefined
-          ? 'replicaset'
-          : 'single';
-  return { version, topology, auth: /\/\/[^/@]+@/.test(uri) };
-}
-
-const parseVersion = (v: string): number[] => v.split('.').map((p) => Number.parseInt(p, 10) || 0);
-
-function compareVersions(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
-/** Why a requirement is unmet, or null when the server satisfies it. */
-function unmet(req: Doc, info: ServerInfo): string | null {
-  if (typeof req.minServerVersion === 'string') {
-    if (compareVersions(info.version, parseVersion(req.minServerVersion)) < 0)
-      return `needs server ≥ ${req.minServerVersion}`;
-  }
-  if (typeof req.maxServerVersion === 'string') {
-    const max = parseVersion(req.maxServerVersion);
-    if (compareVersions(info.version.slice(0, max.length), max) > 0)
-      return `needs server ≤ ${req.maxServerVersion}`;
-  }
-  if (Array.isArray(req.topologies)) {
-    const tops = req.topologies as string[];
-    const ok =
-      tops.includes(info.topology) ||
-      (info.topology === 'sharded' && tops.includes('sharded-replicaset'));
-    if (!ok) return `needs topology ${tops.join('/')}`;
-  }
-  if (req.serverless === 'require') return 'needs Atlas Serverless';
-  if (req.auth === true && !info.auth) return 'needs authentication';
-  if (req.auth === false && info.auth) return 'needs no authentication';
-  if (req.authMechanism !== undefined) return 'needs an authentication mechanism';
-  if (req.csfle !== undefined && req.csfle !== false)
-    return 'needs client-side field level encryption';
-  if (req.serverParameters !== undefined) return 'needs server parameters the runner does not read';
-  return null;
-}
-
-/** Null when one of the requirements is met (or there are none), else why none is. */
-export function requirementsUnmet(reqs: Doc[] | undefined, info: ServerInfo): string | null {
-  if (!reqs || reqs.length === 0) return null;
-  const reasons: string[] = [];
-  for (const r of reqs) {
-    const why = unmet(r, info);
-    if (!why) return null;
-    reasons.push(why);
-  }
-  return reasons.join(' or ');
-}
-
-export function schemaUnsupported(file: TestFile): string | null {
-  const major = Number.parseInt(file.schemaVersion, 10);
-  return major === SUPPORTED_SCHEMA_MAJOR ? null : `schema version ${file.schemaVersion}`;
-}
-
-type CommandEvent = CommandStartedEvent | CommandSucceededEvent | CommandFailedEvent;
-interface Observed {
-  type: 'commandStartedEvent' | 'commandSucceededEvent' | 'commandFailedEvent';
-  event: CommandEvent;
-}
 
 const SENSITIVE = new Set([
   'authenticate',
@@ -355,17 +209,6 @@ export async function runTest(
   }
 }
 
-function matchEach(expected: unknown[], actual: unknown, ctx: MatchContext): string | null {
-  if (!Array.isArray(actual)) return `expected an array, got ${JSON.stringify(actual)}`;
-  if (actual.length !== expected.length)
-    return `expected ${expected.length} document(s), got ${actual.length}: ${EJSON.stringify(actual)}`;
-  for (let i = 0; i < expected.length; i++) {
-    const problem = match(expected[i], actual[i], { root: true, ctx });
-    if (problem) return `[${i}] ${problem}`;
-  }
-  return null;
-}
-
 async function specialOperation(
   op: Operation,
   entities: Map<string, Entity>,
@@ -402,89 +245,4 @@ async function specialOperation(
     default:
       throw new UnsupportedOperation(`testRunner.${op.name}`);
   }
-}
-
-function checkError(expected: Doc, err: unknown, ctx: MatchContext): string | null {
-  const server = err instanceof MongoServerError;
-  if (expected.isClientError !== undefined && expected.isClientError !== !server)
-    return expected.isClientError ? 'expected a client error' : 'expected a server error';
-  if (expected.isTimeoutError === true) return 'timeout errors are not checked by this runner';
-  const e = err as MongoServerError & { error?: MongoServerError; writeErrors?: unknown };
-  // A client bulk write keeps a top-level error apart from its write errors.
-  const top = e.error instanceof MongoServerError ? e.error : e;
-  if (typeof expected.errorContains === 'string') {
-    const wanted = expected.errorContains.toLowerCase();
-    const errmsg = (top.errorResponse as Doc | undefined)?.errmsg;
-    const texts = [top.message, typeof errmsg === 'string' ? errmsg : ''].map((t) =>
-      t.toLowerCase(),
-    );
-    if (!texts.some((t) => t.includes(wanted))) return `message lacks "${expected.errorContains}"`;
-  }
-  if (expected.errorCode !== undefined && top.code !== expected.errorCode)
-    return `code ${String(top.code)} is not ${JSON.stringify(expected.errorCode)}`;
-  if (
-    typeof expected.errorCodeName === 'string' &&
-    String(top.codeName ?? '').toLowerCase() !== expected.errorCodeName.toLowerCase()
-  )
-    return `code name ${String(top.codeName)} is not ${expected.errorCodeName}`;
-  for (const label of (expected.errorLabelsContain as string[] | undefined) ?? [])
-    if (!server || !e.hasErrorLabel(label)) return `label ${label} missing`;
-  for (const label of (expected.errorLabelsOmit as string[] | undefined) ?? [])
-    if (server && e.hasErrorLabel(label)) return `label ${label} present`;
-  if (expected.errorResponse !== undefined) {
-    const problem = match(expected.errorResponse, server ? top.errorResponse : undefined, {
-      root: true,
-      ctx,
-    });
-    if (problem) return `errorResponse ${problem}`;
-  }
-  if (expected.expectResult !== undefined) {
-    const problem = match(expected.expectResult, bulkErrorResult(err), { root: true, ctx });
-    if (problem) return `result ${problem}`;
-  }
-  if (expected.writeErrors !== undefined) {
-    const actual: unknown =
-      e.writeErrors instanceof Map
-        ? Object.fromEntries(e.writeErrors as Map<unknown, unknown>)
-        : undefined;
-    const problem = match(expected.writeErrors, actual, { root: false, ctx });
-    if (problem) return `writeErrors ${problem}`;
-  }
-  return null;
-}
-
-function checkEvents(
-  expected: Doc[],
-  actual: Observed[],
-  ignoreExtra: boolean,
-  ctx: MatchContext,
-): string | null {
-  const seen = ignoreExtra ? actual.slice(0, expected.length) : actual;
-  const names = () => actual.map((a) => `${a.type}:${a.event.commandName}`).join(', ');
-  if (seen.length !== expected.length)
-    return `expected ${expected.length} event(s), observed ${actual.length}: ${names()}`;
-  for (let i = 0; i < expected.length; i++) {
-    const [type, want] = Object.entries(expected[i] as Doc)[0] as [string, Doc];
-    const got = seen[i] as Observed;
-    if (got.type !== type) return `[${i}] expected ${type}, observed ${got.type} (${names()})`;
-    if (want.commandName !== undefined && want.commandName !== got.event.commandName)
-      return `[${i}] command ${got.event.commandName} is not ${JSON.stringify(want.commandName)}`;
-    if (want.databaseName !== undefined && want.databaseName !== got.event.databaseName)
-      return `[${i}] database ${got.event.databaseName} is not ${JSON.stringify(want.databaseName)}`;
-    if (want.command !== undefined) {
-      const problem = match(want.command, (got.event as CommandStartedEvent).command, {
-        root: true,
-        ctx,
-      });
-      if (problem) return `[${i}] command ${problem}`;
-    }
-    if (want.reply !== undefined) {
-      const problem = match(want.reply, (got.event as CommandSucceededEvent).reply, {
-        root: true,
-        ctx,
-      });
-      if (problem) return `[${i}] reply ${problem}`;
-    }
-  }
-  return null;
 }

@@ -2,17 +2,16 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { refusalFor, skipFor } from './expectations.js';
+import { OperationFailed, runTest } from './runner.js';
 import {
-  OperationFailed,
   type ServerInfo,
   type TestCase,
   type TestFile,
   loadTestFile,
   requirementsUnmet,
-  runTest,
   schemaUnsupported,
   serverInfo,
-} from './runner.js';
+} from './test-file.js';
 
 export type Status = 'passed' | 'failed' | 'skipped' | 'refused';
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { start } from '../server.js';
-import { loadTestFile } from './runner.js';
+import { loadTestFile } from './test-file.js';
 import { type Target, evaluate, openTarget, testFiles } from './suite.js';
 
 const here = import.meta.dirname;
