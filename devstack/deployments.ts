@@ -13,6 +13,8 @@ export interface ExtraDeployment {
   name: string;
   primaryRegion: string;
   regions: RegionSpec[];
+  /** Regions that reach its primary from afar, through a delayed link each (no replica there). */
+  access?: RegionSpec[];
 }
 
 /** The declaration of the deployment a stack runs, from its env record. */
@@ -58,6 +60,7 @@ export async function upDeployments({
         dir: deploymentDir(dir, d.name),
         primaryRegion: d.primaryRegion,
         regions: d.regions,
+        ...(d.access && { access: d.access }),
         mongo: false,
         ...(log && { log: (line: string) => log(`[${d.name}] ${line}`) }),
       }),

@@ -45,6 +45,8 @@ export interface UpOptions {
   dir: string;
   regions?: RegionSpec[];
   primaryRegion?: string;
+  /** Regions without a replica that reach the primary through a delayed link (see StackConfig). */
+  access?: RegionSpec[];
   /** false starts no MongoDB (for suites that only need Redis); the default starts one. */
   mongo?: boolean;
   /** Defaults to process.env.MONGODB_URI: an external MongoDB is passed through untouched. */
@@ -66,6 +68,7 @@ export interface StackInfo {
 function configFor(options: UpOptions): StackConfig {
   const primaryRegion = options.primaryRegion ?? DEFAULT_PRIMARY_REGION;
   const regions = options.regions ?? DEMO_REGIONS;
+  const access = options.access ?? [];
   const names = [primaryRegion, ...regions.map((r) => r.name)];
   for (const name of names) {
     // Names end up in REDIS_REPLICAS (`name=url,...`) and in directory names.
@@ -74,7 +77,10 @@ function configFor(options: UpOptions): StackConfig {
   }
   if (new Set(names).size !== names.length)
     throw new Error(`region names must be distinct (primary included): ${names.join(', ')}`);
-  for (const r of regions) {
+  for (const r of access)
+    if (!REGION_NAME_PATTERN.test(r.name) || names.includes(r.name))
+      throw new Error(`access region ${JSON.stringify(r.name)} must be a new region name`);
+  for (const r of [...regions, ...access]) {
     if (!Number.isFinite(r.delayMs) || r.delayMs < 0)
       throw new Error(`delay for ${r.name} must be ≥ 0 ms, got ${r.delayMs}`);
   }
@@ -82,6 +88,7 @@ function configFor(options: UpOptions): StackConfig {
   return {
     primaryRegion,
     regions: regions.map((r) => ({ name: r.name, delayMs: r.delayMs })),
+    ...(access.length > 0 && { access: access.map((r) => ({ name: r.name, delayMs: r.delayMs })) }),
     mongo: options.mongo === false ? 'off' : 'auto',
     ...(options.mongo !== false && mongoUri ? { mongoUri } : {}),
   };
@@ -100,7 +107,8 @@ function mismatch(running: StackConfig, wanted: StackConfig): string | undefined
     running.regions.every(
       (r, i) => r.name === wanted.regions[i]?.name && r.delayMs === wanted.regions[i]?.delayMs,
     );
-  if (!sameRegions || (wanted.mongo === 'auto' && running.mongo === 'off')) {
+  const sameAccess = JSON.stringify(running.access ?? []) === JSON.stringify(wanted.access ?? []);
+  if (!sameRegions || !sameAccess || (wanted.mongo === 'auto' && running.mongo === 'off')) {
     return `it runs ${describe(running)}, but this request wants ${describe(wanted)}`;
   }
   return undefined;

@@ -37,6 +37,11 @@ export type MongoMode = 'auto' | 'off';
 export interface StackConfig {
   primaryRegion: string;
   regions: RegionSpec[];
+  /**
+   * Regions with no replica whose services reach the primary from afar: each gets a link proxy
+   * in front of the primary with its one-way delay (a single-region provider seen from abroad).
+   */
+  access?: RegionSpec[];
   mongo: MongoMode;
   /** Passed through as-is when the caller had MONGODB_URI set. */
   mongoUri?: string;
@@ -56,6 +61,13 @@ export interface ReplicaRecord extends ProcessRecord {
   partitioned: boolean;
 }
 
+export interface AccessRecord {
+  region: string;
+  proxyPort: number;
+  delayMs: number;
+  partitioned: boolean;
+}
+
 /** What the supervisor started; enough for `down` to clean up even after the supervisor died. */
 export interface StackState {
   dir: string;
@@ -69,6 +81,8 @@ export interface StackState {
   config: StackConfig;
   primary: (ProcessRecord & { region: string }) | null;
   replicas: ReplicaRecord[];
+  /** The access links of `config.access`: the port a service in that region connects to. */
+  access?: AccessRecord[];
   mongo: { tier: MongoTierName; uri: string; pid: number | null; port: number | null } | null;
 }
 

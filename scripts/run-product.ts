@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { upDeployments } from '../devstack/deployments';
 import { freePort } from '../devstack/ports';
-import { up, type RegionSpec } from '../devstack/stack';
+import { DEMO_REGIONS, up, type RegionSpec } from '../devstack/stack';
 import { deploymentsFile } from '../devstack/state';
 import {
   fleetTargetsFromEnv,
@@ -48,11 +48,22 @@ export async function runProduct(options: ProductOptions) {
       dir: stack.dir,
       home: 'global',
       homeEnv: stack.env,
-      extra: [{ name: 'legacy', primaryRegion: 'us-east-1', regions: [] }],
+      // Services in the other regions reach legacy across the distance, as they would a
+      // single-region provider: through a delayed link each.
+      extra: [
+        {
+          name: 'legacy',
+          primaryRegion: 'us-east-1',
+          regions: [],
+          access: options.regions ?? DEMO_REGIONS,
+        },
+      ],
       order: ['legacy', 'global'],
       log,
     });
-    log('cache deployments: legacy (active, us-east-1 only) and global (primary + replicas)');
+    log(
+      'cache deployments: legacy (active, us-east-1 only, reached from the other regions through delayed links) and global (primary + replicas)',
+    );
   } else {
     rmSync(deploymentsFile(stack.dir), { force: true });
   }

@@ -20,12 +20,15 @@ export async function applyFault(target: FaultTarget, request: FaultRequest): Pr
   if (!FAULT_ACTIONS.includes(action))
     throw new Error(`unknown action ${String(action)}; use ${FAULT_ACTIONS.join(', ')}`);
   const m = target.redis.get(region);
-  if (!m)
-    throw new Error(
-      `unknown region ${region}; this stack has ${[...target.redis.keys()].join(', ')}`,
-    );
   const proxy = target.proxies.get(region);
-  const record = target.state.replicas.find((r) => r.region === region);
+  if (!m && !proxy)
+    throw new Error(
+      `unknown region ${region}; this stack has ${[...target.redis.keys(), ...target.proxies.keys()].join(', ')}`,
+    );
+  // A region with only an access link (no redis-server here) takes latency, partition and heal.
+  const record =
+    target.state.replicas.find((r) => r.region === region) ??
+    target.state.access?.find((a) => a.region === region);
   const done = (message: string): FaultResult => {
     const result = { region, action, message };
     target.applied(result);
@@ -54,6 +57,7 @@ export async function applyFault(target: FaultTarget, request: FaultRequest): Pr
       );
     }
     case 'kill': {
+      if (!m) throw new Error(`${region} has no redis-server here, only an access link`);
       const child = m.child;
       if (!child || child.exitCode !== null || child.signalCode !== null)
         return done('already not running');
@@ -64,6 +68,7 @@ export async function applyFault(target: FaultTarget, request: FaultRequest): Pr
       return done(`redis-server pid ${child.pid} killed (SIGKILL)`);
     }
     case 'revive': {
+      if (!m) throw new Error(`${region} has no redis-server here, only an access link`);
       if (m.child && m.child.exitCode === null && m.child.signalCode === null)
         return done(`already running (pid ${m.child.pid})`);
       await target.restart(m);

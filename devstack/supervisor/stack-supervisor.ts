@@ -37,6 +37,7 @@ export interface ManagedRedis {
 /** Ports of the last run, reused when free so a restarted stack keeps its endpoints. */
 interface PortMemory {
   primary?: number;
+  access?: Record<string, number>;
   replicas?: Record<string, { port: number; proxyPort: number }>;
   mongo?: number;
 }
@@ -113,6 +114,7 @@ export class StackSupervisor {
     const mongoStart = this.startMongoTier(memory);
 
     const primary = await this.startPrimary(ports(0));
+    await this.startAccessLinks(primary.spec.port, memory);
     await Promise.all(
       this.config.regions.map((region, i) =>
         this.startReplica(region, primary.spec.port, ports(1 + i * 2), ports(2 + i * 2)),
@@ -246,6 +248,29 @@ export class StackSupervisor {
     );
   }
 
+  /**
+   * One link proxy per access region in front of the primary, delaying what the primary sends by
+   * the region's distance: services there read (and report) through it, so the distance is real.
+   */
+  private async startAccessLinks(primaryPort: number, memory: PortMemory): Promise<void> {
+    const access = this.config.access ?? [];
+    if (access.length === 0) return;
+    this.state.access = [];
+    for (const region of access) {
+      const options = { name: region.name, targetPort: primaryPort, delayMs: region.delayMs };
+      let proxy = new LinkProxy({ ...options, listenPort: memory.access?.[region.name] ?? 0 });
+      const proxyPort = await proxy.listen().catch(() => {
+        proxy = new LinkProxy(options); // the remembered port is taken: any free one
+        return proxy.listen();
+      });
+      this.proxies.set(region.name, proxy);
+      const { delayMs } = region;
+      this.state.access.push({ region: region.name, proxyPort, delayMs, partitioned: false });
+      this.log(`access from ${region.name} via proxy :${proxyPort} (+${delayMs} ms)`);
+    }
+    this.save();
+  }
+
   private rememberPorts(primaryPort: number): void {
     const memory: PortMemory = {
       primary: primaryPort,
@@ -253,6 +278,9 @@ export class StackSupervisor {
         this.state.replicas.map((r) => [r.region, { port: r.port, proxyPort: r.proxyPort }]),
       ),
       ...(this.mongo?.port ? { mongo: this.mongo.port } : {}),
+      ...(this.state.access?.length && {
+        access: Object.fromEntries(this.state.access.map((a) => [a.region, a.proxyPort])),
+      }),
     };
     writeFileAtomic(path.join(this.dir, 'ports.json'), `${JSON.stringify(memory)}\n`);
   }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from '../../devstack/ports';
 import { endpoints } from '../../devstack/endpoints';
+import { deploymentDir, readState } from '../../devstack/state';
 import { ProcessGroup } from '../../scripts/processes';
 import type { DeploymentDeclaration } from '../../lib/model/deployment-spec';
 
@@ -52,8 +53,9 @@ export interface Fleet {
 /**
  * The fleet's regions and primary from a devstack env record (REDIS_REPLICAS, REDIS_PRIMARY_URL),
  * or, with several deployments (CACHE_DEPLOYMENTS_FILE), every replica region of any of them,
- * each instance given its region's endpoint in every deployment (the primary where a deployment
- * has no replica there), in the declared order.
+ * each instance given its region's endpoint in every deployment (where a deployment has no replica
+ * there: its access link from that region if the devstack started one, else the primary), in the
+ * declared order.
  */
 export function fleetTargetsFromEnv(env: Record<string, string | undefined>): {
   regions: FleetOptions['regions'];
@@ -66,13 +68,22 @@ export function fleetTargetsFromEnv(env: Record<string, string | undefined>): {
     const regionNames = [
       ...new Set(declared.flatMap((d) => (d.replicas ?? []).map((r) => r.region))),
     ];
+    // A deployment started with access links (devstack/deployments.ts) is reached through them.
+    const accessUrl = (deployment: string, region: string) => {
+      const dir = deploymentDir(path.dirname(env.CACHE_DEPLOYMENTS_FILE ?? ''), deployment);
+      const link = readState(dir)?.access?.find((a) => a.region === region);
+      return link ? `redis://127.0.0.1:${link.proxyPort}` : undefined;
+    };
     return {
       regions: regionNames.map((name) => {
-        const deployments = declared.map((d) => ({
-          name: d.name,
-          url: d.replicas?.find((r) => r.region === name)?.url ?? d.primary.url,
-          reportUrl: d.primary.url,
-        }));
+        const deployments = declared.map((d) => {
+          const far = accessUrl(d.name, name);
+          return {
+            name: d.name,
+            url: d.replicas?.find((r) => r.region === name)?.url ?? far ?? d.primary.url,
+            reportUrl: far ?? d.primary.url,
+          };
+        });
         return { name, replicaUrl: deployments[0]?.url ?? '', deployments };
       }),
     };
