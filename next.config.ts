@@ -6,7 +6,7 @@ import { staticSecurityHeaders } from './lib/security-headers';
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  serverExternalPackages: ['mongodb', 'ioredis'],
+  serverExternalPackages: ['mongodb', 'ioredis', 'pino', 'prom-client'],
   // Pages also get a per-request CSP from proxy.ts.
   headers: () => Promise.resolve([{ source: '/:path*', headers: [...staticSecurityHeaders] }]),
   experimental: {

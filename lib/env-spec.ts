@@ -73,6 +73,13 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
        * The client's address is the entry that many from the right; 0 means none in front.
        */
       TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+      /**
+       * The bearer token Prometheus sends to `GET /api/metrics` (and the worker's metrics port).
+       * Unset, the endpoint does not exist (404).
+       */
+      PROPAGATE_METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+      /** The worker serves its own metrics (push retries, arrival times) on this port when set. */
+      PROPAGATE_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
       /** Set only by the devstack; the e2e guard and the fault CLI refuse to run without it. */
       PROPAGATE_DEVSTACK_DIR: z.string().optional(),
     },

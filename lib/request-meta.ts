@@ -2,11 +2,14 @@ import 'server-only';
 import { isIP } from 'node:net';
 import { headers } from 'next/headers';
 import { env } from '@/lib/env';
+import { requestIdFrom } from '@/lib/log';
 
 export interface RequestMeta {
   /** A validated, normalised IP address, or null when none can be trusted. */
   ip: string | null;
   userAgent: string | null;
+  /** Follows the request through the logs, and into the worker with the version it commits. */
+  requestId?: string;
 }
 
 /**
@@ -32,7 +35,11 @@ export function clientIp(h: Headers, hops: number): string | null {
 }
 
 export function metaFromHeaders(h: Headers, hops = env.TRUSTED_PROXY_HOPS): RequestMeta {
-  return { ip: clientIp(h, hops), userAgent: h.get('user-agent')?.slice(0, 300) ?? null };
+  return {
+    ip: clientIp(h, hops),
+    userAgent: h.get('user-agent')?.slice(0, 300) ?? null,
+    requestId: requestIdFrom(h.get('x-request-id')),
+  };
 }
 
 export async function requestMeta(): Promise<RequestMeta> {

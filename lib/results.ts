@@ -1,4 +1,5 @@
 import { AppError } from '@/lib/errors';
+import { errorFields, log } from '@/lib/log';
 import type { FieldErrors } from '@/lib/schemas/issues';
 
 export type { FieldErrors };
@@ -41,7 +42,7 @@ export function errorResult(
   if (error instanceof AppError) {
     return { status: 'error', code: codes[error.status] ?? 'internal', message: error.message };
   }
-  console.error(`[action ${action}] failed`, error);
+  log.error({ action, ...errorFields(error) }, 'action failed');
   return {
     status: 'error',
     code: 'internal',

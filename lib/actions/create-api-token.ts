@@ -12,6 +12,7 @@ import { actorOf, recordAudit } from '@/lib/db/audit';
 import { authorFromPrincipal } from '@/lib/db/config-versions';
 import type { ActionResult } from '@/lib/results';
 import { createApiTokenSchema, tokenScopeLabels } from '@/lib/schemas/api-token';
+import { errorFields, log } from '@/lib/log';
 
 export type CreateApiTokenResult = ActionResult<{ token: ApiTokenSummary; secret: string }>;
 
@@ -43,7 +44,7 @@ export const createApiToken = defineAction(
       });
     } catch (error) {
       // A token nobody can trace must not live: revoke it, and say what is true.
-      console.error('[action createApiToken] audit write failed; revoking the token', error);
+      log.error({ ...errorFields(error) }, 'audit write failed; revoking the new API token');
       const revoked = await markRevoked({ tenantId, tokenId: token._id }).then(
         () => true,
         () => false,

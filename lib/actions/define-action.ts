@@ -4,6 +4,7 @@ import type { Principal } from '@/lib/auth/principal';
 import { requirePermission } from '@/lib/auth/authorize';
 import type { Permission } from '@/lib/auth/roles';
 import { currentPrincipal } from '@/lib/session/session';
+import { log, requestIdFrom, withRequestId } from '@/lib/log';
 import { requestMeta, type RequestMeta } from '@/lib/request-meta';
 import { errorResult, type ActionResult } from '@/lib/results';
 import { flattenIssues } from '@/lib/schemas/issues';
@@ -53,6 +54,22 @@ export function defineAction<S extends z.ZodType, T, C = never>(
     principal: Principal | null,
     raw: unknown,
     meta: RequestMeta = { ip: null, userAgent: null },
+  ): Promise<ActionResult<T, C>> {
+    const requestId = meta.requestId ?? requestIdFrom(null);
+    return withRequestId(requestId, async () => {
+      const started = performance.now();
+      const result = await checked(principal, raw, { ...meta, requestId });
+      log.info(
+        { action: opts.name, status: result.status, ms: Math.round(performance.now() - started) },
+        'action',
+      );
+      return result;
+    });
+  }
+  async function checked(
+    principal: Principal | null,
+    raw: unknown,
+    meta: RequestMeta,
   ): Promise<ActionResult<T, C>> {
     try {
       const p = requirePermission(principal, opts.permission);

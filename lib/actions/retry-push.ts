@@ -7,6 +7,7 @@ import { readHead } from '@/lib/db/heads';
 import { pushVersion } from '@/lib/propagation/push-version';
 import { formInvalid, type ActionResult } from '@/lib/results';
 import { retryPushSchema } from '@/lib/schemas/propagation';
+import { log } from '@/lib/log';
 
 export type RetryPushResult = ActionResult<{ appId: string; version: number }>;
 
@@ -33,7 +34,10 @@ export const retryPush = defineAction(
     });
     if (!result.pushed) {
       // The driver's message stays in the server log and the outbox; the person gets what to expect.
-      console.error(`[action retryPush] ${app._id} v${head.version}: ${result.error}`);
+      log.error(
+        { appId: app._id, version: head.version, error: result.error },
+        'retried push failed',
+      );
       return {
         status: 'error',
         code: 'internal',

@@ -12,6 +12,7 @@ import { principalFromRequestCookie } from '@/lib/session/session';
 import { findActiveTokenByHash, noteTokenUse } from '@/lib/db/api-tokens';
 import { cachedPrincipal } from '@/lib/session/auth-cache';
 import { AppError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '@/lib/errors';
+import { errorFields, log, withRequestId } from '@/lib/log';
 import { metaFromHeaders, type RequestMeta } from '@/lib/request-meta';
 import { flattenIssues } from '@/lib/schemas/issues';
 
@@ -108,8 +109,35 @@ export function errorResponse(error: unknown, route: string): Response {
       rateLimited ? { 'retry-after': String(error.retryAfterSeconds) } : {},
     );
   }
-  console.error(`[route ${route}] failed`, error);
+  log.error({ route, ...errorFields(error) }, 'route failed');
   return problem('internal', 500, 'Internal error. Nothing was changed; please try again.');
+}
+
+/**
+ * The largest request body any route reads: a configuration is at most 256 KB (the schema says
+ * so with a message), and the rest of a body is small. Server actions have the same transport
+ * limit (next.config.ts).
+ */
+export const MAX_BODY_BYTES = 400 * 1024;
+
+/** The body as text, or null once it passes `limit` bytes: a huge body is never held whole. */
+export async function readBodyCapped(request: Request, limit: number): Promise<string | null> {
+  if (Number(request.headers.get('content-length') ?? 0) > limit) return null;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function readJsonBody(request: Request): Promise<{ text: string; json: unknown } | Response> {
@@ -117,7 +145,14 @@ async function readJsonBody(request: Request): Promise<{ text: string; json: unk
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     return problem('bad_request', 415, 'Send the body as JSON (Content-Type: application/json).');
   }
-  const text = await request.text();
+  const text = await readBodyCapped(request, MAX_BODY_BYTES);
+  if (text === null) {
+    return problem(
+      'bad_request',
+      413,
+      `The request body is larger than ${MAX_BODY_BYTES / 1024} KB; nothing was changed.`,
+    );
+  }
   try {
     return { text, json: JSON.parse(text) as unknown };
   } catch {
@@ -141,6 +176,30 @@ export function defineRoute<
   return async function route(
     request: Request,
     context: { params: Promise<unknown> },
+  ): Promise<Response> {
+    const meta = metaFromHeaders(request.headers);
+    const requestId = meta.requestId;
+    return withRequestId(requestId, async () => {
+      const started = performance.now();
+      const response = await answerRoute(request, context, meta);
+      log.info(
+        {
+          route: opts.name,
+          method: request.method,
+          status: response.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'route',
+      );
+      if (requestId) response.headers.set('x-request-id', requestId);
+      return response;
+    });
+  };
+
+  async function answerRoute(
+    request: Request,
+    context: { params: Promise<unknown> },
+    meta: RequestMeta,
   ): Promise<Response> {
     try {
       if (opts.mutates) assertSameOrigin(request);
@@ -176,7 +235,7 @@ export function defineRoute<
           query: query.data,
           body: body as z.output<B>,
           request,
-          meta: metaFromHeaders(request.headers),
+          meta,
         });
         if (result instanceof Response) return result;
         const data = opts.response ? z.encode(opts.response, result) : result;
@@ -188,7 +247,7 @@ export function defineRoute<
     } catch (error) {
       return errorResponse(error, opts.name);
     }
-  };
+  }
 }
 
 export const noParams = z.object({});

@@ -39,6 +39,8 @@ export class ArrivalRecorder {
       retryMs?: number;
       batchSize?: number;
       log?: (line: string) => void;
+      /** Each new measurement, once (the arrival-time histogram). */
+      onRecorded?: (arrival: NewArrival) => void;
     },
   ) {}
 
@@ -47,6 +49,7 @@ export class ArrivalRecorder {
     if (this.queued.has(key)) return; // the first measurement wins here too
     this.queued.add(key);
     this.queue.push(arrival);
+    this.opts.onRecorded?.(arrival);
     const max = this.opts.maxPending ?? 50_000;
     if (this.queue.length > max) {
       const dropped = this.queue.splice(0, this.queue.length - max);

@@ -58,6 +58,8 @@ export interface ConfigVersionDoc {
    * version it retired, so history can show and restore it; the cache gets no body for it.
    */
   archived?: true;
+  /** The request that committed it (logs): the worker's push retries carry the same id. */
+  requestId?: string;
 }
 
 export interface UserDoc {

@@ -10,6 +10,7 @@ import {
   type ConfigVersionDoc,
 } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
+import { currentRequestId } from '@/lib/log';
 import { configSchema, type AppConfig } from '@/lib/schemas/config';
 
 /** A version without its data: what history lists and conflict notices need. */
@@ -84,6 +85,7 @@ export async function commitVersion(input: {
   // The last guard before storage: whatever a caller assembled, only a valid config with real
   // secrets (never the "unchanged" marker) is ever stored. A failure here is a bug, not user input.
   const data = configSchema.parse(input.data);
+  const requestId = currentRequestId();
   const doc: ConfigVersionDoc = {
     appId,
     tenantId: input.app.tenantId,
@@ -99,6 +101,8 @@ export async function commitVersion(input: {
     nextPushAt: null,
     rollbackOf: input.rollbackOf ?? null,
     ...(input.archived ? { archived: true as const } : {}),
+    // The worker logs its retries of this push under the request that committed it.
+    ...(requestId ? { requestId } : {}),
   };
   try {
     await c.configVersions.insertOne(doc);

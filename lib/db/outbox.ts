@@ -57,3 +57,18 @@ export async function listDuePushes({
     .limit(limit)
     .toArray();
 }
+
+/** How many versions wait for a push, and since when the oldest has waited (metrics). */
+export async function outboxStats(): Promise<{ depth: number; oldestAt: Date | null }> {
+  const c = await collections();
+  // Both answered from the push_outbox index ({pushedAt, createdAt}).
+  const [depth, oldest] = await Promise.all([
+    c.configVersions.countDocuments({ pushedAt: null }),
+    c.configVersions
+      .find({ pushedAt: null }, { projection: { createdAt: 1 } })
+      .sort({ createdAt: 1 })
+      .limit(1)
+      .next(),
+  ]);
+  return { depth, oldestAt: oldest?.createdAt ?? null };
+}

@@ -8,6 +8,8 @@ import {
 } from '@/lib/db/deployment-outbox';
 import { markPushed, recordPushFailure } from '@/lib/db/outbox';
 import { writeTargets } from '@/lib/model/migration';
+import { errorFields, log } from '@/lib/log';
+import { metrics, secondsSince } from '@/lib/metrics';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { pushToPrimary } from '@/lib/propagation/push';
 
@@ -69,6 +71,17 @@ export async function pushToOtherDeployment(
  * fails nor slows the save. Never throws: a failed push stays in its outbox for the worker.
  */
 export async function pushVersion(doc: PushDoc): Promise<PushResult> {
+  const started = performance.now();
+  const result = await pushAndMark(doc);
+  const seconds = secondsSince(started);
+  metrics().pushSeconds.observe({ outcome: result.pushed ? 'pushed' : 'failed' }, seconds);
+  const fields = { appId: doc.appId, version: doc.version, ms: Math.round(seconds * 1000) };
+  if (result.pushed) log.info(fields, 'pushed');
+  else log.warn({ ...fields, attempts: doc.pushAttempts + 1, error: result.error }, 'push failed');
+  return result;
+}
+
+async function pushAndMark(doc: PushDoc): Promise<PushResult> {
   try {
     const [active, ...others] = writeTargets(await getCacheState());
     if (!active) throw new Error('no active cache deployment');
@@ -78,7 +91,10 @@ export async function pushVersion(doc: PushDoc): Promise<PushResult> {
         () => void pushToOtherDeployment(other, doc),
         (error: unknown) =>
           // The worker's per-deployment re-push of heads still finds it.
-          console.error(`[push] could not queue ${doc.appId} v${doc.version} for ${other}`, error),
+          log.error(
+            { appId: doc.appId, version: doc.version, deployment: other, ...errorFields(error) },
+            'could not queue the push for another deployment',
+          ),
       ),
     );
     const [pushedAt] = await Promise.all([pushTo(active, doc), ...queued]);

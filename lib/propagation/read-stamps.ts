@@ -7,6 +7,7 @@ import { listRegions, type Region } from '@/lib/regions';
 import { regionErrorText } from '@/lib/propagation/region-error';
 import { parseReplicationInfo } from '@/lib/contract/parse-replication';
 import { withTimeout } from '@/lib/timing';
+import { log } from '@/lib/log';
 
 /**
  * Reading version stamps: per region ONE pipelined round trip (an HMGET per app plus
@@ -57,7 +58,7 @@ function errorText(region: Region, error: unknown): string {
   const detail = error instanceof Error ? error.message : String(error);
   if (loggedDetail.get(region.name) !== detail) {
     loggedDetail.set(region.name, detail);
-    console.warn(`[status] ${region.name} (${region.role}) did not answer: ${detail}`);
+    log.warn({ region: region.name, role: region.role, error: detail }, 'region did not answer');
   }
   return regionErrorText(error);
 }

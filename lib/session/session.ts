@@ -7,6 +7,7 @@ import { cachedPrincipal } from '@/lib/session/auth-cache';
 import { createSession, isSessionLive } from '@/lib/db/sessions';
 import { findUserById } from '@/lib/db/users';
 import type { RequestMeta } from '@/lib/request-meta';
+import { log } from '@/lib/log';
 
 export interface SessionData {
   userId?: string;
@@ -34,7 +35,7 @@ export const sessionOptions: SessionOptions = {
   },
   // An expired seal is how sessions end; anything else may be tampering or a bad secret rotation.
   onUnsealError: (reason) => {
-    if (reason !== 'expired') console.warn(`[session] cookie refused: ${reason}`);
+    if (reason !== 'expired') log.warn({ reason }, 'session cookie refused');
   },
 };
 

@@ -22,6 +22,7 @@ import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
 import { changeTenantUser } from '@/lib/db/tenant-admins';
 import { revokeUserSessions } from '@/lib/db/users';
+import { captureLogs } from '@/lib/log';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig } from '@/lib/schemas/config';
 import { maskSecrets } from '@/lib/secrets';
@@ -281,13 +282,14 @@ describe('sessions', () => {
   it('refuses a tampered cookie', async () => {
     const user = await newUser('tampered');
     const cookie = await sessionCookie(user);
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const lines: string[] = [];
+    const restore = captureLogs((line) => lines.push(line));
     try {
       const tampered = cookie.slice(0, -4) + (cookie.endsWith('AAAA') ? 'BBBB' : 'AAAA');
       expect(await regionsAs(tampered)).toBe(401);
-      expect(warn).toHaveBeenCalledWith(expect.stringContaining('[session] cookie refused'));
+      expect(lines.join('')).toContain('"msg":"session cookie refused"');
     } finally {
-      warn.mockRestore();
+      restore();
     }
   });
 });

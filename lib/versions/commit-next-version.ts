@@ -7,6 +7,8 @@ import { actorOf, recordAudit, type AuditAction } from '@/lib/db/audit';
 import type { AppDoc, ConfigVersionDoc } from '@/lib/db/collections';
 import { authorFromPrincipal, commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
+import { errorFields, log } from '@/lib/log';
+import { metrics, secondsSince } from '@/lib/metrics';
 import { pushVersion } from '@/lib/propagation/push-version';
 import type { RequestMeta } from '@/lib/request-meta';
 import { formInvalid, type ActionResult, type InvalidResult } from '@/lib/results';
@@ -59,19 +61,39 @@ export interface Proposal {
  * no-op, commit to MongoDB (which decides races), then push and audit. The commit is the
  * point of no return: neither a failed push nor a failed audit write turns it into a failure.
  */
-export async function commitNextVersion({
-  principal,
-  meta,
-  appId,
-  baseVersion,
-  propose,
-}: {
+export async function commitNextVersion(
+  request: NextVersionRequest,
+): Promise<ActionResult<CommittedVersion, ConfigConflict>> {
+  const started = performance.now();
+  let outcome = 'error';
+  try {
+    const result = await commitOrRefuse(request);
+    outcome = result.status;
+    if (result.status === 'ok') {
+      const { appId, version, pushed } = result.data;
+      log.info({ appId, version, pushed }, 'version committed');
+    }
+    return result;
+  } finally {
+    metrics().saveSeconds.observe({ outcome }, secondsSince(started));
+  }
+}
+
+interface NextVersionRequest {
   principal: Principal;
   meta: RequestMeta;
   appId: string;
   baseVersion: number;
   propose: (app: AppDoc) => Proposal | InvalidResult | Promise<Proposal | InvalidResult>;
-}): Promise<ActionResult<CommittedVersion, ConfigConflict>> {
+}
+
+async function commitOrRefuse({
+  principal,
+  meta,
+  appId,
+  baseVersion,
+  propose,
+}: NextVersionRequest): Promise<ActionResult<CommittedVersion, ConfigConflict>> {
   const app = await getAppForPrincipalOrThrow(principal, appId);
   const proposal = await propose(app);
   if ('status' in proposal) return proposal;
@@ -142,9 +164,9 @@ async function pushAndAudit({
       details: { version: doc.version, changes: changes.length, ...audit.details },
       meta,
     }).catch((error: unknown) => {
-      console.error(
-        `[audit] could not record ${audit.action} for ${doc.appId} v${doc.version}`,
-        error,
+      log.error(
+        { appId: doc.appId, version: doc.version, audit: audit.action, ...errorFields(error) },
+        'audit write failed',
       );
     }),
   ]);

@@ -1,5 +1,6 @@
 import 'server-only';
 import { listDuePushes } from '@/lib/db/outbox';
+import { withRequestId } from '@/lib/log';
 import { pushVersion } from '@/lib/propagation/push-version';
 import { newestPerApp } from '@/lib/worker/select';
 
@@ -21,7 +22,8 @@ export async function retryDuePushes({
   const due = await listDuePushes({ now, limit });
   const outcome: RetryOutcome = { due: due.length, pushed: 0, failed: 0 };
   for (const doc of newestPerApp(due)) {
-    const result = await pushVersion(doc);
+    // Logged under the request that committed the version, so its save can be followed here.
+    const result = await withRequestId(doc.requestId, () => pushVersion(doc));
     if (result.pushed) outcome.pushed += 1;
     else {
       outcome.failed += 1;

@@ -14,6 +14,10 @@ import { sleep } from '@/lib/timing';
 import { retryDeploymentOutboxes } from '@/lib/worker/deployment-retry';
 import { retryDuePushes } from '@/lib/worker/push-retry';
 import { reconcileHeads, repairMaterialisedHeads } from '@/lib/worker/reconcile';
+import { log as rootLog } from '@/lib/log';
+import { metrics } from '@/lib/metrics';
+
+const workerLog = rootLog.child({ component: 'worker' });
 
 export interface WorkerIntervals {
   /** Outbox pass: versions whose push failed. */
@@ -51,7 +55,7 @@ export interface RunningWorker {
  * are compare-and-set, outbox marks and head repairs are conditional, arrivals are $setOnInsert.
  */
 export async function startWorker({
-  log = (line: string) => console.log(`[worker] ${line}`),
+  log = (line: string) => workerLog.info(line),
   intervals = {},
 }: { log?: Log; intervals?: Partial<WorkerIntervals> } = {}): Promise<RunningWorker> {
   const every_ = { ...defaultIntervals, ...intervals };
@@ -73,7 +77,13 @@ export async function startWorker({
     }
   }
 
-  const recorder = new ArrivalRecorder({ write: recordArrivals, log });
+  const { arrivalSeconds } = metrics();
+  const recorder = new ArrivalRecorder({
+    write: recordArrivals,
+    log,
+    onRecorded: (a) =>
+      arrivalSeconds.observe({ region: a.region, method: a.method }, a.latencyMs / 1000),
+  });
   const listeners = startArrivalListeners({ regions, recorder, log });
   const ctx = { signal, log };
   const loops = [

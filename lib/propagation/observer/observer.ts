@@ -12,6 +12,12 @@ import { Snapshot, type TimedProbe } from '@/lib/propagation/observer/snapshot';
 import { readAllRegions, type StampsRead } from '@/lib/propagation/read-stamps';
 import { closeSubscriber, openSubscriber } from '@/lib/redis/clients';
 import { listRegions, type Region } from '@/lib/regions';
+import { log } from '@/lib/log';
+import { metrics } from '@/lib/metrics';
+
+const observerLog = log.child({ component: 'observer' });
+const countInput = (input: 'message' | 'scan' | 'reconcile') =>
+  metrics().observerEvents.inc({ input });
 
 export type { AppListener, ScopeListener } from '@/lib/propagation/observer/change-feed';
 export type { TimedProbe } from '@/lib/propagation/observer/snapshot';
@@ -62,7 +68,7 @@ export class StatusObserver {
       reconcileMs: options.reconcileMs ?? 1_000,
       fullReconcileMs: options.fullReconcileMs ?? 30_000,
       sweepSize: options.sweepSize ?? 5_000,
-      log: options.log ?? ((line) => console.log(`[observer] ${line}`)),
+      log: options.log ?? ((line) => observerLog.info(line)),
     };
     this.snap = new Snapshot(this.regions, () => this.heads.scheduleListing());
     this.heads = new HeadInputs(this.snap, this.opts);
@@ -79,6 +85,7 @@ export class StatusObserver {
       client.on('message', (channel: string, raw: string) => {
         if (channel !== UPDATES_CHANNEL) return;
         const message = parseUpdateMessage(raw);
+        countInput('message');
         if (message) applyMessage(this.snap, index, message);
       });
       client.subscribe(UPDATES_CHANNEL).catch(() => {});
@@ -190,7 +197,10 @@ export class StatusObserver {
     if (this.stopped) return;
     this.resolveReady();
     this.every(this.opts.scanMs, () => this.scan());
-    this.every(this.opts.reconcileMs, () => this.heads.reconcile());
+    this.every(this.opts.reconcileMs, () => {
+      countInput('reconcile');
+      return this.heads.reconcile();
+    });
   }
 
   /** A loop that never overlaps itself, does not keep the process alive, and survives errors. */
@@ -213,6 +223,7 @@ export class StatusObserver {
 
   /** A region scan: the hot apps and the next sweep slice, one pipeline per region. */
   private async scan(): Promise<void> {
+    countInput('scan');
     const { ids, cursor } = scanSelection(this.snap, this.sweepCursor, this.opts.sweepSize);
     this.sweepCursor = cursor;
     const issuedAt = Date.now();

@@ -19,7 +19,7 @@ export const GET = defineRoute(
     const { tenantId } = tenantScope(principal);
     const observer = getObserver();
     await observer.ready();
-    const release = acquireWatch(principal);
+    const release = acquireWatch(principal, 'stream');
     return eventStream(request, (send) => {
       send('regions', { regions: regionHealthNow(observer) });
       const stop = observer.watchScope(({ apps, regions }) => {

@@ -25,7 +25,7 @@ export const GET = defineRoute(
   async ({ principal, params, query, request }) => {
     const app = await statusAppForPrincipal(principal, params.appId);
     if (query.version === undefined) return jsonWithEtag(request, await appPropagationStatus(app));
-    const release = acquireWatch(principal);
+    const release = acquireWatch(principal, 'wait');
     try {
       const { status, converged, waitedMs } = await waitForConvergence(
         app,

@@ -26,7 +26,7 @@ export const GET = defineRoute(
     const app = await statusAppForPrincipal(principal, params.appId);
     const observer = getObserver();
     const entry = await observer.appEntry(app._id);
-    const release = acquireWatch(principal);
+    const release = acquireWatch(principal, 'stream');
     return eventStream(request, (send) => {
       let last: AppPropagationStatus = observer.statusOf(entry);
       send('status', last);
