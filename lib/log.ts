@@ -49,7 +49,10 @@ function create(): Shared {
         return requestId ? { requestId } : {};
       },
       // A URL with a password or a token never reaches a log line as it was given.
-      redact: { paths: ['password', 'secret', 'token', '*.password', '*.secret'], remove: true },
+      redact: {
+        paths: ['password', 'secret', 'token', '*.password', '*.secret', '*.token'],
+        remove: true,
+      },
     },
     { write: (line: string) => sink(line) },
   );

@@ -15,6 +15,7 @@ import { commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
 import type { AppInstancesView } from '@/lib/instances/app-instances';
+import { measureInstancesBehind } from '@/lib/instances/behind';
 import { pushToPrimary } from '@/lib/propagation/push';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
@@ -182,6 +183,10 @@ describe('GET /api/apps/[appId]/instances', () => {
       ['behind', v2.version],
     ]);
     expect(cut?.instances[0]?.behindSince).toBe(v3.createdAt.getTime());
+    // The metric the "servers stuck on an old version" alert reads (docs/observability.md).
+    const gauge = (await measureInstancesBehind()).get(near.region);
+    expect(gauge?.count).toBeGreaterThanOrEqual(2);
+    expect(gauge?.maxSeconds).toBeGreaterThan(0);
 
     await fault(near.region, 'heal');
     await waitFor(

@@ -5,6 +5,7 @@ import { backfillPass } from '@/lib/deployments/backfill';
 import { keepMarkers } from '@/lib/deployments/marker-writer';
 import { verifyPass } from '@/lib/deployments/verify';
 import { ArrivalRecorder } from '@/lib/arrivals/recorder';
+import { measureInstancesBehind } from '@/lib/instances/behind';
 import { readAllRegions } from '@/lib/propagation/read-stamps';
 import { listRegions } from '@/lib/regions';
 import { pollArrivals } from '@/lib/arrivals/poller';
@@ -32,6 +33,8 @@ export interface WorkerIntervals {
   regionsMs: number;
   /** The other side of a migration: its outbox, backfill, diff and the active-deployment marker. */
   migrationMs: number;
+  /** Service instances behind the head, per region (metrics). */
+  instancesMs: number;
 }
 
 export const defaultIntervals: WorkerIntervals = {
@@ -41,6 +44,7 @@ export const defaultIntervals: WorkerIntervals = {
   repairMs: 30_000,
   regionsMs: 2_000,
   migrationMs: 1_000,
+  instancesMs: 30_000,
 };
 
 export interface RunningWorker {
@@ -96,6 +100,7 @@ export async function startWorker({
     every('deployment marker', every_.migrationMs, () => keepMarkers(), ctx),
     every('backfill', every_.migrationMs, () => backfillPass(), ctx),
     every('verify', every_.migrationMs, () => verifyPass(), ctx),
+    every('instances behind', every_.instancesMs, () => measureInstancesBehind(), ctx),
   ];
   log(`running: ${regions.map((r) => `${r.name} (${r.role})`).join(', ')}`);
 
