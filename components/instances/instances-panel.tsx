@@ -14,14 +14,18 @@ import { appInstancesQuery } from '@/lib/query/app-instances';
 
 function regionBadge(
   region: RegionInstances,
-  head: number | null,
+  head: AppInstancesView['head'],
 ): { tone: BadgeTone; label: string } {
   const stopped = region.instances.length - region.live;
   if (region.live === 0) {
     return { tone: 'neutral', label: stopped > 0 ? 'None reporting' : 'No servers' };
   }
   const label =
-    head === null ? `${region.live} reporting` : `${region.onHead}/${region.live} on v${head}`;
+    head === null
+      ? `${region.live} reporting`
+      : head.archived
+        ? `${region.onHead}/${region.live} stopped serving`
+        : `${region.onHead}/${region.live} on v${head.version}`;
   if (region.instances.some((i) => i.state === 'diverged')) return { tone: 'danger', label };
   return { tone: region.onHead === region.live ? 'success' : 'warning', label };
 }
@@ -57,6 +61,13 @@ function InstanceLine({ row, view }: { row: InstanceRow; view: AppInstancesView 
   }
   const behindFor =
     row.behindSince !== null ? duration(Math.max(0, view.checkedAt - row.behindSince)) : null;
+  if (row.gone) {
+    return (
+      <li>
+        {name} reports the app as gone: it stopped serving it <TimeAgo date={row.appliedAt} />
+      </li>
+    );
+  }
   return (
     <li>
       {name} holds v{row.version}
@@ -76,8 +87,10 @@ function InstanceLine({ row, view }: { row: InstanceRow; view: AppInstancesView 
 function RegionDetails({ region, view }: { region: RegionInstances; view: AppInstancesView }) {
   if (region.instances.length === 0)
     return <span className="text-slate-500">No servers reporting.</span>;
-  const notable = region.instances.filter((i) => i.state !== 'current' || i.stalenessMs > 0);
-  const current = region.instances.filter((i) => i.state === 'current' && i.stalenessMs === 0);
+  // Servers that stopped serving an archived app are worth a line each: that is what matters.
+  const quiet = (i: InstanceRow) => i.state === 'current' && i.stalenessMs === 0 && !i.gone;
+  const notable = region.instances.filter((i) => !quiet(i));
+  const current = region.instances.filter(quiet);
   return (
     <div className="space-y-1">
       {notable.length > 0 && (
@@ -110,6 +123,7 @@ function liveSummary(view: AppInstancesView): string {
   const live = view.regions.reduce((n, r) => n + r.live, 0);
   const onHead = view.regions.reduce((n, r) => n + r.onHead, 0);
   if (!view.head || live === 0) return 'No servers are reporting.';
+  if (view.head.archived) return `${onHead} of ${live} servers report the app as gone.`;
   return `${onHead} of ${live} servers hold version ${view.head.version}.`;
 }
 
@@ -165,7 +179,7 @@ export function InstancesPanel({ appId, headVersion }: { appId: string; headVers
           <tbody>
             {isPending && <SkeletonRows rows={3} columns={3} />}
             {data?.regions.map((region) => {
-              const badge = regionBadge(region, data.head?.version ?? null);
+              const badge = regionBadge(region, data.head);
               return (
                 <Tr key={region.region}>
                   <Td className="font-medium whitespace-nowrap text-slate-900">{region.region}</Td>

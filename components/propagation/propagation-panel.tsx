@@ -33,12 +33,40 @@ function TimeToArrive({ region }: { region: RegionStatus }) {
   );
 }
 
+const removed = (status: AppPropagationStatus, region: RegionStatus) =>
+  !!status.head?.archived && region.stamp?.version === status.head.version;
+
 function summary(status: AppPropagationStatus): string {
   const total = status.regions.length;
   if (!status.head) return 'This app has no configuration yet.';
+  if (status.head.archived) {
+    const gone = status.regions.filter((r) => removed(status, r)).length;
+    return gone === total
+      ? `Removed from all ${total} regions: services there no longer get this app.`
+      : `Removed from ${gone} of ${total} regions so far; the others still serve the last version.`;
+  }
   if (status.allInSync) return `All ${total} regions serve v${status.head.version}.`;
   const behind = status.regions.filter((r) => r.state !== 'in_sync').length;
   return `${behind} of ${total} regions ${behind === 1 ? 'is' : 'are'} not in sync with v${status.head.version} yet.`;
+}
+
+/**
+ * An archived app's head is a tombstone: a region that holds it has dropped the app from its
+ * cache, which people read as "removed", not as a version number.
+ */
+function RegionServes({ status, region }: { status: AppPropagationStatus; region: RegionStatus }) {
+  if (removed(status, region)) return <span className="text-slate-600">Nothing (removed)</span>;
+  return <>{region.stamp ? `v${region.stamp.version}` : '—'}</>;
+}
+
+function regionDetails(status: AppPropagationStatus, region: RegionStatus): string {
+  if (removed(status, region)) {
+    return `Removed from ${region.name}’s cache: services there stop serving this app and report it as gone.`;
+  }
+  if (status.head?.archived && (region.state === 'propagating' || region.state === 'lagging')) {
+    return `${region.name} still serves the last version until the removal arrives.`;
+  }
+  return region.explanation;
 }
 
 function RegionRows({ status }: { status: AppPropagationStatus }) {
@@ -53,11 +81,13 @@ function RegionRows({ status }: { status: AppPropagationStatus }) {
       <Td>
         <StateBadge state={region.state} />
       </Td>
-      <Td className="tabular-nums">{region.stamp ? `v${region.stamp.version}` : '—'}</Td>
+      <Td className="tabular-nums">
+        <RegionServes status={status} region={region} />
+      </Td>
       <Td className="tabular-nums">
         <TimeToArrive region={region} />
       </Td>
-      <Td className="text-slate-600">{region.explanation}</Td>
+      <Td className="text-slate-600">{regionDetails(status, region)}</Td>
     </Tr>
   ));
 }
@@ -103,7 +133,7 @@ export function PropagationPanel({
         description={
           data?.head ? (
             <>
-              v{data.head.version} saved{' '}
+              {data.head.archived ? 'Archived' : `v${data.head.version} saved`}{' '}
               {/* Relative to the server's check, so a save made seconds ago never reads "in 9 seconds". */}
               <time
                 dateTime={new Date(data.head.committedAt).toISOString()}
@@ -122,7 +152,11 @@ export function PropagationPanel({
             {data?.head &&
               (data.allInSync ? (
                 <Badge tone="success" dot>
-                  All regions in sync
+                  {data.head.archived ? 'Removed from every region' : 'All regions in sync'}
+                </Badge>
+              ) : data.head.archived ? (
+                <Badge tone="warning" dot>
+                  {data.regions.filter((r) => !removed(data, r)).length} still serve it
                 </Badge>
               ) : (
                 <Badge tone="warning" dot>
@@ -147,7 +181,13 @@ export function PropagationPanel({
           This app has no configuration; once it is saved, every region is tracked here.
         </EmptyState>
       ) : (
-        <Table caption="Where the latest version has reached, per region">
+        <Table
+          caption={
+            data?.head?.archived
+              ? 'Where the removal of this archived app has reached, per region'
+              : 'Where the latest version has reached, per region'
+          }
+        >
           <thead>
             <tr>
               <Th>Region</Th>

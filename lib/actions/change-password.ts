@@ -1,19 +1,22 @@
 'use server';
 
 import { defineAction } from '@/lib/actions/define-action';
-import { hashPassword, verifyPassword } from '@/lib/auth/password';
+import { hashPassword } from '@/lib/auth/password';
 import { actorOf, recordAudit } from '@/lib/db/audit';
 import { endUserSessions } from '@/lib/db/sessions';
 import { findUserById, setPasswordHash } from '@/lib/db/users';
 import { ForbiddenError } from '@/lib/errors';
 import type { ActionResult } from '@/lib/results';
 import { changePasswordSchema } from '@/lib/schemas/users';
+import { verifyCurrentPassword } from '@/lib/session/sign-in';
+import { waitText } from '@/lib/session/sign-in-limits';
 
 export type ChangePasswordResult = ActionResult<null>;
 
 /**
  * Changes the signed-in person's own password. The current one is required (a borrowed open
- * browser cannot take the account over), and every other session of theirs ends.
+ * browser cannot take the account over), checked under the sign-in limits, and every other
+ * session of theirs ends.
  */
 export const changePassword = defineAction(
   {
@@ -29,7 +32,15 @@ export const changePassword = defineAction(
   async ({ current, password }, { principal, meta }): Promise<ChangePasswordResult> => {
     const user = principal.kind === 'user' ? await findUserById(principal.id) : null;
     if (!user) throw new ForbiddenError('Only a person signed in with a password can change it.');
-    if (!(await verifyPassword(current, user.passwordHash))) {
+    const check = await verifyCurrentPassword(user, current, meta);
+    if (!check.ok && check.reason === 'rate_limited') {
+      return {
+        status: 'error',
+        code: 'rate_limited',
+        message: `Too many wrong passwords. For your security, try again in ${waitText(check.retryAfterSeconds)}.`,
+      };
+    }
+    if (!check.ok) {
       const wrong = 'That is not your current password.';
       return { status: 'invalid', fieldErrors: { current: [wrong] }, message: wrong };
     }

@@ -3,6 +3,7 @@
 import { redirect } from 'next/navigation';
 import { safeNext } from '@/lib/auth/safe-next';
 import { authenticate, INVALID_CREDENTIALS, signInSchema } from '@/lib/session/sign-in';
+import { waitText } from '@/lib/session/sign-in-limits';
 import type { Principal } from '@/lib/auth/principal';
 import { currentPrincipal, getSession, startSession } from '@/lib/session/session';
 import { endSession, endUserSessions } from '@/lib/db/sessions';
@@ -13,11 +14,6 @@ import { requestMeta } from '@/lib/request-meta';
 import { flattenIssues } from '@/lib/schemas/issues';
 
 export type SignInResult = ActionResult<null> & { email?: string };
-
-function waitText(seconds: number): string {
-  const [n, unit] = seconds < 60 ? [seconds, 'second'] : [Math.ceil(seconds / 60), 'minute'];
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
-}
 
 // Signing in has no session yet, so it is the one action outside defineAction; it still
 // validates with zod and never says whether the email exists.

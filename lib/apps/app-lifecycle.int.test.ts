@@ -19,6 +19,7 @@ import { createApp, searchAppsPage } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { getVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
+import { readAppInstances } from '@/lib/instances/app-instances';
 import { closeMongo } from '@/lib/db/mongo';
 import { pushVersion } from '@/lib/propagation/push-version';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
@@ -153,7 +154,13 @@ describe('archiving and restoring', () => {
       redisUrl: replica.url,
       region: replica.region,
       stampCheckIntervalMs: 200,
+      report: { redisUrl: endpoints().primary.url, intervalMs: 200 },
+      instanceId: `lifecycle-${run}`,
     });
+    const reported = async () =>
+      (await readAppInstances(id)).regions
+        .flatMap((r) => r.instances)
+        .find((i) => i.instanceId === `lifecycle-${run}`);
     const changes: ConfigChange[] = [];
     client.onChange((change) => changes.push(change));
     try {
@@ -170,6 +177,15 @@ describe('archiving and restoring', () => {
       expect(client.peek(id)).toBeNull();
       expect(changes.at(-1)).toMatchObject({ current: null, archived: { version: 2 } });
       await expect(client.ready(id)).rejects.toBeInstanceOf(AppArchivedError);
+      // The client says so in its report, and the app page reads it as "gone".
+      await waitFor(
+        async () => (await reported())?.gone === true,
+        3_000,
+        'a report of "gone"',
+        100,
+      );
+      expect(await reported()).toMatchObject({ version: 2, state: 'current', gone: true });
+      expect((await readAppInstances(id)).head).toMatchObject({ version: 2, archived: true });
 
       // The cache entry is a tombstone: no body a service could still serve.
       const entry = await primaryRedis().hgetall(configKey(id));
@@ -219,6 +235,8 @@ describe('archiving and restoring', () => {
       expect(client.get(id).checksum).toBe((await getVersion(id, 1))?.checksum);
       expect(client.archived(id)).toBeNull();
       expect((await c.apps.findOne({ _id: id }))?.archivedAt).toBeNull();
+      await waitFor(async () => (await reported())?.version === 3, 3_000, 'a report of v3', 100);
+      expect(await reported()).toMatchObject({ state: 'current', gone: false });
     } finally {
       await client.close();
     }

@@ -133,9 +133,10 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
   function reports(): InstanceReport[] {
     const now = Date.now();
     return [...apps].flatMap(([appId, state]) => {
-      // An archived app is reported at its tombstone's version: the app page then shows every
-      // server on the archive, i.e. no longer serving the app.
+      // An archived app is reported at its tombstone's version, marked gone: the app page then
+      // shows every server on the archive, i.e. no longer serving the app.
       const holds = state.entry ?? state.tombstone;
+      const gone = state.entry ? {} : { archived: true as const };
       return holds
         ? [
             {
@@ -148,6 +149,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
               stalenessMs: contact.staleness(now, state.behindSince),
               reportedAt: now,
               intervalMs: reportIntervalMs,
+              ...gone,
             },
           ]
         : [];

@@ -249,19 +249,23 @@ export function createFollowingConfigClient<T = unknown>(
     if (name !== serving) return [];
     const now = Date.now();
     const client = sourceOf(serving);
+    // A tombstone is reported too, marked gone: the app page shows the server stopped serving.
     return [...held.values()]
-      .flatMap(({ entry }) => (entry ? [entry] : []))
-      .map((entry) => ({
+      .flatMap(({ entry, archived }) =>
+        entry ? [{ holds: entry, gone: false }] : archived ? [{ holds: archived, gone: true }] : [],
+      )
+      .map(({ holds, gone }) => ({
         instanceId,
         region: options.region,
-        appId: entry.appId,
-        version: entry.version,
-        checksum: entry.checksum,
-        appliedAt: entry.appliedAt,
-        stalenessMs: client.peek(entry.appId) ? client.staleness(entry.appId) : 0,
+        appId: holds.appId,
+        version: holds.version,
+        checksum: holds.checksum,
+        appliedAt: holds.appliedAt,
+        stalenessMs: client.peek(holds.appId) ? client.staleness(holds.appId) : 0,
         reportedAt: now,
         intervalMs: reportIntervalMs,
         deployment: serving,
+        ...(gone ? { archived: true as const } : {}),
       }));
   }
   const reports: DeploymentReports | null = options.report

@@ -45,6 +45,11 @@ export interface InstanceReport {
   intervalMs: number;
   /** The cache deployment it reads from (clients that follow deployments only). */
   deployment?: string;
+  /**
+   * The instance holds the app's tombstone: the app was archived at `version` and this
+   * instance no longer serves it ("gone").
+   */
+  archived?: true;
 }
 
 /**

@@ -14,17 +14,23 @@ import { listRegions } from '@/lib/regions';
 /** What GET /api/apps/[appId]/instances returns. Times are ms since epoch. */
 export interface AppInstancesView {
   appId: string;
-  head: { version: number; committedAt: number } | null;
+  /** `archived`: the head is a tombstone, so servers on it report the app as gone. */
+  head: { version: number; committedAt: number; archived: boolean } | null;
   checkedAt: number;
   /** false when the primary did not answer: the reports cannot be read, not "no instances". */
   reportsAvailable: boolean;
   regions: RegionInstances[];
 }
 
-async function readHeadStamp(appId: string): Promise<HeadStamp | null> {
+async function readHeadStamp(appId: string): Promise<(HeadStamp & { archived: boolean }) | null> {
   const head = await readHead(appId, { data: false });
   return head
-    ? { version: head.version, checksum: head.checksum, committedAt: head.createdAt.getTime() }
+    ? {
+        version: head.version,
+        checksum: head.checksum,
+        committedAt: head.createdAt.getTime(),
+        archived: head.archived === true,
+      }
     : null;
 }
 
@@ -41,7 +47,9 @@ export async function readAppInstances(appId: string): Promise<AppInstancesView>
   const now = Date.now();
   return {
     appId,
-    head: head ? { version: head.version, committedAt: head.committedAt } : null,
+    head: head
+      ? { version: head.version, committedAt: head.committedAt, archived: head.archived }
+      : null,
     checkedAt: now,
     reportsAvailable: reports !== null,
     regions:

@@ -19,6 +19,7 @@ export const instanceReportSchema = z.strictObject({
   reportedAt: ms,
   intervalMs: z.number().int().min(100).max(3_600_000),
   deployment: deploymentName.optional(),
+  archived: z.literal(true).optional(),
 });
 
 export type ValidInstanceReport = z.infer<typeof instanceReportSchema>;

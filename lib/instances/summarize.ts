@@ -18,6 +18,8 @@ export interface InstanceRow {
   reportedAt: number;
   /** What the instance itself says: how long it may have served outdated config. */
   stalenessMs: number;
+  /** It holds the app's tombstone: it stopped serving the archived app and says so. */
+  gone: boolean;
   /** When the first version it lacks was committed (behind only): "behind for N". */
   behindSince: number | null;
 }
@@ -79,6 +81,7 @@ export function summarizeInstances(input: SummaryInput): RegionInstances[] {
       appliedAt: report.appliedAt,
       reportedAt: report.reportedAt,
       stalenessMs: report.stalenessMs,
+      gone: report.archived === true,
       behindSince,
     });
     byRegion.set(report.region, rows);

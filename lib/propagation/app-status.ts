@@ -43,6 +43,8 @@ export interface HeadInfo {
   committedAt: number;
   /** When MongoDB recorded the push to the primary; null while the push is pending. */
   pushedAt: number | null;
+  /** The head is a tombstone: the app was archived, and regions that hold it no longer serve it. */
+  archived?: true;
 }
 
 export interface AppPropagationStatus {
@@ -61,6 +63,7 @@ export function headInfo(head: HeadRecord | null): HeadInfo | null {
     checksum: head.checksum,
     committedAt: head.createdAt.getTime(),
     pushedAt: head.pushedAt?.getTime() ?? null,
+    ...(head.archived ? { archived: true as const } : {}),
   };
 }
 

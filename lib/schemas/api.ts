@@ -205,6 +205,10 @@ export const appPropagationSchema = z
         checksum: z.string(),
         committedAt: ms,
         pushedAt: ms.nullable(),
+        archived: z
+          .literal(true)
+          .optional()
+          .meta({ description: 'The head is the tombstone of an archived app.' }),
       })
       .nullable(),
     regions: z.array(regionStatusSchema),
@@ -221,7 +225,15 @@ export const appPropagationSchema = z
 export const appInstancesSchema = z
   .object({
     appId: z.string(),
-    head: z.object({ version: z.number().int(), committedAt: ms }).nullable(),
+    head: z
+      .object({
+        version: z.number().int(),
+        committedAt: ms,
+        archived: z
+          .boolean()
+          .meta({ description: 'The head is the tombstone of an archived app.' }),
+      })
+      .nullable(),
     checkedAt: ms,
     reportsAvailable: z.boolean(),
     regions: z.array(
@@ -237,6 +249,10 @@ export const appInstancesSchema = z
             appliedAt: ms,
             reportedAt: ms,
             stalenessMs: z.number(),
+            gone: z
+              .boolean()
+              .optional()
+              .meta({ description: 'It stopped serving the archived app and reports it gone.' }),
             behindSince: ms.nullable(),
           }),
         ),

@@ -57,6 +57,12 @@ export function limiterKeys(email: string, ip: string | null) {
   };
 }
 
+/** "try again in 3 seconds" / "in 2 minutes": a wait as a person reads it. */
+export function waitText(seconds: number): string {
+  const [n, unit] = seconds < 60 ? [seconds, 'second'] : [Math.ceil(seconds / 60), 'minute'];
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
 function delayAfter(rule: Rule, n: number): number {
   return n < rule.free ? 0 : Math.min(rule.baseMs * 2 ** (n - rule.free), rule.maxDelayMs);
 }

@@ -5,6 +5,7 @@ import { dummyHash, verifyPassword } from '@/lib/auth/password';
 import { reserveSignInAttempt, signInSucceeded } from '@/lib/session/sign-in-limiter';
 import { recordAudit } from '@/lib/db/audit';
 import { findUserByEmail, recordSignIn } from '@/lib/db/users';
+import type { UserDoc } from '@/lib/db/collections';
 import type { RequestMeta } from '@/lib/request-meta';
 
 export const signInSchema = z.object({
@@ -24,6 +25,8 @@ export type SignInOutcome =
   | { ok: true; principal: Principal; sessionVersion: number }
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
+
+const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 export async function authenticate(
   input: z.output<typeof signInSchema>,
@@ -47,7 +50,7 @@ export async function authenticate(
     return {
       ok: false,
       reason: 'rate_limited',
-      retryAfterSeconds: Math.max(1, Math.ceil(reservation.retryAfterMs / 1000)),
+      retryAfterSeconds: retryAfterSeconds(reservation.retryAfterMs),
     };
   }
 
@@ -75,4 +78,32 @@ export async function authenticate(
     meta,
   });
   return { ok: true, principal: userPrincipal(user), sessionVersion: user.sessionVersion };
+}
+
+export type PasswordCheck =
+  | { ok: true }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number };
+
+/**
+ * Checks a signed-in person's current password (to change it) under the sign-in limits and
+ * counters: an open browser left behind must not become a way to guess the password faster than
+ * the sign-in form allows.
+ */
+export async function verifyCurrentPassword(
+  user: Pick<UserDoc, 'email' | 'passwordHash'>,
+  password: string,
+  meta: RequestMeta,
+): Promise<PasswordCheck> {
+  const reservation = await reserveSignInAttempt(user.email, meta.ip);
+  if (!reservation.ok) {
+    return {
+      ok: false,
+      reason: 'rate_limited',
+      retryAfterSeconds: retryAfterSeconds(reservation.retryAfterMs),
+    };
+  }
+  if (!(await verifyPassword(password, user.passwordHash))) return { ok: false, reason: 'invalid' };
+  await signInSucceeded(user.email, meta.ip);
+  return { ok: true };
 }

@@ -14,7 +14,10 @@ import { verifyPassword } from '@/lib/auth/password';
 import { collections } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
 import { endSession } from '@/lib/db/sessions';
+import { findUserById } from '@/lib/db/users';
 import { closeRedis } from '@/lib/redis/clients';
+import { reserveSignInAttempt } from '@/lib/session/sign-in-limiter';
+import { BURST_CHECKED } from '@/lib/session/sign-in-limits';
 import { acceptInvitationSchema } from '@/lib/schemas/users';
 import { acceptInvitation, checkInvitation } from '@/lib/users/accept-invitation';
 import { createTestUser, principalOf, runId, sessionCookie } from '@/test/helpers/auth';
@@ -222,6 +225,29 @@ describe('own account', () => {
     expect(changed.status).toBe('ok');
     expect(await principalOf(cookie(here))).not.toBeNull();
     expect(await principalOf(cookie(elsewhere))).toBeNull();
+  });
+
+  it('limits wrong current passwords like sign-in, and the right one does not slip through', async () => {
+    const me = await createTestUser({ id: `u-guess-${run}`, role: 'viewer', tenantId });
+    const principal = await principalOf(cookie(await sessionCookie(me)));
+    const from = { ip: `198.51.100.${1 + (parseInt(run, 16) % 250)}`, userAgent: 'guesser' };
+    const attempt = (current: string) =>
+      changePassword.run(
+        principal,
+        { current, password: 'a guessed new password', confirm: 'a guessed new password' },
+        from,
+      );
+    for (let i = 0; i < BURST_CHECKED; i++) {
+      expect((await attempt(`guess ${i}`)).status).toBe('invalid');
+    }
+    const limited = await attempt('test-password');
+    expect(limited).toMatchObject({ status: 'error', code: 'rate_limited' });
+    expect(limited.status === 'error' && limited.message).toMatch(/try again in \d+ second/);
+    // Sign-in and the password change share the counters: the form is held back as well.
+    expect(await reserveSignInAttempt(me.email, from.ip)).toMatchObject({ ok: false });
+    expect(await verifyPassword('test-password', (await findUserById(me._id))!.passwordHash)).toBe(
+      true,
+    );
   });
 
   it('signs out one browser without ending the others', async () => {

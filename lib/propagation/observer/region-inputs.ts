@@ -25,6 +25,7 @@ export function applyMessage(snap: Snapshot, index: number, message: UpdateMessa
       committedAt: message.committedAt,
       // Announced by the primary means pushed: MongoDB's own time follows with the reconcile.
       pushedAt: primary ? now : null,
+      ...(message.archived ? { archived: true as const } : {}),
     };
     entry.headKnown = true;
     changed = true;
