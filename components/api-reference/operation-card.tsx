@@ -2,7 +2,7 @@ import { InlineText, Prose } from '@/components/api-reference/prose';
 import { typeLabel, type JsonSchema } from '@/components/api-reference/schema-type';
 import { TypeLink } from '@/components/api-reference/type-link';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 
 export interface OperationView {
   method: string;
@@ -50,15 +50,10 @@ export function OperationCard({ op }: { op: OperationView }) {
       </div>
       {op.parameters.length > 0 && (
         <div className="mt-4 overflow-hidden rounded-md border border-slate-200">
-          <Table caption={`Parameters of ${op.operationId}`}>
-            <thead>
-              <tr>
-                <Th>Parameter</Th>
-                <Th>In</Th>
-                <Th>Type</Th>
-                <Th>Description</Th>
-              </tr>
-            </thead>
+          <Table
+            caption={`Parameters of ${op.operationId}`}
+            columns={['Parameter', 'In', 'Type', 'Description']}
+          >
             <tbody>
               {op.parameters.map((p) => (
                 <Tr key={`${p.in}-${p.name}`}>

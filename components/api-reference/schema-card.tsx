@@ -1,7 +1,7 @@
 import { InlineText } from '@/components/api-reference/prose';
 import { propertyRows, type JsonSchema } from '@/components/api-reference/schema-type';
 import { TypeLink } from '@/components/api-reference/type-link';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 
 /** One named schema: its fields, with inline objects folded as their JSON Schema. */
 export function SchemaCard({ name, schema }: { name: string; schema: JsonSchema }) {
@@ -21,14 +21,7 @@ export function SchemaCard({ name, schema }: { name: string; schema: JsonSchema 
         </pre>
       ) : (
         <div className="mt-3 overflow-hidden rounded-md border border-slate-200">
-          <Table caption={`Fields of ${name}`}>
-            <thead>
-              <tr>
-                <Th>Field</Th>
-                <Th>Type</Th>
-                <Th>Description</Th>
-              </tr>
-            </thead>
+          <Table caption={`Fields of ${name}`} columns={['Field', 'Type', 'Description']}>
             <tbody>
               {rows.map((row) => (
                 <Tr key={row.name}>

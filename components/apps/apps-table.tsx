@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { PropagationSummarySlot } from '@/components/apps/propagation-summary-slot';
 import { Badge } from '@/components/ui/badge';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import type { AppSummary } from '@/lib/db/apps';
 
@@ -16,16 +16,16 @@ export function AppsTable({
   archived?: boolean;
 }) {
   return (
-    <Table caption="Apps and their current configuration version">
-      <thead>
-        <tr>
-          <Th>App</Th>
-          {showTenant && <Th>Tenant</Th>}
-          <Th>Version</Th>
-          <Th>Last change</Th>
-          <Th>{archived ? 'Archived' : 'Propagation'}</Th>
-        </tr>
-      </thead>
+    <Table
+      caption="Apps and their current configuration version"
+      columns={[
+        'App',
+        showTenant && 'Tenant',
+        'Version',
+        'Last change',
+        archived ? 'Archived' : 'Propagation',
+      ]}
+    >
       <tbody>
         {apps.map((app) => (
           <Tr key={app.id}>

@@ -1,5 +1,5 @@
 import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import type { AuditDoc } from '@/lib/db/collections';
 import { exactTime } from '@/lib/format-time';
@@ -63,18 +63,18 @@ function detailLine(entry: AuditDoc): string | null {
 
 export function AuditTable({ entries, showTenant }: { entries: AuditDoc[]; showTenant: boolean }) {
   return (
-    <Table caption="Audit log entries, newest first">
-      <thead>
-        <tr>
-          <Th>When</Th>
-          <Th>Who</Th>
-          <Th>What</Th>
-          <Th>App</Th>
-          {showTenant && <Th>Account</Th>}
-          <Th>IP address</Th>
-          <Th>Browser or client</Th>
-        </tr>
-      </thead>
+    <Table
+      caption="Audit log entries, newest first"
+      columns={[
+        'When',
+        'Who',
+        'What',
+        'App',
+        showTenant && 'Account',
+        'IP address',
+        'Browser or client',
+      ]}
+    >
       <tbody>
         {entries.map((entry) => {
           const detail = detailLine(entry);

@@ -1,6 +1,6 @@
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/card';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 import { formatValue } from '@/components/config-diff/format-value';
 import type { ConfigChange } from '@/lib/config-diff';
 
@@ -22,15 +22,7 @@ export function ChangeTable({
 }) {
   if (changes.length === 0) return <EmptyState title={emptyTitle} />;
   return (
-    <Table caption={caption}>
-      <thead>
-        <tr>
-          <Th>Setting</Th>
-          <Th>Change</Th>
-          <Th>Before</Th>
-          <Th>After</Th>
-        </tr>
-      </thead>
+    <Table caption={caption} columns={['Setting', 'Change', 'Before', 'After']}>
       <tbody>
         {changes.map((change, i) => (
           <Tr key={`${change.path}-${change.kind}-${i}`}>

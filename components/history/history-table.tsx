@@ -4,7 +4,7 @@ import { RollbackButton } from '@/components/history/rollback-button';
 import { VersionByline } from '@/components/history/version-byline';
 import { Badge } from '@/components/ui/badge';
 import { buttonClasses } from '@/components/ui/button';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 import type { VersionSummary } from '@/lib/db/config-versions';
 
 export function HistoryTable({
@@ -20,17 +20,11 @@ export function HistoryTable({
 }) {
   const base = `/apps/${appId}/history`;
   return (
-    <Table caption="Every version of this app’s configuration, newest first">
-      <thead>
-        <tr>
-          <Th>Version</Th>
-          <Th>Change</Th>
-          <Th>Cache</Th>
-          <Th>
-            <span className="sr-only">Actions</span>
-          </Th>
-        </tr>
-      </thead>
+    <Table
+      caption="Every version of this app’s configuration, newest first"
+      columns={['Version', 'Change', 'Cache']}
+      actions
+    >
       <tbody>
         {versions.map((v) => (
           <Tr key={v.version}>

@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { Card, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
-import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
+import { Table, Td, Tr, SkeletonRows } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { cn } from '@/lib/cn';
 import { duration } from '@/lib/format-time';
@@ -168,14 +168,10 @@ export function InstancesPanel({ appId, headVersion }: { appId: string; headVers
           they load it.
         </EmptyState>
       ) : (
-        <Table caption="Service instances per region and the version they hold">
-          <thead>
-            <tr>
-              <Th>Region</Th>
-              <Th>Servers</Th>
-              <Th>Details</Th>
-            </tr>
-          </thead>
+        <Table
+          caption="Service instances per region and the version they hold"
+          columns={['Region', 'Servers', 'Details']}
+        >
           <tbody>
             {isPending && <SkeletonRows rows={3} columns={3} />}
             {data?.regions.map((region) => {

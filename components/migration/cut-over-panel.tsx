@@ -1,7 +1,7 @@
 import type { PanelProps } from '@/components/migration/panel-props';
 import { StepButton } from '@/components/migration/step-button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 
 /** Services per region and the deployment they read from; roll back and finish after a cut-over. */
 export function CutOverPanel({ data, m, canRun }: PanelProps) {
@@ -15,15 +15,10 @@ export function CutOverPanel({ data, m, canRun }: PanelProps) {
             : `Services read from ${data.active}.`
         }
       />
-      <Table caption="Service instances per region and deployment">
-        <thead>
-          <tr>
-            <Th>Region</Th>
-            <Th>On {m.target}</Th>
-            <Th>Others</Th>
-            <Th>Cannot reach {m.target}</Th>
-          </tr>
-        </thead>
+      <Table
+        caption="Service instances per region and deployment"
+        columns={['Region', `On ${m.target}`, 'Others', `Cannot reach ${m.target}`]}
+      >
         <tbody>
           {data.instances.byRegion.length === 0 ? (
             <Tr>

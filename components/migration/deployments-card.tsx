@@ -1,6 +1,6 @@
 import { Badge } from '@/components/ui/badge';
 import { Card, CardHeader } from '@/components/ui/card';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 import type { MigrationStatusJson } from '@/lib/query/migration';
 
 /** Every declared deployment and its role now: active, receiving every save, or idle. */
@@ -12,15 +12,10 @@ export function DeploymentsCard({ data }: { data: MigrationStatusJson }) {
         title="Cache deployments"
         description={`Services read from ${data.active} (marker epoch ${data.epoch}). Declared in the environment; credentials never leave the server.`}
       />
-      <Table caption="Cache deployments">
-        <thead>
-          <tr>
-            <Th>Deployment</Th>
-            <Th>Primary</Th>
-            <Th>Replicas</Th>
-            <Th>Role now</Th>
-          </tr>
-        </thead>
+      <Table
+        caption="Cache deployments"
+        columns={['Deployment', 'Primary', 'Replicas', 'Role now']}
+      >
         <tbody>
           {data.deployments.map((d) => (
             <Tr key={d.name}>

@@ -5,7 +5,7 @@ import Link from 'next/link';
 import { StateBadge } from '@/components/propagation/state-badge';
 import { buttonClasses } from '@/components/ui/button';
 import { Card, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
-import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
+import { Table, Td, Tr, SkeletonRows } from '@/components/ui/table';
 import { duration, exactTime, timeAgo } from '@/lib/format-time';
 import type { FleetPage } from '@/lib/propagation/fleet-status';
 import { fleetPropagationQuery, type FleetFilters } from '@/lib/query/propagation';
@@ -117,17 +117,10 @@ export function FleetTable({ filters }: { filters: FleetFilters }) {
           {filtered ? 'Clear a filter to see more.' : 'Apps appear here once a tenant has one.'}
         </EmptyState>
       ) : (
-        <Table caption="Apps and their state in each region">
-          <thead>
-            <tr>
-              <Th>App</Th>
-              <Th>Tenant</Th>
-              <Th>Head</Th>
-              {data?.regions.map((r) => (
-                <Th key={r.name}>{r.name}</Th>
-              ))}
-            </tr>
-          </thead>
+        <Table
+          caption="Apps and their state in each region"
+          columns={['App', 'Tenant', 'Head', ...(data?.regions.map((r) => r.name) ?? [])]}
+        >
           <tbody>
             {isPending && <SkeletonRows rows={5} columns={7} />}
             {data?.apps.map((app) => (

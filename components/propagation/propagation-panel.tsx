@@ -6,7 +6,7 @@ import { SaveTimeline } from '@/components/propagation/save-timeline';
 import { StateBadge } from '@/components/propagation/state-badge';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
-import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
+import { Table, Td, Tr, SkeletonRows } from '@/components/ui/table';
 import { duration, exactTime, timeAgo } from '@/lib/format-time';
 import type { AppPropagationStatus, RegionStatus } from '@/lib/propagation/app-status';
 import type { StreamState } from '@/lib/query/event-stream';
@@ -187,16 +187,8 @@ export function PropagationPanel({
               ? 'Where the removal of this archived app has reached, per region'
               : 'Where the latest version has reached, per region'
           }
+          columns={['Region', 'State', 'Serves', 'Time to arrive', 'Details']}
         >
-          <thead>
-            <tr>
-              <Th>Region</Th>
-              <Th>State</Th>
-              <Th>Serves</Th>
-              <Th>Time to arrive</Th>
-              <Th>Details</Th>
-            </tr>
-          </thead>
           <tbody>
             {isPending && <SkeletonRows columns={5} />}
             {data && <RegionRows status={data} />}

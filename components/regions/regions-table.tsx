@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardHeader, ErrorState } from '@/components/ui/card';
-import { Table, Td, Th, Tr, SkeletonRows } from '@/components/ui/table';
+import { Table, Td, Tr, SkeletonRows } from '@/components/ui/table';
 import { duration } from '@/lib/format-time';
 import { useScopeStream } from '@/lib/query/propagation-streams';
 import { REGIONS_POLL_MS, regionsQuery } from '@/lib/query/regions';
@@ -75,16 +75,10 @@ export function RegionsTable() {
         }
       />
       {error && <ErrorState title="Could not load region health">{error.message}</ErrorState>}
-      <Table caption="Cache regions and their health">
-        <thead>
-          <tr>
-            <Th>Region</Th>
-            <Th>Role</Th>
-            <Th>State</Th>
-            <Th>Round trip</Th>
-            <Th>Details</Th>
-          </tr>
-        </thead>
+      <Table
+        caption="Cache regions and their health"
+        columns={['Region', 'Role', 'State', 'Round trip', 'Details']}
+      >
         <tbody>
           {isPending && <SkeletonRows columns={5} />}
           {data?.regions.map((region) => (

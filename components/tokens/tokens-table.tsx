@@ -6,7 +6,7 @@ import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/card';
 import { Dialog } from '@/components/ui/dialog';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { useToast } from '@/components/ui/toast';
 import { revokeApiToken, type RevokeApiTokenResult } from '@/lib/actions/revoke-api-token';
@@ -63,20 +63,11 @@ export function TokensTable({ tokens }: { tokens: ApiTokenSummary[] }) {
   }
   return (
     <>
-      <Table caption="API tokens of your account">
-        <thead>
-          <tr>
-            <Th>Name</Th>
-            <Th>Access</Th>
-            <Th>Token</Th>
-            <Th>Created</Th>
-            <Th>Last used</Th>
-            <Th>Status</Th>
-            <Th>
-              <span className="sr-only">Actions</span>
-            </Th>
-          </tr>
-        </thead>
+      <Table
+        caption="API tokens of your account"
+        columns={['Name', 'Access', 'Token', 'Created', 'Last used', 'Status']}
+        actions
+      >
         <tbody>
           {tokens.map((token) => (
             <Tr key={token._id}>

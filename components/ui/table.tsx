@@ -1,11 +1,42 @@
 import { cn } from '@/lib/cn';
 import type { ReactNode, TdHTMLAttributes, ThHTMLAttributes } from 'react';
 
-export function Table({ children, caption }: { children: ReactNode; caption?: string }) {
+/**
+ * A table with its header row: one heading per column (a `false` column is left out, for columns
+ * shown to some people only), and with `actions` a last column whose heading only screen readers
+ * read. The rows come as children (`<tbody>`); without `columns`, the header too.
+ */
+export function Table({
+  children,
+  caption,
+  columns,
+  actions = false,
+}: {
+  children: ReactNode;
+  caption?: string;
+  columns?: (ReactNode | false)[];
+  actions?: boolean;
+}) {
   return (
     <div className="overflow-x-auto">
       <table className="min-w-full divide-y divide-slate-200 text-sm">
         {caption && <caption className="sr-only">{caption}</caption>}
+        {columns && (
+          <thead>
+            <tr>
+              {columns
+                .filter((column) => column !== false)
+                .map((column, i) => (
+                  <Th key={i}>{column}</Th>
+                ))}
+              {actions && (
+                <Th>
+                  <span className="sr-only">Actions</span>
+                </Th>
+              )}
+            </tr>
+          </thead>
+        )}
         {children}
       </table>
     </div>

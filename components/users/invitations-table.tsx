@@ -1,7 +1,7 @@
 'use client';
 
 import { Button } from '@/components/ui/button';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { RowAction } from '@/components/users/row-action';
 import { revokeInvitation } from '@/lib/actions/revoke-invitation';
@@ -20,18 +20,7 @@ export function InvitationsTable({
   }[];
 }) {
   return (
-    <Table caption="Pending invitations">
-      <thead>
-        <tr>
-          <Th>Email</Th>
-          <Th>Role</Th>
-          <Th>Invited</Th>
-          <Th>Expires</Th>
-          <Th>
-            <span className="sr-only">Actions</span>
-          </Th>
-        </tr>
-      </thead>
+    <Table caption="Pending invitations" columns={['Email', 'Role', 'Invited', 'Expires']} actions>
       <tbody>
         {invitations.map((i) => (
           <Tr key={i.id}>

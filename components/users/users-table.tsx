@@ -3,7 +3,7 @@
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Select } from '@/components/ui/field';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { RowAction } from '@/components/users/row-action';
 import { changeUserRole } from '@/lib/actions/change-user-role';
@@ -34,22 +34,18 @@ export function UsersTable({
   showTenant: boolean;
 }) {
   return (
-    <Table caption="Users, their roles and sessions">
-      <thead>
-        <tr>
-          <Th>Person</Th>
-          {showTenant && <Th>Tenant</Th>}
-          <Th>Role</Th>
-          <Th>Status</Th>
-          <Th>Last sign-in</Th>
-          <Th>Active sessions</Th>
-          {manages && (
-            <Th>
-              <span className="sr-only">Actions</span>
-            </Th>
-          )}
-        </tr>
-      </thead>
+    <Table
+      caption="Users, their roles and sessions"
+      columns={[
+        'Person',
+        showTenant && 'Tenant',
+        'Role',
+        'Status',
+        'Last sign-in',
+        'Active sessions',
+      ]}
+      actions={manages}
+    >
       <tbody>
         {users.map((u) => {
           const editable = manages && (u.role === 'admin' || u.role === 'viewer');
