@@ -1,6 +1,7 @@
 import { TEST_REGIONS } from '../devstack/stack';
 import { runProduct } from './run-product';
 import { chosenStackDir, TEST_STACK_DIR } from '../devstack/state';
+import { E2E_METRICS_TOKEN } from '../e2e/metrics-token';
 
 // Playwright's webServer: the whole product on the test devstack, stopped when Playwright ends.
 const port = Number(process.env.PROPAGATE_E2E_PORT ?? 3100);
@@ -12,7 +13,7 @@ const product = await runProduct({
   regions: TEST_REGIONS,
   build: 'if-missing',
   // A short lag budget so a partitioned region turns "lagging" within an e2e test's time.
-  extraEnv: { LAG_BUDGET_MS: '2000' },
+  extraEnv: { LAG_BUDGET_MS: '2000', PROPAGATE_METRICS_TOKEN: E2E_METRICS_TOKEN },
   log: (line) => console.log(`[e2e-server] ${line}`),
 });
 

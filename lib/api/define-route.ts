@@ -140,19 +140,20 @@ export async function readBodyCapped(request: Request, limit: number): Promise<s
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const tooLarge = () =>
+  problem(
+    'bad_request',
+    413,
+    `The request body is larger than ${MAX_BODY_BYTES / 1024} KB; nothing was changed.`,
+  );
+
 async function readJsonBody(request: Request): Promise<{ text: string; json: unknown } | Response> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
     return problem('bad_request', 415, 'Send the body as JSON (Content-Type: application/json).');
   }
   const text = await readBodyCapped(request, MAX_BODY_BYTES);
-  if (text === null) {
-    return problem(
-      'bad_request',
-      413,
-      `The request body is larger than ${MAX_BODY_BYTES / 1024} KB; nothing was changed.`,
-    );
-  }
+  if (text === null) return tooLarge();
   try {
     return { text, json: JSON.parse(text) as unknown };
   } catch {
@@ -201,6 +202,8 @@ export function defineRoute<
     context: { params: Promise<unknown> },
     meta: RequestMeta,
   ): Promise<Response> {
+    // Refused before anything else, whatever the route: no work is spent on an oversized request.
+    if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return tooLarge();
     try {
       if (opts.mutates) assertSameOrigin(request);
       const principal = requirePermission(await principalForRequest(request), opts.permission);

@@ -13,7 +13,21 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 const withoutHash = { projection: { hash: 0 } } as const;
 
-export async function findActiveTokenByHash(hash: string): Promise<ApiTokenDoc | null> {
+export function findActiveTokenByHash(hash: string): Promise<ApiTokenDoc | null> {
+  // Concurrent requests with one token share one read (and one last-used write): a burst from a
+  // pipeline costs one query, not one per request. Nothing is kept once the read has answered,
+  // so a revocation counts from the next request on.
+  let lookup = tokenLookups.get(hash);
+  if (!lookup) {
+    lookup = readActiveToken(hash).finally(() => tokenLookups.delete(hash));
+    tokenLookups.set(hash, lookup);
+  }
+  return lookup;
+}
+
+const tokenLookups = new Map<string, Promise<ApiTokenDoc | null>>();
+
+async function readActiveToken(hash: string): Promise<ApiTokenDoc | null> {
   const c = await collections();
   const token = await c.apiTokens.findOne({ hash, revokedAt: null });
   if (token) noteTokenUse(token._id, token.lastUsedAt?.getTime() ?? null);

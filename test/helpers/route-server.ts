@@ -111,7 +111,11 @@ export async function startRouteServer(): Promise<{
       res.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // A deep accept queue: a load test opens thousands of connections at once, and with Node's
+  // default (511) the rest wait out SYN retries of seconds, which measures the kernel, not us.
+  await new Promise<void>((resolve) =>
+    server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, resolve),
+  );
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
