@@ -19,6 +19,7 @@ import { createPushedApp, removeApps } from '@/test/helpers/propagation';
  */
 
 const CONCURRENT = 2_000;
+const METRICS_TOKEN = `abuse-metrics-${'t'.repeat(24)}`;
 const run = runId();
 const tenantId = `abuse-${run}`;
 const created: string[] = [];
@@ -38,7 +39,10 @@ beforeAll(async () => {
       'tsx',
       path.join(import.meta.dirname, '../helpers/serve-routes.ts'),
     ],
-    { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      env: { ...process.env, PROPAGATE_METRICS_TOKEN: METRICS_TOKEN },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
   );
   const lines = createInterface({ input: server.stdout! });
   [base] = (await once(lines, 'line')) as [string];
@@ -84,6 +88,26 @@ function healthStatus(url: string): Promise<number> {
   });
 }
 
+/** The route server's own count of open waits and streams, and of refusals at the cap. */
+async function watchMetrics(): Promise<{
+  waits: number;
+  streams: number;
+  refused: number;
+  loopLagP99: number;
+}> {
+  const text = await (
+    await fetch(`${base}/api/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+  ).text();
+  const sum = (pattern: RegExp) =>
+    [...text.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0);
+  return {
+    waits: sum(/^propagate_open_watches\{kind="wait"\} (\S+)$/gm),
+    streams: sum(/^propagate_open_watches\{kind="stream"\} (\S+)$/gm),
+    refused: sum(/^propagate_watches_total\{[^}]*outcome="refused"[^}]*\} (\S+)$/gm),
+    loopLagP99: sum(/^nodejs_eventloop_lag_p99_seconds (\S+)$/gm),
+  };
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -125,48 +149,63 @@ describe(`${CONCURRENT} concurrent waits and streams from one token`, () => {
       })();
 
       // Streams answer 200 at once; an accepted wait answers only when it ends (after waitMs), so
-      // the storm is over when every request but the accepted waits has its answer.
+      // the storm is over when every request has its answer or is a wait the server holds.
+      const refusedBefore = (await watchMetrics()).refused;
       const started = performance.now();
       const outcomes: Outcome[] = [];
+      const failures: string[] = [];
       for (let i = 0; i < CONCURRENT; i += 1) {
         open(i % 2 === 0 ? wait : stream, stop.signal).then(
           (o) => outcomes.push(o),
-          () => {}, // aborted by the test at the end
+          (error: unknown) => {
+            // The test aborts the held ones at the end; anything before that is a failure.
+            if (!stop.signal.aborted) failures.push(String((error as Error).cause ?? error));
+          },
         );
       }
-      while (outcomes.length < CONCURRENT - MAX_OPEN_WATCHES) {
-        if (performance.now() - started > 90_000) break;
-        await new Promise((r) => setTimeout(r, 50));
+      // Done when every request is answered or is a wait the server holds, read at one moment.
+      let held = await watchMetrics();
+      let answered = [...outcomes];
+      while (answered.length + failures.length + held.waits !== CONCURRENT) {
+        if (performance.now() - started > 120_000) break;
+        await new Promise((r) => setTimeout(r, 250));
+        held = await watchMetrics();
+        answered = [...outcomes];
       }
       const stormMs = performance.now() - started;
-      // Anything still to come would be a wait that was let through beyond the cap.
-      await new Promise((r) => setTimeout(r, 1_000));
       storming = false;
       await sampling;
-      const pendingWaits = CONCURRENT - outcomes.length;
+      const pendingWaits = CONCURRENT - answered.length - failures.length;
 
       const byStatus = new Map<number, number>();
-      for (const o of outcomes) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
-      const refused = outcomes.filter((o) => o.status === 429);
+      for (const o of answered) byStatus.set(o.status, (byStatus.get(o.status) ?? 0) + 1);
+      const refused = answered.filter((o) => o.status === 429);
       console.log(
-        `${CONCURRENT} waits+streams: ${JSON.stringify(Object.fromEntries(byStatus))}, ${pendingWaits} waits held, in ${stormMs.toFixed(0)} ms; ` +
+        `${CONCURRENT} waits+streams: ${JSON.stringify(Object.fromEntries(byStatus))}, ${pendingWaits} waits held, ${failures.length} failed (${[...new Set(failures)].join('; ')}), in ${stormMs.toFixed(0)} ms; ` +
           `refusals p99 ${percentile(
             refused.map((o) => o.ms),
             99,
           ).toFixed(0)} ms; ` +
           `/api/health during it: ${health.length} samples, p50 ${percentile(health, 50).toFixed(0)} ms, ` +
-          `p99 ${percentile(health, 99).toFixed(0)} ms, max ${Math.max(...health).toFixed(0)} ms`,
+          `p99 ${percentile(health, 99).toFixed(0)} ms, max ${Math.max(...health).toFixed(0)} ms; ` +
+          `server event-loop lag p99 since start ${(held.loopLagP99 * 1000).toFixed(0)} ms`,
       );
 
-      expect((byStatus.get(200) ?? 0) + pendingWaits).toBe(MAX_OPEN_WATCHES);
+      expect(failures).toEqual([]);
+      // What the server holds is the cap, exactly: the waits the client still waits for, and the
+      // streams that answered 200.
+      expect(held.waits + held.streams).toBe(MAX_OPEN_WATCHES);
+      expect(held.waits).toBe(pendingWaits);
+      expect(held.streams).toBe(byStatus.get(200) ?? 0);
+      expect(held.refused - refusedBefore).toBe(refused.length);
       expect(refused).toHaveLength(CONCURRENT - MAX_OPEN_WATCHES);
       expect(refused.every((o) => Number(o.retryAfter) > 0)).toBe(true);
       expect(health.length).toBeGreaterThan(0);
-      // Health answers all along. The first 2 000 requests arrive in one burst and each must be
-      // authenticated before it can be refused, so a sample caught behind the burst waits for it
-      // (seconds on a loaded two-core machine); the rest are answered at once.
+      // Health answers all along. The 2 000 requests arrive in one burst and each is authenticated
+      // before it can be refused, so a sample caught behind the burst waits for it (up to 20 s
+      // on a two-core machine shared with a load average near 30); the rest are answered at once.
       expect(percentile(health, 50)).toBeLessThan(1_000);
-      expect(percentile(health, 99)).toBeLessThan(20_000);
+      expect(percentile(health, 99)).toBeLessThan(30_000);
 
       // Going away releases every slot: the same token can wait again at once.
       stop.abort();

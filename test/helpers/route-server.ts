@@ -67,13 +67,21 @@ export async function startRouteServer(): Promise<{
   close: () => Promise<void>;
 }> {
   const routes = routeFiles();
+  // Imported once per file: a dynamic import per request would go through the loader each time.
+  const modules = new Map<string, Promise<Record<string, Handler | undefined>>>();
+  const load = (file: string) => {
+    let mod = modules.get(file);
+    if (!mod)
+      modules.set(file, (mod = import(file) as Promise<Record<string, Handler | undefined>>));
+    return mod;
+  };
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
       requests.push(`${req.method ?? 'GET'} ${url.pathname}`);
       const route = routes.find((r) => r.pattern.test(url.pathname));
-      const mod = route ? ((await import(route.file)) as Record<string, Handler | undefined>) : {};
+      const mod = route ? await load(route.file) : {};
       const handler = mod[req.method ?? 'GET'];
       if (!route || !handler) {
         res
