@@ -104,6 +104,7 @@ async function watchMetrics(): Promise<{
     waits: sum(/^propagate_open_watches\{kind="wait"\} (\S+)$/gm),
     streams: sum(/^propagate_open_watches\{kind="stream"\} (\S+)$/gm),
     refused: sum(/^propagate_watches_total\{[^}]*outcome="refused"[^}]*\} (\S+)$/gm),
+    // prom-client measures the loop's delay between two scrapes.
     loopLagP99: sum(/^nodejs_eventloop_lag_p99_seconds (\S+)$/gm),
   };
 }
@@ -166,11 +167,13 @@ describe(`${CONCURRENT} concurrent waits and streams from one token`, () => {
       // Done when every request is answered or is a wait the server holds, read at one moment.
       let held = await watchMetrics();
       let answered = [...outcomes];
+      let worstLag = held.loopLagP99;
       while (answered.length + failures.length + held.waits !== CONCURRENT) {
         if (performance.now() - started > 120_000) break;
         await new Promise((r) => setTimeout(r, 250));
         held = await watchMetrics();
         answered = [...outcomes];
+        worstLag = Math.max(worstLag, held.loopLagP99);
       }
       const stormMs = performance.now() - started;
       storming = false;
@@ -188,7 +191,7 @@ describe(`${CONCURRENT} concurrent waits and streams from one token`, () => {
           ).toFixed(0)} ms; ` +
           `/api/health during it: ${health.length} samples, p50 ${percentile(health, 50).toFixed(0)} ms, ` +
           `p99 ${percentile(health, 99).toFixed(0)} ms, max ${Math.max(...health).toFixed(0)} ms; ` +
-          `server event-loop lag p99 since start ${(held.loopLagP99 * 1000).toFixed(0)} ms`,
+          `server event-loop delay p99 at worst ${(worstLag * 1000).toFixed(0)} ms`,
       );
 
       expect(failures).toEqual([]);
@@ -201,10 +204,11 @@ describe(`${CONCURRENT} concurrent waits and streams from one token`, () => {
       expect(refused).toHaveLength(CONCURRENT - MAX_OPEN_WATCHES);
       expect(refused.every((o) => Number(o.retryAfter) > 0)).toBe(true);
       expect(health.length).toBeGreaterThan(0);
-      // Health answers all along. The 2 000 requests arrive in one burst and each is authenticated
-      // before it can be refused, so a sample caught behind the burst waits for it (up to 20 s
-      // on a two-core machine shared with a load average near 30); the rest are answered at once.
-      expect(percentile(health, 50)).toBeLessThan(1_000);
+      // The server stays responsive: its event loop is never held up for long (each refusal is
+      // a little work, none blocks). Health answers all along; a sample whose connection queues
+      // behind the burst's 2 000 in the kernel waits for them to be accepted (seconds on a
+      // two-core machine shared with a load average near 30).
+      expect(worstLag).toBeLessThan(2);
       expect(percentile(health, 99)).toBeLessThan(30_000);
 
       // Going away releases every slot: the same token can wait again at once.
