@@ -3,7 +3,7 @@
 import { useActionState, useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { Field, Input, Textarea } from '@/components/ui/field';
+import { InputField, TextareaField } from '@/components/ui/field';
 import { updateAppDetails, type UpdateAppDetailsResult } from '@/lib/actions/update-app-details';
 
 export function AppDetailsForm({
@@ -27,30 +27,28 @@ export function AppDetailsForm({
   return (
     <form action={action} className="max-w-2xl space-y-4">
       <input type="hidden" name="appId" value={appId} />
-      <Field id="details-name" label="Name" error={errors.name?.[0]}>
-        <Input
-          id="details-name"
-          name="name"
-          required
-          maxLength={100}
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          disabled={readOnly}
-          invalid={!!errors.name}
-        />
-      </Field>
-      <Field id="details-description" label="Description" error={errors.description?.[0]}>
-        <Textarea
-          id="details-description"
-          name="description"
-          rows={2}
-          maxLength={500}
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-          disabled={readOnly}
-          invalid={!!errors.description}
-        />
-      </Field>
+      <InputField
+        id="details-name"
+        label="Name"
+        error={errors.name?.[0]}
+        name="name"
+        required
+        maxLength={100}
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        disabled={readOnly}
+      />
+      <TextareaField
+        id="details-description"
+        label="Description"
+        error={errors.description?.[0]}
+        name="description"
+        rows={2}
+        maxLength={500}
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+        disabled={readOnly}
+      />
       <ActionError result={state} />
       <div aria-live="polite" className="text-sm text-emerald-700">
         {state.status === 'ok' && state.message}

@@ -5,7 +5,7 @@ import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
 import { Dialog } from '@/components/ui/dialog';
-import { Field, Input } from '@/components/ui/field';
+import { InputField } from '@/components/ui/field';
 import { archiveApp } from '@/lib/actions/archive-app';
 import { restoreApp } from '@/lib/actions/restore-app';
 import type { ArchiveResult } from '@/lib/apps/archive-app';
@@ -60,13 +60,14 @@ export function ArchiveAppCard({
         <form action={action} className="space-y-4">
           <input type="hidden" name="appId" value={appId} />
           <input type="hidden" name="baseVersion" value={headVersion} />
-          <Field
+          <InputField
             id="archive-reason"
             label="Reason (optional)"
             hint="Kept in the history and the audit log."
-          >
-            <Input id="archive-reason" name="reason" maxLength={500} autoComplete="off" hint />
-          </Field>
+            name="reason"
+            maxLength={500}
+            autoComplete="off"
+          />
           <ActionError result={state} />
           {state.status === 'conflict' && (
             <p role="alert" className="text-sm font-medium text-red-700">

@@ -3,7 +3,7 @@
 import { useActionState, useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { Field, Input, Textarea } from '@/components/ui/field';
+import { Field, Input, InputField, TextareaField } from '@/components/ui/field';
 import { createApp } from '@/lib/actions/create-app';
 import type { CreateAppResult } from '@/lib/apps/create-app';
 import type { SecretSlot } from '@/lib/secrets';
@@ -40,67 +40,49 @@ export function CreateAppForm({
   return (
     <form action={action} className="max-w-2xl space-y-5">
       <input type="hidden" name="copyFrom" value={copyFrom} />
-      <Field
+      <InputField
         id="app-name"
         label="Name"
         hint="What people see in Propagate."
         error={errors.name?.[0]}
-      >
-        <Input
-          id="app-name"
-          name="name"
-          required
-          maxLength={100}
-          autoComplete="off"
-          value={name}
-          onChange={(e) => {
-            setName(e.target.value);
-            if (!idEdited) setId(suggestId(e.target.value));
-          }}
-          hint
-          invalid={!!errors.name}
-        />
-      </Field>
-      <Field
+        name="name"
+        required
+        maxLength={100}
+        autoComplete="off"
+        value={name}
+        onChange={(e) => {
+          setName(e.target.value);
+          if (!idEdited) setId(suggestId(e.target.value));
+        }}
+      />
+      <InputField
         id="app-id"
         label="App id"
         hint="Your services ask for the configuration by this id. Lower-case letters, digits and dashes; it cannot be changed later and must be unique."
         error={errors.id?.[0]}
-      >
-        <Input
-          id="app-id"
-          name="id"
-          required
-          maxLength={63}
-          autoComplete="off"
-          spellCheck={false}
-          className="font-mono"
-          value={id}
-          onChange={(e) => {
-            setId(e.target.value);
-            setIdEdited(true);
-          }}
-          hint
-          invalid={!!errors.id}
-        />
-      </Field>
-      <Field
+        name="id"
+        required
+        maxLength={63}
+        autoComplete="off"
+        spellCheck={false}
+        className="font-mono"
+        value={id}
+        onChange={(e) => {
+          setId(e.target.value);
+          setIdEdited(true);
+        }}
+      />
+      <TextareaField
         id="app-description"
         label="Description (optional)"
         hint="Which product or environment this app is for."
         error={errors.description?.[0]}
-      >
-        <Textarea
-          id="app-description"
-          name="description"
-          rows={2}
-          maxLength={500}
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-          hint
-          invalid={!!errors.description}
-        />
-      </Field>
+        name="description"
+        rows={2}
+        maxLength={500}
+        value={description}
+        onChange={(e) => setDescription(e.target.value)}
+      />
       {secretSlots.length > 0 && (
         <fieldset className="space-y-4 rounded-md border border-amber-200 bg-amber-50/60 p-4">
           <legend className="px-1 text-sm font-semibold text-slate-900">

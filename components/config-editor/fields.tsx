@@ -3,7 +3,14 @@
 import { useState, type ReactNode } from 'react';
 import { errorsUnder, useEditor, useField } from '@/components/config-editor/editor-context';
 import { fieldId } from '@/components/config-editor/draft';
-import { Checkbox, Field, Input, Select, Textarea } from '@/components/ui/field';
+import {
+  Checkbox,
+  Field,
+  Input,
+  InputField,
+  Textarea,
+  SelectField as UiSelectField,
+} from '@/components/ui/field';
 import { SECRET_DISPLAY, SECRET_UNCHANGED } from '@/lib/secrets';
 
 export function TextField({
@@ -21,20 +28,19 @@ export function TextField({
 }) {
   const f = useField<string>(path);
   return (
-    <Field id={f.id} label={label} hint={hint} error={f.error}>
-      <Input
-        id={f.id}
-        type={type}
-        value={f.value ?? ''}
-        onChange={(e) => f.set(e.target.value)}
-        placeholder={placeholder}
-        readOnly={f.readOnly}
-        invalid={!!f.error}
-        hint={!!hint}
-        autoComplete="off"
-        spellCheck={false}
-      />
-    </Field>
+    <InputField
+      id={f.id}
+      label={label}
+      hint={hint}
+      error={f.error}
+      type={type}
+      value={f.value ?? ''}
+      onChange={(e) => f.set(e.target.value)}
+      placeholder={placeholder}
+      readOnly={f.readOnly}
+      autoComplete="off"
+      spellCheck={false}
+    />
   );
 }
 
@@ -121,22 +127,21 @@ export function SelectField({
 }) {
   const f = useField<string>(path);
   return (
-    <Field id={f.id} label={label} hint={hint} error={f.error}>
-      <Select
-        id={f.id}
-        value={f.value}
-        onChange={(e) => f.set(e.target.value)}
-        disabled={f.readOnly}
-        invalid={!!f.error}
-        hint={!!hint}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </Select>
-    </Field>
+    <UiSelectField
+      id={f.id}
+      label={label}
+      hint={hint}
+      error={f.error}
+      value={f.value}
+      onChange={(e) => f.set(e.target.value)}
+      disabled={f.readOnly}
+    >
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </UiSelectField>
   );
 }
 
@@ -279,7 +284,7 @@ export function SecretField({
   const f = useField<string>(path);
   const unchanged = f.value === SECRET_UNCHANGED || f.value === '';
   return (
-    <Field
+    <InputField
       id={f.id}
       label={label}
       error={f.error}
@@ -290,22 +295,14 @@ export function SecretField({
             : 'Will replace the stored secret when you save.'
           : 'Write-only: once saved it is never shown again.'
       }
-    >
-      <Input
-        id={f.id}
-        type="password"
-        autoComplete="new-password"
-        value={unchanged ? '' : f.value}
-        onChange={(e) => f.set(e.target.value === '' && stored ? SECRET_UNCHANGED : e.target.value)}
-        placeholder={
-          stored ? `${SECRET_DISPLAY} (unchanged) — type to replace` : 'Paste the secret'
-        }
-        readOnly={f.readOnly}
-        invalid={!!f.error}
-        hint
-        spellCheck={false}
-      />
-    </Field>
+      type="password"
+      autoComplete="new-password"
+      value={unchanged ? '' : f.value}
+      onChange={(e) => f.set(e.target.value === '' && stored ? SECRET_UNCHANGED : e.target.value)}
+      placeholder={stored ? `${SECRET_DISPLAY} (unchanged) — type to replace` : 'Paste the secret'}
+      readOnly={f.readOnly}
+      spellCheck={false}
+    />
   );
 }
 

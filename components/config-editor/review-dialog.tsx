@@ -5,7 +5,7 @@ import { ChangeTable } from '@/components/config-diff/change-table';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
-import { Field, Textarea } from '@/components/ui/field';
+import { TextareaField } from '@/components/ui/field';
 import type { SaveConfigResult } from '@/lib/versions/save-next-version';
 import type { ConfigChange } from '@/lib/config-diff';
 import type { ConfigInput } from '@/lib/schemas/config';
@@ -46,21 +46,16 @@ export function ReviewDialog({
       </div>
       <form action={action} className="space-y-4">
         <input type="hidden" name="payload" value={payload} />
-        <Field
+        <TextareaField
           id="change-message"
           label="Change message (optional)"
           hint="Say why, for whoever reads the history later."
-        >
-          <Textarea
-            id="change-message"
-            rows={2}
-            maxLength={500}
-            value={message}
-            onChange={(e) => setMessage(e.target.value)}
-            placeholder="e.g. Shorter sessions after the security review"
-            hint
-          />
-        </Field>
+          rows={2}
+          maxLength={500}
+          value={message}
+          onChange={(e) => setMessage(e.target.value)}
+          placeholder="e.g. Shorter sessions after the security review"
+        />
         {result.status === 'error' && <ActionError result={result} />}
         <div className="flex justify-end gap-2">
           <Button variant="secondary" onClick={onClose} disabled={pending}>

@@ -13,7 +13,7 @@ import { providerOptions } from '@/components/config-editor/labels';
 import { Button } from '@/components/ui/button';
 import { SOCIAL_PROVIDER_LABELS, type ConfigInput } from '@/lib/schemas/config';
 import { useState } from 'react';
-import { Field, Select } from '@/components/ui/field';
+import { SelectField } from '@/components/ui/field';
 
 type Provider = ConfigInput['signIn']['social'][number];
 
@@ -102,19 +102,18 @@ export function SignInSection() {
         ))}
         {!readOnly && unused.length > 0 && (
           <div className="flex flex-wrap items-end gap-2">
-            <Field id="add-provider" label="Add a provider">
-              <Select
-                id="add-provider"
-                value={unused.some((o) => o.value === adding) ? adding : unused[0]?.value}
-                onChange={(e) => setAdding(e.target.value)}
-              >
-                {unused.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </Select>
-            </Field>
+            <SelectField
+              id="add-provider"
+              label="Add a provider"
+              value={unused.some((o) => o.value === adding) ? adding : unused[0]?.value}
+              onChange={(e) => setAdding(e.target.value)}
+            >
+              {unused.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </SelectField>
             <Button
               variant="secondary"
               onClick={() => {

@@ -1,18 +1,16 @@
 import { Button } from '@/components/ui/button';
-import { Field, Select } from '@/components/ui/field';
+import { SelectField } from '@/components/ui/field';
 
 function VersionSelect(props: { name: string; label: string; versions: number[]; value: number }) {
   const id = `compare-${props.name}`;
   return (
-    <Field id={id} label={props.label}>
-      <Select id={id} name={props.name} defaultValue={props.value}>
-        {props.versions.map((v) => (
-          <option key={v} value={v}>
-            v{v}
-          </option>
-        ))}
-      </Select>
-    </Field>
+    <SelectField id={id} label={props.label} name={props.name} defaultValue={props.value}>
+      {props.versions.map((v) => (
+        <option key={v} value={v}>
+          v{v}
+        </option>
+      ))}
+    </SelectField>
   );
 }
 

@@ -5,7 +5,7 @@ import { useActionState, useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
-import { Field, Textarea } from '@/components/ui/field';
+import { TextareaField } from '@/components/ui/field';
 import { rollbackConfig } from '@/lib/actions/rollback-config';
 import type { RollbackConfigResult } from '@/lib/versions/roll-back-to-version';
 
@@ -37,20 +37,15 @@ function RollbackDialog({
     >
       <form action={action} className="space-y-4">
         <input type="hidden" name="payload" value={payload} />
-        <Field
+        <TextareaField
           id={`rollback-note-${toVersion}`}
           label="Reason (optional)"
           hint="Added to the version’s message."
-        >
-          <Textarea
-            id={`rollback-note-${toVersion}`}
-            rows={2}
-            maxLength={400}
-            value={note}
-            onChange={(e) => setNote(e.target.value)}
-            hint
-          />
-        </Field>
+          rows={2}
+          maxLength={400}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+        />
         <ActionError result={result} />
         {result.status === 'conflict' && (
           <div role="alert" className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">

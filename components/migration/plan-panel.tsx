@@ -3,7 +3,7 @@
 import { Preflight } from '@/components/migration/preflight';
 import { StepButton } from '@/components/migration/step-button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
-import { Field, Select } from '@/components/ui/field';
+import { SelectField } from '@/components/ui/field';
 import type { MigrationStatusJson } from '@/lib/query/migration';
 
 /** Step 1: choose the target; its preflight updates as the choice changes. */
@@ -34,19 +34,19 @@ export function PlanPanel({
           </p>
         ) : (
           <>
-            <Field id="migration-target" label="Target deployment" className="max-w-xs">
-              <Select
-                id="migration-target"
-                value={target}
-                onChange={(e) => onChoose(e.target.value)}
-              >
-                {others.map((d) => (
-                  <option key={d.name} value={d.name}>
-                    {d.name}
-                  </option>
-                ))}
-              </Select>
-            </Field>
+            <SelectField
+              id="migration-target"
+              label="Target deployment"
+              fieldClassName="max-w-xs"
+              value={target}
+              onChange={(e) => onChoose(e.target.value)}
+            >
+              {others.map((d) => (
+                <option key={d.name} value={d.name}>
+                  {d.name}
+                </option>
+              ))}
+            </SelectField>
             <Preflight data={data} />
             <StepButton
               step="plan"

@@ -4,7 +4,7 @@ import { useActionState, useState } from 'react';
 import { NewTokenSecret } from '@/components/tokens/new-token-secret';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { Field, Input } from '@/components/ui/field';
+import { InputField } from '@/components/ui/field';
 import { createApiToken, type CreateApiTokenResult } from '@/lib/actions/create-api-token';
 import { tokenScopeLabels, tokenScopes } from '@/lib/schemas/api-token';
 
@@ -32,23 +32,17 @@ export function CreateTokenForm() {
         />
       )}
       <form action={action} className="grid gap-4 md:grid-cols-[1fr_18rem_auto] md:items-start">
-        <Field
+        <InputField
           id="token-name"
           label="Name"
           hint="Say what uses it, so you know what breaks if you revoke it."
           error={fieldErrors.name?.[0]}
-        >
-          <Input
-            id="token-name"
-            name="name"
-            required
-            maxLength={80}
-            autoComplete="off"
-            placeholder="Deploy pipeline"
-            hint
-            invalid={!!fieldErrors.name}
-          />
-        </Field>
+          name="name"
+          required
+          maxLength={80}
+          autoComplete="off"
+          placeholder="Deploy pipeline"
+        />
         <fieldset aria-describedby={fieldErrors.scope ? 'token-scope-error' : undefined}>
           <legend className="text-sm font-medium text-slate-800">Access</legend>
           <div className="mt-1 space-y-2">

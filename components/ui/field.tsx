@@ -1,5 +1,6 @@
 import { cn } from '@/lib/cn';
 import type {
+  ComponentType,
   InputHTMLAttributes,
   ReactNode,
   SelectHTMLAttributes,
@@ -136,3 +137,37 @@ export function Checkbox({
     </div>
   );
 }
+
+interface FieldProps {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | undefined;
+  /** Classes of the field around the control (the control's own go in `className`). */
+  fieldClassName?: string;
+}
+
+/**
+ * A control inside its Field, sharing the id, with the hint and error wired to the control:
+ * `InputField`, `TextareaField` and `SelectField` (whose options come as children).
+ */
+function withField<P extends object>(Control: ComponentType<P & Invalid & { id: string }>) {
+  return function LabelledControl({
+    id,
+    label,
+    hint,
+    error,
+    fieldClassName,
+    ...props
+  }: FieldProps & P) {
+    return (
+      <Field id={id} label={label} hint={hint} error={error} className={fieldClassName}>
+        <Control id={id} hint={Boolean(hint)} invalid={Boolean(error)} {...(props as P)} />
+      </Field>
+    );
+  };
+}
+
+export const InputField = withField<InputHTMLAttributes<HTMLInputElement>>(Input);
+export const TextareaField = withField<TextareaHTMLAttributes<HTMLTextAreaElement>>(Textarea);
+export const SelectField = withField<SelectHTMLAttributes<HTMLSelectElement>>(Select);

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useActionState, useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { Field, Input } from '@/components/ui/field';
+import { InputField } from '@/components/ui/field';
 import { acceptInvitation, type AcceptInvitationResult } from '@/lib/actions/accept-invitation';
 
 export function AcceptInvitationForm({ token }: { token: string }) {
@@ -27,47 +27,39 @@ export function AcceptInvitationForm({ token }: { token: string }) {
   return (
     <form action={action} className="space-y-4">
       <input type="hidden" name="token" value={token} />
-      <Field id="invite-name" label="Your name" error={errors.name?.[0]}>
-        <Input
-          id="invite-name"
-          name="name"
-          required
-          maxLength={100}
-          autoComplete="name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          invalid={!!errors.name}
-        />
-      </Field>
-      <Field
+      <InputField
+        id="invite-name"
+        label="Your name"
+        error={errors.name?.[0]}
+        name="name"
+        required
+        maxLength={100}
+        autoComplete="name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <InputField
         id="invite-password"
         label="Password"
         hint="At least 12 characters."
         error={errors.password?.[0]}
-      >
-        <Input
-          id="invite-password"
-          name="password"
-          type="password"
-          required
-          minLength={12}
-          maxLength={200}
-          autoComplete="new-password"
-          hint
-          invalid={!!errors.password}
-        />
-      </Field>
-      <Field id="invite-confirm" label="Password again" error={errors.confirm?.[0]}>
-        <Input
-          id="invite-confirm"
-          name="confirm"
-          type="password"
-          required
-          maxLength={200}
-          autoComplete="new-password"
-          invalid={!!errors.confirm}
-        />
-      </Field>
+        name="password"
+        type="password"
+        required
+        minLength={12}
+        maxLength={200}
+        autoComplete="new-password"
+      />
+      <InputField
+        id="invite-confirm"
+        label="Password again"
+        error={errors.confirm?.[0]}
+        name="confirm"
+        type="password"
+        required
+        maxLength={200}
+        autoComplete="new-password"
+      />
       <ActionError result={state} />
       <Button type="submit" pending={pending} className="w-full">
         Create my account

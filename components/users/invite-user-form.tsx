@@ -3,7 +3,7 @@
 import { useActionState, useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { Field, Input, Select } from '@/components/ui/field';
+import { InputField, SelectField } from '@/components/ui/field';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { inviteUser, type InviteUserResult } from '@/lib/actions/invite-user';
 import { TENANT_ROLES, tenantRoleLabels } from '@/lib/schemas/users';
@@ -52,27 +52,30 @@ export function InviteUserForm() {
         </div>
       )}
       <form action={action} className="grid gap-4 md:grid-cols-[1fr_12rem_auto] md:items-start">
-        <Field id="invite-email" label="Email" error={errors.email?.[0]}>
-          <Input
-            id="invite-email"
-            name="email"
-            type="email"
-            required
-            maxLength={200}
-            autoComplete="off"
-            placeholder="name@company.com"
-            invalid={!!errors.email}
-          />
-        </Field>
-        <Field id="invite-role" label="Role" error={errors.role?.[0]}>
-          <Select id="invite-role" name="role" defaultValue="viewer">
-            {TENANT_ROLES.map((r) => (
-              <option key={r} value={r}>
-                {tenantRoleLabels[r]}
-              </option>
-            ))}
-          </Select>
-        </Field>
+        <InputField
+          id="invite-email"
+          label="Email"
+          error={errors.email?.[0]}
+          name="email"
+          type="email"
+          required
+          maxLength={200}
+          autoComplete="off"
+          placeholder="name@company.com"
+        />
+        <SelectField
+          id="invite-role"
+          label="Role"
+          error={errors.role?.[0]}
+          name="role"
+          defaultValue="viewer"
+        >
+          {TENANT_ROLES.map((r) => (
+            <option key={r} value={r}>
+              {tenantRoleLabels[r]}
+            </option>
+          ))}
+        </SelectField>
         <Button type="submit" pending={pending} className="md:mt-6">
           Create invitation link
         </Button>

@@ -2,7 +2,7 @@
 
 import { useActionState } from 'react';
 import { Button } from '@/components/ui/button';
-import { Field, Input } from '@/components/ui/field';
+import { InputField } from '@/components/ui/field';
 import { signIn, type SignInResult } from '@/lib/actions/sign-in';
 
 export function SignInForm({ next }: { next: string }) {
@@ -23,27 +23,25 @@ export function SignInForm({ next }: { next: string }) {
           </p>
         )}
       </div>
-      <Field id="email" label="Email" error={fieldErrors.email?.[0]}>
-        <Input
-          id="email"
-          name="email"
-          type="email"
-          autoComplete="username"
-          required
-          defaultValue={state.email}
-          invalid={!!fieldErrors.email}
-        />
-      </Field>
-      <Field id="password" label="Password" error={fieldErrors.password?.[0]}>
-        <Input
-          id="password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          invalid={!!fieldErrors.password}
-        />
-      </Field>
+      <InputField
+        id="email"
+        label="Email"
+        error={fieldErrors.email?.[0]}
+        name="email"
+        type="email"
+        autoComplete="username"
+        required
+        defaultValue={state.email}
+      />
+      <InputField
+        id="password"
+        label="Password"
+        error={fieldErrors.password?.[0]}
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+      />
       <Button type="submit" pending={pending} className="w-full">
         Sign in
       </Button>
