@@ -12,6 +12,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Redis } from 'ioredis';
 import { appModules, loadStackEnv, machine, unpipelinedRead } from './propagation';
+import { insertBenchApps } from './seed-apps';
 import { round, summary } from './stats';
 
 /** A full GC without starting node with --expose-gc: the flag set at run time, gc from a fresh context. */
@@ -43,7 +44,7 @@ export async function benchObserverFleet({
   const { createObserver } = await import('../lib/propagation/observer/instance');
   const { readFleet } = await import('../lib/propagation/read-status');
   const { fleetQuerySchema } = await import('../lib/schemas/propagation');
-  const { checksum, canonicalJson } = await import('../lib/contract/canonical-json');
+  const { canonicalJson } = await import('../lib/contract/canonical-json');
   const gc = collectGarbage();
   const regions = m.regions.listRegions();
   const c = await m.collections.collections();
@@ -51,7 +52,6 @@ export async function benchObserverFleet({
   const clients = regions.map((r) => new Redis(r.url, { maxRetriesPerRequest: 1 }));
   const tenantId = `bench-fleet-${randomBytes(3).toString('hex')}`;
   const appIds: string[] = [];
-  const author = { userId: 'bench', name: 'Observer bench', email: 'bench@propagate.test' };
   // The route's default page: the same filter a dashboard sends without parameters.
   const filter = fleetQuerySchema.parse({});
 
@@ -62,40 +62,12 @@ export async function benchObserverFleet({
         { length: Math.min(1_000, n - from) },
         (_, i) => `${tenantId}-${String(from + i).padStart(6, '0')}`,
       );
-      const now = new Date();
-      const docs = ids.map((id) => {
-        const data = m.schema.defaultConfig(id);
-        return { id, data, body: canonicalJson(data), sum: checksum(data) };
+      const { docs: inserted, at: now } = await insertBenchApps(c, {
+        tenantId,
+        ids,
+        description: 'observer benchmark',
       });
-      await c.apps.insertMany(
-        docs.map((d) => ({
-          _id: d.id,
-          tenantId,
-          name: d.id,
-          description: 'observer benchmark',
-          createdAt: now,
-          headVersion: 1,
-          updatedAt: now,
-          archivedAt: null,
-        })),
-      );
-      await c.configVersions.insertMany(
-        docs.map((d) => ({
-          appId: d.id,
-          tenantId,
-          version: 1,
-          data: d.data,
-          checksum: d.sum,
-          author,
-          message: 'bench',
-          createdAt: now,
-          pushedAt: now,
-          pushAttempts: 1,
-          lastPushError: null,
-          nextPushAt: null,
-          rollbackOf: null,
-        })),
-      );
+      const docs = inserted.map((d) => ({ ...d, body: canonicalJson(d.data) }));
       const pipeline = primary.pipeline();
       for (const d of docs) {
         pipeline.hset(m.cache.configKey(d.id), {

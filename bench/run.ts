@@ -4,9 +4,10 @@
  * bench/results/<time>.json and printed. Ratios compare against a baseline measured in the same
  * run, because this machine is shared and noisy.
  *
- * BENCH_ONLY=save,propagation,fleet,observer,client,load,cli picks some;
+ * BENCH_ONLY=save,propagation,fleet,observer,client,load,cli,migration picks some;
  * BENCH_OBSERVER_COUNTS=1,100 shortens the observer fleet read (default 1,100,10000,100000); BENCH_LOAD_SECONDS shortens the load test.
  */
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BENCH_STACK_DIR } from '../devstack/state';
@@ -64,6 +65,28 @@ async function onProduct<T>(
   }
 }
 
+/**
+ * The migration benchmarks declare two deployments, which must be in the environment before any
+ * app module loads: they run in a process of their own and answer with one JSON line.
+ */
+function benchMigration(): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--conditions=react-server', '--import', 'tsx', 'bench/migration.ts', dir],
+      { maxBuffer: 16 * 2 ** 20, timeout: 30 * 60_000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`bench/migration.ts: ${error.message}\n${stderr}`));
+        try {
+          resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? ''));
+        } catch {
+          reject(new Error(`bench/migration.ts printed no JSON:\n${stdout}\n${stderr}`));
+        }
+      },
+    );
+  });
+}
+
 let failed = false;
 try {
   await timed('save.actionLatency', () => benchSaveConfig({ stackDir: dir }));
@@ -77,6 +100,7 @@ try {
       counts: process.env.BENCH_OBSERVER_COUNTS?.split(',').map(Number),
     }),
   );
+  await timed('migration', benchMigration);
   const targets = targetsFromStack(dir);
   await timed('client.getThroughput', () => benchGetThroughput(targets));
   await timed('client.saveToInstances', () => benchSaveToClients(targets));
