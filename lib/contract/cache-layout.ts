@@ -86,5 +86,6 @@ export const STAMP_FIELDS = ['version', 'checksum', 'committedAt', 'pushedAt'] a
  * them. Listed here so every key name in the cache can be found from one place:
  * - `propagate:region-down:{region}`: when a region was first seen failing
  *   (lib/propagation/read-stamps.ts);
- * - `propagate:signin:*`: the sign-in limits' counters (lib/session/sign-in-limits.ts).
+ * - `propagate:{signin}:*`: the sign-in limits' counters, one Cluster slot by their hash tag
+ *   (lib/session/sign-in-limits.ts).
  */

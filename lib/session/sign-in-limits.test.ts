@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BURST_CHECKED, MemoryLimits, rules, WINDOW_MS } from './sign-in-limits';
+import { BURST_CHECKED, limiterKeys, MemoryLimits, rules, WINDOW_MS } from './sign-in-limits';
 
 // The stand-in used while the primary Redis is down; the Redis script is tested against a real
 // server in sign-in.int.test.ts with the same expectations.
@@ -47,5 +47,25 @@ describe('sign-in limits in memory', () => {
     limits.reserve(email, '198.51.100.3', t0);
     limits.succeeded(email, '198.51.100.3', t0);
     expect(limits.reserve(email, '198.51.100.3', t0).ok).toBe(true);
+  });
+});
+
+// Redis Cluster hashes only the part of a key between the first `{` and the next `}`, when that
+// part is not empty; the reservation script fails with CROSSSLOT unless its keys share a slot.
+function hashTag(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+describe('sign-in limiter keys', () => {
+  it('put every key of one attempt, and of every attempt, in one Cluster slot', () => {
+    const attempts = [
+      limiterKeys('owner@example.test', '198.51.100.1'),
+      limiterKeys('someone@example.test', '2001:db8::1'),
+      limiterKeys('{odd}@example.test', null),
+    ];
+    const tags = new Set(attempts.flatMap((keys) => Object.values(keys).map(hashTag)));
+    expect([...tags]).toEqual(['signin']);
   });
 });

@@ -46,14 +46,19 @@ export interface Counter {
 export type Reservation =
   { ok: true } | { ok: false; retryAfterMs: number; firstRefusalInWindow: boolean };
 
+/**
+ * One attempt's script touches an IP's, an account's and a pair's keys together, so on a Redis
+ * Cluster they must share a slot: the `{signin}` hash tag puts every limiter key in one slot
+ * (sign-ins are few; one slot carries them easily).
+ */
 export function limiterKeys(email: string, ip: string | null) {
   const who = ip ?? 'unknown';
   return {
-    pair: `propagate:signin:pair:${email}|${who}`,
-    ip: `propagate:signin:ip:${who}`,
-    account: `propagate:signin:account:${email}`,
-    known: `propagate:signin:known:${email}|${who}`,
-    refusalAudited: `propagate:signin:refused:${email}|${who}`,
+    pair: `propagate:{signin}:pair:${email}|${who}`,
+    ip: `propagate:{signin}:ip:${who}`,
+    account: `propagate:{signin}:account:${email}`,
+    known: `propagate:{signin}:known:${email}|${who}`,
+    refusalAudited: `propagate:{signin}:refused:${email}|${who}`,
   };
 }
 
