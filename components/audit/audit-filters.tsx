@@ -52,6 +52,17 @@ function choices(all: string, options: FilterOption[]) {
   ));
 }
 
+/** The apps and people on the page shown: typing suggests them, any other value still filters. */
+function Suggestions({ id, options }: { id: string; options: FilterOption[] }) {
+  return (
+    <datalist id={id}>
+      {options.map((o) => (
+        <option key={o.value} value={o.value} label={o.label} />
+      ))}
+    </datalist>
+  );
+}
+
 /**
  * A plain GET form: the filters live in the URL, so a filtered view can be bookmarked or shared,
  * and it works before any JavaScript has loaded.
@@ -75,11 +86,21 @@ export function AuditFilters({
       aria-label="Filter the audit log"
       className="grid gap-4 sm:grid-cols-2 lg:grid-cols-[repeat(5,minmax(0,1fr))_auto] lg:items-start"
     >
-      <FilterField name="app" label="App" {...field}>
-        {(props) => <Select {...props}>{choices('All apps', apps)}</Select>}
+      <FilterField name="app" label="App id" {...field}>
+        {(props) => (
+          <>
+            <Input {...props} list="audit-app-options" placeholder="All apps" />
+            <Suggestions id="audit-app-options" options={apps} />
+          </>
+        )}
       </FilterField>
-      <FilterField name="user" label="Who" {...field}>
-        {(props) => <Select {...props}>{choices('Anyone', actors)}</Select>}
+      <FilterField name="user" label="Who (email or token)" {...field}>
+        {(props) => (
+          <>
+            <Input {...props} list="audit-user-options" placeholder="Anyone" />
+            <Suggestions id="audit-user-options" options={actors} />
+          </>
+        )}
       </FilterField>
       <FilterField name="action" label="Action" {...field}>
         {(props) => <Select {...props}>{choices('All actions', actionOptions)}</Select>}

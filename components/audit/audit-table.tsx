@@ -61,7 +61,17 @@ function detailLine(entry: AuditDoc): string | null {
   return parts.length ? parts.join(' · ') : null;
 }
 
-export function AuditTable({ entries, showTenant }: { entries: AuditDoc[]; showTenant: boolean }) {
+export function AuditTable({
+  entries,
+  showTenant,
+  apps,
+}: {
+  entries: AuditDoc[];
+  showTenant: boolean;
+  /** Names of the apps on this page, by id. */
+  apps: readonly { value: string; label: string }[];
+}) {
+  const appNames = new Map(apps.map((a) => [a.value, a.label]));
   return (
     <Table
       caption="Audit log entries, newest first"
@@ -96,7 +106,16 @@ export function AuditTable({ entries, showTenant }: { entries: AuditDoc[]; showT
                 <div className="mt-1 text-slate-700">{entry.summary}</div>
                 {detail && <div className="text-xs text-slate-500">{detail}</div>}
               </Td>
-              <Td className="font-mono text-xs">{entry.appId ?? '—'}</Td>
+              <Td>
+                {entry.appId ? (
+                  <>
+                    {appNames.get(entry.appId)}
+                    <div className="font-mono text-xs text-slate-500">{entry.appId}</div>
+                  </>
+                ) : (
+                  '—'
+                )}
+              </Td>
               {showTenant && <Td>{entry.tenantId ?? '—'}</Td>}
               <Td className="font-mono text-xs whitespace-nowrap">{entry.ip ?? 'unknown'}</Td>
               <Td className="max-w-56 text-xs text-slate-500">

@@ -2,8 +2,10 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { generateToken } from '@/lib/auth/api-token';
 import type { TokenScope } from '@/lib/auth/principal';
+import type { Filter } from 'mongodb';
 import { authChanged } from '@/lib/db/auth-changes';
 import { collections, ensureIndexes, type ApiTokenDoc, type Author } from '@/lib/db/collections';
+import { parseTokenCursor, tokenCursor } from '@/lib/schemas/api-token';
 import { NotFoundError } from '@/lib/errors';
 
 /** A token as lists show it: everything but the hash. */
@@ -78,21 +80,45 @@ export async function createApiToken(input: {
   return { token, secret };
 }
 
+export interface ApiTokenPage {
+  tokens: ApiTokenSummary[];
+  /** Where the next (older) page starts, or null on the last page. */
+  next: string | null;
+  /** Live tokens of the tenant, all pages together. */
+  active: number;
+}
+
 /**
- * Newest first, revoked ones included (they stay listed so people can see what was cut off).
- * Without a tenant: every tenant's, for support staff reading the audit log.
+ * One page of a tenant's tokens, newest first, revoked ones included (they stay listed so people
+ * can see what was cut off). Pages continue after the last token's `(createdAt, _id)`, so every
+ * live token, however old, can be reached and revoked.
  */
-export async function listApiTokens({
+export async function listApiTokensPage({
   tenantId,
+  after,
+  limit,
 }: {
-  tenantId?: string;
-}): Promise<ApiTokenSummary[]> {
+  tenantId: string;
+  after?: string;
+  limit: number;
+}): Promise<ApiTokenPage> {
   const c = await collections();
-  return c.apiTokens
-    .find(tenantId ? { tenantId } : {}, withoutHash)
-    .sort({ createdAt: -1 })
-    .limit(500)
-    .toArray();
+  const filter: Filter<ApiTokenDoc> = { tenantId };
+  if (after) {
+    const { createdAt, id } = parseTokenCursor(after);
+    filter.$or = [{ createdAt: { $lt: createdAt } }, { createdAt, _id: { $lt: id } }];
+  }
+  const [found, active] = await Promise.all([
+    c.apiTokens
+      .find(filter, withoutHash)
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit + 1)
+      .toArray(),
+    c.apiTokens.countDocuments({ tenantId, revokedAt: null }),
+  ]);
+  const tokens = found.slice(0, limit);
+  const last = tokens.at(-1);
+  return { tokens, next: found.length > limit && last ? tokenCursor(last) : null, active };
 }
 
 /**

@@ -158,20 +158,36 @@ export interface AppOption {
   archived: boolean;
 }
 
-/** Ids and names only, for pickers (audit filter, "copy from"): no heads are read. */
+const optionFields = { projection: { _id: 1, tenantId: 1, name: 1, archivedAt: 1 } } as const;
+
+/** Ids and names only, for pickers ("copy from"): no heads are read. */
 export async function listAppOptions(principal: Principal, limit = 1000): Promise<AppOption[]> {
   const c = await collections();
   const apps = await c.apps
-    .find(tenantScope(principal), { projection: { _id: 1, tenantId: 1, name: 1, archivedAt: 1 } })
+    .find(tenantScope(principal), optionFields)
     .sort({ name: 1, _id: 1 })
     .limit(limit)
     .toArray();
-  return apps.map((a) => ({
+  return apps.map(appOption);
+}
+
+/** Names for the ids a page shows (the principal's apps only), one indexed read. */
+export async function appOptionsByIds(principal: Principal, ids: string[]): Promise<AppOption[]> {
+  if (ids.length === 0) return [];
+  const c = await collections();
+  const apps = await c.apps
+    .find({ ...tenantScope(principal), _id: { $in: ids } }, optionFields)
+    .toArray();
+  return apps.map(appOption);
+}
+
+function appOption(a: Pick<AppDoc, '_id' | 'tenantId' | 'name' | 'archivedAt'>): AppOption {
+  return {
     id: a._id,
     tenantId: a.tenantId,
     name: a.name,
     archived: !!a.archivedAt,
-  }));
+  };
 }
 
 /**

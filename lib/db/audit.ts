@@ -2,6 +2,7 @@ import 'server-only';
 import { ObjectId, type Filter } from 'mongodb';
 import { tenantScope } from '@/lib/auth/authorize';
 import type { Principal } from '@/lib/auth/principal';
+import { appOptionsByIds } from '@/lib/db/apps';
 import { collections, type AuditDoc } from '@/lib/db/collections';
 import type { RequestMeta } from '@/lib/request-meta';
 import {
@@ -90,4 +91,38 @@ export async function listAuditForPrincipal(
     after: filters.before,
     limit,
   });
+}
+
+export interface AuditFilterOption {
+  value: string;
+  label: string;
+}
+
+/**
+ * Suggestions for the audit filters: the apps and actors of the page shown (and those already
+ * filtered on), with the apps' names looked up by id. Never every user, token or app of every
+ * tenant: a support account would otherwise load the whole user base on each page view.
+ */
+export async function auditFilterOptions(
+  principal: Principal,
+  entries: readonly AuditDoc[],
+  filters: Pick<AuditFilters, 'app' | 'user'>,
+): Promise<{ apps: AuditFilterOption[]; actors: AuditFilterOption[] }> {
+  const unique = (values: (string | null | undefined)[]) =>
+    [...new Set(values.filter((v): v is string => !!v))].sort();
+  const apps = await appOptionsByIds(
+    principal,
+    unique([...entries.map((e) => e.appId), filters.app]),
+  );
+  const all = !principal.tenantId;
+  return {
+    apps: apps
+      .map((a) => ({ value: a.id, label: all ? `${a.name} (${a.tenantId})` : a.name }))
+      .sort((a, b) => a.label.localeCompare(b.label)),
+    // Token actors are recorded as `API token “name”` (actorOf), the value the filter matches.
+    actors: unique([...entries.map((e) => e.actor.name), filters.user]).map((name) => ({
+      value: name,
+      label: name,
+    })),
+  };
 }

@@ -223,7 +223,7 @@ export function ensureIndexes(): Promise<void> {
       c.invitations.createIndex({ tokenHash: 1 }, { unique: true }),
       c.invitations.createIndex({ tenantId: 1, createdAt: -1 }),
       c.apiTokens.createIndex({ hash: 1 }, { unique: true }),
-      c.apiTokens.createIndex({ tenantId: 1, createdAt: -1 }),
+      c.apiTokens.createIndex({ tenantId: 1, createdAt: -1, _id: -1 }),
       // Audit pages are read newest first in (at, _id) order, within a tenant or across all.
       c.audit.createIndex({ tenantId: 1, at: -1, _id: -1 }),
       c.audit.createIndex({ at: -1, _id: -1 }),

@@ -77,6 +77,41 @@ export async function readHeads(filter: Filter<ConfigVersionDoc> = {}): Promise<
 }
 
 /**
+ * The head of every app, a page of apps at a time, for the status observer's full pass: each page
+ * reads only the versions at or above every app's materialised headVersion, exact reads on the
+ * {appId, version} index, instead of aggregating every version ever saved. A headVersion that
+ * lags (the worker repairs it) costs a few more versions for that app, never a missed head.
+ * Versions of an app without an app record are not read.
+ */
+export async function readAllHeads(pageSize = 1000): Promise<HeadRecord[]> {
+  const c = await collections();
+  const heads: HeadRecord[] = [];
+  for (let after: string | null = null; ;) {
+    const apps = await c.apps
+      .find(after === null ? {} : { _id: { $gt: after } }, {
+        projection: { _id: 1, headVersion: 1 },
+      })
+      .sort({ _id: 1 })
+      .limit(pageSize)
+      .toArray();
+    if (apps.length === 0) return heads;
+    const versions = await c.configVersions
+      .find<HeadRecord>(
+        { $or: apps.map((a) => ({ appId: a._id, version: { $gte: a.headVersion } })) },
+        { projection: headFields },
+      )
+      .toArray();
+    const newest = new Map<string, HeadRecord>();
+    for (const v of versions) {
+      if ((newest.get(v.appId)?.version ?? 0) < v.version) newest.set(v.appId, v);
+    }
+    heads.push(...newest.values());
+    if (apps.length < pageSize) return heads;
+    after = apps.at(-1)!._id;
+  }
+}
+
+/**
  * Versions committed or pushed since a time (each a candidate head; the caller keeps the newest
  * per app): what the status observer reconciles every second instead of every head. Two index
  * reads, {createdAt} and {pushedAt, createdAt}; a push marks an old version, so both are needed.

@@ -26,3 +26,19 @@ export const createApiTokenSchema = z.object({
 export type CreateApiTokenInput = z.output<typeof createApiTokenSchema>;
 
 export const revokeApiTokenSchema = z.object({ tokenId: tokenIdSchema });
+
+/** A page of the token list starts after this token: its creation time and id. */
+export const tokenCursorSchema = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z~tok_[a-f0-9]{24}$/, {
+    error: 'That page link is broken; start again',
+  });
+
+export function tokenCursor(token: { createdAt: Date; _id: string }): string {
+  return `${token.createdAt.toISOString()}~${token._id}`;
+}
+
+export function parseTokenCursor(cursor: string): { createdAt: Date; id: string } {
+  const [at = '', id = ''] = cursor.split('~');
+  return { createdAt: new Date(at), id };
+}

@@ -1,17 +1,14 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { AuditFilters, type FilterOption } from '@/components/audit/audit-filters';
+import { AuditFilters } from '@/components/audit/audit-filters';
 import { AuditTable } from '@/components/audit/audit-table';
 import { NotPermitted } from '@/components/shell/not-permitted';
 import { buttonClasses } from '@/components/ui/button';
 import { Card, CardBody, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
 import { PageHeader } from '@/components/ui/page-header';
 import { requirePageUser } from '@/lib/session/current';
-import { can, type Principal } from '@/lib/auth/principal';
-import { listApiTokens } from '@/lib/db/api-tokens';
-import { listAppOptions } from '@/lib/db/apps';
-import { listAuditForPrincipal } from '@/lib/db/audit';
-import { listUsers } from '@/lib/db/users';
+import { can } from '@/lib/auth/principal';
+import { auditFilterOptions, listAuditForPrincipal } from '@/lib/db/audit';
 import { auditCursor, auditFilterSchema, type AuditFilters as Filters } from '@/lib/schemas/audit';
 import { flattenIssues } from '@/lib/schemas/issues';
 
@@ -20,28 +17,6 @@ export const metadata: Metadata = { title: 'Audit log' };
 const PAGE_SIZE = 100;
 
 type SearchParams = Record<string, string | string[] | undefined>;
-
-/** Who can appear in the "Who" filter: the people and tokens the principal may see. */
-async function filterOptions(principal: Principal) {
-  const scope = principal.tenantId ? { tenantId: principal.tenantId } : {};
-  const [apps, users, tokens] = await Promise.all([
-    listAppOptions(principal),
-    listUsers(scope),
-    listApiTokens(scope),
-  ]);
-  const all = !principal.tenantId;
-  return {
-    apps: apps.map((a) => ({ value: a.id, label: all ? `${a.name} (${a.tenantId})` : a.name })),
-    actors: [
-      ...users.map((u) => ({ value: u.email, label: `${u.name} (${u.email})` })),
-      // Token actors are recorded under this name (actorOf), so it is also the filter value.
-      ...tokens.map((t) => ({
-        value: `API token “${t.name}”`,
-        label: `API token “${t.name}”${all ? ` (${t.tenantId})` : ''}`,
-      })),
-    ] satisfies FilterOption[],
-  };
-}
 
 /** The same filters, from the newest entry or from just before `before`. */
 function pageLink(filters: Filters, before?: string): string {
@@ -67,11 +42,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   }
   const raw = firstValues(await searchParams);
   const parsed = auditFilterSchema.safeParse(raw);
-  const [options, found] = await Promise.all([
-    filterOptions(user),
-    parsed.success ? listAuditForPrincipal(user, parsed.data, PAGE_SIZE + 1) : null,
-  ]);
+  const found = parsed.success
+    ? await listAuditForPrincipal(user, parsed.data, PAGE_SIZE + 1)
+    : null;
   const entries = found?.slice(0, PAGE_SIZE) ?? [];
+  const options = await auditFilterOptions(user, entries, parsed.success ? parsed.data : {});
   const last = entries.at(-1);
   const hasOlder = !!found && found.length > PAGE_SIZE && !!last;
   const filtered = parsed.success && Object.values(parsed.data).some((v) => v !== undefined);
@@ -120,7 +95,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 : 'Sign-ins, saves, rollbacks and token changes appear here as they happen.'}
             </EmptyState>
           )}
-          {entries.length > 0 && <AuditTable entries={entries} showTenant={!user.tenantId} />}
+          {entries.length > 0 && (
+            <AuditTable entries={entries} showTenant={!user.tenantId} apps={options.apps} />
+          )}
           {parsed.success && (hasOlder || parsed.data.before) && (
             <nav
               aria-label="Audit log pages"

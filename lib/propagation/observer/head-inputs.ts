@@ -2,7 +2,12 @@ import 'server-only';
 import { arrivalsSince } from '@/lib/db/arrivals';
 import type { ArrivalDoc } from '@/lib/db/collections';
 import { listAppListings } from '@/lib/db/apps';
-import { readHeads, readVersionsTouchedSince, type HeadRecord } from '@/lib/db/heads';
+import {
+  readAllHeads,
+  readHeads,
+  readVersionsTouchedSince,
+  type HeadRecord,
+} from '@/lib/db/heads';
 import { headInfo } from '@/lib/propagation/app-status';
 import type { Snapshot } from '@/lib/propagation/observer/snapshot';
 
@@ -55,7 +60,7 @@ export class HeadInputs {
   /** Every app and every head; apps no longer listed are dropped. */
   async fullReconcile(): Promise<void> {
     const startedAt = Date.now();
-    const [listings, heads] = await Promise.all([listAppListings({}), readHeads()]);
+    const [listings, heads] = await Promise.all([listAppListings({}), readAllHeads()]);
     const now = Date.now();
     const listed = new Set<string>();
     for (const listing of listings) {
