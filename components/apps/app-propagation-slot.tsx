@@ -25,6 +25,7 @@ export async function AppPropagationSlot({ user, app }: { user: Principal; app: 
       <PropagationPanel
         appId={appId}
         canRetry={can(user, 'push:retry')}
+        canForce={can(user, 'push:force')}
         initialStatus={initialStatus}
       />
       <LatencyChart appId={appId} />

@@ -9,6 +9,7 @@ const tones: Record<AuditAction, BadgeTone> = {
   'config.saved': 'info',
   'config.rolled_back': 'warning',
   'push.retried': 'info',
+  'push.forced': 'warning',
   'token.created': 'neutral',
   'token.revoked': 'warning',
   'sign_in.succeeded': 'success',

@@ -1,6 +1,7 @@
 'use client';
 
 import { useQuery } from '@tanstack/react-query';
+import { ForcePushButton } from '@/components/propagation/force-push-button';
 import { RetryPushButton } from '@/components/propagation/retry-push-button';
 import { SaveTimeline } from '@/components/propagation/save-timeline';
 import { StateBadge } from '@/components/propagation/state-badge';
@@ -110,10 +111,12 @@ function Freshness({ stream, allInSync }: { stream: StreamState; allInSync: bool
 export function PropagationPanel({
   appId,
   canRetry,
+  canForce,
   initialStatus,
 }: {
   appId: string;
   canRetry: boolean;
+  canForce: boolean;
   /** Read while the page rendered, so the panel shows the state right after a save at once. */
   initialStatus: AppPropagationStatus | null;
 }) {
@@ -124,8 +127,12 @@ export function PropagationPanel({
     initialDataUpdatedAt: initialStatus?.checkedAt,
   });
   const primary = data?.regions.find((r) => r.role === 'primary');
+  const diverged = data?.head?.pushState === 'diverged';
   const showRetry =
-    canRetry && !!data?.head && (primary?.state === 'not_pushed' || data.head.pushedAt === null);
+    canRetry &&
+    !!data?.head &&
+    !diverged &&
+    (primary?.state === 'not_pushed' || data.head.pushedAt === null);
   return (
     <Card>
       <CardHeader
@@ -164,6 +171,9 @@ export function PropagationPanel({
                 </Badge>
               ))}
             {showRetry && <RetryPushButton appId={appId} />}
+            {diverged && canForce && data.head && (
+              <ForcePushButton appId={appId} version={data.head.version} />
+            )}
           </>
         }
       />
@@ -171,6 +181,16 @@ export function PropagationPanel({
       <p aria-live="polite" className="sr-only">
         {data ? summary(data) : ''}
       </p>
+      {diverged && data.head && (
+        <ErrorState title={`Push diverged: the cache holds another v${data.head.version}`}>
+          The primary cache already holds a v{data.head.version} whose contents differ from the one
+          saved here (for example after the database was restored from a backup), so this version
+          was not pushed and is not retried.{' '}
+          {canForce
+            ? 'Check why, then force the re-push to overwrite it.'
+            : 'Ask support: they can overwrite it with a forced re-push.'}
+        </ErrorState>
+      )}
       {error && (
         <ErrorState title="Could not load the propagation status">
           {error.message} We keep trying; the regions themselves are not affected.

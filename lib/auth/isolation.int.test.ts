@@ -12,6 +12,7 @@ import { createApiToken } from '@/lib/actions/create-api-token';
 import { createApp as createAppAction } from '@/lib/actions/create-app';
 import { restoreApp } from '@/lib/actions/restore-app';
 import type { ActionResult } from '@/lib/results';
+import { forcePush } from '@/lib/actions/force-push';
 import { retryPush } from '@/lib/actions/retry-push';
 import { takeMigrationStep } from '@/lib/actions/take-migration-step';
 import { revokeApiToken } from '@/lib/actions/revoke-api-token';
@@ -85,6 +86,7 @@ const supportGrants: Permission[] = [
   'config:read',
   'propagation:read',
   'push:retry',
+  'push:force',
   'fleet:read',
   'audit:read',
   'users:read',
@@ -328,6 +330,16 @@ const operations: Operation[] = [
     (target) => Promise.resolve({ appId: appOf(target) }),
   ),
   action(
+    'forcePush',
+    { permission: 'push:force', tenantBound: true, writesTo: 'target' },
+    forcePush.run,
+    async (target) => ({
+      appId: appOf(target),
+      version: (await readHead(appOf(target)))?.version ?? 1,
+      confirm: true,
+    }),
+  ),
+  action(
     'createApp',
     // Copying another tenant's app is "not found"; the new app always lands in the caller's tenant.
     { permission: 'apps:manage', tenantBound: true, writesTo: 'caller' },
@@ -559,6 +571,21 @@ const operations: Operation[] = [
       headers: async (target) => ({
         'if-match': `"v${(await readHead(appOf(target)))?.version}"`,
         'idempotency-key': randomUUID(),
+      }),
+    },
+  ),
+  route(
+    'POST',
+    '/api/apps/[appId]/force-push',
+    () => import('@/app/api/apps/[appId]/force-push/route'),
+    {
+      permission: 'push:force',
+      tenantBound: true,
+      writesTo: 'target',
+      params: (target) => ({ appId: appOf(target) }),
+      body: async (target) => ({
+        version: (await readHead(appOf(target)))?.version ?? 1,
+        confirm: true,
       }),
     },
   ),

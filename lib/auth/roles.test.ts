@@ -19,6 +19,7 @@ const expected: Record<Role, Permission[]> = {
     'config:read',
     'propagation:read',
     'push:retry',
+    'push:force',
     'fleet:read',
     'audit:read',
     'deployments:read',
@@ -28,6 +29,7 @@ const expected: Record<Role, Permission[]> = {
   operator: [
     'config:read',
     'propagation:read',
+    'push:force',
     'fleet:read',
     'audit:read',
     'deployments:read',

@@ -10,6 +10,7 @@ export const permissions = [
   'config:edit',
   'propagation:read',
   'push:retry',
+  'push:force',
   'fleet:read',
   'audit:read',
   'tokens:manage',
@@ -40,6 +41,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'config:read',
     'propagation:read',
     'push:retry',
+    'push:force',
     'fleet:read',
     'audit:read',
     'deployments:read',
@@ -50,6 +52,7 @@ const grants: Record<Role, readonly Permission[]> = {
   operator: [
     'config:read',
     'propagation:read',
+    'push:force',
     'fleet:read',
     'audit:read',
     'deployments:read',

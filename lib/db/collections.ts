@@ -54,6 +54,12 @@ export interface ConfigVersionDoc {
   nextPushAt: Date | null;
   rollbackOf: number | null;
   /**
+   * When a push found this same version with another checksum in the primary cache (e.g. after a
+   * MongoDB restore): not pushed, not retried, until support forces a re-push. null or absent
+   * otherwise.
+   */
+  divergedAt?: Date | null;
+  /**
    * A tombstone: the app was archived at this version. Its data and checksum are those of the
    * version it retired, so history can show and restore it; the cache gets no body for it.
    */
@@ -217,6 +223,7 @@ export function ensureIndexes(): Promise<void> {
       // Versions committed in the last seconds or minutes: the status observer's reconcile and
       // the worker's arrival poller (every second) both ask for them.
       c.configVersions.createIndex({ createdAt: 1 }, { name: 'committed_at' }),
+      c.configVersions.createIndex({ divergedAt: 1 }, { name: 'diverged_at', sparse: true }),
       c.users.createIndex({ email: 1 }, { unique: true }),
       c.users.createIndex({ tenantId: 1, email: 1 }),
       c.sessions.createIndex({ userId: 1, expiresAt: 1 }),

@@ -16,6 +16,8 @@ export interface HeadRecord {
   checksum: string;
   createdAt: Date;
   pushedAt: Date | null;
+  /** The primary holds this version with another checksum (lib/db/outbox.ts, markDiverged). */
+  divergedAt?: Date | null;
   /** The head is a tombstone: the app is archived. */
   archived?: true;
 }
@@ -28,6 +30,7 @@ const headFields = {
   checksum: 1,
   createdAt: 1,
   pushedAt: 1,
+  divergedAt: 1,
   archived: 1,
 } as const;
 
@@ -68,6 +71,7 @@ export async function readHeads(filter: Filter<ConfigVersionDoc> = {}): Promise<
           checksum: { $first: '$checksum' },
           createdAt: { $first: '$createdAt' },
           pushedAt: { $first: '$pushedAt' },
+          divergedAt: { $first: '$divergedAt' },
           archived: { $first: '$archived' },
         },
       },
@@ -112,19 +116,21 @@ export async function readAllHeads(pageSize = 1000): Promise<HeadRecord[]> {
 }
 
 /**
- * Versions committed or pushed since a time (each a candidate head; the caller keeps the newest
- * per app): what the status observer reconciles every second instead of every head. Two index
- * reads, {createdAt} and {pushedAt, createdAt}; a push marks an old version, so both are needed.
+ * Versions committed, pushed or found diverged since a time (each a candidate head; the caller
+ * keeps the newest per app): what the status observer reconciles every second instead of every
+ * head. Three index reads, {createdAt}, {pushedAt, createdAt} and {divergedAt}: a push or a
+ * refused push marks an old version, so each is needed.
  */
 export async function readVersionsTouchedSince(since: Date): Promise<HeadRecord[]> {
   const c = await collections();
   const find = (filter: Filter<ConfigVersionDoc>) =>
     c.configVersions.find<HeadRecord>(filter, { projection: headFields }).toArray();
-  const [committed, pushed] = await Promise.all([
+  const [committed, pushed, diverged] = await Promise.all([
     find({ createdAt: { $gte: since } }),
     find({ pushedAt: { $gte: since } }),
+    find({ divergedAt: { $gte: since } }),
   ]);
-  return [...committed, ...pushed];
+  return [...committed, ...pushed, ...diverged];
 }
 
 /**

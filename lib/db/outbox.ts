@@ -20,7 +20,28 @@ export async function markPushed({
   // compare-and-set would refuse them anyway.
   await c.configVersions.updateMany(
     { appId, version: { $lte: version }, pushedAt: null },
-    { $set: { pushedAt, lastPushError: null, nextPushAt: null } },
+    { $set: { pushedAt, lastPushError: null, nextPushAt: null, divergedAt: null } },
+  );
+}
+
+/**
+ * The primary holds this version with another checksum: the version is not pushed, and retrying
+ * cannot change that (the compare-and-set refuses the same version), so it leaves the retry
+ * queue until support forces a re-push or a newer version supersedes it.
+ */
+export async function markDiverged({
+  appId,
+  version,
+  error,
+}: {
+  appId: string;
+  version: number;
+  error: string;
+}) {
+  const c = await collections();
+  await c.configVersions.updateOne(
+    { appId, version, pushedAt: null },
+    { $set: { divergedAt: new Date(), lastPushError: error, nextPushAt: null } },
   );
 }
 
@@ -42,7 +63,7 @@ export async function recordPushFailure({
   );
 }
 
-/** Unpushed versions that are due, oldest first. */
+/** Unpushed versions that are due, oldest first; diverged ones wait for a person instead. */
 export async function listDuePushes({
   now,
   limit,
@@ -52,7 +73,11 @@ export async function listDuePushes({
 }): Promise<ConfigVersionDoc[]> {
   const c = await collections();
   return c.configVersions
-    .find({ pushedAt: null, $or: [{ nextPushAt: null }, { nextPushAt: { $lte: now } }] })
+    .find({
+      pushedAt: null,
+      divergedAt: null,
+      $or: [{ nextPushAt: null }, { nextPushAt: { $lte: now } }],
+    })
     .sort({ createdAt: 1, version: 1 })
     .limit(limit)
     .toArray();

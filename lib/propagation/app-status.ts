@@ -45,11 +45,24 @@ export interface HeadInfo {
   pushedAt: number | null;
   /** The head is a tombstone: the app was archived, and regions that hold it no longer serve it. */
   archived?: true;
+  /** When a push found the same version with another checksum in the primary; else null. */
+  divergedAt: number | null;
+}
+
+/**
+ * The head's place in the outbox: pushed, waiting for the worker's retry, or diverged (the
+ * primary holds this version with another checksum; only a forced re-push replaces it).
+ */
+export type PushState = 'pushed' | 'pending' | 'diverged';
+
+export function pushStateOf(head: Pick<HeadInfo, 'pushedAt' | 'divergedAt'>): PushState {
+  if (head.pushedAt !== null) return 'pushed';
+  return head.divergedAt !== null ? 'diverged' : 'pending';
 }
 
 export interface AppPropagationStatus {
   appId: string;
-  head: HeadInfo | null;
+  head: (HeadInfo & { pushState: PushState }) | null;
   regions: RegionStatus[];
   allInSync: boolean;
   lagBudgetMs: number;
@@ -64,6 +77,7 @@ export function headInfo(head: HeadRecord | null): HeadInfo | null {
     committedAt: head.createdAt.getTime(),
     pushedAt: head.pushedAt?.getTime() ?? null,
     ...(head.archived ? { archived: true as const } : {}),
+    divergedAt: head.divergedAt?.getTime() ?? null,
   };
 }
 
@@ -178,7 +192,7 @@ export function buildAppStatus(
   });
   return {
     appId,
-    head,
+    head: head ? { ...head, pushState: pushStateOf(head) } : null,
     regions,
     allInSync: regions.every((r) => r.state === 'in_sync'),
     lagBudgetMs: env.LAG_BUDGET_MS,

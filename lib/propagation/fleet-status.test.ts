@@ -17,7 +17,7 @@ const app = (
   appId,
   tenantId,
   name: appId,
-  head: { version: 2, checksum: 'c', committedAt, pushedAt: committedAt },
+  head: { version: 2, checksum: 'c', committedAt, pushedAt: committedAt, divergedAt: null },
   stamps: [{ version: 2 }, { version: 1 }],
   states,
 });

@@ -3,18 +3,24 @@
  * is there, and announce it in the same script so the message can never precede the data (both
  * replicate in order). The script touches one key, so it runs unchanged on Redis Cluster.
  *
+ * A forced re-push (ARGV[8] = 'same-version', support's answer to a diverged entry) may also
+ * replace the *same* version; an older version never replaces a newer one, forced or not.
+ *
  * The hash is replaced as a whole (DEL, then HSET) so a config never keeps a tombstone's
  * `archived` field and a tombstone never keeps a config's `body` (lib/contract/cache-layout.ts).
  *
  * KEYS[1] propagate:cfg:{appId}
  * ARGV    version, checksum, body ('' for a tombstone), committedAt, message, channel,
- *         kind ('config' | 'tombstone')
+ *         kind ('config' | 'tombstone'), overwrite ('same-version' | '')
  * Returns {1, pushedAt} when written, {0, currentVersion, currentChecksum} when refused.
  */
 export const PUSH_SCRIPT = `
 local current = redis.call('HMGET', KEYS[1], 'version', 'checksum')
-if current[1] and tonumber(current[1]) >= tonumber(ARGV[1]) then
-  return {0, tonumber(current[1]), current[2]}
+if current[1] then
+  local held, version = tonumber(current[1]), tonumber(ARGV[1])
+  if held > version or (held == version and ARGV[8] ~= 'same-version') then
+    return {0, held, current[2]}
+  end
 end
 local t = redis.call('TIME')
 local pushedAt = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

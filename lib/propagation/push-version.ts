@@ -6,14 +6,20 @@ import {
   markDeploymentPushed,
   recordDeploymentPushFailure,
 } from '@/lib/db/deployment-outbox';
-import { markPushed, recordPushFailure } from '@/lib/db/outbox';
+import { markDiverged, markPushed, recordPushFailure } from '@/lib/db/outbox';
 import { writeTargets } from '@/lib/model/migration';
 import { errorFields, log } from '@/lib/log';
 import { metrics, secondsSince } from '@/lib/metrics';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
-import { pushToPrimary } from '@/lib/propagation/push';
+import { pushToPrimary, type PushOutcome } from '@/lib/propagation/push';
 
-export type PushResult = { pushed: true; pushedAt: Date } | { pushed: false; error: string };
+export type PushResult =
+  | { pushed: true; pushedAt: Date }
+  | { pushed: false; error: string; diverged?: false }
+  /** The primary holds this version with another checksum: flagged, left for a forced re-push. */
+  | { pushed: false; error: string; diverged: true }
+  /** A forced re-push of a version older than the one the primary holds: refused. */
+  | { pushed: false; error: string; diverged?: false; newerInCache: number };
 
 type PushDoc = Pick<
   ConfigVersionDoc,
@@ -28,17 +34,20 @@ export function backoffMs(attempts: number): number {
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** One compare-and-set push to a deployment's primary; throws when it cannot be reached. */
-async function pushTo(deployment: string, doc: PushDoc): Promise<Date> {
-  const outcome = await pushToPrimary(deploymentPrimaryRedis(deployment), {
+async function pushTo(deployment: string, doc: PushDoc, overwriteSameVersion = false) {
+  return pushToPrimary(deploymentPrimaryRedis(deployment), {
     appId: doc.appId,
     version: doc.version,
     checksum: doc.checksum,
     data: doc.data,
     committedAt: doc.createdAt,
     archived: doc.archived === true,
+    overwriteSameVersion,
   });
-  return new Date(outcome.status === 'written' ? outcome.pushedAt : Date.now());
 }
+
+const pushedAtOf = (outcome: PushOutcome) =>
+  new Date(outcome.status === 'written' ? outcome.pushedAt : Date.now());
 
 /**
  * Push a version to a deployment that is not the active one (the other side of a migration),
@@ -51,7 +60,8 @@ export async function pushToOtherDeployment(
 ): Promise<boolean> {
   const key = { deployment, appId: doc.appId };
   try {
-    await pushTo(deployment, doc);
+    const outcome = await pushTo(deployment, doc);
+    if (outcome.status === 'diverged') throw new Error(divergedMessage(doc));
     await markDeploymentPushed({ ...key, version: doc.version });
     return true;
   } catch (error) {
@@ -64,24 +74,37 @@ export async function pushToOtherDeployment(
   }
 }
 
+function divergedMessage(doc: PushDoc): string {
+  return `the primary cache holds v${doc.version} with a different checksum than MongoDB`;
+}
+
 /**
  * Push a committed version to every deployment pushes go to, and record the outcome in MongoDB.
  * Resolves with the active deployment's result; the others (the other side of a migration) are
  * queued in their outbox first and pushed in the background, so a target that is down neither
- * fails nor slows the save. Never throws: a failed push stays in its outbox for the worker.
+ * fails nor slows the save. Never throws: a failed push stays in its outbox for the worker, and a
+ * diverged one (same version, other checksum in the cache) is flagged and waits for a person.
+ *
+ * `overwriteSameVersion`: support's forced re-push of a diverged version; it replaces the same
+ * version in the active primary, never a newer one.
  */
-export async function pushVersion(doc: PushDoc): Promise<PushResult> {
+export async function pushVersion(
+  doc: PushDoc,
+  { overwriteSameVersion = false } = {},
+): Promise<PushResult> {
   const started = performance.now();
-  const result = await pushAndMark(doc);
+  const result = await pushAndMark(doc, overwriteSameVersion);
   const seconds = secondsSince(started);
-  metrics().pushSeconds.observe({ outcome: result.pushed ? 'pushed' : 'failed' }, seconds);
+  const outcome = result.pushed ? 'pushed' : result.diverged ? 'diverged' : 'failed';
+  metrics().pushSeconds.observe({ outcome }, seconds);
   const fields = { appId: doc.appId, version: doc.version, ms: Math.round(seconds * 1000) };
   if (result.pushed) log.info(fields, 'pushed');
-  else log.warn({ ...fields, attempts: doc.pushAttempts + 1, error: result.error }, 'push failed');
+  else
+    log.warn({ ...fields, attempts: doc.pushAttempts + 1, error: result.error }, `push ${outcome}`);
   return result;
 }
 
-async function pushAndMark(doc: PushDoc): Promise<PushResult> {
+async function pushAndMark(doc: PushDoc, overwriteSameVersion: boolean): Promise<PushResult> {
   try {
     const [active, ...others] = writeTargets(await getCacheState());
     if (!active) throw new Error('no active cache deployment');
@@ -97,7 +120,20 @@ async function pushAndMark(doc: PushDoc): Promise<PushResult> {
           ),
       ),
     );
-    const [pushedAt] = await Promise.all([pushTo(active, doc), ...queued]);
+    const [outcome] = await Promise.all([pushTo(active, doc, overwriteSameVersion), ...queued]);
+    if (outcome.status === 'diverged') {
+      const error = divergedMessage(doc);
+      await markDiverged({ appId: doc.appId, version: doc.version, error });
+      return { pushed: false, error, diverged: true };
+    }
+    if (overwriteSameVersion && outcome.status === 'superseded') {
+      return {
+        pushed: false,
+        error: `the primary cache holds v${outcome.currentVersion}, newer than v${doc.version}`,
+        newerInCache: outcome.currentVersion,
+      };
+    }
+    const pushedAt = pushedAtOf(outcome);
     await markPushed({ appId: doc.appId, version: doc.version, pushedAt });
     return { pushed: true, pushedAt };
   } catch (error) {

@@ -12,13 +12,20 @@ export interface PushInput {
   committedAt: Date;
   /** A tombstone: the app was archived at this version (lib/contract/cache-layout.ts). */
   archived?: boolean;
+  /** A forced re-push: may replace the same version (never a newer one). */
+  overwriteSameVersion?: boolean;
 }
 
 export type PushOutcome =
   /** This call wrote the version. */
   | { status: 'written'; pushedAt: number }
   /** The primary already holds this version or a newer one: nothing to do, nothing overwritten. */
-  | { status: 'superseded'; currentVersion: number; currentChecksum: string | null };
+  | { status: 'superseded'; currentVersion: number; currentChecksum: string | null }
+  /**
+   * The primary holds this very version with another checksum (e.g. after MongoDB was restored
+   * from a backup): not ours to overwrite silently, and not pushed either.
+   */
+  | { status: 'diverged'; currentChecksum: string | null };
 
 type Reply = [1, number] | [0, number, string | null];
 
@@ -35,7 +42,7 @@ function withPushCommand(
 /** Pushes one committed version to the primary cache. Throws when the primary cannot be reached. */
 export async function pushToPrimary(redis: Redis, input: PushInput): Promise<PushOutcome> {
   const reply = await withPushCommand(redis).propagatePush(...pushArgs(input));
-  return outcomeOf(reply);
+  return outcomeOf(input, reply);
 }
 
 function pushArgs(input: PushInput): string[] {
@@ -56,12 +63,17 @@ function pushArgs(input: PushInput): string[] {
     JSON.stringify(message),
     UPDATES_CHANNEL,
     tombstone ? 'tombstone' : 'config',
+    input.overwriteSameVersion ? 'same-version' : '',
   ];
 }
 
-function outcomeOf(reply: Reply): PushOutcome {
+function outcomeOf(input: PushInput, reply: Reply): PushOutcome {
   if (reply[0] === 1) return { status: 'written', pushedAt: reply[1] };
-  return { status: 'superseded', currentVersion: reply[1], currentChecksum: reply[2] ?? null };
+  const [, currentVersion, currentChecksum = null] = reply;
+  if (currentVersion === input.version && currentChecksum !== input.checksum) {
+    return { status: 'diverged', currentChecksum };
+  }
+  return { status: 'superseded', currentVersion, currentChecksum };
 }
 
 /**
@@ -77,8 +89,8 @@ export async function pushManyToPrimary(
   };
   for (const input of inputs) pipeline.propagatePush(...pushArgs(input));
   const replies = (await pipeline.exec()) ?? [];
-  return replies.map(([error, reply]) => {
+  return replies.map(([error, reply], i) => {
     if (error) throw error;
-    return outcomeOf(reply as Reply);
+    return outcomeOf(inputs[i]!, reply as Reply);
   });
 }

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { regionStates } from '@/lib/model/region-states';
 import { appIdSchema, versionSchema } from '@/lib/schemas/app';
+import { forcePushConfirmSchema } from '@/lib/schemas/propagation';
 import { configInputSchema } from '@/lib/schemas/config';
 
 // ─────────────────────────────────────────── Building blocks ────────────────────────────────────
@@ -209,6 +210,13 @@ export const appPropagationSchema = z
           .literal(true)
           .optional()
           .meta({ description: 'The head is the tombstone of an archived app.' }),
+        divergedAt: ms
+          .nullable()
+          .meta({ description: 'When a push found this version with another checksum.' }),
+        pushState: z.enum(['pushed', 'pending', 'diverged']).meta({
+          description:
+            '`pending`: the worker retries the push. `diverged`: the primary cache holds this version with another checksum; it stays until support forces a re-push (POST /api/apps/{appId}/force-push).',
+        }),
       })
       .nullable(),
     regions: z.array(regionStatusSchema),
@@ -297,3 +305,14 @@ export const problemSchema = z
   })
   .meta({ id: 'Problem' });
 export type Problem = z.input<typeof problemSchema>;
+
+export const forcePushBodySchema = z
+  .strictObject({
+    version: z.number().int().min(1).meta({ description: 'The head version, as diverged.' }),
+    confirm: forcePushConfirmSchema,
+  })
+  .meta({ id: 'ForcePushRequest' });
+
+export const forcedPushSchema = z
+  .object({ appId: appIdSchema, version: z.number().int(), pushedAt: timestampSchema })
+  .meta({ id: 'ForcedPush' });

@@ -49,3 +49,14 @@ export const latencyQuerySchema = z.object({
 });
 
 export const retryPushSchema = z.strictObject({ appId: appIdSchema });
+
+/** Overwriting what the cache holds must be asked for in so many words, by a person or a script. */
+export const forcePushConfirmSchema = z.literal(true, {
+  error: 'Confirm that the cache’s copy of this version is overwritten (confirm: true)',
+});
+
+export const forcePushSchema = z.strictObject({
+  appId: appIdSchema,
+  version: versionSchema,
+  confirm: forcePushConfirmSchema,
+});

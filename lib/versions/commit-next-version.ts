@@ -9,7 +9,7 @@ import { authorFromPrincipal, commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
 import { errorFields, log } from '@/lib/log';
 import { metrics, secondsSince } from '@/lib/metrics';
-import { pushVersion } from '@/lib/propagation/push-version';
+import { pushVersion, type PushResult } from '@/lib/propagation/push-version';
 import type { RequestMeta } from '@/lib/request-meta';
 import { formInvalid, type ActionResult, type InvalidResult } from '@/lib/results';
 import type { AppConfig, ConfigInput } from '@/lib/schemas/config';
@@ -129,14 +129,16 @@ async function commitOrRefuse({
   }
 
   const changes = head ? diffConfigs(head.data, outcome.doc.data) : [];
-  const pushed = await pushAndAudit({ doc: outcome.doc, principal, meta, proposal, changes });
+  const push = await pushAndAudit({ doc: outcome.doc, principal, meta, proposal, changes });
   const version = outcome.doc.version;
   return {
     status: 'ok',
-    data: { appId: app._id, version, pushed },
-    message: pushed
+    data: { appId: app._id, version, pushed: push.pushed },
+    message: push.pushed
       ? proposal.done(version)
-      : `${proposal.done(version)} — cache push pending; it will be retried automatically`,
+      : push.diverged
+        ? `${proposal.done(version)} — not pushed: the cache already holds a different v${version} (diverged); support can overwrite it`
+        : `${proposal.done(version)} — cache push pending; it will be retried automatically`,
   };
 }
 
@@ -152,7 +154,7 @@ async function pushAndAudit({
   meta: RequestMeta;
   proposal: Proposal;
   changes: ConfigChange[];
-}): Promise<boolean> {
+}): Promise<PushResult> {
   const [push] = await Promise.all([
     pushVersion(doc),
     recordAudit({
@@ -170,5 +172,5 @@ async function pushAndAudit({
       );
     }),
   ]);
-  return push.pushed;
+  return push;
 }

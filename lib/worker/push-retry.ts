@@ -8,6 +8,8 @@ export interface RetryOutcome {
   due: number;
   pushed: number;
   failed: number;
+  /** Found diverged (the primary holds the same version with another checksum): flagged. */
+  diverged: number;
 }
 
 /**
@@ -20,11 +22,12 @@ export async function retryDuePushes({
   limit = 200,
 } = {}): Promise<RetryOutcome> {
   const due = await listDuePushes({ now, limit });
-  const outcome: RetryOutcome = { due: due.length, pushed: 0, failed: 0 };
+  const outcome: RetryOutcome = { due: due.length, pushed: 0, failed: 0, diverged: 0 };
   for (const doc of newestPerApp(due)) {
     // Logged under the request that committed the version, so its save can be followed here.
     const result = await withRequestId(doc.requestId, () => pushVersion(doc));
     if (result.pushed) outcome.pushed += 1;
+    else if (result.diverged) outcome.diverged += 1;
     else {
       outcome.failed += 1;
       break;

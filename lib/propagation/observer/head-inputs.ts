@@ -2,12 +2,7 @@ import 'server-only';
 import { arrivalsSince } from '@/lib/db/arrivals';
 import type { ArrivalDoc } from '@/lib/db/collections';
 import { listAppListings } from '@/lib/db/apps';
-import {
-  readAllHeads,
-  readHeads,
-  readVersionsTouchedSince,
-  type HeadRecord,
-} from '@/lib/db/heads';
+import { readAllHeads, readHeads, readVersionsTouchedSince, type HeadRecord } from '@/lib/db/heads';
 import { headInfo } from '@/lib/propagation/app-status';
 import type { Snapshot } from '@/lib/propagation/observer/snapshot';
 
@@ -147,10 +142,11 @@ export class HeadInputs {
       changed = true;
     } else if (
       info.version === head.version &&
-      info.pushedAt !== null &&
-      head.pushedAt !== info.pushedAt
+      ((info.pushedAt !== null && head.pushedAt !== info.pushedAt) ||
+        head.divergedAt !== info.divergedAt)
     ) {
-      head.pushedAt = info.pushedAt;
+      head.pushedAt = info.pushedAt ?? head.pushedAt;
+      head.divergedAt = info.pushedAt === null ? info.divergedAt : null;
       changed = true;
     }
     if (changed) this.snap.changed(entry, now);

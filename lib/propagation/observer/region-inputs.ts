@@ -26,6 +26,7 @@ export function applyMessage(snap: Snapshot, index: number, message: UpdateMessa
       // Announced by the primary means pushed: MongoDB's own time follows with the reconcile.
       pushedAt: primary ? now : null,
       ...(message.archived ? { archived: true as const } : {}),
+      divergedAt: null,
     };
     entry.headKnown = true;
     changed = true;
@@ -48,6 +49,7 @@ export function applyMessage(snap: Snapshot, index: number, message: UpdateMessa
   }
   if (primary && entry.head.version === message.version && entry.head.pushedAt === null) {
     entry.head.pushedAt = now;
+    entry.head.divergedAt = null;
     changed = true;
   }
   if (changed) snap.changed(entry, now);
