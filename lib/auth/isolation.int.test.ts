@@ -97,6 +97,7 @@ const supportGrants: Permission[] = [
 const operatorGrants: Permission[] = [
   'config:read',
   'propagation:read',
+  'push:force',
   'fleet:read',
   'audit:read',
   'deployments:read',
