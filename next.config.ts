@@ -1,6 +1,7 @@
 import type { NextConfig } from 'next';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { createAppEnv, loadCacheDeployments } from './lib/env-spec';
+import { MAX_BODY_KB } from './lib/request-limits';
 import { staticSecurityHeaders } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
@@ -13,8 +14,10 @@ const nextConfig: NextConfig = {
     serverActions: {
       // The config payload limit (256 KB) is enforced in the schema with a clear message;
       // the transport limit sits just above it so that message can be given.
-      bodySizeLimit: '400kb',
+      bodySizeLimit: `${MAX_BODY_KB}kb`,
     },
+    // The proxy (proxy.ts) gets a copy of a page request's body; never more than this is kept.
+    proxyClientMaxBodySize: `${MAX_BODY_KB}kb`,
   },
 };
 

@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { env } from '@/lib/env';
+import { declaresTooLargeBody, MAX_BODY_KB } from '@/lib/request-limits';
 import { contentSecurityPolicy } from '@/lib/security-headers';
 
 /**
@@ -7,6 +8,14 @@ import { contentSecurityPolicy } from '@/lib/security-headers';
  * on the scripts it renders, so pages must render per request (the root layout makes sure).
  */
 export function proxy(request: NextRequest) {
+  // A server action is a POST to a page. Next refuses a body over its limit only after reading
+  // that much, and then answers 500; a declared oversized body is refused here, unread.
+  if (declaresTooLargeBody(request.headers)) {
+    return new NextResponse(`The request body is larger than ${MAX_BODY_KB} KB.\n`, {
+      status: 413,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
+  }
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
   const csp = contentSecurityPolicy(nonce, env.NODE_ENV === 'development');
   const requestHeaders = new Headers(request.headers);

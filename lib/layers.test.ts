@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
  */
 const layers: string[][] = [
   // Pure: errors, the public contract, the pure model and policy, the schemas.
-  ['errors', 'cn', 'format-time', 'security-headers', 'timing', 'log', 'metrics'],
+  ['errors', 'cn', 'format-time', 'security-headers', 'timing', 'log', 'metrics', 'request-limits'],
   ['contract', 'auth'],
   ['model', 'config-client'],
   ['schemas'],

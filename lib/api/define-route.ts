@@ -14,6 +14,7 @@ import { cachedPrincipal } from '@/lib/session/auth-cache';
 import { AppError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '@/lib/errors';
 import { errorFields, log, withRequestId } from '@/lib/log';
 import { metaFromHeaders, type RequestMeta } from '@/lib/request-meta';
+import { declaresTooLargeBody, MAX_BODY_BYTES, MAX_BODY_KB } from '@/lib/request-limits';
 import { flattenIssues } from '@/lib/schemas/issues';
 
 export interface RouteContext<P, Q, B = undefined> {
@@ -113,13 +114,6 @@ export function errorResponse(error: unknown, route: string): Response {
   return problem('internal', 500, 'Internal error. Nothing was changed; please try again.');
 }
 
-/**
- * The largest request body any route reads: a configuration is at most 256 KB (the schema says
- * so with a message), and the rest of a body is small. Server actions have the same transport
- * limit (next.config.ts).
- */
-export const MAX_BODY_BYTES = 400 * 1024;
-
 /** The body as text, or null once it passes `limit` bytes: a huge body is never held whole. */
 export async function readBodyCapped(request: Request, limit: number): Promise<string | null> {
   if (Number(request.headers.get('content-length') ?? 0) > limit) return null;
@@ -144,7 +138,7 @@ const tooLarge = () =>
   problem(
     'bad_request',
     413,
-    `The request body is larger than ${MAX_BODY_BYTES / 1024} KB; nothing was changed.`,
+    `The request body is larger than ${MAX_BODY_KB} KB; nothing was changed.`,
   );
 
 async function readJsonBody(request: Request): Promise<{ text: string; json: unknown } | Response> {
@@ -203,7 +197,7 @@ export function defineRoute<
     meta: RequestMeta,
   ): Promise<Response> {
     // Refused before anything else, whatever the route: no work is spent on an oversized request.
-    if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) return tooLarge();
+    if (declaresTooLargeBody(request.headers)) return tooLarge();
     try {
       if (opts.mutates) assertSameOrigin(request);
       const principal = requirePermission(await principalForRequest(request), opts.permission);

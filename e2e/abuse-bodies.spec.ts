@@ -1,0 +1,175 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import path from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { E2E_METRICS_TOKEN } from './metrics-token';
+
+/**
+ * 1 MB and 50 MB bodies to every route handler under app/api (every method it exports, and POST)
+ * and to the server actions of the pages that have them, signed out and signed in as an admin:
+ * each is answered, quickly, never with a 5xx, and the server's resident memory stays flat.
+ */
+
+const MB = 1024 * 1024;
+/** A small body first, so every route is loaded before memory is measured. */
+const SIZES = [1024, 1 * MB, 50 * MB];
+const API_DIR = path.join(import.meta.dirname, '..', 'app', 'api');
+const params: Record<string, string> = { appId: 'acme-storefront', version: '1' };
+
+/** Every route file as a URL path and the methods it exports. */
+function routes(): { path: string; methods: string[] }[] {
+  return readdirSync(API_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((f) => path.basename(f) === 'route.ts')
+    .map((f) => {
+      const source = readFileSync(path.join(API_DIR, f), 'utf8');
+      const methods = [
+        ...source.matchAll(
+          /export (?:const|async function|function) (GET|POST|PUT|PATCH|DELETE)\b/g,
+        ),
+      ].map((m) => m[1]!);
+      const segments = path
+        .dirname(f)
+        .split(path.sep)
+        .filter((s) => s !== '.')
+        .map((s) => params[/^\[(\w+)\]$/.exec(s)?.[1] ?? ''] ?? s);
+      return { path: `/api/${segments.join('/')}`, methods };
+    });
+}
+
+interface Answer {
+  status: number;
+  ms: number;
+}
+
+/**
+ * Sends `size` bytes in 64 KB chunks (never held whole) and resolves with the first answer;
+ * the server may close the connection before the upload ends, which is how a refusal looks.
+ */
+function send(
+  url: string,
+  method: string,
+  size: number,
+  headers: Record<string, string>,
+): Promise<Answer> {
+  const chunk = Buffer.alloc(64 * 1024, 'a');
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {
+      method,
+      headers: { 'content-length': String(size), ...headers },
+    });
+    let answered = false;
+    req.on('response', (res) => {
+      answered = true;
+      resolve({ status: res.statusCode ?? 0, ms: performance.now() - started });
+      res.resume();
+      req.destroy();
+    });
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    let sent = 0;
+    const pump = () => {
+      while (sent < size && !answered && !req.destroyed) {
+        const part = chunk.subarray(0, Math.min(chunk.length, size - sent));
+        sent += part.length;
+        if (!req.write(part)) return void req.once('drain', pump);
+      }
+      if (sent >= size) req.end();
+    };
+    pump();
+    setTimeout(() => {
+      if (!answered) reject(new Error(`${method} ${url}: no answer within 30 s`));
+      req.destroy();
+    }, 30_000);
+  });
+}
+
+async function residentBytes(baseURL: string): Promise<number> {
+  const response = await fetch(`${baseURL}/api/metrics`, {
+    headers: { authorization: `Bearer ${E2E_METRICS_TOKEN}` },
+  });
+  expect(response.status).toBe(200);
+  const line = (await response.text()).match(/^process_resident_memory_bytes (\d+)/m);
+  return Number(line?.[1]);
+}
+
+/** The server action ids a page renders into its forms (what a browser posts with Next-Action). */
+async function actionIds(page: Page, paths: string[]): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const p of paths) {
+    const html = await (await page.request.get(p)).text();
+    for (const m of html.matchAll(/\$ACTION_ID_([0-9a-f]{40,})/g)) ids.add(m[1]!);
+    for (const m of html.matchAll(/\\?"id\\?":\\?"([0-9a-f]{40,})\\?"/g)) ids.add(m[1]!);
+  }
+  return [...ids];
+}
+
+test('1 MB and 50 MB bodies to every route and action are refused fast, never a 5xx, memory flat', async ({
+  adminPage,
+  baseURL,
+}) => {
+  test.setTimeout(600_000);
+  const base = baseURL!;
+  const cookie = (await adminPage.context().cookies())
+    .map((c) => `${c.name}=${c.value}`)
+    .join('; ');
+  const signedIn = { cookie, origin: base };
+  const list = routes();
+  expect(list.length).toBeGreaterThanOrEqual(17);
+  const actions = await actionIds(adminPage, ['/sign-in', '/apps/acme-storefront', '/tokens']);
+  expect(actions.length).toBeGreaterThan(0);
+  // Next reads the body before it looks the action up: an id nobody rendered gets the same.
+  actions.push('0'.repeat(42));
+
+  const answers: { what: string; status: number; ms: number }[] = [];
+  const rss: number[] = [];
+  for (const size of SIZES) {
+    if (size === 1 * MB) answers.length = 0;
+    for (const route of list) {
+      for (const method of new Set([...route.methods, 'POST'])) {
+        for (const [who, headers] of [
+          ['anonymous', {}],
+          ['admin', signedIn],
+        ] as const) {
+          const answer = await send(`${base}${route.path}`, method, size, {
+            'content-type': 'application/json',
+            ...headers,
+          });
+          answers.push({ what: `${method} ${route.path} ${size / MB} MB ${who}`, ...answer });
+        }
+      }
+    }
+    for (const id of actions) {
+      const answer = await send(`${base}/apps/acme-storefront`, 'POST', size, {
+        'content-type': 'text/plain;charset=UTF-8',
+        'next-action': id,
+        accept: 'text/x-component',
+        ...signedIn,
+      });
+      answers.push({ what: `action ${id.slice(0, 8)}… ${size / MB} MB`, ...answer });
+    }
+    rss.push(await residentBytes(base));
+  }
+  const [before = 0, afterOne = 0, after = 0] = rss;
+
+  const slowest = answers.reduce((a, b) => (b.ms > a.ms ? b : a));
+  const statuses = [...new Set(answers.map((a) => a.status))].sort();
+  console.log(
+    `${answers.length} oversized requests: statuses ${statuses.join(', ')}; slowest ${slowest.what} ` +
+      `${slowest.ms.toFixed(0)} ms; server RSS ${(before / MB).toFixed(0)} MB after small bodies, ` +
+      `${(afterOne / MB).toFixed(0)} MB after 1 MB ones, ${(after / MB).toFixed(0)} MB after 50 MB ones`,
+  );
+  expect(answers.filter((a) => a.status >= 500 || a.status === 0)).toEqual([]);
+  // Every route that reads a body refuses it as too large, signed in or not.
+  const bodyRoutes =
+    /^(PUT \/api\/apps\/[^/]+\/config|POST \/api\/apps\/[^/]+\/rollback) .* admin$/;
+  for (const a of answers.filter((x) => bodyRoutes.test(x.what)))
+    expect(a, a.what).toMatchObject({ status: 413 });
+  for (const a of answers.filter((x) => x.what.startsWith('action')))
+    expect(a, a.what).toMatchObject({ status: 413 });
+  expect(slowest.ms).toBeLessThan(10_000);
+  // Holding even one 50 MB body would show.
+  expect(after - before).toBeLessThan(32 * MB);
+});
