@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { readEnvFile } from '../devstack/stack';
-import { endpoints } from '../devstack/endpoints';
+import { connectionAs, endpoints } from '../devstack/endpoints';
 import { configKey } from '../lib/contract/cache-layout';
 import { checksum } from '../lib/contract/canonical-json';
 import { createConfigClient, type ConfigClient } from '../lib/config-client';
@@ -25,13 +25,19 @@ import { chosenStackDir } from '../devstack/state';
 export interface BenchTargets {
   primaryUrl: string;
   replicas: { region: string; url: string }[];
+  /** The stack's env record: its Redis users (devstack/acl.ts). */
+  env: Record<string, string>;
 }
 
 /** The endpoints of a devstack, from the env file it wrote. */
 export function targetsFromStack(dir: string): BenchTargets {
-  const { primary, replicas } = endpoints(readEnvFile(dir));
-  return { primaryUrl: primary.url, replicas };
+  const env = readEnvFile(dir);
+  const { primary, replicas } = endpoints(env);
+  return { primaryUrl: primary.url, replicas, env };
 }
+
+const writerOf = (targets: BenchTargets) =>
+  new Redis(targets.primaryUrl, connectionAs('writer', targets.primaryUrl, targets.env));
 
 /** A realistic config (the schema's default plus a provider and a webhook), about 1.5 KB. */
 function benchConfig(version: number) {
@@ -110,9 +116,13 @@ export async function benchGetThroughput(
   const replica = targets.replicas[0];
   if (!replica) throw new Error('no replica region to read from');
   const appId = `bench-get-${randomBytes(4).toString('hex')}`;
-  const primary = new Redis(targets.primaryUrl);
-  const reader = new Redis(replica.url);
-  const client = createConfigClient({ redisUrl: replica.url, region: replica.region });
+  const primary = writerOf(targets);
+  const reader = new Redis(replica.url, connectionAs('reader', replica.url, targets.env));
+  const client = createConfigClient({
+    redisUrl: replica.url,
+    connection: connectionAs('reader', replica.url, targets.env),
+    region: replica.region,
+  });
   try {
     await push(primary, appId, 1);
     await client.ready(appId);
@@ -189,7 +199,7 @@ export async function benchSaveToClients(
   const spacingMs = options.spacingMs ?? 150;
   const ttlMs = options.ttlMs ?? 30_000;
   const appId = `bench-save-${randomBytes(4).toString('hex')}`;
-  const primary = new Redis(targets.primaryUrl);
+  const primary = writerOf(targets);
   const clients: ConfigClient[] = [];
   const savedAt = new Map<number, number>();
   const delays: number[] = [];
@@ -200,7 +210,11 @@ export async function benchSaveToClients(
     await push(primary, appId, 1);
     for (const replica of targets.replicas) {
       for (let i = 0; i < perRegion; i += 1) {
-        const client = createConfigClient({ redisUrl: replica.url, region: replica.region });
+        const client = createConfigClient({
+          redisUrl: replica.url,
+          connection: connectionAs('reader', replica.url, targets.env),
+          region: replica.region,
+        });
         client.onChange(({ current, source }) => {
           if (!current) return;
           const at = savedAt.get(current.version);

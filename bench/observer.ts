@@ -49,7 +49,9 @@ export async function benchObserverFleet({
   const regions = m.regions.listRegions();
   const c = await m.collections.collections();
   const primary = m.redis.primaryRedis();
-  const clients = regions.map((r) => new Redis(r.url, { maxRetriesPerRequest: 1 }));
+  const clients = regions.map(
+    (r) => new Redis(r.url, { ...m.redis.connectionOptions(r), maxRetriesPerRequest: 1 }),
+  );
   const tenantId = `bench-fleet-${randomBytes(3).toString('hex')}`;
   const appIds: string[] = [];
   // The route's default page: the same filter a dashboard sends without parameters.

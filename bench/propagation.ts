@@ -69,7 +69,10 @@ async function arrivalWatch(m: Modules, appId: string) {
   const waiters = new Map<number, (at: Map<string, number>) => void>();
   const subscribers = await Promise.all(
     regions.map(async (region) => {
-      const sub = new Redis(region.url, { maxRetriesPerRequest: null });
+      const sub = new Redis(region.url, {
+        ...m.redis.connectionOptions(region),
+        maxRetriesPerRequest: null,
+      });
       sub.on('message', (_channel: string, raw: string) => {
         const at = performance.now();
         const message = m.cache.parseUpdateMessage(raw);
@@ -245,7 +248,9 @@ export async function benchFleetStatus({
   const prefix = `bench-fleet-${randomBytes(3).toString('hex')}`;
   const appIds = Array.from({ length: max }, (_, i) => `${prefix}-${i}`);
   const primary = m.redis.primaryRedis();
-  const clients = regions.map((r) => new Redis(r.url, { maxRetriesPerRequest: 1 }));
+  const clients = regions.map(
+    (r) => new Redis(r.url, { ...m.redis.connectionOptions(r), maxRetriesPerRequest: 1 }),
+  );
   try {
     for (let i = 0; i < appIds.length; i += 1_000) {
       const pipeline = primary.pipeline();

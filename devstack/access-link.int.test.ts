@@ -15,6 +15,8 @@ let stack: StackInfo;
 const clients: Redis[] = [];
 const connect = (port: number) => {
   const client = new Redis(port, '127.0.0.1', {
+    // The devstack's own user: access-link:* is nobody's key in the product.
+    ...stack.state.config.credentials.admin,
     maxRetriesPerRequest: 0,
     commandTimeout: 1_000,
     retryStrategy: () => 100,

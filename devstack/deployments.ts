@@ -6,6 +6,7 @@
  * single-deployment variables.
  */
 import type { DeploymentDeclaration } from '../lib/model/deployment-spec';
+import type { RedisCredentials } from './acl';
 import { up, type StackInfo } from './stack';
 import { deploymentDir, deploymentsFile, writeFileAtomic, type RegionSpec } from './state';
 
@@ -23,6 +24,8 @@ export function declarationOf(name: string, env: Record<string, string>): Deploy
   if (!url) throw new Error(`the stack for ${name} has no primary`);
   return {
     name,
+    // Every deployment of one devstack shares its ACL users (acl.ts).
+    ...(env.REDIS_USERNAME && { usernameVar: 'REDIS_USERNAME', passwordVar: 'REDIS_PASSWORD' }),
     primary: { region: env.REDIS_PRIMARY_REGION ?? 'us-east-1', url },
     replicas: (env.REDIS_REPLICAS ?? '')
       .split(',')
@@ -43,6 +46,7 @@ export async function upDeployments({
   dir,
   home,
   homeEnv,
+  homeCredentials,
   extra,
   order,
   log,
@@ -50,6 +54,8 @@ export async function upDeployments({
   dir: string;
   home: string;
   homeEnv: Record<string, string>;
+  /** The home stack's ACL users: every deployment of one devstack signs in alike. */
+  homeCredentials: RedisCredentials;
   extra: ExtraDeployment[];
   order: string[];
   log?: (line: string) => void;
@@ -62,6 +68,7 @@ export async function upDeployments({
         regions: d.regions,
         ...(d.access && { access: d.access }),
         mongo: false,
+        credentials: homeCredentials,
         ...(log && { log: (line: string) => log(`[${d.name}] ${line}`) }),
       }),
     ),

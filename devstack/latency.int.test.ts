@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { endpoints } from './endpoints';
-import { fault, stackStatus } from '../test/helpers/devstack';
+import { fault, redisAs, stackStatus } from '../test/helpers/devstack';
 
 const { primary, replicas } = endpoints();
 const clients: Redis[] = [];
 const connect = (url: string): Redis => {
-  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  // The devstack's own keys (devstack:test:*) belong to no product user.
+  const client = redisAs('admin', url);
   clients.push(client);
   return client;
 };

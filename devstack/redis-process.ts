@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { aclConfig, type RedisCredentials, type RedisUser } from './acl';
+import { writeFileAtomic } from './state';
 
 export const REDIS_SERVER = process.env.PROPAGATE_REDIS_SERVER ?? 'redis-server';
 
@@ -20,11 +22,17 @@ export interface RedisSpec {
   dir: string;
   /** Set for a replica: where its replication link connects (the link proxy). */
   replicaOf?: { host: string; port: number };
+  /** The stack's ACL users; the server's config file is written from them (acl.ts). */
+  credentials: RedisCredentials;
 }
+
+/** The server's own config file: ACL users and replication auth, kept out of `ps` output. */
+export const configFile = (spec: Pick<RedisSpec, 'dir'>) => path.join(spec.dir, 'redis.conf');
 
 export function redisArgs(spec: RedisSpec): string[] {
   // prettier-ignore
   const common = [
+    configFile(spec),
     '--port', String(spec.port),
     '--bind', '127.0.0.1',
     '--dir', spec.dir,
@@ -60,6 +68,7 @@ export function redisArgs(spec: RedisSpec): string[] {
 
 export function spawnRedis(spec: RedisSpec): ChildProcess {
   mkdirSync(spec.dir, { recursive: true });
+  writeFileAtomic(configFile(spec), aclConfig(spec.credentials, Boolean(spec.replicaOf)));
   // Own stdio is ignored: redis writes to its logfile, and a pipe nobody drains could block it.
   return spawn(REDIS_SERVER, redisArgs(spec), { stdio: 'ignore' });
 }
@@ -84,7 +93,8 @@ export async function waitForRedis(
         );
       }
       try {
-        if ((await redisCommand(spec.port, ['PING'], 500)) === 'PONG') return;
+        const pong = await redisCommand(spec.port, ['PING'], 500, spec.credentials.admin);
+        if (pong === 'PONG') return;
       } catch {
         // not listening yet
       }
@@ -116,12 +126,13 @@ export type RespValue = string | number | null | RespValue[];
 /**
  * One command over a fresh connection. The supervisor and `down` probe servers that may be dead,
  * killed or partitioned; a one-shot socket with a hard timeout cannot get stuck reconnecting the
- * way a long-lived client would.
+ * way a long-lived client would. With `auth`, AUTH goes first on the same connection.
  */
 export function redisCommand(
   port: number,
   args: readonly string[],
   timeoutMs = 1000,
+  auth?: RedisUser,
 ): Promise<RespValue> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1' });
@@ -136,18 +147,25 @@ export function redisCommand(
       reject(error);
     };
     socket.once('error', fail);
+    const commands = auth ? [['AUTH', auth.username, auth.password], args] : [args];
     socket.once('connect', () => {
-      let out = `*${args.length}\r\n`;
-      for (const arg of args) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+      let out = '';
+      for (const command of commands) {
+        out += `*${command.length}\r\n`;
+        for (const arg of command) out += `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`;
+      }
       socket.write(out);
     });
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
-      const parsed = parseResp(buffer, 0);
+      const authReply = auth ? parseResp(buffer, 0) : undefined;
+      if (auth && !authReply) return;
+      const parsed = parseResp(buffer, authReply?.next ?? 0);
       if (!parsed) return;
       clearTimeout(timer);
       socket.destroy();
-      if (parsed.error) reject(new Error(`redis :${port} ${args[0]}: ${parsed.error}`));
+      const error = authReply?.error ?? parsed.error;
+      if (error) reject(new Error(`redis :${port} ${args[0]}: ${error}`));
       else resolve(parsed.value);
     });
   });
@@ -202,10 +220,11 @@ function parseResp(buf: Buffer, at: number): Parsed | undefined {
 /** `INFO <section>` as a flat field map (`role`, `master_link_status`, ...). */
 export async function redisInfo(
   port: number,
+  auth: RedisUser,
   section = 'replication',
   timeoutMs = 1000,
 ): Promise<Record<string, string>> {
-  const reply = await redisCommand(port, ['INFO', section], timeoutMs);
+  const reply = await redisCommand(port, ['INFO', section], timeoutMs, auth);
   const info: Record<string, string> = {};
   if (typeof reply !== 'string') return info;
   for (const line of reply.split('\r\n')) {

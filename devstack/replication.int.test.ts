@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisCommand } from './redis-process';
-import { endpoints } from './endpoints';
-import { fault, stackStatus, waitFor } from '../test/helpers/devstack';
+import { adminUser, endpoints } from './endpoints';
+import { fault, redisAs, stackStatus, waitFor } from '../test/helpers/devstack';
 
 const { primary, replicas } = endpoints();
 const clients: Redis[] = [];
 const connect = (url: string): Redis => {
-  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  // The devstack's own keys (devstack:test:*) belong to no product user.
+  const client = redisAs('admin', url);
   clients.push(client);
   return client;
 };
@@ -98,13 +99,14 @@ describe('devstack replication', () => {
   it('kill makes a replica unreachable; revive brings it back in sync', async () => {
     if (!first) throw new Error('needs a replica');
     await fault(first.region, 'kill');
-    await expect(redisCommand(portOf(first.url), ['PING'], 500)).rejects.toThrow();
+    await expect(redisCommand(portOf(first.url), ['PING'], 500, adminUser())).rejects.toThrow();
     const key = `devstack:test:${randomUUID()}`;
     await writer.set(key, 'while-dead', 'EX', 120);
 
     await fault(first.region, 'revive');
     await waitFor(
-      async () => (await redisCommand(portOf(first.url), ['GET', key], 500)) === 'while-dead',
+      async () =>
+        (await redisCommand(portOf(first.url), ['GET', key], 500, adminUser())) === 'while-dead',
       10_000,
       'the revived replica to resync',
     );

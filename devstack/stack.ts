@@ -13,6 +13,7 @@ import {
   rmSync,
 } from 'node:fs';
 import path from 'node:path';
+import { newCredentials, type RedisCredentials } from './acl';
 import { controlRequest, FAULT_ACTIONS, type FaultAction, type FaultResult } from './control';
 import { pingMongo } from './mongo-tier';
 import { REGION_NAME_PATTERN } from '../lib/contract/names';
@@ -53,6 +54,8 @@ export interface UpOptions {
   mongoUri?: string;
   timeoutMs?: number;
   log?: (line: string) => void;
+  /** The Redis ACL users; new ones by default (extra deployments pass their home stack's). */
+  credentials?: RedisCredentials;
 }
 
 export interface StackInfo {
@@ -91,8 +94,12 @@ function configFor(options: UpOptions): StackConfig {
     ...(access.length > 0 && { access: access.map((r) => ({ name: r.name, delayMs: r.delayMs })) }),
     mongo: options.mongo === false ? 'off' : 'auto',
     ...(options.mongo !== false && mongoUri ? { mongoUri } : {}),
+    credentials: options.credentials ?? newCredentials(),
   };
 }
+
+const sameUsers = (a: RedisCredentials | undefined, b: RedisCredentials) =>
+  JSON.stringify(a) === JSON.stringify(b);
 
 function describe(config: StackConfig): string {
   const regions = config.regions.map((r) => `${r.name} +${r.delayMs}ms`).join(', ');
@@ -178,6 +185,12 @@ export async function up(options: UpOptions): Promise<StackInfo> {
   const existing = readState(dir);
   if (existing && pidAlive(existing.supervisorPid)) {
     const running = existing.phase === 'starting' ? await waitForPhase(dir, deadline) : existing;
+    if (options.credentials && !sameUsers(running.config.credentials, options.credentials)) {
+      // A deployment started beside another stack follows that stack's users: restart it.
+      log(`the devstack in ${dir} has other Redis users than asked for; restarting it`);
+      await down(dir);
+      return up(options);
+    }
     const why = mismatch(running.config, wanted);
     if (why)
       throw new Error(

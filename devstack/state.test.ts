@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { newCredentials } from './acl';
 import { envRecord, formatEnv, parseEnv, type StackState } from './state';
 
 const state: StackState = {
@@ -8,7 +9,7 @@ const state: StackState = {
   supervisorPid: 1,
   controlPort: 2,
   token: 't',
-  config: { primaryRegion: 'us-east-1', regions: [], mongo: 'auto' },
+  config: { primaryRegion: 'us-east-1', regions: [], mongo: 'auto', credentials: newCredentials() },
   primary: { region: 'us-east-1', port: 7000, pid: 3 },
   replicas: [
     { region: 'eu-west-1', port: 7001, pid: 4, proxyPort: 8001, delayMs: 35, partitioned: false },
@@ -30,8 +31,24 @@ describe('the env file contract', () => {
       REDIS_PRIMARY_REGION: 'us-east-1',
       REDIS_PRIMARY_URL: 'redis://127.0.0.1:7000',
       REDIS_REPLICAS: 'eu-west-1=redis://127.0.0.1:7001,ap-south-1=redis://127.0.0.1:7002',
+      REDIS_USERNAME: 'propagate',
+      REDIS_PASSWORD: state.config.credentials.writer.password,
+      CONFIG_READER_USERNAME: 'config-reader',
+      CONFIG_READER_PASSWORD: state.config.credentials.reader.password,
+      CONFIG_REPORTER_USERNAME: 'config-reporter',
+      CONFIG_REPORTER_PASSWORD: state.config.credentials.reporter.password,
+      DEVSTACK_REDIS_ADMIN_USERNAME: 'devstack-admin',
+      DEVSTACK_REDIS_ADMIN_PASSWORD: state.config.credentials.admin.password,
       PROPAGATE_DEVSTACK_DIR: '/abs/stack',
     });
+  });
+
+  it('keeps passwords out of the URLs and every password distinct', () => {
+    const env = envRecord(state);
+    expect(env.REDIS_PRIMARY_URL).not.toContain('@');
+    const { admin, writer, reader, reporter, replication } = state.config.credentials;
+    const passwords = [admin, writer, reader, reporter, replication].map((u) => u.password);
+    expect(new Set(passwords).size).toBe(passwords.length);
   });
 
   it('round-trips through the file format, URIs with = and ? included', () => {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { credentialsEnv, type RedisCredentials } from './acl';
 
 /** Files a stack keeps in its directory; `up`, `down`, `status` and the supervisor share them. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,6 +46,8 @@ export interface StackConfig {
   mongo: MongoMode;
   /** Passed through as-is when the caller had MONGODB_URI set. */
   mongoUri?: string;
+  /** The Redis ACL users (acl.ts); extra deployments of one stack share them. */
+  credentials: RedisCredentials;
 }
 
 export type MongoTierName = 'external' | 'mongod' | 'wire-server';
@@ -101,6 +104,13 @@ export function readJson<T>(file: string): T | undefined {
   }
 }
 
+/** The ACL users of the stack in `dir` (its config.json), for a deployment started beside it. */
+export function stackCredentials(dir: string): RedisCredentials {
+  const credentials = readJson<StackConfig>(files.config(path.resolve(dir)))?.credentials;
+  if (!credentials) throw new Error(`no stack config with Redis users in ${dir}`);
+  return credentials;
+}
+
 export const readState = (dir: string): StackState | undefined =>
   readJson<StackState>(files.state(dir));
 export const writeState = (state: StackState): void =>
@@ -126,6 +136,7 @@ export function envRecord(state: StackState): Record<string, string> {
   env.REDIS_REPLICAS = state.replicas
     .map((r) => `${r.region}=redis://127.0.0.1:${r.port}`)
     .join(',');
+  Object.assign(env, credentialsEnv(state.config.credentials));
   env.PROPAGATE_DEVSTACK_DIR = state.dir;
   return env;
 }

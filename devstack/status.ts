@@ -67,7 +67,7 @@ export async function collectStatus(
       rssKb: rssKb(pid),
     };
     try {
-      const info = await redisInfo(port);
+      const info = await redisInfo(port, state.config.credentials.admin);
       primaryOffset = Number(info.master_repl_offset);
       entry.connectedReplicas = Number(info.connected_slaves ?? 0);
       entry.link = info.role === 'master' ? 'primary' : `unexpected role ${info.role}`;
@@ -96,7 +96,7 @@ export async function collectStatus(
         ...(proxy ? { queuedBytes: proxy.queuedBytes } : {}),
       };
       try {
-        const info = await redisInfo(replica.port);
+        const info = await redisInfo(replica.port, state.config.credentials.admin);
         entry.link = info.master_link_status ?? `role ${info.role}`;
         if (info.master_link_down_since_seconds)
           entry.linkDownSinceS = Number(info.master_link_down_since_seconds);

@@ -52,6 +52,12 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
       /** The single-deployment form; CACHE_DEPLOYMENTS(_FILE) declares several instead. */
       REDIS_PRIMARY_URL: redisUrl.optional(),
       REDIS_REPLICAS: replicaList,
+      /** The single-deployment form's ACL user (CACHE_DEPLOYMENTS names its own variables). */
+      REDIS_USERNAME: z.string().min(1).optional(),
+      REDIS_PASSWORD: z.string().min(1).optional(),
+      /** rediss:// only: the CA that signed the servers' certificates, and the name they carry. */
+      REDIS_TLS_CA_FILE: z.string().min(1).optional(),
+      REDIS_TLS_SERVERNAME: z.string().min(1).optional(),
       CACHE_DEPLOYMENT_NAME: deploymentName.default(DEFAULT_DEPLOYMENT_NAME),
       /** A JSON array of cache deployments (lib/model/deployment-spec.ts); the first starts active. */
       CACHE_DEPLOYMENTS: z.string().optional(),
@@ -106,6 +112,10 @@ export function loadCacheDeployments(
     | 'REDIS_PRIMARY_REGION'
     | 'REDIS_PRIMARY_URL'
     | 'REDIS_REPLICAS'
+    | 'REDIS_USERNAME'
+    | 'REDIS_PASSWORD'
+    | 'REDIS_TLS_CA_FILE'
+    | 'REDIS_TLS_SERVERNAME'
   >,
   lookup: (variable: string) => string | undefined = (variable) => process.env[variable],
 ): CacheDeployment[] {
@@ -135,6 +145,12 @@ export function loadCacheDeployments(
           name: env.CACHE_DEPLOYMENT_NAME,
           primary: { name: env.REDIS_PRIMARY_REGION, url: env.REDIS_PRIMARY_URL },
           replicas: env.REDIS_REPLICAS,
+          connection: {
+            ...(env.REDIS_USERNAME && { username: env.REDIS_USERNAME }),
+            ...(env.REDIS_PASSWORD && { password: env.REDIS_PASSWORD }),
+            ...(env.REDIS_TLS_CA_FILE && { tlsCaFile: env.REDIS_TLS_CA_FILE }),
+            ...(env.REDIS_TLS_SERVERNAME && { tlsServername: env.REDIS_TLS_SERVERNAME }),
+          },
         }
       : undefined,
     lookup,

@@ -48,6 +48,7 @@ export async function runProduct(options: ProductOptions) {
       dir: stack.dir,
       home: 'global',
       homeEnv: stack.env,
+      homeCredentials: stack.state.config.credentials,
       // Services in the other regions reach legacy across the distance, as they would a
       // single-region provider: through a delayed link each.
       extra: [

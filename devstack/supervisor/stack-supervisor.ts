@@ -196,7 +196,12 @@ export class StackSupervisor {
     const primary: ManagedRedis = {
       region,
       role: 'primary',
-      spec: { name: region, port, dir: path.join(this.dir, 'redis', region) },
+      spec: {
+        name: region,
+        port,
+        dir: path.join(this.dir, 'redis', region),
+        credentials: this.config.credentials,
+      },
       child: null,
     };
     this.redis.set(region, primary);
@@ -228,6 +233,7 @@ export class StackSupervisor {
         port,
         dir: path.join(this.dir, 'redis', region.name),
         replicaOf: { host: '127.0.0.1', port: proxyPort },
+        credentials: this.config.credentials,
       },
       child: null,
     };
@@ -333,7 +339,9 @@ export class StackSupervisor {
     for (;;) {
       const down: string[] = [];
       for (const replica of this.state.replicas) {
-        const info = await redisInfo(replica.port).catch(() => undefined);
+        const info = await redisInfo(replica.port, this.config.credentials.admin).catch(
+          () => undefined,
+        );
         if (info?.master_link_status !== 'up')
           down.push(`${replica.region} (${info?.master_link_status ?? 'unreachable'})`);
       }

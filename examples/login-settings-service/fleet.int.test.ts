@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpoints } from '../../devstack/endpoints';
-import { waitFor } from '../../test/helpers/devstack';
+import { redisAs, waitFor } from '../../test/helpers/devstack';
 import { configKey } from '../../lib/contract/cache-layout';
 import { checksum } from '../../lib/contract/canonical-json';
 import { instancesIndexKey } from '../../lib/contract/report-layout';
@@ -47,7 +47,7 @@ async function save(version: number, data: AppConfig) {
 }
 
 beforeAll(async () => {
-  writer = new Redis(primary.url, { maxRetriesPerRequest: 1 });
+  writer = redisAs('writer', primary.url);
   await save(1, config('Fleet v1'));
   fleet = await startFleet({
     ...fleetTargetsFromEnv(process.env),

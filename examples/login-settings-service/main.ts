@@ -7,7 +7,10 @@
  *     --primary-url redis://primary:6379 --apps acme-storefront,acme-mobile
  *
  * Every flag can also come from the environment: PORT, REGION, REDIS_URL, PRIMARY_URL, APPS,
- * INSTANCE_ID. Without --primary-url the service does not report the version it holds.
+ * INSTANCE_ID. Without --primary-url the service does not report the version it holds. Redis
+ * users and TLS come only from the environment: CONFIG_READER_USERNAME/_PASSWORD for the
+ * replica, CONFIG_REPORTER_USERNAME/_PASSWORD for reports, REDIS_TLS_CA_FILE and
+ * REDIS_TLS_SERVERNAME for rediss:// URLs.
  *
  * During a cache migration, give it its region's endpoint in every deployment instead
  * (`--deployments legacy=redis://…,global=redis://…`, home first) and each deployment's primary
@@ -18,6 +21,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { parseArgs } from 'node:util';
 import {
   AppArchivedError,
+  connectionFromEnv,
   createConfigClient,
   createFollowingConfigClient,
   ConfigNotReadyError,
@@ -87,7 +91,20 @@ const following: FollowingConfigClient<unknown> | null = deployments.length
         redisUrl: url,
         ...(reportUrls.get(name) ? { reportUrl: reportUrls.get(name) } : {}),
       })),
-      ...(reportUrls.size ? { report: reportEvery } : {}),
+      // One set of users and one CA for every deployment; the home deployment's URL decides TLS.
+      connection: connectionFromEnv(process.env, 'CONFIG_READER', deployments[0]?.[1] ?? ''),
+      ...(reportUrls.size
+        ? {
+            report: {
+              ...reportEvery,
+              connection: connectionFromEnv(
+                process.env,
+                'CONFIG_REPORTER',
+                [...reportUrls.values()][0] ?? '',
+              ),
+            },
+          }
+        : {}),
     })
   : null;
 const client =
@@ -95,7 +112,16 @@ const client =
   createConfigClient({
     ...common,
     redisUrl,
-    ...(primaryUrl ? { report: { redisUrl: primaryUrl, ...reportEvery } } : {}),
+    connection: connectionFromEnv(process.env, 'CONFIG_READER', redisUrl),
+    ...(primaryUrl
+      ? {
+          report: {
+            redisUrl: primaryUrl,
+            connection: connectionFromEnv(process.env, 'CONFIG_REPORTER', primaryUrl),
+            ...reportEvery,
+          },
+        }
+      : {}),
   });
 client.onChange(({ appId, current, previous, archived, source }) => {
   if (archived) {

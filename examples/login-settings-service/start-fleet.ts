@@ -34,7 +34,19 @@ export interface FleetOptions {
   reportIntervalMs?: number;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
+  /** The instances' Redis users and TLS settings (CONNECTION_VARIABLES), from the stack's env. */
+  connectionEnv?: Record<string, string>;
 }
+
+/** What an instance reads besides its flags to sign in (main.ts, connectionFromEnv). */
+const CONNECTION_VARIABLES = [
+  'CONFIG_READER_USERNAME',
+  'CONFIG_READER_PASSWORD',
+  'CONFIG_REPORTER_USERNAME',
+  'CONFIG_REPORTER_PASSWORD',
+  'REDIS_TLS_CA_FILE',
+  'REDIS_TLS_SERVERNAME',
+];
 
 export interface FleetInstance {
   instanceId: string;
@@ -58,6 +70,17 @@ export interface Fleet {
  * declared order.
  */
 export function fleetTargetsFromEnv(env: Record<string, string | undefined>): {
+  regions: FleetOptions['regions'];
+  primaryUrl?: string;
+  connectionEnv: Record<string, string>;
+} {
+  const connectionEnv = Object.fromEntries(
+    CONNECTION_VARIABLES.flatMap((name) => (env[name] ? [[name, env[name]]] : [])),
+  );
+  return { ...fleetTargets(env), connectionEnv };
+}
+
+function fleetTargets(env: Record<string, string | undefined>): {
   regions: FleetOptions['regions'];
   primaryUrl?: string;
 } {
@@ -158,7 +181,10 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
           ...(options.reportIntervalMs ? ['--report-ms', String(options.reportIntervalMs)] : []),
         ];
         // quiet: the lines go to `log` (and into the error if the instance does not come up).
-        const child = group.start(instanceId, process.execPath, args, { quiet: true });
+        const child = group.start(instanceId, process.execPath, args, {
+          quiet: true,
+          env: { ...process.env, ...options.connectionEnv },
+        });
         const lines: string[] = [];
         for (const stream of [child.stdout, child.stderr]) {
           stream?.on('data', (chunk: Buffer) => {

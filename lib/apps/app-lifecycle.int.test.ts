@@ -5,7 +5,7 @@ vi.hoisted(() => {
   process.env.SESSION_SECRET ??= 'x'.repeat(32);
 });
 
-import { endpoints } from '@/devstack/endpoints';
+import { connectionAs, endpoints } from '@/devstack/endpoints';
 import { waitFor } from '@/test/helpers/devstack';
 import { archiveApp } from '@/lib/actions/archive-app';
 import { createApp as createAppAction } from '@/lib/actions/create-app';
@@ -152,6 +152,7 @@ describe('archiving and restoring', () => {
     if (!replica) throw new Error('needs a replica region');
     const client = createConfigClient({
       redisUrl: replica.url,
+      connection: connectionAs('reader', replica.url),
       region: replica.region,
       stampCheckIntervalMs: 200,
       report: { redisUrl: endpoints().primary.url, intervalMs: 200 },
@@ -259,6 +260,7 @@ describe('archiving and restoring', () => {
     if (!replica) throw new Error('needs a replica region');
     const client = createConfigClient({
       redisUrl: replica.url,
+      connection: connectionAs('reader', replica.url),
       region: replica.region,
       stampCheckIntervalMs: 200,
     });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { endpoints } from '../../devstack/endpoints';
-import { fault, stackStatus, waitFor } from '../../test/helpers/devstack';
+import { connectionAs, endpoints } from '../../devstack/endpoints';
+import { fault, redisAs, stackStatus, waitFor } from '../../test/helpers/devstack';
 import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '../contract/cache-layout';
 import { canonicalJson, checksum } from '../contract/canonical-json';
 import { pushToPrimary } from '../propagation/push';
@@ -31,7 +31,7 @@ const clients: ConfigClient[] = [];
 const appIds: string[] = [];
 
 beforeAll(() => {
-  writer = new Redis(primary.url, { maxRetriesPerRequest: 1 });
+  writer = redisAs('writer', primary.url);
 });
 
 afterAll(async () => {
@@ -96,16 +96,24 @@ async function publish(message: UpdateMessage) {
   await writer.publish(UPDATES_CHANNEL, JSON.stringify(message));
 }
 
+/** Reports go to the primary as the reporter user, which may write reports only. */
+const reportTo = (intervalMs: number) => ({
+  redisUrl: primary.url,
+  connection: connectionAs('reporter', primary.url),
+  intervalMs,
+});
+
 function client(
   region: { region: string; url: string },
   options: { stampCheckIntervalMs?: number; report?: boolean } = {},
 ) {
   const c = createConfigClient({
     redisUrl: region.url,
+    connection: connectionAs('reader', region.url),
     region: region.region,
     stampCheckIntervalMs: options.stampCheckIntervalMs ?? 500,
     readyTimeoutMs: 5_000,
-    ...(options.report ? { report: { redisUrl: primary.url, intervalMs: 500 } } : {}),
+    ...(options.report ? { report: reportTo(500) } : {}),
   });
   clients.push(c);
   return c;
@@ -351,8 +359,9 @@ describe('config client', () => {
     const before = handles();
     const c = createConfigClient({
       redisUrl: near.url,
+      connection: connectionAs('reader', near.url),
       region: near.region,
-      report: { redisUrl: primary.url, intervalMs: 200 },
+      report: reportTo(200),
     });
     await c.ready(appId);
     await waitFor(

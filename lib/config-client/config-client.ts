@@ -32,7 +32,13 @@ import {
 import { ReplicaContact } from './replica-contact';
 import { createReporter, type Reporter } from './reporter';
 import { createStampChecker } from './stamp-check';
-import type { ConfigClient, ConfigClientOptions, ConfigEntry, Logger } from './types';
+import type {
+  ConfigClient,
+  ConfigClientOptions,
+  ConfigEntry,
+  Logger,
+  RedisConnection,
+} from './types';
 
 const noopLogger: Logger = { info: () => undefined, warn: () => undefined };
 
@@ -45,8 +51,14 @@ export function defaultInstanceId(): string {
 }
 
 /** The two connections to the replica: commands, and SUBSCRIBE, which needs one of its own. */
-function connect(url: string, instanceId: string, timeoutMs: number) {
+function connect(
+  url: string,
+  connection: RedisConnection | undefined,
+  instanceId: string,
+  timeoutMs: number,
+) {
   const common = {
+    ...connection,
     connectTimeout: timeoutMs,
     // Reconnect forever with a capped backoff: the replica coming back is the normal end of an outage.
     retryStrategy: (attempt: number) =>
@@ -101,7 +113,12 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     }
   }
 
-  const { commands, subscriber } = connect(options.redisUrl, instanceId, timeoutMs);
+  const { commands, subscriber } = connect(
+    options.redisUrl,
+    options.connection,
+    instanceId,
+    timeoutMs,
+  );
   const isClosed = () => closed;
   const contact = new ReplicaContact({ region: options.region, logger, isClosed, emitError });
   let reporter: Reporter | null = null;
@@ -158,6 +175,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
   if (options.report) {
     reporter = createReporter({
       redisUrl: options.report.redisUrl,
+      ...(options.report.connection && { connection: options.report.connection }),
       instanceId,
       intervalMs: reportIntervalMs,
       retentionMs: options.report.retentionMs ?? DEFAULT_REPORT_RETENTION_MS,

@@ -13,10 +13,13 @@ import {
 } from '../contract/report-layout';
 import type { ConfigClientError } from './errors';
 import { createReporter, type Reporter } from './reporter';
+import type { RedisConnection } from './types';
 
 export interface DeploymentReportsOptions {
   /** Where each deployment takes reports (its primary); deployments without one get none. */
   reportUrls: { name: string; reportUrl?: string }[];
+  /** The reporter user and TLS settings, the same in every deployment. */
+  connection?: RedisConnection;
   instanceId: string;
   intervalMs: number;
   retentionMs: number;
@@ -46,6 +49,7 @@ export function createDeploymentReports(options: DeploymentReportsOptions): Depl
       d.name,
       createReporter({
         redisUrl: d.reportUrl,
+        ...(options.connection && { connection: options.connection }),
         instanceId,
         intervalMs: options.intervalMs,
         retentionMs,
@@ -55,6 +59,7 @@ export function createDeploymentReports(options: DeploymentReportsOptions): Depl
       }),
     );
     const redis = new Redis(d.reportUrl, {
+      ...options.connection,
       connectionName: `propagate-presence:${instanceId}`,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

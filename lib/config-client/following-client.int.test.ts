@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { declarationOf } from '../../devstack/deployments';
-import { endpoints } from '../../devstack/endpoints';
-import { waitFor } from '../../test/helpers/devstack';
+import { connectionAs, endpoints } from '../../devstack/endpoints';
+import { redisAs, waitFor } from '../../test/helpers/devstack';
 import { checksum } from '../contract/canonical-json';
 import {
   ACTIVE_DEPLOYMENT_KEY,
@@ -39,7 +39,7 @@ beforeAll(async () => {
   };
   expect(endpoints(homeEnv).primary.url).toBe(home.primary.url);
   for (const [name, e] of Object.entries(endpointsIn))
-    writers.set(name, new Redis(e.primary, { maxRetriesPerRequest: 1 }));
+    writers.set(name, redisAs('writer', e.primary));
 });
 
 afterEach(async () => {
@@ -95,10 +95,17 @@ function start(appId: string, { report = false } = {}) {
       redisUrl: endpointsIn[name]?.euWest ?? '',
       ...(report && { reportUrl: endpointsIn[name]?.primary ?? '' }),
     })),
+    // One devstack: every deployment has the same users.
+    connection: connectionAs('reader', endpointsIn.home?.euWest ?? ''),
     apps: [appId],
     markerCheckIntervalMs: 200,
     stampCheckIntervalMs: 500,
-    ...(report && { report: { intervalMs: 500 } }),
+    ...(report && {
+      report: {
+        intervalMs: 500,
+        connection: connectionAs('reporter', endpointsIn.home?.primary ?? ''),
+      },
+    }),
   });
   clients.push(client);
   const served: number[] = [];
@@ -114,7 +121,7 @@ function newApp(): string {
 
 /** Connections this client holds open to a deployment's eu-west-1 replica. */
 async function connectionsTo(deployment: string, instanceId: string): Promise<number> {
-  const replica = new Redis(endpointsIn[deployment]?.euWest ?? '', { maxRetriesPerRequest: 1 });
+  const replica = redisAs('admin', endpointsIn[deployment]?.euWest ?? '');
   try {
     const list = (await replica.call('CLIENT', 'LIST')) as string;
     return list.split('\n').filter((line) => line.includes(instanceId)).length;

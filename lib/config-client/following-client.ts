@@ -19,6 +19,7 @@ import type {
   ConfigClient,
   ConfigClientOptions,
   ConfigEntry,
+  RedisConnection,
 } from './types';
 
 export interface DeploymentEndpoint {
@@ -39,7 +40,8 @@ export interface FollowingClientOptions<T> extends Omit<
   markerCheckIntervalMs?: number;
   /** How long loading the held apps from a new source may take before the switch is retried. */
   switchTimeoutMs?: number;
-  report?: { intervalMs?: number; retentionMs?: number };
+  /** `connection`: the reporter user, the same in every deployment. */
+  report?: { intervalMs?: number; retentionMs?: number; connection?: RedisConnection };
 }
 
 export interface FollowingStatus {
@@ -236,6 +238,7 @@ export function createFollowingConfigClient<T = unknown>(
 
   const markers = watchMarkers({
     deployments: options.deployments,
+    ...(options.connection && { connection: options.connection }),
     instanceId,
     timeoutMs,
     intervalMs: markerCheckIntervalMs,
@@ -271,6 +274,7 @@ export function createFollowingConfigClient<T = unknown>(
   const reports: DeploymentReports | null = options.report
     ? createDeploymentReports({
         reportUrls: options.deployments,
+        ...(options.report.connection && { connection: options.report.connection }),
         instanceId,
         intervalMs: reportIntervalMs,
         retentionMs: options.report.retentionMs ?? DEFAULT_REPORT_RETENTION_MS,

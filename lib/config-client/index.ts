@@ -1,5 +1,6 @@
 /** The config client's public surface; see README.md. */
 export { createConfigClient } from './config-client';
+export { connectionFromEnv } from './connection-env';
 export {
   AppArchivedError,
   ConfigClientError,

@@ -4,6 +4,7 @@
  * Like the rest of the config client: free of Next.js, server-only and lib/env.
  */
 import { Redis } from 'ioredis';
+import type { RedisConnection } from './types';
 import {
   ACTIVE_DEPLOYMENT_KEY,
   DEPLOYMENT_CHANNEL,
@@ -22,12 +23,15 @@ export interface MarkerWatch {
 
 export function watchMarkers({
   deployments,
+  connection,
   instanceId,
   timeoutMs,
   intervalMs,
   onMarkers,
 }: {
   deployments: { name: string; redisUrl: string }[];
+  /** The reader user and TLS settings, the same in every deployment. */
+  connection?: RedisConnection;
   instanceId: string;
   timeoutMs: number;
   intervalMs: number;
@@ -41,6 +45,7 @@ export function watchMarkers({
   const retryStrategy = (attempt: number) => Math.min(100 * 2 ** attempt, 2_000);
   let connections = deployments.map((d) => {
     const commands = new Redis(d.redisUrl, {
+      ...connection,
       connectionName: `propagate-marker:${instanceId}`,
       connectTimeout: timeoutMs,
       commandTimeout: timeoutMs,
@@ -49,6 +54,7 @@ export function watchMarkers({
       retryStrategy,
     });
     const subscriber = new Redis(d.redisUrl, {
+      ...connection,
       connectionName: `propagate-marker-sub:${instanceId}`,
       connectTimeout: timeoutMs,
       retryStrategy,

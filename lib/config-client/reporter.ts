@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { ConfigClientError } from './errors';
+import type { RedisConnection } from './types';
 import {
   instanceReportKey,
   instancesIndexKey,
@@ -13,6 +14,7 @@ import {
 
 export interface ReporterOptions {
   redisUrl: string;
+  connection?: RedisConnection;
   instanceId: string;
   intervalMs: number;
   retentionMs: number;
@@ -38,6 +40,7 @@ export interface Reporter {
 
 export function createReporter(options: ReporterOptions): Reporter {
   const redis = new Redis(options.redisUrl, {
+    ...options.connection,
     connectionName: `propagate-config-report:${options.instanceId}`,
     // A report that cannot be sent now is replaced by the next one: never queue them.
     enableOfflineQueue: false,

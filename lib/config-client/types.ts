@@ -1,5 +1,16 @@
 /** The public types of the config client (README.md shows them in use). */
+import type { ConnectionOptions } from 'node:tls';
 import type { ConfigClientError } from './errors';
+
+/**
+ * How to sign in and encrypt, for a Redis the client connects to: its ACL user, and TLS options
+ * (`ca`, `servername`; a `rediss://` URL turns TLS on by itself). README, "Production connections".
+ */
+export interface RedisConnection {
+  username?: string;
+  password?: string;
+  tls?: ConnectionOptions;
+}
 
 export interface ConfigEntry<T = unknown> {
   readonly appId: string;
@@ -74,6 +85,8 @@ export interface Logger {
 export interface ConfigClientOptions<T = unknown> {
   /** The region's replica (read-only is fine; the client never writes to it). */
   redisUrl: string;
+  /** The replica's reader user and TLS settings. */
+  connection?: RedisConnection;
   region: string;
   /** Apps to hold from the start; more can be added with ready(appId). */
   apps?: string[];
@@ -84,7 +97,13 @@ export interface ConfigClientOptions<T = unknown> {
   /** Per-command and connect timeout on the replica. */
   timeoutMs?: number;
   /** Report which version this instance holds to the PRIMARY Redis (see README). */
-  report?: { redisUrl: string; intervalMs?: number; retentionMs?: number };
+  report?: {
+    redisUrl: string;
+    /** The reporter user (it may write reports only) and TLS settings for the primary. */
+    connection?: RedisConnection;
+    intervalMs?: number;
+    retentionMs?: number;
+  };
   instanceId?: string;
   /** Refuse configs this service cannot use (throw); the return value is what get() serves. */
   validate?: (config: unknown) => T;

@@ -19,7 +19,7 @@ import { measureInstancesBehind } from '@/lib/instances/behind';
 import { pushToPrimary } from '@/lib/propagation/push';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
-import { endpoints } from '@/devstack/endpoints';
+import { connectionAs, endpoints } from '@/devstack/endpoints';
 import { fault, stackStatus, waitFor } from '@/test/helpers/devstack';
 
 /**
@@ -135,10 +135,15 @@ describe('GET /api/apps/[appId]/instances', () => {
       for (let i = 0; i < 2; i += 1) {
         const c = createConfigClient({
           redisUrl: r.url,
+          connection: connectionAs('reader', r.url),
           region: r.region,
           instanceId: `test-${r.region}-${i}-${run}`,
           stampCheckIntervalMs: 500,
-          report: { redisUrl: primary.url, intervalMs: 500 },
+          report: {
+            redisUrl: primary.url,
+            connection: connectionAs('reporter', primary.url),
+            intervalMs: 500,
+          },
         });
         clients.push(c);
         await c.ready(appId);

@@ -60,6 +60,35 @@ describe('parseDeployments', () => {
     expect(d?.connection).toEqual({ tls: true, username: 'propagate', password: 's3cret' });
   });
 
+  it('takes the CA file and server name of a TLS deployment', () => {
+    const [d] = declared([
+      { ...legacy, tls: true, tlsCaFile: '/etc/propagate/ca.pem', tlsServername: 'cache.internal' },
+    ]);
+    expect(d?.connection).toEqual({
+      tls: true,
+      tlsCaFile: '/etc/propagate/ca.pem',
+      tlsServername: 'cache.internal',
+    });
+  });
+
+  it('gives the single-deployment form the user and TLS settings of its variables', () => {
+    const [only] = parseDeployments({
+      single: {
+        name: 'default',
+        primary: { name: 'us-east-1', url: 'rediss://127.0.0.1:7000' },
+        replicas: [],
+        connection: { username: 'propagate', password: 'pw', tlsCaFile: '/ca.pem' },
+      },
+      lookup: () => undefined,
+    });
+    expect(only?.connection).toEqual({
+      tls: true,
+      username: 'propagate',
+      password: 'pw',
+      tlsCaFile: '/ca.pem',
+    });
+  });
+
   it.each([
     ['not JSON', '{', /CACHE_DEPLOYMENTS is not valid JSON/],
     ['not a list', JSON.stringify({ name: 'x' }), /must be a JSON array/],

@@ -41,6 +41,10 @@ export const deploymentDeclaration = z
     replicas: z.array(endpointSchema).default([]),
     /** Also implied by rediss:// URLs. */
     tls: z.boolean().default(false),
+    /** A PEM file of the CA that signed the servers' certificates (else the system's CAs). */
+    tlsCaFile: z.string().min(1).optional(),
+    /** The name the certificates carry, when the URLs' host names differ from it. */
+    tlsServername: z.string().min(1).optional(),
     usernameVar: envVarName.optional(),
     passwordVar: envVarName.optional(),
   })
@@ -66,6 +70,8 @@ export interface CacheEndpoint {
 /** How to connect: from the environment only (TLS, ACL user and password). */
 export interface ConnectionSettings {
   tls: boolean;
+  tlsCaFile?: string;
+  tlsServername?: string;
   username?: string;
   password?: string;
 }
@@ -88,6 +94,8 @@ export interface DeploymentSources {
     name: string;
     primary: { name: string; url: string };
     replicas: { name: string; url: string }[];
+    /** REDIS_USERNAME, REDIS_PASSWORD, REDIS_TLS_CA_FILE, REDIS_TLS_SERVERNAME. */
+    connection?: Omit<ConnectionSettings, 'tls'>;
   };
   /** Reads a credential variable the declaration names. */
   lookup: (variable: string) => string | undefined;
@@ -126,6 +134,8 @@ function settingsFor(
   const urls = [d.primary.url, ...d.replicas.map((r) => r.url)];
   return {
     tls: d.tls || urls.some((u) => u.startsWith('rediss:')),
+    ...(d.tlsCaFile && { tlsCaFile: d.tlsCaFile }),
+    ...(d.tlsServername && { tlsServername: d.tlsServername }),
     ...(d.usernameVar && { username: read(d.usernameVar, 'username') }),
     ...(d.passwordVar && { password: read(d.passwordVar, 'password') }),
   };
@@ -171,7 +181,7 @@ export function parseDeployments(sources: DeploymentSources): CacheDeployment[] 
     }));
   }
   if (sources.single) {
-    const { name, primary, replicas } = sources.single;
+    const { name, primary, replicas, connection } = sources.single;
     // The three variables keep working as they always did: credentials may sit in the URL.
     return [
       {
@@ -183,7 +193,7 @@ export function parseDeployments(sources: DeploymentSources): CacheDeployment[] 
           url: r.url,
           role: 'replica' as const,
         })),
-        connection: { tls: primary.url.startsWith('rediss:') },
+        connection: { ...connection, tls: primary.url.startsWith('rediss:') },
       },
     ];
   }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
@@ -9,7 +8,7 @@ vi.hoisted(() => {
   process.env.LAG_BUDGET_MS = '1500';
 });
 
-import { fault, stackStatus, waitFor } from '@/test/helpers/devstack';
+import { fault, flushPrimary, redisAs, stackStatus, waitFor } from '@/test/helpers/devstack';
 import { configKey } from '@/lib/contract/cache-layout';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
@@ -344,7 +343,7 @@ describe('worker against the devstack', () => {
     for (const app of apps) await waitForStatus(app, (s) => s.allInSync, `${app._id} in sync`);
 
     // What a primary restarting without its data does: replicas resync to the empty dataset.
-    await primaryRedis().flushall();
+    await flushPrimary();
     const behind = await waitForStatus(
       apps[0] as AppDoc,
       (s) => s.regions.every((r) => r.stamp === null),
@@ -399,7 +398,7 @@ describe('worker against the devstack', () => {
 
 // Keep the stack's Redis tidy even when a test failed before its own cleanup.
 afterAll(async () => {
-  const redis = new Redis(primary.url, { maxRetriesPerRequest: 1 });
+  const redis = redisAs('writer', primary.url);
   await redis.del(...replicas.map((r) => `${REGION_DOWN_PREFIX}${r.name}`)).catch(() => 0);
   redis.disconnect();
 });

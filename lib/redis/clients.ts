@@ -1,4 +1,5 @@
 import 'server-only';
+import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import { env } from '@/lib/env';
 import { findDeployment, listRegions, regionsOf, type Region } from '@/lib/regions';
@@ -33,11 +34,19 @@ function pools(): Pools {
 
 const poolKey = (region: Region) => `${region.deployment}/${region.name}`;
 
-/** TLS and ACL credentials come from the environment (the deployment's declaration), never a form. */
+/**
+ * TLS and ACL credentials come from the environment (the deployment's declaration), never a form.
+ * Certificates are always verified: against the declared CA file, else the system's CAs.
+ */
 export function connectionOptions(region: Pick<Region, 'connection'>): RedisOptions {
-  const { tls, username, password } = region.connection;
+  const { tls, tlsCaFile, tlsServername, username, password } = region.connection;
   return {
-    ...(tls && { tls: {} }),
+    ...(tls && {
+      tls: {
+        ...(tlsCaFile && { ca: readFileSync(tlsCaFile) }),
+        ...(tlsServername && { servername: tlsServername }),
+      },
+    }),
     ...(username !== undefined && { username }),
     ...(password !== undefined && { password }),
   };

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
@@ -8,7 +7,7 @@ vi.hoisted(() => {
 });
 
 import { GET as appStatus } from '@/app/api/apps/[appId]/propagation/route';
-import { waitFor } from '@/test/helpers/devstack';
+import { redisAs, waitFor } from '@/test/helpers/devstack';
 import { revokeApiToken } from '@/lib/db/api-tokens';
 import { collections, type AppDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
@@ -161,7 +160,7 @@ describe('status read hot path', () => {
     const thereCredential: Credential = { kind: 'bearer', token: there.secret };
     await warm(thereCredential);
     await c.apiTokens.updateOne({ _id: there.token._id }, { $set: { revokedAt: new Date() } });
-    const publisher = new Redis(primaryRegion().url, { maxRetriesPerRequest: 1 });
+    const publisher = redisAs('writer', primaryRegion().url);
     const announcedAt = Date.now();
     try {
       await publisher.publish(AUTH_CHANNEL, JSON.stringify({ kind: 'token', id: there.token._id }));

@@ -2,6 +2,8 @@
  * For `*.int.test.ts`: the devstack the `int` globalSetup started (or reused), and faults bound
  * to it. Nothing here starts processes.
  */
+import { Redis, type RedisOptions } from 'ioredis';
+import { connectionAs, endpoints, type StackUser } from '../../devstack/endpoints';
 import {
   fault as stackFault,
   status,
@@ -51,4 +53,19 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Empties the primary as a restart without data would: no product user may FLUSHALL. */
+export async function flushPrimary(): Promise<void> {
+  const redis = redisAs('admin', endpoints().primary.url);
+  try {
+    await redis.flushall();
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A Redis connection as one of the stack's users: `admin` for what no product user may do. */
+export function redisAs(user: StackUser, url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1, ...connectionAs(user, url), ...options });
 }

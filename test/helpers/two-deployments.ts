@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { deploymentDir } from '../../devstack/state';
+import { deploymentDir, stackCredentials } from '../../devstack/state';
 import { declarationOf } from '../../devstack/deployments';
 import { up, fault, type FaultAction, type StackInfo } from '../../devstack/stack';
 
@@ -23,6 +23,7 @@ export async function declareTwoDeployments(): Promise<TwoDeployments> {
     primaryRegion: 'us-east-1',
     regions: [{ name: 'eu-west-1', delayMs: 0 }],
     mongo: false,
+    credentials: stackCredentials(dir),
   });
   const home = declarationOf('home', process.env as Record<string, string>);
   process.env.CACHE_DEPLOYMENTS = JSON.stringify([home, declarationOf('next', next.env)]);

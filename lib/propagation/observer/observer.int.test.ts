@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
@@ -9,7 +8,7 @@ vi.hoisted(() => {
 });
 
 import { GET as appEvents } from '@/app/api/apps/[appId]/propagation/events/route';
-import { fault, stackStatus, waitFor } from '@/test/helpers/devstack';
+import { fault, flushPrimary, redisAs, stackStatus, waitFor } from '@/test/helpers/devstack';
 import { collections, type AppDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
 import { createPushedApp, removeApps, saveNextVersion } from '@/test/helpers/propagation';
@@ -18,7 +17,7 @@ import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { appPropagationStatus } from '@/lib/propagation/read-status';
 import { waitForConvergence } from '@/lib/propagation/wait';
 import { openWatches } from '@/lib/propagation/watch-limits';
-import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { closeRedis } from '@/lib/redis/clients';
 import { listRegions, primaryRegion } from '@/lib/regions';
 import { startWorker, type RunningWorker } from '@/lib/worker/run-worker';
 import { createTestToken, requestWith } from '@/test/helpers/auth';
@@ -98,7 +97,7 @@ describe('status observer', () => {
     await converges(observer, app, 1);
     // Drop every pub/sub connection; ioredis needs ≥ 250 ms to reconnect, so the save's
     // messages reach nobody here.
-    const killers = listRegions().map((r) => new Redis(r.url, { maxRetriesPerRequest: 1 }));
+    const killers = listRegions().map((r) => redisAs('admin', r.url));
     try {
       const killed = await Promise.all(
         killers.map((k) => k.call('CLIENT', 'KILL', 'TYPE', 'pubsub')),
@@ -124,7 +123,7 @@ describe('status observer', () => {
     const app = await newApp();
     const { doc } = await saveNextVersion(app);
     await converges(a, app, doc.version);
-    await primaryRedis().flushall();
+    await flushPrimary();
     await waitFor(
       async () => {
         const status = a.statusOf(await a.appEntry(app._id));
@@ -218,7 +217,7 @@ describe('status observer', () => {
 
 // The region-down markers of a killed replica must not outlive the test.
 afterAll(async () => {
-  const redis = new Redis(primaryRegion().url, { maxRetriesPerRequest: 1 });
+  const redis = redisAs('writer', primaryRegion().url);
   await redis.del(...listRegions().map((r) => `propagate:region-down:${r.name}`)).catch(() => 0);
   redis.disconnect();
 });
