@@ -155,7 +155,11 @@ describe('archiving and restoring', () => {
       connection: connectionAs('reader', replica.url),
       region: replica.region,
       stampCheckIntervalMs: 200,
-      report: { redisUrl: endpoints().primary.url, intervalMs: 200 },
+      report: {
+        redisUrl: endpoints().primary.url,
+        connection: connectionAs('reporter', endpoints().primary.url),
+        intervalMs: 200,
+      },
       instanceId: `lifecycle-${run}`,
     });
     const reported = async () =>
