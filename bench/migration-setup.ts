@@ -10,6 +10,7 @@ import { createFollowingConfigClient } from '../lib/config-client/following-clie
 import { emptyBackfill, emptyVerify } from '../lib/model/migration';
 import { closeRedis } from '../lib/redis/clients';
 import { listDeployments, regionsOf } from '../lib/regions';
+import { connectionAs } from '../devstack/endpoints';
 import { insertBenchApps } from './seed-apps';
 
 const operator = { id: 'bench', name: 'Bench Operator' };
@@ -92,7 +93,12 @@ export async function startClients(apps: string[], perRegion = 2) {
           };
         }),
         apps,
-        report: { intervalMs: 1_000 },
+        // The stack's reader and reporter users (one devstack: the same in both deployments).
+        connection: connectionAs('reader', deployments[0]?.primary.url ?? ''),
+        report: {
+          intervalMs: 1_000,
+          connection: connectionAs('reporter', deployments[0]?.primary.url ?? ''),
+        },
       }),
     ),
   );
