@@ -4,6 +4,7 @@ import { assertTenant, tenantScope } from '@/lib/auth/authorize';
 import { collections, type AppDoc, type Author } from '@/lib/db/collections';
 import { commitVersion, insertIfMissing } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
+import { containsText } from '@/lib/db/text-search';
 import { NotFoundError } from '@/lib/errors';
 import { appIdSchema } from '@/lib/schemas/app';
 import type { AppSort } from '@/lib/schemas/apps-list';
@@ -42,10 +43,6 @@ const sorts: Record<AppSort, Record<string, 1 | -1>> = {
   id: { _id: 1 },
 };
 
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * One page of the apps the principal may see, active or archived, searched by name or id and
  * sorted on the server. Two bounded queries whatever the number of apps: the page of apps (plus
@@ -63,7 +60,7 @@ export async function searchAppsPage(
 ): Promise<AppsPage> {
   const c = await collections();
   const search = query.trim();
-  const pattern = search ? { $regex: escapeRegex(search), $options: 'i' } : null;
+  const pattern = search ? containsText(search) : null;
   const filter = {
     ...tenantScope(principal),
     // null also matches apps created before archiving existed (no field at all).

@@ -1,5 +1,5 @@
 import 'server-only';
-import { MongoServerError } from 'mongodb';
+import { MongoServerError, type Filter } from 'mongodb';
 import type { Principal } from '@/lib/auth/principal';
 import { checksum } from '@/lib/contract/canonical-json';
 import {
@@ -10,8 +10,10 @@ import {
   type ConfigVersionDoc,
 } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
+import { containsText } from '@/lib/db/text-search';
 import { currentRequestId } from '@/lib/log';
 import { configSchema, type AppConfig } from '@/lib/schemas/config';
+import type { HistorySearch } from '@/lib/schemas/history';
 
 /** A version without its data: what history lists and conflict notices need. */
 export type VersionSummary = Omit<ConfigVersionDoc, 'data'>;
@@ -34,14 +36,62 @@ export async function getVersion(appId: string, version: number): Promise<Config
   return c.configVersions.findOne({ appId, version });
 }
 
-/** Newest first; `before` pages back through older versions. Data is left out: lists don't show it. */
+/**
+ * A page of an app's history, newest first, without data (lists don't show it). The cursor is a
+ * version number: `before` pages back to older versions, `after` forward to newer ones; either
+ * way the page reads newest first. `search` (see lib/schemas/history.ts) narrows to one version
+ * number, or to versions whose message or author contains the words. Every read walks the
+ * {appId, version} index from the cursor, so an app with thousands of versions costs a page.
+ */
 export async function listHistory(
   appId: string,
-  { limit, before }: { limit: number; before?: number },
+  {
+    limit,
+    before,
+    after,
+    search,
+  }: { limit: number; before?: number; after?: number; search?: HistorySearch },
 ): Promise<VersionSummary[]> {
   const c = await collections();
-  const filter = before === undefined ? { appId } : { appId, version: { $lt: before } };
-  return c.configVersions.find(filter, withoutData).sort({ version: -1 }).limit(limit).toArray();
+  const range =
+    before !== undefined
+      ? { version: { $lt: before } }
+      : after !== undefined
+        ? { version: { $gt: after } }
+        : {};
+  const filter: Filter<ConfigVersionDoc> = { appId, ...range, ...searchFilter(search) };
+  const found = await c.configVersions
+    .find(filter, withoutData)
+    .sort({ version: after !== undefined && before === undefined ? 1 : -1 })
+    .limit(limit)
+    .toArray();
+  return after !== undefined && before === undefined ? found.reverse() : found;
+}
+
+function searchFilter(search: HistorySearch | undefined): Filter<ConfigVersionDoc> {
+  if (!search) return {};
+  if (search.kind === 'version') return { version: search.version };
+  const words = containsText(search.text);
+  return { $or: [{ message: words }, { 'author.name': words }, { 'author.email': words }] };
+}
+
+/**
+ * Appends ready-made versions after the head in one batch, already marked pushed, then moves
+ * the app's head. For seeding long histories (demo and tests), not for saves: a save goes
+ * through commitVersion and the push.
+ */
+export async function appendSeedVersions(
+  appId: string,
+  docs: readonly ConfigVersionDoc[],
+): Promise<void> {
+  const last = docs.at(-1);
+  if (!last) return;
+  const c = await collections();
+  await c.configVersions.insertMany(
+    docs.map((d) => ({ ...d, appId })),
+    { ordered: true },
+  );
+  await materialiseHead(appId, last);
 }
 
 function isDuplicateKey(error: unknown): boolean {

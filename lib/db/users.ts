@@ -3,6 +3,7 @@ import { authChanged } from '@/lib/db/auth-changes';
 import { collections, type UserDoc } from '@/lib/db/collections';
 import { insertIfMissing } from '@/lib/db/config-versions';
 import { adjustAdminCount, ensureAdminCount } from '@/lib/db/tenant-admins';
+import { containsText } from '@/lib/db/text-search';
 
 export async function findUserById(id: string): Promise<UserDoc | null> {
   const c = await collections();
@@ -25,6 +26,46 @@ export async function listUsers({ tenantId }: { tenantId?: string }): Promise<Us
     .find(tenantId ? { tenantId } : {})
     .sort({ email: 1 })
     .toArray();
+}
+
+export interface UsersPage {
+  users: UserDoc[];
+  total: number;
+  page: number;
+  pageCount: number;
+}
+
+/**
+ * One page of users by email, within a tenant or (for support) across all, searched by email or
+ * name. A count and a page: the cost does not grow with the number of users.
+ */
+export async function searchUsersPage({
+  tenantId,
+  query = '',
+  page = 1,
+  pageSize = 25,
+}: {
+  tenantId?: string;
+  query?: string;
+  page?: number;
+  pageSize?: number;
+}): Promise<UsersPage> {
+  const c = await collections();
+  const search = query.trim();
+  const filter = {
+    ...(tenantId ? { tenantId } : {}),
+    ...(search ? { $or: [{ email: containsText(search) }, { name: containsText(search) }] } : {}),
+  };
+  const total = await c.users.countDocuments(filter);
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const current = Math.min(Math.max(1, Math.floor(page)), pageCount);
+  const users = await c.users
+    .find(filter, { projection: { passwordHash: 0 } })
+    .sort({ email: 1 })
+    .skip((current - 1) * pageSize)
+    .limit(pageSize)
+    .toArray();
+  return { users, total, page: current, pageCount };
 }
 
 /**

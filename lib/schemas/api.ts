@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { regionStates } from '@/lib/model/region-states';
 import { appIdSchema, versionSchema } from '@/lib/schemas/app';
+import { historyQueryText } from '@/lib/schemas/history';
 import { forcePushConfirmSchema } from '@/lib/schemas/propagation';
 import { configInputSchema } from '@/lib/schemas/config';
 
@@ -92,6 +93,10 @@ export const listVersionsQuerySchema = z.object({
   before: versionSchema
     .optional()
     .meta({ description: 'Versions older than this one (the previous page’s last).' }),
+  q: historyQueryText.optional().meta({
+    description:
+      'Search: a version number (`17`, `v17`) finds that version; other text finds versions whose message or author contains it (any case).',
+  }),
 });
 
 export const versionPageSchema = pageOf(versionSummarySchema, 'VersionPage');

@@ -53,5 +53,20 @@ export const changePasswordSchema = z
   })
   .refine(samePassword.check, samePassword.issue);
 
+/** The Users page's search params: everything optional, so a bare /users is the first page. */
+export const usersListQuerySchema = z.object({
+  q: z.string().trim().max(100).catch('').default(''),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+});
+export type UsersListQuery = z.output<typeof usersListQuerySchema>;
+
+export function usersListHref(query: UsersListQuery): string {
+  const params = new URLSearchParams();
+  if (query.q) params.set('q', query.q);
+  if (query.page > 1) params.set('page', String(query.page));
+  const search = params.toString();
+  return search ? `/users?${search}` : '/users';
+}
+
 /** How long an invitation link works. */
 export const INVITATION_TTL_HOURS = 72;

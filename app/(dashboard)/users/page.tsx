@@ -1,20 +1,30 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { NotPermitted } from '@/components/shell/not-permitted';
 import { InvitationsTable } from '@/components/users/invitations-table';
 import { InviteUserForm } from '@/components/users/invite-user-form';
 import { UsersTable, type UserRow } from '@/components/users/users-table';
-import { Card, CardBody, CardHeader } from '@/components/ui/card';
+import { Card, CardBody, CardHeader, EmptyState } from '@/components/ui/card';
+import { Pager } from '@/components/ui/pager';
+import { SearchForm } from '@/components/ui/search-form';
 import { PageHeader } from '@/components/ui/page-header';
 import { requirePageUser } from '@/lib/session/current';
 import { can } from '@/lib/auth/principal';
 import { listInvitations } from '@/lib/db/invitations';
 import { countLiveSessions } from '@/lib/db/sessions';
-import { listUsers } from '@/lib/db/users';
+import { searchUsersPage } from '@/lib/db/users';
+import { usersListHref, usersListQuerySchema } from '@/lib/schemas/users';
 
 export const metadata: Metadata = { title: 'Users' };
 
-export default async function UsersPage() {
+type SearchParams = Record<string, string | string[] | undefined>;
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requirePageUser();
+  const raw = await searchParams;
+  const query = usersListQuerySchema.parse(
+    Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])),
+  );
   if (!can(user, 'users:read')) {
     return (
       <NotPermitted title="Users">
@@ -23,12 +33,16 @@ export default async function UsersPage() {
     );
   }
   const manages = can(user, 'users:manage') && user.tenantId !== null;
-  const [users, invitations] = await Promise.all([
-    listUsers(user.tenantId ? { tenantId: user.tenantId } : {}),
+  const [list, invitations] = await Promise.all([
+    searchUsersPage({
+      ...(user.tenantId ? { tenantId: user.tenantId } : {}),
+      query: query.q,
+      page: query.page,
+    }),
     user.tenantId && manages ? listInvitations(user.tenantId) : Promise.resolve([]),
   ]);
-  const sessions = await countLiveSessions(users.map((u) => u._id));
-  const rows: UserRow[] = users.map((u) => ({
+  const sessions = await countLiveSessions(list.users.map((u) => u._id));
+  const rows: UserRow[] = list.users.map((u) => ({
     id: u._id,
     name: u.name,
     email: u.email,
@@ -83,9 +97,42 @@ export default async function UsersPage() {
         <Card>
           <CardHeader
             title="People"
-            description={`${rows.filter((r) => !r.disabled).length} active · disabled users cannot sign in; their history stays`}
+            description="Disabled users cannot sign in; what they did stays in the history and the audit log."
           />
-          <UsersTable users={rows} selfId={user.id} manages={manages} showTenant={!user.tenantId} />
+          <CardBody className="border-b border-slate-200">
+            <SearchForm
+              id="users-q"
+              action="/users"
+              label="Find people"
+              hint="Email or name"
+              defaultValue={query.q}
+            />
+          </CardBody>
+          {rows.length === 0 ? (
+            <EmptyState title={query.q ? `Nobody matches “${query.q}”` : 'No users yet'}>
+              {query.q && (
+                <Link href="/users" className="text-brand-700 underline">
+                  Clear the search
+                </Link>
+              )}
+            </EmptyState>
+          ) : (
+            <UsersTable
+              users={rows}
+              selfId={user.id}
+              manages={manages}
+              showTenant={!user.tenantId}
+            />
+          )}
+          {list.total > 0 && (
+            <Pager
+              page={list.page}
+              pageCount={list.pageCount}
+              total={list.total}
+              noun={query.q ? 'matching user' : 'user'}
+              href={(page) => usersListHref({ ...query, page })}
+            />
+          )}
         </Card>
       </div>
     </>

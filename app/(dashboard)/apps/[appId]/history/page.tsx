@@ -4,11 +4,17 @@ import { ChangeTable } from '@/components/config-diff/change-table';
 import { CompareForm } from '@/components/history/compare-form';
 import { HistoryTable } from '@/components/history/history-table';
 import { buttonClasses } from '@/components/ui/button';
+import { SearchForm } from '@/components/ui/search-form';
 import { Card, CardBody, CardHeader, EmptyState, ErrorState } from '@/components/ui/card';
 import { can } from '@/lib/auth/principal';
 import { diffConfigs } from '@/lib/config-diff';
 import { getVersion, listHistory } from '@/lib/db/config-versions';
-import { versionSchema } from '@/lib/schemas/app';
+import {
+  historyHref,
+  historyPageQuerySchema,
+  parseHistorySearch,
+  type HistoryPageQuery,
+} from '@/lib/schemas/history';
 import { loadApp } from '../load-app';
 
 const PAGE_SIZE = 25;
@@ -22,11 +28,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { app } = await loadApp((await params).appId);
   return { title: `History · ${app.name}` };
 }
-
-const versionParam = (value: string | string[] | undefined) => {
-  const parsed = versionSchema.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-};
 
 async function Comparison({ appId, from, to }: { appId: string; from: number; to: number }) {
   const [a, b] = await Promise.all([getVersion(appId, from), getVersion(appId, to)]);
@@ -53,17 +54,34 @@ async function Comparison({ appId, from, to }: { appId: string; from: number; to
   );
 }
 
+function PageLink({ href, label, rel }: { href: string; label: string; rel?: 'prev' | 'next' }) {
+  return (
+    <Link href={href} className={buttonClasses('secondary', 'sm')} rel={rel}>
+      {label}
+    </Link>
+  );
+}
+
 export default async function HistoryPage({ params, searchParams }: Props) {
   const { principal, app, head } = await loadApp((await params).appId);
-  const query = await searchParams;
+  const query = historyPageQuerySchema.parse(await searchParams);
+  const { q, before, after, from, to } = query;
   const headVersion = head?.version ?? 0;
-  const before = versionParam(query.before);
-  const from = versionParam(query.from);
-  const to = versionParam(query.to);
-  const versions = await listHistory(app._id, { limit: PAGE_SIZE, before });
-  const oldestShown = versions.at(-1)?.version;
-  const base = `/apps/${app._id}/history`;
-  const allVersions = Array.from({ length: headVersion }, (_, i) => headVersion - i);
+  const search = parseHistorySearch(q);
+  // One more than a page tells whether there is another page in that direction.
+  const found = await listHistory(app._id, { limit: PAGE_SIZE + 1, before, after, search });
+  const more = found.length > PAGE_SIZE;
+  const versions =
+    after !== undefined && before === undefined
+      ? found.slice(-PAGE_SIZE)
+      : found.slice(0, PAGE_SIZE);
+  const newest = versions[0]?.version;
+  const oldest = versions.at(-1)?.version;
+  const paged = before !== undefined || after !== undefined;
+  const hasOlder =
+    after !== undefined && before === undefined ? oldest !== undefined && oldest > 1 : more;
+  const hasNewer = after !== undefined && before === undefined ? more : before !== undefined;
+  const href = (part: Partial<HistoryPageQuery>) => historyHref(app._id, { q, from, to, ...part });
 
   return (
     <div className="space-y-6">
@@ -71,21 +89,34 @@ export default async function HistoryPage({ params, searchParams }: Props) {
       <Card>
         <CardHeader
           title="Versions"
-          description="Every saved version, newest first. A rollback adds a new version; nothing is ever deleted."
+          description={`${headVersion} saved version${headVersion === 1 ? '' : 's'}, newest first. A rollback adds a new version; nothing is ever deleted.`}
         />
         {headVersion > 1 && (
           <CardBody className="border-b border-slate-200">
             <CompareForm
-              action={base}
-              versions={allVersions}
+              appId={app._id}
+              action={historyHref(app._id, {})}
               from={from ?? headVersion - 1}
               to={to ?? headVersion}
             />
           </CardBody>
         )}
+        <CardBody className="border-b border-slate-200">
+          <SearchForm
+            id="history-q"
+            action={historyHref(app._id, {})}
+            label="Find versions"
+            hint="A version number, or words from a message or an author"
+            defaultValue={q ?? ''}
+          />
+        </CardBody>
         {versions.length === 0 ? (
-          <EmptyState title="No versions here">
-            {before ? <Link href={base}>Back to the newest versions</Link> : null}
+          <EmptyState title={search ? `No version matches “${q}”` : 'No versions here'}>
+            {search || paged ? (
+              <Link href={historyHref(app._id, {})} className="text-brand-700 underline">
+                {search ? 'Clear the search' : 'Back to the newest versions'}
+              </Link>
+            ) : null}
           </EmptyState>
         ) : (
           <HistoryTable
@@ -95,24 +126,26 @@ export default async function HistoryPage({ params, searchParams }: Props) {
             canRollback={can(principal, 'config:edit') && !app.archivedAt}
           />
         )}
-        {(before !== undefined || (oldestShown !== undefined && oldestShown > 1)) && (
-          <CardBody className="flex justify-between border-t border-slate-200">
-            {before !== undefined ? (
-              <Link href={base} className={buttonClasses('secondary', 'sm')}>
-                Newest versions
-              </Link>
-            ) : (
-              <span />
-            )}
-            {oldestShown !== undefined && oldestShown > 1 && (
-              <Link
-                href={`${base}?before=${oldestShown}`}
-                className={buttonClasses('secondary', 'sm')}
-              >
-                Older versions
-              </Link>
-            )}
-          </CardBody>
+        {(hasOlder || hasNewer) && newest !== undefined && oldest !== undefined && (
+          <nav
+            aria-label="Pages of versions"
+            className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 px-5 py-3 text-sm text-slate-600"
+          >
+            <p>
+              v{newest}
+              {oldest !== newest && <>–v{oldest}</>}
+              {search ? ' of the matching versions' : ` of ${headVersion}`}
+            </p>
+            <div className="flex gap-2">
+              {hasNewer && <PageLink href={href({})} label="Newest" />}
+              {hasNewer && (
+                <PageLink href={href({ after: newest })} label="Newer versions" rel="prev" />
+              )}
+              {hasOlder && (
+                <PageLink href={href({ before: oldest })} label="Older versions" rel="next" />
+              )}
+            </div>
+          </nav>
         )}
       </Card>
     </div>

@@ -3,6 +3,7 @@ import { operations } from '@/lib/api/operations';
 import { nextPageUrl } from '@/lib/api/paging';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { listHistory } from '@/lib/db/config-versions';
+import { parseHistorySearch } from '@/lib/schemas/history';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,7 +12,11 @@ export const GET = defineApiRoute(
   async ({ principal, params, query, request }) => {
     const app = await getAppForPrincipalOrThrow(principal, params.appId);
     // One more than asked tells whether an older page exists without a count.
-    const versions = await listHistory(app._id, { limit: query.limit + 1, before: query.before });
+    const versions = await listHistory(app._id, {
+      limit: query.limit + 1,
+      before: query.before,
+      search: parseHistorySearch(query.q),
+    });
     const items = versions.slice(0, query.limit);
     const last = items.at(-1);
     const next =
