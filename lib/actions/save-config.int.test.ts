@@ -8,7 +8,7 @@ vi.hoisted(() => {
 import { rollbackConfig } from '@/lib/actions/rollback-config';
 import { saveConfig } from '@/lib/actions/save-config';
 import type { SaveConfigInput } from '@/lib/schemas/versions';
-import { userPrincipal, type Principal } from '@/lib/auth/principal';
+import { type Principal } from '@/lib/auth/principal';
 import { configKey } from '@/lib/contract/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections, ensureIndexes, type Author } from '@/lib/db/collections';
@@ -22,6 +22,7 @@ import {
   type AppConfig,
 } from '@/lib/schemas/config';
 import { maskSecrets, secretValues } from '@/lib/secrets';
+import { testPrincipal } from '@/test/helpers/principals';
 
 const run = randomBytes(4).toString('hex');
 const tenantId = `t-${run}`;
@@ -30,13 +31,7 @@ const author: Author = { userId: 'seed', name: 'Test seed', email: 'seed@example
 const appIds: string[] = [];
 
 const person = (role: 'admin' | 'viewer' | 'support', tenant: string | null): Principal =>
-  userPrincipal({
-    _id: `u-${role}-${run}`,
-    name: `${role} ${run}`,
-    email: `${role}@example.test`,
-    role,
-    tenantId: tenant,
-  });
+  testPrincipal(role, tenant, run);
 const admin = person('admin', tenantId);
 const viewer = person('viewer', tenantId);
 const support = person('support', null);

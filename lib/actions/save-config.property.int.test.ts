@@ -6,7 +6,6 @@ vi.hoisted(() => {
 });
 
 import { saveConfig } from '@/lib/actions/save-config';
-import { userPrincipal } from '@/lib/auth/principal';
 import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
@@ -24,6 +23,7 @@ import {
   prototypeIsClean,
 } from '@/test/helpers/config-arbitraries';
 import { removeApps } from '@/test/helpers/propagation';
+import { testPrincipal } from '@/test/helpers/principals';
 
 /**
  * The save action as a public endpoint fed random and adversarial bodies: it always answers with
@@ -34,13 +34,7 @@ import { removeApps } from '@/test/helpers/propagation';
 const run = runId();
 const tenantId = `prop-${run}`;
 const appId = `prop-save-${run}`;
-const admin = userPrincipal({
-  _id: `prop-admin-${run}`,
-  name: 'Property admin',
-  email: `prop-${run}@example.test`,
-  role: 'admin',
-  tenantId,
-});
+const admin = testPrincipal('admin', tenantId, run);
 const storedSecrets = [freshSecret('gsec'), freshSecret('whsec')];
 /** Secrets a mutation may submit; they must not come back either. */
 const submittedSecret = fc.constantFrom(freshSecret('new'), freshSecret('new'));

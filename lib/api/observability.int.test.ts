@@ -9,7 +9,6 @@ const METRICS_TOKEN = vi.hoisted(() => {
 
 import { GET as metricsRoute } from '@/app/api/metrics/route';
 import { saveConfig } from '@/lib/actions/save-config';
-import { userPrincipal } from '@/lib/auth/principal';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
@@ -19,17 +18,12 @@ import { maskSecrets } from '@/lib/secrets';
 import { retryDuePushes } from '@/lib/worker/push-retry';
 import { runId } from '@/test/helpers/auth';
 import { createPushedApp, removeApps } from '@/test/helpers/propagation';
+import { testPrincipal } from '@/test/helpers/principals';
 
 const run = runId();
 const tenantId = `obs-${run}`;
 const created: string[] = [];
-const admin = userPrincipal({
-  _id: `obs-admin-${run}`,
-  name: 'Observed admin',
-  email: `obs-${run}@example.test`,
-  role: 'admin',
-  tenantId,
-});
+const admin = testPrincipal('admin', tenantId, run);
 
 const scrape = (authorization?: string) =>
   metricsRoute(

@@ -12,7 +12,6 @@ import { createApp as createAppAction } from '@/lib/actions/create-app';
 import { restoreApp } from '@/lib/actions/restore-app';
 import { saveConfig } from '@/lib/actions/save-config';
 import { updateAppDetails } from '@/lib/actions/update-app-details';
-import { userPrincipal } from '@/lib/auth/principal';
 import { configKey, UPDATES_CHANNEL } from '@/lib/contract/cache-layout';
 import { AppArchivedError, createConfigClient, type ConfigChange } from '@/lib/config-client';
 import { createApp, searchAppsPage } from '@/lib/db/apps';
@@ -25,6 +24,7 @@ import { pushVersion } from '@/lib/propagation/push-version';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
 import { maskSecrets, secretValues } from '@/lib/secrets';
+import { testPrincipal } from '@/test/helpers/principals';
 
 /**
  * Creating, archiving and restoring apps through the actions, against the devstack: MongoDB over
@@ -32,13 +32,7 @@ import { maskSecrets, secretValues } from '@/lib/secrets';
  */
 const run = randomBytes(4).toString('hex');
 const tenantId = `life-${run}`;
-const admin = userPrincipal({
-  _id: `u-admin-${run}`,
-  name: 'Ada Admin',
-  email: `admin-${run}@example.test`,
-  role: 'admin',
-  tenantId,
-});
+const admin = testPrincipal('admin', tenantId, run);
 const meta = { ip: '203.0.113.9', userAgent: 'lifecycle test' };
 const appIds: string[] = [];
 const newId = (label: string) => {

@@ -6,22 +6,16 @@ vi.hoisted(() => {
 });
 
 import { createApiToken } from '@/lib/actions/create-api-token';
-import { userPrincipal } from '@/lib/auth/principal';
 import { findActiveTokenByHash } from '@/lib/db/api-tokens';
 import { listAuditForPrincipal } from '@/lib/db/audit';
 import { collections, ensureIndexes, type AuditDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
 import { auditCursor } from '@/lib/schemas/audit';
+import { testPrincipal } from '@/test/helpers/principals';
 
 const run = randomBytes(4).toString('hex');
 const tenantId = `audit-${run}`;
-const admin = userPrincipal({
-  _id: `u-${run}`,
-  name: 'Ada',
-  email: 'ada@example.test',
-  role: 'admin',
-  tenantId,
-});
+const admin = testPrincipal('admin', tenantId, run);
 
 afterAll(async () => {
   const c = await collections();

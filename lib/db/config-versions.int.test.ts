@@ -5,7 +5,6 @@ vi.hoisted(() => {
   process.env.SESSION_SECRET ??= 'x'.repeat(32);
 });
 
-import { userPrincipal } from '@/lib/auth/principal';
 import { createApp, getAppForPrincipalOrThrow, searchAppsPage } from '@/lib/db/apps';
 import { collections, ensureIndexes, type AppDoc, type Author } from '@/lib/db/collections';
 import {
@@ -18,6 +17,7 @@ import { readHead } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
 import { NotFoundError } from '@/lib/errors';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
+import { testPrincipal } from '@/test/helpers/principals';
 
 const run = randomBytes(4).toString('hex');
 const tenantId = `t-${run}`;
@@ -25,20 +25,8 @@ const otherTenantId = `t-${run}-other`;
 const author: Author = { userId: `u-${run}`, name: 'Test Author', email: 'author@example.test' };
 const appIds: string[] = [];
 
-const admin = userPrincipal({
-  _id: `u-${run}`,
-  name: 'Ada Admin',
-  email: 'ada@example.test',
-  role: 'admin',
-  tenantId,
-});
-const support = userPrincipal({
-  _id: `s-${run}`,
-  name: 'Sam Support',
-  email: 'sam@example.test',
-  role: 'support',
-  tenantId: null,
-});
+const admin = testPrincipal('admin', tenantId, run);
+const support = testPrincipal('support', null, run);
 
 async function newApp(suffix: string, tenant = tenantId): Promise<AppDoc> {
   const id = `it-${run}-${suffix}`;

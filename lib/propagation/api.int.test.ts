@@ -10,7 +10,7 @@ import { GET as latency } from '@/app/api/latency/route';
 import { GET as fleet } from '@/app/api/propagation/route';
 import { fault, waitFor } from '@/test/helpers/devstack';
 import { retryPush } from '@/lib/actions/retry-push';
-import { userPrincipal, tokenPrincipal, type Principal } from '@/lib/auth/principal';
+import { tokenPrincipal, type Principal } from '@/lib/auth/principal';
 import { configKey } from '@/lib/contract/cache-layout';
 import { createApiToken } from '@/lib/db/api-tokens';
 import { collections, type AppDoc } from '@/lib/db/collections';
@@ -25,6 +25,7 @@ import type { AppPropagationStatus } from '@/lib/propagation/app-status';
 import type { FleetPage } from '@/lib/propagation/fleet-status';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { listRegions } from '@/lib/regions';
+import { testPrincipal } from '@/test/helpers/principals';
 
 const suffix = randomBytes(4).toString('hex');
 const tenantA = `api-a-${suffix}`;
@@ -50,7 +51,7 @@ function call(
 }
 
 const user = (role: 'admin' | 'viewer' | 'support', tenantId: string | null): Principal =>
-  userPrincipal({ _id: `u-${role}`, name: role, email: `${role}@example.test`, role, tenantId });
+  testPrincipal(role, tenantId);
 
 beforeAll(async () => {
   for (const r of listRegions().filter((r) => r.role === 'replica')) await fault(r.name, 'heal');
