@@ -170,6 +170,8 @@ test('1 MB and 50 MB bodies to every route and action are refused fast, never a 
   for (const a of answers.filter((x) => x.what.startsWith('action')))
     expect(a, a.what).toMatchObject({ status: 413 });
   expect(slowest.ms).toBeLessThan(10_000);
-  // Holding even one 50 MB body would show.
-  expect(after - before).toBeLessThan(32 * MB);
+  // Reading even one 50 MB body would add at least that much (resident memory does not shrink
+  // back at once); the socket buffers of a round of refusals add a few MB.
+  expect(after - afterOne).toBeLessThan(25 * MB);
+  expect(after - before).toBeLessThan(64 * MB);
 });
