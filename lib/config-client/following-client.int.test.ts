@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { declarationOf } from '../../devstack/deployments';
 import { connectionAs, endpoints } from '../../devstack/endpoints';
-import { redisAs, waitFor } from '../../test/helpers/devstack';
+import { fault, redisAs, waitFor } from '../../test/helpers/devstack';
 import { checksum } from '../contract/canonical-json';
 import {
   ACTIVE_DEPLOYMENT_KEY,
@@ -261,6 +261,30 @@ describe('the client follows the active-deployment marker', () => {
     await mark('home', { deployment: 'home', epoch: 3, live: ['home'] });
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(client.source().deployment).toBe('next');
+    expect(served).toEqual([1, 2]);
+  });
+
+  it('the old deployment killed after the cut-over: the client keeps serving and following the new one', async () => {
+    const appId = newApp();
+    await save('home', appId, 1);
+    await save('next', appId, 1);
+    const { client, served } = start(appId);
+    await client.ready(appId);
+    await mark('next', { deployment: 'next', epoch: 1, live: ['next', 'home'] });
+    await waitFor(on(client, 'next'), 5_000, 'the cut-over to next');
+    await waitFor(() => client.source().reaches.home === true, 5_000, 'home reachable');
+    // Its endpoint in home (the eu-west-1 replica) dies.
+    await fault('eu-west-1', 'kill');
+    try {
+      await waitFor(() => client.source().reaches.home === false, 10_000, 'home unreachable');
+      await save('next', appId, 2);
+      await waitFor(() => client.get(appId).version === 2, 5_000, 'v2 from next');
+      expect(client.source()).toMatchObject({ deployment: 'next' });
+      expect(client.status().connected).toBe(true);
+    } finally {
+      await fault('eu-west-1', 'revive');
+    }
+    await waitFor(() => client.source().reaches.home === true, 15_000, 'home back');
     expect(served).toEqual([1, 2]);
   });
 });
