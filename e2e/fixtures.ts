@@ -16,6 +16,15 @@ export function fault(region: string, action: FaultAction, ms?: number) {
   return stackFault(e2eStackDir(), region, action, ms);
 }
 
+/** Signs in through the real sign-in form as one of the demo users. */
+export async function signIn(page: Page, key: DemoUserKey): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(DEMO_USERS[key].email);
+  await page.getByLabel('Password').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL('**/apps');
+}
+
 /** Signs in through the real form once per role and worker; later pages reuse the cookie. */
 async function storageStateFor(
   browser: Browser,
@@ -25,12 +34,7 @@ async function storageStateFor(
   const file = path.join(authDir, `${key}.json`);
   mkdirSync(authDir, { recursive: true });
   const context = await browser.newContext({ baseURL });
-  const page = await context.newPage();
-  await page.goto('/sign-in');
-  await page.getByLabel('Email').fill(DEMO_USERS[key].email);
-  await page.getByLabel('Password').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**/apps');
+  await signIn(await context.newPage(), key);
   await context.storageState({ path: file });
   await context.close();
   return file;

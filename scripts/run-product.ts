@@ -104,6 +104,8 @@ export async function runProduct(options: ProductOptions) {
       perRegion: options.servicesPerRegion,
       basePort: await freePort(4100),
       idPrefix: 'login',
+      // Six tsx processes starting at once on a loaded machine can take longer than the default.
+      readyTimeoutMs: 90_000,
       log,
     });
   }
