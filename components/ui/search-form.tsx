@@ -20,7 +20,8 @@ export function SearchForm({
 }) {
   return (
     <form role="search" action={action} className="flex flex-wrap items-end gap-2">
-      <div className="space-y-1">
+      {/* The width sits on the wrapper: the input fills it (its own w-full would win). */}
+      <div className="w-96 max-w-full space-y-1">
         <label htmlFor={id} className="block text-sm font-medium text-slate-800">
           {label}
         </label>
@@ -31,7 +32,6 @@ export function SearchForm({
           defaultValue={defaultValue}
           placeholder={hint}
           maxLength={100}
-          className="w-80"
         />
       </div>
       <Button type="submit" variant="secondary">

@@ -81,7 +81,12 @@ export function UsersTable({
                         </option>
                       ))}
                     </Select>
-                    <Button type="submit" variant="secondary" size="sm">
+                    <Button
+                      type="submit"
+                      variant="secondary"
+                      size="sm"
+                      className="whitespace-nowrap"
+                    >
                       Change role
                     </Button>
                   </RowAction>
