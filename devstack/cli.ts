@@ -16,7 +16,7 @@ import {
 import { chosenStackDir } from './state';
 
 const USAGE = `usage: devstack/cli.ts <command> [--dir D]
-  up [--test | --delays 0 | --delays 35,95,110] [--regions eu-west-1,ap-south-1] [--no-mongo]
+  up [--test | --delays 0 | --delays 35,95,110] [--regions eu-west-1,ap-south-1] [--no-mongo] [--tls]
   down
   status [--json]
   fault <region> latency <ms> | partition | heal | kill | revive`;
@@ -117,12 +117,14 @@ async function main(): Promise<void> {
         dir,
         regions: regionsFrom(parsed),
         mongo: !parsed.flags.has('--no-mongo'),
+        tls: parsed.flags.has('--tls'),
         log,
       });
       console.log(
         `${info.reused ? 'reused' : 'started'} in ${Date.now() - started} ms; mongo tier: ${info.mongoTier ?? 'none'}`,
       );
-      for (const [key, value] of Object.entries(info.env)) console.log(`  ${key}=${value}`);
+      for (const [key, value] of Object.entries(info.env))
+        console.log(`  ${key}=${key.endsWith('PASSWORD') ? `(in ${info.envFile})` : value}`);
       console.log(`env file: ${info.envFile}`);
       return;
     }

@@ -26,6 +26,9 @@ export function declarationOf(name: string, env: Record<string, string>): Deploy
     name,
     // Every deployment of one devstack shares its ACL users (acl.ts).
     ...(env.REDIS_USERNAME && { usernameVar: 'REDIS_USERNAME', passwordVar: 'REDIS_PASSWORD' }),
+    // Each stack run over TLS has a CA of its own.
+    ...(env.REDIS_TLS_CA_FILE && { tlsCaFile: env.REDIS_TLS_CA_FILE }),
+    ...(env.REDIS_TLS_SERVERNAME && { tlsServername: env.REDIS_TLS_SERVERNAME }),
     primary: { region: env.REDIS_PRIMARY_REGION ?? 'us-east-1', url },
     replicas: (env.REDIS_REPLICAS ?? '')
       .split(',')

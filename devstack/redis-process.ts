@@ -2,7 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import tls from 'node:tls';
 import { aclConfig, type RedisCredentials, type RedisUser } from './acl';
+import { TLS_SERVERNAME, type TlsFiles } from './tls';
 import { writeFileAtomic } from './state';
 
 export const REDIS_SERVER = process.env.PROPAGATE_REDIS_SERVER ?? 'redis-server';
@@ -24,6 +26,13 @@ export interface RedisSpec {
   replicaOf?: { host: string; port: number };
   /** The stack's ACL users; the server's config file is written from them (acl.ts). */
   credentials: RedisCredentials;
+  /** Set for a stack run over TLS: the server listens with TLS only (tls.ts). */
+  tls?: TlsFiles;
+}
+
+/** How the devstack's one-shot probes sign in: the admin user, over TLS with the CA file when set. */
+export interface ProbeAccess extends RedisUser {
+  caFile?: string;
 }
 
 /** The server's own config file: ACL users and replication auth, kept out of `ps` output. */
@@ -33,7 +42,11 @@ export function redisArgs(spec: RedisSpec): string[] {
   // prettier-ignore
   const common = [
     configFile(spec),
-    '--port', String(spec.port),
+    ...(spec.tls
+      ? ['--port', '0', '--tls-port', String(spec.port), '--tls-cert-file', spec.tls.cert,
+          '--tls-key-file', spec.tls.key, '--tls-ca-cert-file', spec.tls.ca,
+          '--tls-auth-clients', 'no', '--tls-replication', 'yes']
+      : ['--port', String(spec.port)]),
     '--bind', '127.0.0.1',
     '--dir', spec.dir,
     '--daemonize', 'no',
@@ -93,7 +106,8 @@ export async function waitForRedis(
         );
       }
       try {
-        const pong = await redisCommand(spec.port, ['PING'], 500, spec.credentials.admin);
+        const access = { ...spec.credentials.admin, ...(spec.tls && { caFile: spec.tls.ca }) };
+        const pong = await redisCommand(spec.port, ['PING'], 500, access);
         if (pong === 'PONG') return;
       } catch {
         // not listening yet
@@ -132,10 +146,17 @@ export function redisCommand(
   port: number,
   args: readonly string[],
   timeoutMs = 1000,
-  auth?: RedisUser,
+  auth?: ProbeAccess,
 ): Promise<RespValue> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
+    const socket = auth?.caFile
+      ? tls.connect({
+          port,
+          host: '127.0.0.1',
+          ca: readFileSync(auth.caFile),
+          servername: TLS_SERVERNAME,
+        })
+      : net.connect({ port, host: '127.0.0.1' });
     let buffer = Buffer.alloc(0);
     const timer = setTimeout(
       () => fail(new Error(`redis :${port} ${args[0]} timed out`)),
@@ -148,7 +169,7 @@ export function redisCommand(
     };
     socket.once('error', fail);
     const commands = auth ? [['AUTH', auth.username, auth.password], args] : [args];
-    socket.once('connect', () => {
+    socket.once(auth?.caFile ? 'secureConnect' : 'connect', () => {
       let out = '';
       for (const command of commands) {
         out += `*${command.length}\r\n`;
@@ -220,7 +241,7 @@ function parseResp(buf: Buffer, at: number): Parsed | undefined {
 /** `INFO <section>` as a flat field map (`role`, `master_link_status`, ...). */
 export async function redisInfo(
   port: number,
-  auth: RedisUser,
+  auth: ProbeAccess,
   section = 'replication',
   timeoutMs = 1000,
 ): Promise<Record<string, string>> {

@@ -56,6 +56,8 @@ export interface UpOptions {
   log?: (line: string) => void;
   /** The Redis ACL users; new ones by default (extra deployments pass their home stack's). */
   credentials?: RedisCredentials;
+  /** Every server listens with TLS only (rediss:// URLs, a CA made at start: tls.ts). */
+  tls?: boolean;
 }
 
 export interface StackInfo {
@@ -95,6 +97,7 @@ function configFor(options: UpOptions): StackConfig {
     mongo: options.mongo === false ? 'off' : 'auto',
     ...(options.mongo !== false && mongoUri ? { mongoUri } : {}),
     credentials: options.credentials ?? newCredentials(),
+    ...(options.tls && { tls: true }),
   };
 }
 
@@ -103,7 +106,7 @@ const sameUsers = (a: RedisCredentials | undefined, b: RedisCredentials) =>
 
 function describe(config: StackConfig): string {
   const regions = config.regions.map((r) => `${r.name} +${r.delayMs}ms`).join(', ');
-  return `primary ${config.primaryRegion}; replicas ${regions}; mongo ${config.mongo}`;
+  return `primary ${config.primaryRegion}; replicas ${regions}; mongo ${config.mongo}${config.tls ? '; TLS' : ''}`;
 }
 
 /** Why a running stack cannot serve a request for `wanted`, or undefined if it can. */
@@ -115,7 +118,13 @@ function mismatch(running: StackConfig, wanted: StackConfig): string | undefined
       (r, i) => r.name === wanted.regions[i]?.name && r.delayMs === wanted.regions[i]?.delayMs,
     );
   const sameAccess = JSON.stringify(running.access ?? []) === JSON.stringify(wanted.access ?? []);
-  if (!sameRegions || !sameAccess || (wanted.mongo === 'auto' && running.mongo === 'off')) {
+  const sameTls = Boolean(running.tls) === Boolean(wanted.tls);
+  if (
+    !sameRegions ||
+    !sameAccess ||
+    !sameTls ||
+    (wanted.mongo === 'auto' && running.mongo === 'off')
+  ) {
     return `it runs ${describe(running)}, but this request wants ${describe(wanted)}`;
   }
   return undefined;

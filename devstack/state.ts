@@ -2,6 +2,8 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentialsEnv, type RedisCredentials } from './acl';
+import type { ProbeAccess } from './redis-process';
+import { TLS_SERVERNAME, tlsFiles } from './tls';
 
 /** Files a stack keeps in its directory; `up`, `down`, `status` and the supervisor share them. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,6 +50,16 @@ export interface StackConfig {
   mongoUri?: string;
   /** The Redis ACL users (acl.ts); extra deployments of one stack share them. */
   credentials: RedisCredentials;
+  /** Every server listens with TLS only, with a certificate from a CA made at start (tls.ts). */
+  tls?: boolean;
+}
+
+/** How the devstack's own probes reach the servers of a stack: its admin, and TLS if it runs so. */
+export function probeAccess(state: Pick<StackState, 'dir' | 'config'>): ProbeAccess {
+  return {
+    ...state.config.credentials.admin,
+    ...(state.config.tls && { caFile: tlsFiles(state.dir).ca }),
+  };
 }
 
 export type MongoTierName = 'external' | 'mongod' | 'wire-server';
@@ -129,14 +141,19 @@ export function envRecord(state: StackState): Record<string, string> {
     env.MONGODB_URI = state.mongo.uri;
     env.MONGODB_DB = 'propagate';
   }
+  const scheme = state.config.tls ? 'rediss' : 'redis';
   if (state.primary) {
     env.REDIS_PRIMARY_REGION = state.primary.region;
-    env.REDIS_PRIMARY_URL = `redis://127.0.0.1:${state.primary.port}`;
+    env.REDIS_PRIMARY_URL = `${scheme}://127.0.0.1:${state.primary.port}`;
   }
   env.REDIS_REPLICAS = state.replicas
-    .map((r) => `${r.region}=redis://127.0.0.1:${r.port}`)
+    .map((r) => `${r.region}=${scheme}://127.0.0.1:${r.port}`)
     .join(',');
   Object.assign(env, credentialsEnv(state.config.credentials));
+  if (state.config.tls) {
+    env.REDIS_TLS_CA_FILE = tlsFiles(state.dir).ca;
+    env.REDIS_TLS_SERVERNAME = TLS_SERVERNAME;
+  }
   env.PROPAGATE_DEVSTACK_DIR = state.dir;
   return env;
 }

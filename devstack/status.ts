@@ -1,6 +1,6 @@
 import type { LinkProxyStatus } from './link-proxy';
 import { redisInfo } from './redis-process';
-import { pidAlive, rssKb, type StackState } from './state';
+import { pidAlive, probeAccess, rssKb, type StackState } from './state';
 
 export interface ProcessStatus {
   name: string;
@@ -67,7 +67,7 @@ export async function collectStatus(
       rssKb: rssKb(pid),
     };
     try {
-      const info = await redisInfo(port, state.config.credentials.admin);
+      const info = await redisInfo(port, probeAccess(state));
       primaryOffset = Number(info.master_repl_offset);
       entry.connectedReplicas = Number(info.connected_slaves ?? 0);
       entry.link = info.role === 'master' ? 'primary' : `unexpected role ${info.role}`;
@@ -96,7 +96,7 @@ export async function collectStatus(
         ...(proxy ? { queuedBytes: proxy.queuedBytes } : {}),
       };
       try {
-        const info = await redisInfo(replica.port, state.config.credentials.admin);
+        const info = await redisInfo(replica.port, probeAccess(state));
         entry.link = info.master_link_status ?? `role ${info.role}`;
         if (info.master_link_down_since_seconds)
           entry.linkDownSinceS = Number(info.master_link_down_since_seconds);

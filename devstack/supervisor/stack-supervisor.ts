@@ -19,12 +19,14 @@ import {
   envRecord,
   files,
   formatEnv,
+  probeAccess,
   readJson,
   writeFileAtomic,
   writeState,
   type StackConfig,
   type StackState,
 } from '../state';
+import { makeCertificates, type TlsFiles } from '../tls';
 import { applyFault } from './faults';
 
 export interface ManagedRedis {
@@ -51,6 +53,8 @@ export type Log = (message: string) => void;
  */
 export class StackSupervisor {
   readonly state: StackState;
+  /** The certificate files of a stack run over TLS, made at start. */
+  private tls: TlsFiles | undefined;
   private readonly redis = new Map<string, ManagedRedis>();
   private readonly proxies = new Map<string, LinkProxy>();
   private mongo: MongoHandle | null = null;
@@ -109,6 +113,7 @@ export class StackSupervisor {
   /** Starts every server, waits for the replication links and marks the stack ready. */
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
+    if (this.config.tls) this.tls = makeCertificates(this.dir);
     const memory = readJson<PortMemory>(path.join(this.dir, 'ports.json')) ?? {};
     const ports = await this.allocatePorts(memory);
     const mongoStart = this.startMongoTier(memory);
@@ -201,6 +206,7 @@ export class StackSupervisor {
         port,
         dir: path.join(this.dir, 'redis', region),
         credentials: this.config.credentials,
+        ...(this.tls && { tls: this.tls }),
       },
       child: null,
     };
@@ -234,6 +240,7 @@ export class StackSupervisor {
         dir: path.join(this.dir, 'redis', region.name),
         replicaOf: { host: '127.0.0.1', port: proxyPort },
         credentials: this.config.credentials,
+        ...(this.tls && { tls: this.tls }),
       },
       child: null,
     };
@@ -339,9 +346,7 @@ export class StackSupervisor {
     for (;;) {
       const down: string[] = [];
       for (const replica of this.state.replicas) {
-        const info = await redisInfo(replica.port, this.config.credentials.admin).catch(
-          () => undefined,
-        );
+        const info = await redisInfo(replica.port, probeAccess(this.state)).catch(() => undefined);
         if (info?.master_link_status !== 'up')
           down.push(`${replica.region} (${info?.master_link_status ?? 'unreachable'})`);
       }
