@@ -104,6 +104,9 @@ test('an admin creates an app from a copy, saves, archives and restores it', asy
   };
   expect(health.apps[APP]).toMatchObject({ archived: true, version: 3 });
   await page.goto(`/apps/${APP}`);
+  // Said in words, not as a version number: every region dropped it, every server says gone.
+  await expect(page.getByText('Removed from every region')).toBeVisible();
+  await expect(page.getByText('reports the app as gone').first()).toBeVisible();
   await snap(page, 'app-archived');
   await page.goto('/apps?status=archived');
   await expect(page.getByRole('link', { name: 'E2E Copy' })).toBeVisible();
