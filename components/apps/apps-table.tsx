@@ -15,6 +15,10 @@ export function AppsTable({
   /** Archived apps show when they were archived instead of their propagation. */
   archived?: boolean;
 }) {
+  const pageApps = apps
+    .filter((app) => !app.archivedAt)
+    .map((app) => app.id)
+    .join(',');
   return (
     <Table
       caption="Apps and their current configuration version"
@@ -69,7 +73,11 @@ export function AppsTable({
                   <span className="block text-xs text-slate-500">Not served by any region</span>
                 </span>
               ) : (
-                <PropagationSummarySlot appId={app.id} headVersion={app.headVersion} />
+                <PropagationSummarySlot
+                  appId={app.id}
+                  headVersion={app.headVersion}
+                  pageApps={pageApps}
+                />
               )}
             </Td>
           </Tr>

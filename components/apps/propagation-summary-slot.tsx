@@ -7,20 +7,26 @@ import { stateLabels } from '@/lib/model/region-states';
 import { fleetPropagationQuery } from '@/lib/query/propagation';
 import { useScopeStream } from '@/lib/query/propagation-streams';
 
-// Every row asks for the same query and listens to the same stream: the whole list costs one
-// request per change in the tenant.
-const everyApp = { limit: 10_000 };
-
-/** "All in sync" or "n regions behind" for one app of the apps list, live. */
+/**
+ * "All in sync" or "n regions behind" for one app of the apps list, live. Every row of a page
+ * asks for the same query (the page's apps, `pageApps`) and listens to the same stream: the page
+ * costs one request per change in the tenant, whatever the size of the fleet.
+ */
 export function PropagationSummarySlot({
   appId,
   headVersion,
+  pageApps,
 }: {
   appId: string;
   headVersion: number;
+  /** The ids of every app on the page with a status, comma-separated. */
+  pageApps: string;
 }) {
   const stream = useScopeStream();
-  const { data, error, isPending } = useQuery(fleetPropagationQuery(everyApp, stream));
+  const limit = Math.max(1, pageApps.split(',').length);
+  const { data, error, isPending } = useQuery(
+    fleetPropagationQuery({ apps: pageApps, limit }, stream),
+  );
   if (headVersion === 0) return <span className="text-slate-400">Nothing to propagate</span>;
   if (isPending)
     return (

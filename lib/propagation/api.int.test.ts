@@ -180,6 +180,16 @@ describe('GET /api/propagation', () => {
     expect(other.total).toBe(0);
   });
 
+  it('answers for just the apps asked for (a page of the apps list), never another tenant’s', async () => {
+    const asked = (await (
+      await call(fleet, `/api/propagation?apps=${appA._id},${appB._id}`)
+    ).json()) as FleetPage;
+    expect(asked.apps.map((a) => a.appId)).toEqual([appA._id]);
+    expect(asked.total).toBe(1);
+    const tooMany = Array.from({ length: 201 }, (_, i) => `app-${i}`).join(',');
+    expect((await call(fleet, `/api/propagation?apps=${tooMany}`)).status).toBe(400);
+  });
+
   it('rejects an unknown state filter', async () => {
     expect((await call(fleet, '/api/propagation?state=sleepy')).status).toBe(400);
   });

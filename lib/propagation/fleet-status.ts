@@ -36,6 +36,8 @@ export interface FleetRegion {
 
 export interface FleetFilter {
   tenant?: string;
+  /** Only these apps (the caller passes their sources alone; the tenant still applies). */
+  apps?: readonly string[];
   state?: RegionStateName;
   region?: string;
   limit: number;

@@ -90,7 +90,8 @@ export async function readFleet(
   { none = false, observer = getObserver() }: { none?: boolean; observer?: StatusObserver } = {},
 ): Promise<FleetPage> {
   await loaded(observer);
-  return fleetPage(none ? [] : observer.entries(), fleetRegions(observer), filter, {
+  const sources = none ? [] : filter.apps ? observer.entriesOf(filter.apps) : observer.entries();
+  return fleetPage(sources, fleetRegions(observer), filter, {
     now: Date.now(),
     lagBudgetMs: env.LAG_BUDGET_MS,
   });

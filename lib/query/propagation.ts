@@ -40,6 +40,8 @@ export const appPropagationQuery = (appId: string, stream: StreamState = 'down')
 
 export interface FleetFilters {
   tenant?: string;
+  /** Comma-separated app ids: only these apps. */
+  apps?: string;
   state?: RegionStateName;
   region?: string;
   limit?: number;

@@ -24,12 +24,22 @@ export const propagationQuerySchema = z
     path: ['waitMs'],
   });
 
+export const MAX_FLEET_APP_IDS = 200;
+
 const regionNameSchema = z.string().regex(REGION_NAME_PATTERN, { error: 'Unknown region' });
 
 export const fleetQuerySchema = z.object({
   tenant: tenantIdSchema.optional(),
   state: z.enum(regionStates, { error: 'Unknown state' }).optional(),
   region: regionNameSchema.optional(),
+  /** Comma-separated app ids: just these apps (a page of the apps list asks for its rows). */
+  apps: z
+    .string()
+    .transform((list) => list.split(',').filter(Boolean))
+    .pipe(
+      z.array(appIdSchema).max(MAX_FLEET_APP_IDS, { error: `At most ${MAX_FLEET_APP_IDS} apps` }),
+    )
+    .optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(500),
   offset: z.coerce.number().int().min(0).default(0),
 });

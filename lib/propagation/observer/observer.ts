@@ -148,6 +148,11 @@ export class StatusObserver {
     return this.snap.entries();
   }
 
+  /** These apps' entries (those the snapshot holds), in fleet order: a page of the apps list. */
+  entriesOf(appIds: readonly string[]): AppEntry[] {
+    return this.snap.entriesOf(appIds);
+  }
+
   regionProbes(): readonly (TimedProbe | null)[] {
     return this.snap.probes;
   }

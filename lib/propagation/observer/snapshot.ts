@@ -80,6 +80,10 @@ export class Snapshot {
     return this.order;
   }
 
+  entriesOf(appIds: readonly string[]): AppEntry[] {
+    return [...new Set(appIds)].flatMap((id) => this.apps.get(id) ?? []).sort(compareListing);
+  }
+
   /** Something a watcher can see changed: judge the entry again and tell its watchers. */
   changed(entry: AppEntry, now: number): void {
     entry.rev += 1;
