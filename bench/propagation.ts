@@ -63,7 +63,7 @@ export async function appModules() {
 export type Modules = Awaited<ReturnType<typeof appModules>>;
 
 /** Every region's SUBSCRIBE connection, resolving a waiter once all regions have heard a version. */
-async function arrivalWatch(m: Modules, appId: string) {
+export async function arrivalWatch(m: Modules, appId: string) {
   const regions = m.regions.listRegions();
   const heard = new Map<number, Map<string, number>>();
   const waiters = new Map<number, (at: Map<string, number>) => void>();

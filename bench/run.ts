@@ -4,13 +4,17 @@
  * bench/results/<time>.json and printed. Ratios compare against a baseline measured in the same
  * run, because this machine is shared and noisy.
  *
- * BENCH_ONLY=save,propagation,fleet,observer,client,load,cli,migration picks some;
- * BENCH_OBSERVER_COUNTS=1,100 shortens the observer fleet read (default 1,100,10000,100000); BENCH_LOAD_SECONDS shortens the load test.
+ * BENCH_ONLY=save,propagation,fleet,observer,client,load,watchers,cli,migration picks some;
+ * BENCH_SMALL=1 runs a quick check (fewer dashboards, watchers, saves and apps; not the figures
+ * to report); BENCH_OBSERVER_COUNTS=1,100 shortens the observer fleet read (default
+ * 1,100,10000,100000); BENCH_LOAD_SECONDS shortens the load test. The Next servers listen on free
+ * ports, so several people can run it at once.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BENCH_STACK_DIR } from '../devstack/state';
+import { freePort } from '../devstack/ports';
 import { down, TEST_REGIONS, up } from '../devstack/stack';
 import { runProduct } from '../scripts/run-product';
 import { stackEnv } from '../scripts/stack-env';
@@ -31,10 +35,24 @@ const { benchGetThroughput, benchSaveToClients, targetsFromStack } =
 const { benchStatusLoad } = await import('./status-load');
 const { benchCliPushWait } = await import('./cli-push');
 const { benchObserverFleet } = await import('./observer');
+const { benchStreamWatchers } = await import('./stream-watchers');
+const { appModules } = await import('./propagation');
+
+const small = process.env.BENCH_SMALL === '1';
+const size = {
+  dashboards: small ? 50 : 200,
+  loadSeconds: Number(process.env.BENCH_LOAD_SECONDS ?? (small ? 10 : 60)),
+  watchers: small ? 100 : 1_000,
+  watcherSaves: small ? 10 : 60,
+  observerCounts:
+    process.env.BENCH_OBSERVER_COUNTS?.split(',').map(Number) ??
+    (small ? [1, 100, 10_000] : undefined),
+};
 
 const results: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
   machine: machine(),
+  small,
 };
 const timed = async (name: string, fn: () => Promise<unknown>) => {
   if (!wanted(name.split('.')[0] ?? name)) return;
@@ -46,10 +64,10 @@ const timed = async (name: string, fn: () => Promise<unknown>) => {
 
 /** The whole product (seed, worker, next start) on the bench stack, with an API token of Acme. */
 async function onProduct<T>(
-  port: number,
   scope: 'read' | 'read-write',
-  bench: (baseUrl: string, token: string) => Promise<T>,
+  bench: (baseUrl: string, token: string, nextPid: number) => Promise<T>,
 ): Promise<T> {
+  const port = await freePort();
   const product = await runProduct({ dir, port, regions: TEST_REGIONS, build: 'if-missing', log });
   try {
     const { createApiToken } = await import('../lib/db/api-tokens');
@@ -59,7 +77,8 @@ async function onProduct<T>(
       scope,
       createdBy: { userId: 'bench', name: 'npm run bench', email: 'bench@propagate.test' },
     });
-    return await bench(`http://127.0.0.1:${port}`, secret);
+    if (product.nextPid === undefined) throw new Error('next start did not start');
+    return await bench(`http://127.0.0.1:${port}`, secret, product.nextPid);
   } finally {
     await product.stop();
   }
@@ -97,25 +116,40 @@ try {
   await timed('observer.fleetRead', () =>
     benchObserverFleet({
       stackDir: dir,
-      counts: process.env.BENCH_OBSERVER_COUNTS?.split(',').map(Number),
+      counts: size.observerCounts,
     }),
   );
   await timed('migration', benchMigration);
   const targets = targetsFromStack(dir);
   await timed('client.getThroughput', () => benchGetThroughput(targets));
   await timed('client.saveToInstances', () => benchSaveToClients(targets));
-  await timed('load.statusApi', () =>
-    onProduct(3300, 'read', (baseUrl, token) =>
-      benchStatusLoad({
-        baseUrl,
-        appId: 'acme-storefront',
-        token,
-        durationS: Number(process.env.BENCH_LOAD_SECONDS ?? 60),
-      }),
-    ),
-  );
+  if (wanted('load') || wanted('watchers')) {
+    // One product for both: the load first, then the watchers on a quiet server.
+    await onProduct('read', async (baseUrl, token, nextPid) => {
+      await timed('load.statusApi', () =>
+        benchStatusLoad({
+          baseUrl,
+          appId: 'acme-storefront',
+          token,
+          dashboards: size.dashboards,
+          durationS: size.loadSeconds,
+        }),
+      );
+      await timed('watchers.streamInSync', async () =>
+        benchStreamWatchers({
+          m: await appModules(),
+          baseUrl,
+          nextPid,
+          appId: 'acme-storefront',
+          tenantId: 'acme',
+          watchers: size.watchers,
+          saves: size.watcherSaves,
+        }),
+      );
+    });
+  }
   await timed('cli.pushWait', () =>
-    onProduct(3301, 'read-write', (baseUrl, token) =>
+    onProduct('read-write', (baseUrl, token) =>
       benchCliPushWait({
         stackDir: dir,
         baseUrl,

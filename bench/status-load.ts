@@ -89,8 +89,8 @@ export async function benchStatusLoad({
     statusP99OverHealthP99:
       health.latency.p99 > 0 ? Number((result.latency.p99 / health.latency.p99).toFixed(2)) : null,
     note:
-      'Status answers come from the status observer (no Redis or MongoDB read for the status itself); each request still ' +
-      'authenticates (API token lookup) and loads the app for the tenant check in MongoDB. /api/health does neither.',
+      'Status answers come from the status observer; the caller is verified from the per-process auth cache and the ' +
+      "app's tenant from the snapshot, so a fresh read does no Redis or MongoDB I/O. /api/health does no auth.",
   };
 }
 

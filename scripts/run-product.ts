@@ -86,7 +86,7 @@ export async function runProduct(options: ProductOptions) {
 
   const group = new ProcessGroup();
   group.start('worker', node, [...serverNode, 'worker/main.ts'], { env });
-  group.start(
+  const next = group.start(
     'next',
     node,
     ['node_modules/next/dist/bin/next', 'start', '-p', String(options.port), '-H', '127.0.0.1'],
@@ -113,6 +113,8 @@ export async function runProduct(options: ProductOptions) {
     stack,
     env,
     fleet,
+    /** The Next server's process id (benchmarks sample its CPU and memory). */
+    nextPid: next.pid,
     async stop() {
       await fleet?.stop();
       await group.stopAll();
