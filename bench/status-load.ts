@@ -47,6 +47,14 @@ export async function benchStatusLoad({
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   else if (cookie) headers.cookie = cookie;
+  // Dashboards arrive over time, not in the millisecond the server starts: one status answer
+  // first (the observer has loaded), then the load.
+  for (let attempt = 0; ; attempt += 1) {
+    const response = await fetch(url, { headers }).catch(() => null);
+    if (response?.ok) break;
+    if (attempt >= 60) throw new Error(`benchStatusLoad: ${url} never answered 200`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
   // The baseline in the same run: /api/health (no auth, no status) under the same load, so the
   // ratio of the two p99s says what the status path adds, whatever else the machine is doing.
   const [result, health] = await Promise.all([

@@ -9,6 +9,7 @@ import { snapshotOf, type AppInstances, type AppPropagation } from './watch';
 const region = (name: string, version: number | null): AppPropagation['regions'][number] => ({
   name,
   role: name === 'primary' ? 'primary' : 'replica',
+  deployment: 'default',
   stamp: version === null ? null : { version, checksum: 'c', committedAt: 1, pushedAt: 1 },
   state: 'in_sync',
   label: 'In sync',

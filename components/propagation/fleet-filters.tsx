@@ -12,10 +12,13 @@ export function FleetFilters({
   filters,
   tenants,
   regions,
+  deployments,
 }: {
   filters: Filters;
   tenants: { id: string; name: string }[];
   regions: string[];
+  /** Cache deployments whose status is shown (two during a migration). */
+  deployments: string[];
 }) {
   return (
     <form
@@ -52,20 +55,22 @@ export function FleetFilters({
           </option>
         ))}
       </SelectField>
-      <SelectField
-        id="fleet-region"
-        label="Region"
-        fieldClassName="w-48"
+      <ListFilter
         name="region"
-        defaultValue={filters.region ?? ''}
-      >
-        <option value="">Every region</option>
-        {regions.map((r) => (
-          <option key={r} value={r}>
-            {r}
-          </option>
-        ))}
-      </SelectField>
+        label="Region"
+        all="Every region"
+        value={filters.region}
+        options={regions}
+      />
+      {deployments.length > 1 && (
+        <ListFilter
+          name="deployment"
+          label="Cache deployment"
+          all="Every deployment"
+          value={filters.deployment}
+          options={deployments}
+        />
+      )}
       <div className="flex items-center gap-2">
         <Button type="submit">Apply filters</Button>
         <Link href="/fleet" className={buttonClasses('ghost')}>
@@ -73,5 +78,37 @@ export function FleetFilters({
         </Link>
       </div>
     </form>
+  );
+}
+
+/** A select over plain names, the first option meaning "no filter". */
+function ListFilter({
+  name,
+  label,
+  all,
+  value,
+  options,
+}: {
+  name: string;
+  label: string;
+  all: string;
+  value: string | undefined;
+  options: string[];
+}) {
+  return (
+    <SelectField
+      id={`fleet-${name}`}
+      label={label}
+      fieldClassName="w-48"
+      name={name}
+      defaultValue={value ?? ''}
+    >
+      <option value="">{all}</option>
+      {options.map((option) => (
+        <option key={option} value={option}>
+          {option}
+        </option>
+      ))}
+    </SelectField>
   );
 }

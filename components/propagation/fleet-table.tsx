@@ -77,6 +77,8 @@ export function FleetTable({ filters }: { filters: FleetFilters }) {
   const stream = useScopeStream();
   const { data, error, isPending } = useQuery(fleetPropagationQuery(filters, stream));
   const filtered = Boolean(filters.tenant || filters.state || filters.region);
+  // During a migration the regions of two deployments are listed: each column says which.
+  const multiDeployment = new Set(data?.regions.map((r) => r.deployment)).size > 1;
   const unreachable = data?.regions.filter((r) => !r.reachable) ?? [];
   return (
     <Card>
@@ -119,7 +121,19 @@ export function FleetTable({ filters }: { filters: FleetFilters }) {
       ) : (
         <Table
           caption="Apps and their state in each region"
-          columns={['App', 'Tenant', 'Head', ...(data?.regions.map((r) => r.name) ?? [])]}
+          columns={[
+            'App',
+            'Tenant',
+            'Head',
+            ...(data?.regions.map((r) => (
+              <>
+                {r.name}
+                {multiDeployment && (
+                  <span className="block text-xs font-normal text-slate-500">{r.deployment}</span>
+                )}
+              </>
+            )) ?? []),
+          ]}
         >
           <tbody>
             {isPending && <SkeletonRows rows={5} columns={7} />}
@@ -148,7 +162,7 @@ export function FleetTable({ filters }: { filters: FleetFilters }) {
                   )}
                 </Td>
                 {app.regions.map((r) => (
-                  <Td key={r.name}>
+                  <Td key={`${r.deployment}/${r.name}`}>
                     <StateBadge state={r.state} />
                     <span className="mt-0.5 block text-xs text-slate-500 tabular-nums">
                       {r.version != null ? `serves v${r.version}` : 'no copy'}

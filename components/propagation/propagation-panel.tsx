@@ -1,5 +1,6 @@
 'use client';
 
+import { Fragment } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { ForcePushButton } from '@/components/propagation/force-push-button';
 import { RetryPushButton } from '@/components/propagation/retry-push-button';
@@ -37,8 +38,18 @@ function TimeToArrive({ region }: { region: RegionStatus }) {
 const removed = (status: AppPropagationStatus, region: RegionStatus) =>
   !!status.head?.archived && region.stamp?.version === status.head.version;
 
+/**
+ * The regions services read from: the active deployment's, listed first. During a migration the
+ * other live deployment's regions follow, shown but not counted in "in sync".
+ */
+function activeRegions(status: AppPropagationStatus) {
+  const active = status.regions[0]?.deployment;
+  return status.regions.filter((r) => r.deployment === active);
+}
+
 function summary(status: AppPropagationStatus): string {
-  const total = status.regions.length;
+  const regions = activeRegions(status);
+  const total = regions.length;
   if (!status.head) return 'This app has no configuration yet.';
   if (status.head.archived) {
     const gone = status.regions.filter((r) => removed(status, r)).length;
@@ -47,7 +58,7 @@ function summary(status: AppPropagationStatus): string {
       : `Removed from ${gone} of ${total} regions so far; the others still serve the last version.`;
   }
   if (status.allInSync) return `All ${total} regions serve v${status.head.version}.`;
-  const behind = status.regions.filter((r) => r.state !== 'in_sync').length;
+  const behind = regions.filter((r) => r.state !== 'in_sync').length;
   return `${behind} of ${total} regions ${behind === 1 ? 'is' : 'are'} not in sync with v${status.head.version} yet.`;
 }
 
@@ -71,8 +82,24 @@ function regionDetails(status: AppPropagationStatus, region: RegionStatus): stri
 }
 
 function RegionRows({ status }: { status: AppPropagationStatus }) {
-  return status.regions.map((region) => (
-    <Tr key={region.name}>
+  const deployments = [...new Set(status.regions.map((r) => r.deployment))];
+  if (deployments.length < 2) return <DeploymentRows regions={status.regions} />;
+  return deployments.map((deployment, i) => (
+    <Fragment key={deployment}>
+      <Tr>
+        <Td colSpan={5} className="bg-slate-50 text-xs font-medium text-slate-600">
+          Cache deployment “{deployment}”{' '}
+          {i === 0 ? '· services read from it' : '· migration: receives every save too'}
+        </Td>
+      </Tr>
+      <DeploymentRows regions={status.regions.filter((r) => r.deployment === deployment)} />
+    </Fragment>
+  ));
+}
+
+function DeploymentRows({ regions }: { regions: AppPropagationStatus['regions'] }) {
+  return regions.map((region) => (
+    <Tr key={`${region.deployment}/${region.name}`}>
       <Td className="font-medium whitespace-nowrap text-slate-900">
         {region.name}
         <span className="block text-xs font-normal text-slate-500">
@@ -167,7 +194,7 @@ export function PropagationPanel({
                 </Badge>
               ) : (
                 <Badge tone="warning" dot>
-                  {data.regions.filter((r) => r.state !== 'in_sync').length} behind
+                  {activeRegions(data).filter((r) => r.state !== 'in_sync').length} behind
                 </Badge>
               ))}
             {showRetry && <RetryPushButton appId={appId} />}

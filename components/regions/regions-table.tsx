@@ -53,6 +53,8 @@ export function RegionsTable() {
   const stream = useScopeStream();
   const { data, error, isPending } = useQuery(regionsQuery(stream));
   const checkedAt = data?.regions[0]?.checkedAt;
+  // During a migration two deployments are live: each region says which one it belongs to.
+  const multiDeployment = new Set(data?.regions.map((r) => r.deployment)).size > 1;
   return (
     <Card>
       <CardHeader
@@ -82,8 +84,16 @@ export function RegionsTable() {
         <tbody>
           {isPending && <SkeletonRows columns={5} />}
           {data?.regions.map((region) => (
-            <Tr key={region.name}>
-              <Td className="font-medium text-slate-900">{region.name}</Td>
+            <Tr key={`${region.deployment ?? ''}/${region.name}`}>
+              <Td className="font-medium text-slate-900">
+                {region.name}
+                {multiDeployment && (
+                  <span className="block text-xs font-normal text-slate-500">
+                    {region.deployment}
+                    {region.active ? ' · services read from it' : ' · migration target or source'}
+                  </span>
+                )}
+              </Td>
               <Td>{region.role === 'primary' ? 'Primary' : 'Read replica'}</Td>
               <Td>
                 <StateBadge region={region} />

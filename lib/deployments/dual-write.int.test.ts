@@ -7,12 +7,12 @@ const stack = await vi.hoisted(async () => {
 });
 
 import { waitFor } from '@/test/helpers/devstack';
+import { syncingMigration } from '@/test/helpers/two-deployments';
 import { configKey } from '@/lib/contract/cache-layout';
 import { getCacheState, applyStep } from '@/lib/db/cache-state';
 import { collections, ensureIndexes } from '@/lib/db/collections';
 import { countDeploymentOutbox, enqueueDeploymentPush } from '@/lib/db/deployment-outbox';
 import { closeMongo, getDb } from '@/lib/db/mongo';
-import { emptyBackfill, emptyVerify } from '@/lib/model/migration';
 import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
 import { pushToOtherDeployment } from '@/lib/propagation/push-version';
 import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
@@ -36,19 +36,7 @@ const versionIn = async (deployment: string, appId: string) =>
 async function startDualWrites(): Promise<void> {
   const state = await getCacheState();
   expect(state.active).toBe('home');
-  const migration = {
-    id: `mig-${Date.now()}`,
-    source: 'home',
-    target: 'next',
-    phase: 'syncing' as const,
-    plannedAt: new Date(),
-    plannedBy: actor,
-    backfill: emptyBackfill(),
-    verify: emptyVerify(),
-    cutOverAt: null,
-    rolledBackAt: null,
-    verifyWindowMs: 30_000,
-  };
+  const migration = syncingMigration(actor);
   const outcome = await applyStep({
     expectRevision: state.revision,
     action: 'start',

@@ -24,6 +24,8 @@ export interface RegionCell extends RegionProbe {
 export interface RegionStatus {
   name: string;
   role: RegionRole;
+  /** The cache deployment the region belongs to: during a migration, both live ones show. */
+  deployment: string;
   stamp: Stamp | null;
   state: RegionStateName;
   label: string;
@@ -64,6 +66,7 @@ export interface AppPropagationStatus {
   appId: string;
   head: (HeadInfo & { pushState: PushState }) | null;
   regions: RegionStatus[];
+  /** Every region of the active deployment (the one services read from) is in sync. */
   allInSync: boolean;
   lagBudgetMs: number;
   checkedAt: number;
@@ -145,21 +148,35 @@ function judge(
   };
 }
 
-/** Pure assembly of an app's status from what is known of its head and of every region. */
+/**
+ * Pure assembly of an app's status from what is known of its head and of every region. Regions
+ * of several cache deployments (during a migration) are each judged against their own primary;
+ * `allInSync` is about the active one. An arrival without a deployment is the active one's.
+ */
 export function buildAppStatus(
   appId: string,
   head: HeadInfo | null,
   cells: readonly RegionCell[],
-  arrivals: readonly Pick<ArrivalDoc, 'region' | 'arrivedAt' | 'latencyMs' | 'method'>[],
+  arrivals: readonly (Pick<ArrivalDoc, 'region' | 'arrivedAt' | 'latencyMs' | 'method'> & {
+    deployment?: string;
+  })[],
   now: number,
+  activeDeployment = cells[0]?.region.deployment ?? '',
 ): AppPropagationStatus {
-  const primaryCell = cells.find((r) => r.region.role === 'primary');
-  const stampForHead = headStamp(head, primaryCell?.reachable ? primaryCell.stamp : null);
-  const byRegion = new Map(arrivals.map((a) => [a.region, a]));
+  const heads = new Map<string, HeadStamp | null>();
+  for (const cell of cells) {
+    if (cell.region.role !== 'primary') continue;
+    heads.set(cell.region.deployment, headStamp(head, cell.reachable ? cell.stamp : null));
+  }
+  const where = (deployment: string, region: string) => `${deployment}/${region}`;
+  const byRegion = new Map(
+    arrivals.map((a) => [where(a.deployment ?? activeDeployment, a.region), a]),
+  );
   const regions = cells.map((read): RegionStatus => {
     const stamp = read.reachable ? read.stamp : null;
+    const stampForHead = heads.get(read.region.deployment) ?? headStamp(head, null);
     const { state, explanation } = judge(read, stamp, stampForHead, now);
-    const measured = byRegion.get(read.region.name);
+    const measured = byRegion.get(where(read.region.deployment, read.region.name));
     // The primary's stamp carries its exact arrival time (pushedAt, primary clock): better than no
     // measurement, and better than a poll, which is only an upper bound.
     const arrival =
@@ -178,6 +195,7 @@ export function buildAppStatus(
     return {
       name: read.region.name,
       role: read.region.role,
+      deployment: read.region.deployment,
       stamp,
       state,
       label: stateLabels[state],
@@ -194,7 +212,7 @@ export function buildAppStatus(
     appId,
     head: head ? { ...head, pushState: pushStateOf(head) } : null,
     regions,
-    allInSync: regions.every((r) => r.state === 'in_sync'),
+    allInSync: regions.every((r) => r.deployment !== activeDeployment || r.state === 'in_sync'),
     lagBudgetMs: env.LAG_BUDGET_MS,
     checkedAt: now,
   };

@@ -3,8 +3,22 @@ import { fleetPage, type FleetFilter, type FleetRegion, type FleetSource } from 
 import type { RegionStateName } from '@/lib/model/region-states';
 
 const regions: FleetRegion[] = [
-  { name: 'us-east-1', role: 'primary', reachable: true, unreachableSince: null, lastError: null },
-  { name: 'eu-west-1', role: 'replica', reachable: true, unreachableSince: null, lastError: null },
+  {
+    name: 'us-east-1',
+    role: 'primary',
+    deployment: 'd',
+    reachable: true,
+    unreachableSince: null,
+    lastError: null,
+  },
+  {
+    name: 'eu-west-1',
+    role: 'replica',
+    deployment: 'd',
+    reachable: true,
+    unreachableSince: null,
+    lastError: null,
+  },
 ];
 
 const NOW = 100_000;
@@ -40,8 +54,8 @@ describe('fleetPage', () => {
     expect(out).toMatchObject({ total: 3, notInSync: 2, matching: 3, oldestBehindMs: 42_000 });
     expect(out.apps[1]).toMatchObject({ behind: 1, worst: 'lagging', headVersion: 2 });
     expect(out.apps[1]?.regions).toEqual([
-      { name: 'us-east-1', state: 'in_sync', version: 2 },
-      { name: 'eu-west-1', state: 'lagging', version: 1 },
+      { name: 'us-east-1', deployment: 'd', state: 'in_sync', version: 2 },
+      { name: 'eu-west-1', deployment: 'd', state: 'lagging', version: 1 },
     ]);
   });
 
@@ -85,8 +99,47 @@ describe('fleetPage', () => {
     );
     expect(out.apps[0]?.regions[1]).toEqual({
       name: 'eu-west-1',
+      deployment: 'd',
       state: 'unreachable',
       version: null,
     });
+  });
+
+  it('keeps one deployment’s regions: shown, counted and ordered by them alone', () => {
+    const two: FleetRegion[] = [
+      ...regions,
+      { ...regions[0]!, deployment: 'e' },
+      { ...regions[1]!, deployment: 'e' },
+    ];
+    const four = (appId: string, states: RegionStateName[]): FleetSource => ({
+      ...app(appId, ['in_sync', 'in_sync']),
+      stamps: [{ version: 2 }, { version: 2 }, { version: 2 }, { version: 1 }],
+      states,
+    });
+    const both = [
+      four('a', ['in_sync', 'in_sync', 'in_sync', 'lagging']),
+      four('b', ['in_sync', 'lagging', 'in_sync', 'in_sync']),
+    ];
+    const d = fleetPage(
+      both,
+      two,
+      { limit: 10, deployment: 'd' },
+      { now: NOW, lagBudgetMs: 5_000 },
+    );
+    expect(d.regions.map((r) => r.deployment)).toEqual(['d', 'd']);
+    expect(ids(d)).toEqual(['b', 'a']);
+    expect(d.notInSync).toBe(1);
+    expect(d.apps[1]?.regions.map((r) => r.state)).toEqual(['in_sync', 'in_sync']);
+    const e = fleetPage(
+      both,
+      two,
+      { limit: 10, deployment: 'e', state: 'lagging' },
+      { now: NOW, lagBudgetMs: 5_000 },
+    );
+    expect(ids(e)).toEqual(['a']);
+    expect(e.apps[0]?.regions).toEqual([
+      { name: 'us-east-1', deployment: 'e', state: 'in_sync', version: 2 },
+      { name: 'eu-west-1', deployment: 'e', state: 'lagging', version: 1 },
+    ]);
   });
 });

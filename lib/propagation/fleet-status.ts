@@ -10,6 +10,7 @@ import type { RegionRole } from '@/lib/regions';
 
 export interface FleetRegionCell {
   name: string;
+  deployment: string;
   state: RegionStateName;
   version: number | null;
 }
@@ -29,6 +30,8 @@ export interface FleetApp {
 export interface FleetRegion {
   name: string;
   role: RegionRole;
+  /** Its cache deployment: during a migration the regions of both live ones are listed. */
+  deployment: string;
   reachable: boolean;
   unreachableSince: number | null;
   lastError: string | null;
@@ -40,6 +43,8 @@ export interface FleetFilter {
   apps?: readonly string[];
   state?: RegionStateName;
   region?: string;
+  /** Only this deployment's regions: what is shown, counted, filtered and ordered by. */
+  deployment?: string;
   limit: number;
   offset?: number;
 }
@@ -81,12 +86,20 @@ function worstOf(states: readonly RegionStateName[]): RegionStateName {
   return worst;
 }
 
-function row(source: FleetSource, regions: readonly FleetRegion[]): FleetApp {
-  const cells = regions.map((region, i) => ({
-    name: region.name,
-    state: source.states[i] ?? 'unreachable',
-    version: region.reachable ? (source.stamps[i]?.version ?? null) : null,
-  }));
+function row(
+  source: FleetSource,
+  regions: readonly FleetRegion[],
+  shown: readonly number[],
+): FleetApp {
+  const cells = shown.map((i) => {
+    const region = regions[i];
+    return {
+      name: region?.name ?? '',
+      deployment: region?.deployment ?? '',
+      state: source.states[i] ?? 'unreachable',
+      version: region?.reachable ? (source.stamps[i]?.version ?? null) : null,
+    };
+  });
   return {
     appId: source.appId,
     tenantId: source.tenantId ?? '',
@@ -110,7 +123,14 @@ export function fleetPage(
   filter: FleetFilter,
   { now, lagBudgetMs }: { now: number; lagBudgetMs: number },
 ): FleetPage {
-  const regionIndex = filter.region ? regions.findIndex((r) => r.name === filter.region) : -1;
+  // The regions shown and summarised (a deployment filter keeps its own), and among them those
+  // a region filter counts for the state filter and the ordering.
+  const shown = regions.flatMap((r, i) =>
+    !filter.deployment || r.deployment === filter.deployment ? [i] : [],
+  );
+  const countedIndexes = filter.region
+    ? shown.filter((i) => regions[i]?.name === filter.region)
+    : shown;
   let total = 0;
   let notInSync = 0;
   let oldestBehindMs: number | null = null;
@@ -123,8 +143,9 @@ export function fleetPage(
     let behind = 0;
     let worst = 0;
     let waiting = false;
-    for (const state of source.states) {
-      if (state === 'in_sync') continue;
+    for (const i of shown) {
+      const state = source.states[i];
+      if (state === undefined || state === 'in_sync') continue;
       behind += 1;
       worst = Math.max(worst, stateSeverity[state]);
       if (waitingStates.has(state)) waiting = true;
@@ -134,11 +155,7 @@ export function fleetPage(
       const waited = now - behindSince(source.head);
       oldestBehindMs = Math.max(oldestBehindMs ?? 0, waited);
     }
-    const counted = filter.region
-      ? regionIndex >= 0 && source.states[regionIndex] !== undefined
-        ? [source.states[regionIndex]]
-        : []
-      : source.states;
+    const counted = countedIndexes.flatMap((i) => source.states[i] ?? []);
     if (filter.state && !counted.includes(filter.state)) continue;
     let countedWorst = 0;
     for (const state of counted) countedWorst = Math.max(countedWorst, stateSeverity[state]);
@@ -160,8 +177,8 @@ export function fleetPage(
     ),
   ];
   return {
-    apps: page.map((source) => row(source, regions)),
-    regions: [...regions],
+    apps: page.map((source) => row(source, regions, shown)),
+    regions: shown.flatMap((i) => regions[i] ?? []),
     checkedAt: now,
     lagBudgetMs,
     total,

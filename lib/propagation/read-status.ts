@@ -13,6 +13,7 @@ import {
 } from '@/lib/propagation/fleet-status';
 import { getObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
+import type { Region } from '@/lib/regions';
 import { toRegionHealth, type RegionHealth } from '@/lib/regions-health/region-health';
 
 /**
@@ -35,7 +36,12 @@ export async function statusAppForPrincipal(
   appId: string,
   observer: StatusObserver = getObserver(),
 ): Promise<{ _id: string }> {
-  const listed = observer.listedApp(appId);
+  let listed = observer.listedApp(appId);
+  if (!listed) {
+    // Just started: every app is listed within moments; a crowd need not ask MongoDB each.
+    await loaded(observer).catch(() => undefined);
+    listed = observer.listedApp(appId);
+  }
   if (listed) {
     assertTenant(principal, listed.tenantId, 'App');
     return { _id: listed.appId };
@@ -74,6 +80,7 @@ export function fleetRegions(observer: StatusObserver): FleetRegion[] {
     return {
       name: region.name,
       role: region.role,
+      deployment: region.deployment,
       reachable: probe?.reachable ?? false,
       unreachableSince: probe?.unreachableSince ?? null,
       lastError: probe ? probe.error : 'not read yet',
@@ -106,8 +113,22 @@ export async function readRegionHealth(
 }
 
 export function regionHealthNow(observer: StatusObserver): RegionHealth[] {
-  return observer.regions.flatMap((_, i) => {
+  return observer.regions.flatMap((region, i) => {
     const probe = observer.regionProbes()[i];
-    return probe ? [toRegionHealth(probe)] : [];
+    return probe
+      ? [
+          {
+            ...toRegionHealth(probe),
+            deployment: region.deployment,
+            active: region.deployment === observer.activeDeployment,
+          },
+        ]
+      : [];
   });
+}
+
+/** Every region the observer watches (each live deployment's), once it knows them. */
+export async function liveRegions(observer: StatusObserver = getObserver()): Promise<Region[]> {
+  await loaded(observer);
+  return [...observer.regions];
 }

@@ -44,6 +44,7 @@ export interface FleetFilters {
   apps?: string;
   state?: RegionStateName;
   region?: string;
+  deployment?: string;
   limit?: number;
   offset?: number;
 }

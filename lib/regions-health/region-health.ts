@@ -8,6 +8,9 @@ import type { RegionRole } from '@/lib/regions';
 export interface RegionHealth {
   name: string;
   role: RegionRole;
+  /** Its cache deployment, and whether services read from it (two are live during a migration). */
+  deployment?: string;
+  active?: boolean;
   reachable: boolean;
   /** Round trip of the last scan from this server, in ms; null when unreachable. */
   roundTripMs: number | null;

@@ -189,6 +189,8 @@ export const regionStatusSchema = z
   .object({
     name: z.string(),
     role: z.enum(['primary', 'replica']),
+    /** The cache deployment the region belongs to (during a migration, two are shown). */
+    deployment: z.string(),
     stamp: stampSchema.nullable(),
     state: z.enum(regionStates),
     label: z.string(),

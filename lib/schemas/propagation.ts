@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deploymentName } from '@/lib/model/deployment-spec';
 import { regionStates } from '@/lib/model/region-states';
 import { REGION_NAME_PATTERN } from '@/lib/contract/names';
 import { appIdSchema, tenantIdSchema, versionSchema } from '@/lib/schemas/app';
@@ -32,6 +33,7 @@ export const fleetQuerySchema = z.object({
   tenant: tenantIdSchema.optional(),
   state: z.enum(regionStates, { error: 'Unknown state' }).optional(),
   region: regionNameSchema.optional(),
+  deployment: deploymentName.optional(),
   /** Comma-separated app ids: just these apps (a page of the apps list asks for its rows). */
   apps: z
     .string()

@@ -32,6 +32,8 @@ interface Entry {
 
 interface AuthCacheState {
   entries: Map<string, Entry>;
+  /** Lookups under way: callers presenting the same credential at once share one. */
+  loading: Map<string, Promise<Loaded | null>>;
   /** Bumped by every change: a lookup that started before one must not store its answer. */
   generation: number;
   subscriber: Redis | null;
@@ -40,13 +42,20 @@ interface AuthCacheState {
 const globalForAuthCache = globalThis as unknown as { propagateAuthCache?: AuthCacheState };
 
 function state(): AuthCacheState {
-  globalForAuthCache.propagateAuthCache ??= { entries: new Map(), generation: 0, subscriber: null };
+  globalForAuthCache.propagateAuthCache ??= {
+    entries: new Map(),
+    loading: new Map(),
+    generation: 0,
+    subscriber: null,
+  };
   return globalForAuthCache.propagateAuthCache;
 }
 
 function drop(subject: AuthSubject): void {
   const s = state();
   s.generation += 1;
+  // A lookup under way may have read the state before the change: later callers start anew.
+  s.loading.clear();
   for (const [key, entry] of s.entries) {
     if (entry.subjects.some((t) => t.kind === subject.kind && t.id === subject.id)) {
       s.entries.delete(key);
@@ -57,6 +66,7 @@ function drop(subject: AuthSubject): void {
 function dropAll(): void {
   const s = state();
   s.generation += 1;
+  s.loading.clear();
   s.entries.clear();
 }
 
@@ -93,14 +103,16 @@ function listening(): boolean {
   return s.subscriber.status === 'ready';
 }
 
-/** The principal for `key`, from the cache while fresh, else from `load` (stored if allowed). */
+type Loaded = { principal: Principal; subjects: AuthSubject[]; lastUsedAt?: number | null };
+
+/**
+ * The principal for `key`, from the cache while fresh, else from `load` (stored if allowed).
+ * Concurrent lookups of one key share one load: a crowd of dashboards arriving at once, or
+ * right after a restart, costs MongoDB one read per credential, not one per request.
+ */
 export async function cachedPrincipal(
   key: string,
-  load: () => Promise<{
-    principal: Principal;
-    subjects: AuthSubject[];
-    lastUsedAt?: number | null;
-  } | null>,
+  load: () => Promise<Loaded | null>,
   onHit?: (entry: { principal: Principal; lastUsedAt: number | null }) => number | null,
 ): Promise<Principal | null> {
   const s = state();
@@ -112,7 +124,18 @@ export async function cachedPrincipal(
   }
   if (cached) s.entries.delete(key);
   const generation = s.generation;
-  const found = await load();
+  let loading = s.loading.get(key);
+  if (!loading) {
+    const started = load();
+    loading = started;
+    s.loading.set(key, started);
+    void started
+      .finally(() => {
+        if (s.loading.get(key) === started) s.loading.delete(key);
+      })
+      .catch(() => {});
+  }
+  const found = await loading;
   if (!found) return null;
   if (listening() && s.generation === generation) {
     if (s.entries.size >= MAX_ENTRIES) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { emptyBackfill, emptyVerify } from '../../lib/model/migration';
 import { deploymentDir, stackCredentials } from '../../devstack/state';
 import { declarationOf } from '../../devstack/deployments';
 import { up, fault, type FaultAction, type StackInfo } from '../../devstack/stack';
@@ -33,5 +34,22 @@ export async function declareTwoDeployments(): Promise<TwoDeployments> {
   return {
     next,
     fault: (_deployment, region, action) => fault(next.dir, region, action),
+  };
+}
+
+/** A migration from `home` to `next` in its dual-write phase, as the start step writes it. */
+export function syncingMigration(plannedBy: { id: string; name: string }) {
+  return {
+    id: `mig-${Date.now()}`,
+    source: 'home',
+    target: 'next',
+    phase: 'syncing' as const,
+    plannedAt: new Date(),
+    plannedBy,
+    backfill: emptyBackfill(),
+    verify: emptyVerify(),
+    cutOverAt: null,
+    rolledBackAt: null,
+    verifyWindowMs: 30_000,
   };
 }

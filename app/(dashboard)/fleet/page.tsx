@@ -8,7 +8,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { requirePageUser } from '@/lib/session/current';
 import { can } from '@/lib/auth/principal';
 import { listTenants } from '@/lib/db/tenants';
-import { listRegions } from '@/lib/regions';
+import { liveRegions } from '@/lib/propagation/read-status';
 import { fleetQuerySchema } from '@/lib/schemas/propagation';
 import type { FleetFilters as Filters } from '@/lib/query/propagation';
 
@@ -28,6 +28,7 @@ export default async function FleetPage({ searchParams }: Props) {
     tenant: single(raw.tenant),
     state: single(raw.state),
     region: single(raw.region),
+    deployment: single(raw.deployment),
     offset: single(raw.offset),
   });
   const filters: Filters = parsed.success
@@ -35,11 +36,12 @@ export default async function FleetPage({ searchParams }: Props) {
         tenant: parsed.data.tenant,
         state: parsed.data.state,
         region: parsed.data.region,
+        deployment: parsed.data.deployment,
         offset: parsed.data.offset || undefined,
         limit: FLEET_PAGE_SIZE,
       }
     : { limit: FLEET_PAGE_SIZE };
-  const tenants = await listTenants();
+  const [tenants, live] = await Promise.all([listTenants(), liveRegions()]);
   return (
     <>
       <PageHeader
@@ -49,7 +51,8 @@ export default async function FleetPage({ searchParams }: Props) {
       <FleetFilters
         filters={filters}
         tenants={tenants.map((t) => ({ id: t._id, name: t.name }))}
-        regions={listRegions().map((r) => r.name)}
+        regions={[...new Set(live.map((r) => r.name))]}
+        deployments={[...new Set(live.map((r) => r.deployment))]}
       />
       {!parsed.success && (
         <div className="mb-6">

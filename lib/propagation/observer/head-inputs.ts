@@ -43,7 +43,12 @@ export class HeadInputs {
     const since = new Date(this.lastReconcileAt - RECONCILE_SLACK_MS);
     const [versions, arrivals] = await Promise.all([
       readVersionsTouchedSince(since),
-      Promise.all(this.snap.regions.map((r) => arrivalsSince(r.name, since))),
+      Promise.all(
+        // The worker measures arrivals in the deployment services read from.
+        this.snap.regions
+          .filter((r) => r.deployment === this.snap.activeDeployment)
+          .map((r) => arrivalsSince(r.name, since)),
+      ),
     ]);
     const now = Date.now();
     for (const doc of versions) this.applyHead(doc, now);
@@ -155,7 +160,9 @@ export class HeadInputs {
   applyArrival(arrival: ArrivalDoc, now: number): void {
     const { snap } = this;
     const entry = snap.apps.get(arrival.appId);
-    const index = snap.regions.findIndex((r) => r.name === arrival.region);
+    const index = snap.regions.findIndex(
+      (r) => r.name === arrival.region && r.deployment === snap.activeDeployment,
+    );
     if (!entry || index < 0 || arrival.version < entry.arrivalsVersion) return;
     if (arrival.version > entry.arrivalsVersion || !entry.arrivals) {
       entry.arrivals = snap.regions.map(() => null);

@@ -10,8 +10,10 @@ import { errorText, HeadInputs } from '@/lib/propagation/observer/head-inputs';
 import { applyMessage, applyRead, scanSelection } from '@/lib/propagation/observer/region-inputs';
 import { Snapshot, type TimedProbe } from '@/lib/propagation/observer/snapshot';
 import { readAllRegions, type StampsRead } from '@/lib/propagation/read-stamps';
+import { getCacheState } from '@/lib/db/cache-state';
+import { liveDeployments } from '@/lib/model/migration';
 import { closeSubscriber, openSubscriber } from '@/lib/redis/clients';
-import { listRegions, type Region } from '@/lib/regions';
+import { findDeployment, regionsOf, type Region } from '@/lib/regions';
 import { log } from '@/lib/log';
 import { metrics } from '@/lib/metrics';
 
@@ -23,6 +25,7 @@ export type { AppListener, ScopeListener } from '@/lib/propagation/observer/chan
 export type { TimedProbe } from '@/lib/propagation/observer/snapshot';
 
 export interface ObserverOptions {
+  /** Fixed regions (one deployment); by default every region of every live deployment. */
   regions?: readonly Region[];
   /** Region scan: apps behind or recently changed, plus the next slice of every app. */
   scanMs?: number;
@@ -43,17 +46,24 @@ export interface ObserverOptions {
  * primary, unreachable regions), and a periodic reconcile against MongoDB (saves made by other
  * processes whose push failed, pushes, measured arrivals). Derived state only: rebuilt at start.
  *
+ * It watches every live cache deployment: the active one, and during a migration the other side
+ * too (lib/model/migration.ts), followed from MongoDB's cache state at every reconcile; a
+ * deployment that is retired is dropped with its subscriptions.
+ *
  * This file is its life cycle and its public face; the state is in snapshot.ts, who listens in
  * change-feed.ts, and the inputs in region-inputs.ts and head-inputs.ts.
  */
 export class StatusObserver {
-  readonly regions: readonly Region[];
+  private readonly fixedRegions: readonly Region[] | null;
   private readonly opts: Required<Omit<ObserverOptions, 'regions'>>;
   private readonly snap: Snapshot;
   private readonly heads: HeadInputs;
   private sweepCursor = 0;
   private readonly coldLoads = new Map<string, Promise<AppEntry>>();
-  private subscribers: Redis[] = [];
+  /** One subscription per region, by deployment/region. */
+  private readonly subscribers = new Map<string, Redis>();
+  private readonly regionsKnown: Promise<void>;
+  private resolveRegionsKnown!: () => void;
   private timers: NodeJS.Timeout[] = [];
   private readonly running = new Set<Promise<unknown>>();
   private stopped = false;
@@ -62,7 +72,7 @@ export class StatusObserver {
   private started = false;
 
   constructor(options: ObserverOptions = {}) {
-    this.regions = options.regions ?? listRegions();
+    this.fixedRegions = options.regions ?? null;
     this.opts = {
       scanMs: options.scanMs ?? 1_000,
       reconcileMs: options.reconcileMs ?? 1_000,
@@ -70,27 +80,26 @@ export class StatusObserver {
       sweepSize: options.sweepSize ?? 5_000,
       log: options.log ?? ((line) => observerLog.info(line)),
     };
-    this.snap = new Snapshot(this.regions, () => this.heads.scheduleListing());
+    this.snap = new Snapshot(() => this.heads.scheduleListing());
     this.heads = new HeadInputs(this.snap, this.opts);
     this.readyPromise = new Promise((resolve) => (this.resolveReady = resolve));
+    this.regionsKnown = new Promise((resolve) => (this.resolveRegionsKnown = resolve));
+  }
+
+  /** Every region of every live deployment, the active deployment's first. */
+  get regions(): readonly Region[] {
+    return this.snap.regions;
+  }
+
+  /** The deployment services read from. */
+  get activeDeployment(): string {
+    return this.snap.activeDeployment;
   }
 
   /** Subscribes, loads every app and head, reads every region once, then keeps it all current. */
   start(): this {
     if (this.started) return this;
     this.started = true;
-    this.subscribers = this.regions.map((region, index) => {
-      const client = openSubscriber(region, 'observer');
-      client.on('error', () => {});
-      client.on('message', (channel: string, raw: string) => {
-        if (channel !== UPDATES_CHANNEL) return;
-        const message = parseUpdateMessage(raw);
-        countInput('message');
-        if (message) applyMessage(this.snap, index, message);
-      });
-      client.subscribe(UPDATES_CHANNEL).catch(() => {});
-      return client;
-    });
     void this.initialLoad();
     return this;
   }
@@ -102,8 +111,8 @@ export class StatusObserver {
     this.heads.stop();
     this.snap.feed.stop();
     await Promise.allSettled([...this.running, ...this.coldLoads.values()]);
-    await Promise.all(this.subscribers.map(closeSubscriber));
-    this.subscribers = [];
+    await Promise.all([...this.subscribers.values()].map(closeSubscriber));
+    this.subscribers.clear();
   }
 
   /** Resolves once every app has been loaded and every region read at least once. */
@@ -115,6 +124,7 @@ export class StatusObserver {
 
   /** An app's entry, complete: read from MongoDB and every region first if it is not yet. */
   async appEntry(appId: string): Promise<AppEntry> {
+    await this.regionsKnown;
     const entry = this.snap.apps.get(appId);
     if (entry && isComplete(entry, this.snap.probes)) return entry;
     let load = this.coldLoads.get(appId);
@@ -164,7 +174,8 @@ export class StatusObserver {
       behind: this.snap.behind.size,
       ...this.snap.feed.stats(),
       cachedStatuses: this.snap.cachedStatuses(),
-      subscribed: this.subscribers.filter((s) => s.status === 'ready').length,
+      subscriptions: this.subscribers.size,
+      subscribed: [...this.subscribers.values()].filter((s) => s.status === 'ready').length,
     };
   }
 
@@ -183,16 +194,9 @@ export class StatusObserver {
   private async initialLoad(): Promise<void> {
     for (let attempt = 0; !this.stopped; attempt += 1) {
       try {
+        await this.followDeployments();
         await this.heads.fullReconcile();
-        // Every app once, slice by slice, before the first answer that needs them all.
-        const all = this.snap.entries();
-        let offset = 0;
-        do {
-          const ids = all.slice(offset, offset + this.opts.sweepSize).map((e) => e.appId);
-          const issuedAt = Date.now();
-          this.readRegions(ids, issuedAt, await readAllRegions(ids, { regions: this.regions }));
-          offset += this.opts.sweepSize;
-        } while (offset < all.length);
+        await this.readEveryApp();
         break;
       } catch (error) {
         if (attempt === 0) this.opts.log(`initial load failed (${errorText(error)}); retrying`);
@@ -202,10 +206,73 @@ export class StatusObserver {
     if (this.stopped) return;
     this.resolveReady();
     this.every(this.opts.scanMs, () => this.scan());
-    this.every(this.opts.reconcileMs, () => {
+    this.every(this.opts.reconcileMs, async () => {
       countInput('reconcile');
-      return this.heads.reconcile();
+      if (await this.followDeployments()) await this.readEveryApp();
+      await this.heads.reconcile();
     });
+  }
+
+  /** Every app once, slice by slice (the first load, and after a deployment became live). */
+  private async readEveryApp(): Promise<void> {
+    const all = this.snap.entries();
+    let offset = 0;
+    do {
+      const ids = all.slice(offset, offset + this.opts.sweepSize).map((e) => e.appId);
+      await this.readRegions(ids);
+      offset += this.opts.sweepSize;
+    } while (offset < all.length);
+  }
+
+  /**
+   * The regions to watch: fixed, or every region of every live deployment as MongoDB's cache
+   * state says. Returns whether the set changed (regions of a new deployment are not read yet).
+   */
+  private async followDeployments(): Promise<boolean> {
+    let regions: readonly Region[];
+    let active: string;
+    if (this.fixedRegions) {
+      regions = this.fixedRegions;
+      active = regions[0]?.deployment ?? '';
+    } else {
+      const state = await getCacheState();
+      active = state.active;
+      regions = liveDeployments(state).flatMap((name) => {
+        const deployment = findDeployment(name);
+        if (!deployment) this.opts.log(`cache deployment "${name}" is not declared here`);
+        return deployment ? regionsOf(deployment) : [];
+      });
+    }
+    const key = (r: Region) => `${r.deployment}/${r.name}`;
+    const same =
+      active === this.snap.activeDeployment &&
+      regions.length === this.snap.regions.length &&
+      regions.every((r, i) => this.snap.regions[i] && key(r) === key(this.snap.regions[i]));
+    this.resolveRegionsKnown();
+    if (same) return false;
+    this.snap.setRegions(regions, active);
+    const wanted = new Set(regions.map(key));
+    for (const [k, client] of this.subscribers) {
+      if (wanted.has(k)) continue;
+      this.subscribers.delete(k);
+      void closeSubscriber(client);
+    }
+    for (const region of regions) {
+      const k = key(region);
+      if (this.subscribers.has(k)) continue;
+      const client = openSubscriber(region, 'observer');
+      client.on('error', () => {});
+      client.on('message', (channel: string, raw: string) => {
+        if (channel !== UPDATES_CHANNEL) return;
+        const message = parseUpdateMessage(raw);
+        countInput('message');
+        const index = this.snap.regions.findIndex((r) => key(r) === k);
+        if (message && index >= 0) applyMessage(this.snap, index, message);
+      });
+      client.subscribe(UPDATES_CHANNEL).catch(() => {});
+      this.subscribers.set(k, client);
+    }
+    return true;
   }
 
   /** A loop that never overlaps itself, does not keep the process alive, and survives errors. */
@@ -231,28 +298,45 @@ export class StatusObserver {
     countInput('scan');
     const { ids, cursor } = scanSelection(this.snap, this.sweepCursor, this.opts.sweepSize);
     this.sweepCursor = cursor;
-    const issuedAt = Date.now();
-    this.readRegions(ids, issuedAt, await readAllRegions(ids, { regions: this.regions }));
+    await this.readRegions(ids);
   }
 
-  private readRegions(ids: readonly string[], issuedAt: number, read: StampsRead): void {
+  /**
+   * One pipelined read per region, deployment by deployment (each keeps its own region-down
+   * markers on its own primary); a read that outlived a change of the region set is dropped.
+   */
+  private async readRegions(ids: readonly string[]): Promise<void> {
+    const rev = this.snap.regionSetRev;
+    const issuedAt = Date.now();
+    const groups = new Map<string, Region[]>();
+    for (const region of this.snap.regions) {
+      const group = groups.get(region.deployment) ?? [];
+      group.push(region);
+      groups.set(region.deployment, group);
+    }
+    const reads = await Promise.all(
+      [...groups.values()].map((group) => readAllRegions(ids, { regions: group })),
+    );
+    if (rev !== this.snap.regionSetRev) return;
+    const read: StampsRead = {
+      readAt: Math.min(...reads.map((r) => r.readAt)),
+      regions: reads.flatMap((r) => r.regions),
+    };
     const outrun = applyRead(this.snap, read, ids, issuedAt);
     if (outrun.length > 0) void this.heads.refreshHeads(outrun.map((e) => e.appId));
   }
 
   /** One app read like a small scan: its head and arrivals from MongoDB, every region's stamp. */
   private async coldLoad(appId: string): Promise<AppEntry> {
-    const issuedAt = Date.now();
-    const [head, arrivals, read] = await Promise.all([
+    const [head, arrivals] = await Promise.all([
       readHead(appId, { data: false }),
       latestArrivals(appId, this.regions.length),
-      readAllRegions([appId], { regions: this.regions }),
     ]);
     const now = Date.now();
     const entry = this.snap.entryFor(appId, head?.tenantId);
     if (head) this.heads.applyHead(head, now);
     entry.headKnown = true;
-    this.readRegions([appId], issuedAt, read);
+    await this.readRegions([appId]);
     for (const arrival of arrivals) this.heads.applyArrival(arrival, now);
     entry.arrivalsLoaded = true;
     this.snap.judge(entry, Date.now());

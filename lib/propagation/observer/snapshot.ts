@@ -38,12 +38,52 @@ export class Snapshot {
   private orderDirty = false;
   private readonly statusCache = new Map<string, { key: string; status: AppPropagationStatus }>();
 
+  /** Every region of every live deployment, the active deployment's first. */
+  regions: readonly Region[] = [];
+  /** Services read from this deployment: arrivals, `converged` and `allInSync` are about it. */
+  activeDeployment = '';
+  /** Per region, the index of its own deployment's primary (-1: none). */
+  private primaryOf: number[] = [];
+  /** Bumped by every change of the region set: reads issued before it are dropped. */
+  regionSetRev = 0;
+
   constructor(
-    readonly regions: readonly Region[],
     /** Called when an app is seen for the first time: its listing should be fetched. */
     private readonly onNewApp: () => void,
   ) {
-    this.probes = regions.map(() => null);
+    this.probes = [];
+  }
+
+  /**
+   * Sets the regions watched (a deployment became live or was retired). What is known of a
+   * region that stays is kept; a new one is unknown until read.
+   */
+  setRegions(regions: readonly Region[], activeDeployment: string): void {
+    const key = (r: Region) => `${r.deployment}/${r.name}`;
+    const before = new Map(this.regions.map((r, i) => [key(r), i]));
+    const from = regions.map((r) => before.get(key(r)) ?? -1);
+    const pick = <T, D>(list: readonly T[] | null, fallback: D): (T | D)[] =>
+      from.map((i) => (i >= 0 && list ? (list[i] as T) : fallback));
+    this.probes = pick(this.probes, null);
+    this.regions = regions;
+    this.activeDeployment = activeDeployment;
+    this.primaryOf = regions.map((r) =>
+      regions.findIndex((p) => p.role === 'primary' && p.deployment === r.deployment),
+    );
+    this.regionSetRev += 1;
+    this.regionsRev += 1;
+    const now = Date.now();
+    for (const entry of this.apps.values()) {
+      entry.stamps = pick(entry.stamps, undefined);
+      entry.touchedAt = entry.touchedAt && pick(entry.touchedAt, 0);
+      entry.arrivals = entry.arrivals && pick(entry.arrivals, null);
+      this.changed(entry, now);
+    }
+  }
+
+  /** Whether region `i` is one services read from. */
+  isActive(i: number): boolean {
+    return this.regions[i]?.deployment === this.activeDeployment;
   }
 
   entryFor(appId: string, tenantId?: string | null): AppEntry {
@@ -93,14 +133,25 @@ export class Snapshot {
   }
 
   judge(entry: AppEntry, now: number): void {
-    const primaryIndex = this.regions.findIndex((r) => r.role === 'primary');
-    const primaryProbe = this.probes[primaryIndex];
-    const head = headStamp(
-      entry.head,
-      primaryProbe?.reachable ? (entry.stamps[primaryIndex] ?? null) : null,
-    );
+    // Each deployment's replicas are judged against what its own primary holds.
+    const heads = new Map<number, ReturnType<typeof headStamp>>();
+    const headFor = (primary: number) => {
+      if (!heads.has(primary)) {
+        const reachable = this.probes[primary]?.reachable === true;
+        heads.set(
+          primary,
+          headStamp(entry.head, reachable ? (entry.stamps[primary] ?? null) : null),
+        );
+      }
+      return heads.get(primary) ?? null;
+    };
     entry.states = this.regions.map((region, i) =>
-      cellState(this.probes[i] ?? unknownProbe(region), entry.stamps[i] ?? null, head, now),
+      cellState(
+        this.probes[i] ?? unknownProbe(region),
+        entry.stamps[i] ?? null,
+        headFor(this.primaryOf[i] ?? -1),
+        now,
+      ),
     );
     if (entry.states.every((s) => s === 'in_sync')) this.behind.delete(entry);
     else this.behind.add(entry);
@@ -119,9 +170,12 @@ export class Snapshot {
         stamp: entry.stamps[i] ?? null,
       })),
       entry.arrivals && entry.arrivalsVersion === entry.head?.version
-        ? entry.arrivals.filter((a) => a !== null)
+        ? entry.arrivals.flatMap((a, i) =>
+            a ? [{ ...a, deployment: this.regions[i]?.deployment }] : [],
+          )
         : [],
       now,
+      this.activeDeployment,
     );
     this.statusCache.delete(entry.appId);
     this.statusCache.set(entry.appId, { key, status });
@@ -132,10 +186,12 @@ export class Snapshot {
     return status;
   }
 
-  /** Every region reachable and holding `version` or newer. */
+  /** Every region services read from reachable and holding `version` or newer. */
   converged(entry: AppEntry, version: number): boolean {
     return this.regions.every(
-      (_, i) => this.probes[i]?.reachable === true && (entry.stamps[i]?.version ?? 0) >= version,
+      (_, i) =>
+        !this.isActive(i) ||
+        (this.probes[i]?.reachable === true && (entry.stamps[i]?.version ?? 0) >= version),
     );
   }
 
