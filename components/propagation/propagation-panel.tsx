@@ -83,7 +83,7 @@ function regionDetails(status: AppPropagationStatus, region: RegionStatus): stri
 
 function RegionRows({ status }: { status: AppPropagationStatus }) {
   const deployments = [...new Set(status.regions.map((r) => r.deployment))];
-  if (deployments.length < 2) return <DeploymentRows regions={status.regions} />;
+  if (deployments.length < 2) return <DeploymentRows status={status} regions={status.regions} />;
   return deployments.map((deployment, i) => (
     <Fragment key={deployment}>
       <Tr>
@@ -92,12 +92,21 @@ function RegionRows({ status }: { status: AppPropagationStatus }) {
           {i === 0 ? '· services read from it' : '· migration: receives every save too'}
         </Td>
       </Tr>
-      <DeploymentRows regions={status.regions.filter((r) => r.deployment === deployment)} />
+      <DeploymentRows
+        status={status}
+        regions={status.regions.filter((r) => r.deployment === deployment)}
+      />
     </Fragment>
   ));
 }
 
-function DeploymentRows({ regions }: { regions: AppPropagationStatus['regions'] }) {
+function DeploymentRows({
+  status,
+  regions,
+}: {
+  status: AppPropagationStatus;
+  regions: AppPropagationStatus['regions'];
+}) {
   return regions.map((region) => (
     <Tr key={`${region.deployment}/${region.name}`}>
       <Td className="font-medium whitespace-nowrap text-slate-900">
