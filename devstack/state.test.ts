@@ -40,6 +40,7 @@ describe('the env file contract', () => {
       DEVSTACK_REDIS_ADMIN_USERNAME: 'devstack-admin',
       DEVSTACK_REDIS_ADMIN_PASSWORD: state.config.credentials.admin.password,
       PROPAGATE_DEVSTACK_DIR: '/abs/stack',
+      WEBHOOKS_ALLOW_LOOPBACK: '1',
     });
   });
 

@@ -155,6 +155,8 @@ export function envRecord(state: StackState): Record<string, string> {
     env.REDIS_TLS_SERVERNAME = TLS_SERVERNAME;
   }
   env.PROPAGATE_DEVSTACK_DIR = state.dir;
+  // Test receivers listen on 127.0.0.1; production refuses loopback endpoints.
+  env.WEBHOOKS_ALLOW_LOOPBACK = '1';
   return env;
 }
 

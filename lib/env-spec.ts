@@ -86,6 +86,18 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
       PROPAGATE_METRICS_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
       /** The worker serves its own metrics (push retries, arrival times) on this port when set. */
       PROPAGATE_WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+      /**
+       * Event notifications may go to loopback addresses (and over http there): the devstack
+       * sets it for tests. Never in production: endpoints must be https on public addresses.
+       */
+      WEBHOOKS_ALLOW_LOOPBACK: z
+        .enum(['0', '1', 'false', 'true'])
+        .default('0')
+        .transform((v) => v === '1' || v === 'true'),
+      /** The first retry of a failed notification; each further one doubles (with jitter). */
+      WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+      /** How long one notification attempt may take, connection to answer. */
+      WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
       /** Set only by the devstack; the e2e guard and the fault CLI refuse to run without it. */
       PROPAGATE_DEVSTACK_DIR: z.string().optional(),
     },

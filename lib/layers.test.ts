@@ -21,7 +21,7 @@ const layers: string[][] = [
   ['redis', 'db', 'regions-health'],
   // Domain.
   ['session', 'instances', 'propagation'],
-  ['arrivals', 'versions', 'deployments'],
+  ['arrivals', 'versions', 'deployments', 'webhooks'],
   ['apps', 'users', 'worker', 'seed'],
   // Actions, route helpers and the browser's query options at the top.
   ['actions', 'api', 'query'],

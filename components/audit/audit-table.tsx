@@ -32,6 +32,12 @@ const tones: Record<AuditAction, BadgeTone> = {
   'user.disabled': 'danger',
   'user.enabled': 'success',
   'password.changed': 'neutral',
+  'webhook.created': 'info',
+  'webhook.enabled': 'success',
+  'webhook.disabled': 'warning',
+  'webhook.secret_rotated': 'warning',
+  'webhook.deleted': 'warning',
+  'webhook.resent': 'neutral',
 };
 
 const failureReasons: Record<string, string> = {

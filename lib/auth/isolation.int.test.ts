@@ -19,6 +19,11 @@ import { revokeApiToken } from '@/lib/actions/revoke-api-token';
 import { rollbackConfig } from '@/lib/actions/rollback-config';
 import { changePassword } from '@/lib/actions/change-password';
 import { changeUserRole } from '@/lib/actions/change-user-role';
+import { createWebhookEndpoint } from '@/lib/actions/create-webhook-endpoint';
+import { deleteWebhookEndpoint } from '@/lib/actions/delete-webhook-endpoint';
+import { resendWebhookDelivery } from '@/lib/actions/resend-webhook-delivery';
+import { rotateWebhookSecret } from '@/lib/actions/rotate-webhook-secret';
+import { setWebhookEndpointEnabled } from '@/lib/actions/set-webhook-endpoint-enabled';
 import { inviteUser } from '@/lib/actions/invite-user';
 import { revokeInvitation } from '@/lib/actions/revoke-invitation';
 import { saveConfig } from '@/lib/actions/save-config';
@@ -34,6 +39,8 @@ import { readHead } from '@/lib/db/heads';
 import { createInvitation } from '@/lib/db/invitations';
 import { closeMongo } from '@/lib/db/mongo';
 import { setPasswordHash } from '@/lib/db/users';
+import { createWebhookEndpoint as insertEndpoint } from '@/lib/db/webhook-endpoints';
+import { deliveryId, recordEvent } from '@/lib/db/webhook-events';
 import { hashPassword } from '@/lib/auth/password';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { emptyBackfill, emptyVerify } from '@/lib/model/migration';
@@ -78,6 +85,7 @@ const adminGrants: Permission[] = [
   'users:read',
   'users:manage',
   'account:manage',
+  'webhooks:manage',
 ];
 const viewerGrants: Permission[] = ['config:read', 'propagation:read', 'account:manage'];
 /** Tokens act for automation, never for a person: no own account. */
@@ -451,6 +459,56 @@ const operations: Operation[] = [
       };
     },
   ),
+  action(
+    'createWebhookEndpoint',
+    // Always in the caller's own tenant; support staff own none.
+    { permission: 'webhooks:manage', tenantBound: false, writesTo: 'caller' },
+    createWebhookEndpoint.run,
+    () => Promise.resolve({ url: 'http://127.0.0.1:9/matrix', eventTypes: ['config.saved'] }),
+  ),
+  action(
+    'setWebhookEndpointEnabled',
+    { permission: 'webhooks:manage', tenantBound: true, writesTo: 'target' },
+    setWebhookEndpointEnabled.run,
+    async (target) => ({ endpointId: (await targetEndpoint(target))._id, enabled: 'false' }),
+  ),
+  action(
+    'rotateWebhookSecret',
+    { permission: 'webhooks:manage', tenantBound: true, writesTo: 'target' },
+    rotateWebhookSecret.run,
+    async (target) => ({ endpointId: (await targetEndpoint(target))._id }),
+  ),
+  action(
+    'deleteWebhookEndpoint',
+    { permission: 'webhooks:manage', tenantBound: true, writesTo: 'target' },
+    deleteWebhookEndpoint.run,
+    async (target) => ({ endpointId: (await targetEndpoint(target))._id }),
+  ),
+  action(
+    'resendWebhookDelivery',
+    { permission: 'webhooks:manage', tenantBound: true, writesTo: 'target' },
+    resendWebhookDelivery.run,
+    async (target) => {
+      const endpoint = await targetEndpoint(target);
+      edits += 1;
+      const { id } = await recordEvent({
+        type: 'config.saved',
+        key: `${appOf(target)}|matrix-${run}-${edits}`,
+        tenantId: target,
+        appId: appOf(target),
+        at: new Date(),
+        data: {
+          tenantId: target,
+          appId: appOf(target),
+          version: 1,
+          committedAt: new Date().toISOString(),
+          author: { name: 'matrix', email: null },
+          message: '',
+        },
+      });
+      return { endpointId: endpoint._id, deliveryId: deliveryId(endpoint._id, id) };
+    },
+  ),
   route('GET', '/api/regions', () => import('@/app/api/regions/route'), {
     permission: 'propagation:read',
     tenantBound: false,
@@ -647,6 +705,19 @@ async function planFixtureMigration(): Promise<number> {
   return outcome.state.revision;
 }
 
+/** A fresh webhook endpoint of the target tenant for each call that acts on one. */
+async function targetEndpoint(target: TenantId) {
+  const { endpoint } = await insertEndpoint({
+    tenantId: target,
+    url: 'http://127.0.0.1:9/matrix',
+    description: '',
+    eventTypes: ['config.saved'],
+    appIds: [],
+    createdBy: { userId: 'seed', name: 'Seed', email: 'seed@example.test' },
+  });
+  return endpoint;
+}
+
 /** A fresh viewer of the target tenant for each role or disable call. */
 async function targetUser(target: TenantId) {
   edits += 1;
@@ -665,23 +736,32 @@ function expected(caller: Caller, op: Operation, target: TenantId): Outcome {
 async function fingerprint(tenant: TenantId) {
   const c = await collections();
   const appId = appOf(tenant);
-  const [apps, users, invitations, versions, tokens, revoked, audit, cached] = await Promise.all([
-    c.apps.find({ tenantId: tenant }, { projection: { name: 1, archivedAt: 1 } }).toArray(),
-    c.users
-      .find({ tenantId: tenant }, { projection: { role: 1, disabled: 1, passwordHash: 1 } })
-      .sort({ _id: 1 })
-      .toArray(),
-    c.invitations
-      .find({ tenantId: tenant }, { projection: { revokedAt: 1 } })
-      .sort({ _id: 1 })
-      .toArray(),
-    c.configVersions.countDocuments({ appId }),
-    c.apiTokens.countDocuments({ tenantId: tenant }),
-    c.apiTokens.countDocuments({ tenantId: tenant, revokedAt: { $ne: null } }),
-    c.audit.countDocuments({ tenantId: tenant }),
-    primaryRedis().hget(configKey(appId), 'version'),
-  ]);
-  return { apps, users, invitations, versions, tokens, revoked, audit, cached };
+  const [apps, users, invitations, versions, tokens, revoked, audit, cached, hooks, deliveries] =
+    await Promise.all([
+      c.apps.find({ tenantId: tenant }, { projection: { name: 1, archivedAt: 1 } }).toArray(),
+      c.users
+        .find({ tenantId: tenant }, { projection: { role: 1, disabled: 1, passwordHash: 1 } })
+        .sort({ _id: 1 })
+        .toArray(),
+      c.invitations
+        .find({ tenantId: tenant }, { projection: { revokedAt: 1 } })
+        .sort({ _id: 1 })
+        .toArray(),
+      c.configVersions.countDocuments({ appId }),
+      c.apiTokens.countDocuments({ tenantId: tenant }),
+      c.apiTokens.countDocuments({ tenantId: tenant, revokedAt: { $ne: null } }),
+      c.audit.countDocuments({ tenantId: tenant }),
+      primaryRedis().hget(configKey(appId), 'version'),
+      c.webhookEndpoints
+        .find({ tenantId: tenant }, { projection: { enabled: 1, 'secrets.createdAt': 1 } })
+        .sort({ _id: 1 })
+        .toArray(),
+      c.webhookDeliveries
+        .find({ tenantId: tenant }, { projection: { status: 1, resentAt: 1 } })
+        .sort({ _id: 1 })
+        .toArray(),
+    ]);
+  return { apps, users, invitations, versions, tokens, revoked, audit, cached, hooks, deliveries };
 }
 
 async function fingerprints() {
@@ -772,6 +852,9 @@ afterAll(async () => {
     c.apiTokens.deleteMany({ tenantId: { $in: [...tenants] } }),
     c.users.deleteMany({ _id: { $regex: `^iso-.*-${run}$` } }),
     c.invitations.deleteMany({ tenantId: { $in: [...tenants] } }),
+    c.webhookEndpoints.deleteMany({ tenantId: { $in: [...tenants] } }),
+    c.webhookEvents.deleteMany({ tenantId: { $in: [...tenants] } }),
+    c.webhookDeliveries.deleteMany({ tenantId: { $in: [...tenants] } }),
     ...[...tenants.map((t) => `${t}-app`), ...copies].map((id) =>
       primaryRedis().del(configKey(id)),
     ),

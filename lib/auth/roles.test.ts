@@ -13,6 +13,7 @@ const expected: Record<Role, Permission[]> = {
     'users:read',
     'users:manage',
     'account:manage',
+    'webhooks:manage',
   ],
   viewer: ['config:read', 'propagation:read', 'account:manage'],
   support: [

@@ -20,6 +20,7 @@ export const permissions = [
   'users:read',
   'users:manage',
   'account:manage',
+  'webhooks:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -34,6 +35,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'users:read',
     'users:manage',
     'account:manage',
+    'webhooks:manage',
   ],
   viewer: ['config:read', 'propagation:read', 'account:manage'],
   // Support looks across tenants and may unstick a push, but never edits configuration.

@@ -5,6 +5,7 @@ import type { Role } from '@/lib/auth/roles';
 import { getDb } from '@/lib/db/mongo';
 import type { NewArrival } from '@/lib/model/arrival';
 import type { CacheStateDoc, MigrationDoc } from '@/lib/model/migration';
+import type { WebhookDeliveryStatus, WebhookEventType } from '@/lib/schemas/webhooks';
 
 /** The shapes stored in MongoDB. Only modules under lib/db touch these collections. */
 
@@ -178,6 +179,80 @@ export interface DeploymentOutboxDoc {
   createdAt: Date;
 }
 
+/** A signing secret of a webhook endpoint: the raw key behind `whsec_…`, shown to the admin once. */
+export interface WebhookSecret {
+  key: string;
+  createdAt: Date;
+  /** A rotated-out secret keeps signing beside the new one until then, so receivers can switch. */
+  expiresAt: Date | null;
+}
+
+/** Where a tenant wants Propagate's own events sent (not the webhooks inside a CIAM config). */
+export interface WebhookEndpointDoc {
+  _id: string;
+  tenantId: string;
+  url: string;
+  description: string;
+  eventTypes: WebhookEventType[];
+  /** Empty: every app of the tenant. */
+  appIds: string[];
+  enabled: boolean;
+  /** Newest first. */
+  secrets: WebhookSecret[];
+  createdBy: Author;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * One event, produced once: its id is derived from what it is about (type, app, version,
+ * region), so every process that notices it writes the same document and only the first insert
+ * counts. The body is stored as sent, so every attempt and resend signs the same bytes.
+ */
+export interface WebhookEventDoc {
+  _id: string;
+  tenantId: string;
+  appId: string;
+  type: WebhookEventType;
+  body: string;
+  createdAt: Date;
+  /** Deliveries were created for every endpoint that wanted it; null until then. */
+  fannedOutAt: Date | null;
+  /** region.lagging only: when the region caught up again (the recovered event was produced). */
+  recoveredAt?: Date | null;
+  region?: string;
+}
+
+export interface WebhookAttempt {
+  at: Date;
+  /** null: no HTTP answer (refused address, DNS, timeout, connection). */
+  responseCode: number | null;
+  latencyMs: number;
+  error: string | null;
+}
+
+/** One event for one endpoint: its attempts, and when the next one is due. */
+export interface WebhookDeliveryDoc {
+  _id: string;
+  endpointId: string;
+  tenantId: string;
+  eventId: string;
+  eventType: WebhookEventType;
+  appId: string;
+  status: WebhookDeliveryStatus;
+  attemptCount: number;
+  /** attemptCount when the current round of retries began (a resend starts a new one). */
+  roundStart?: number;
+  /** The most recent attempts, newest last (bounded). */
+  attempts: WebhookAttempt[];
+  nextAttemptAt: Date | null;
+  /** A worker holds it until then (an attempt in flight); another may take it after. */
+  leaseUntil: Date | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  resentAt: Date | null;
+}
+
 /** A migration that ended (finished or cancelled), kept for the record. */
 export interface MigrationRecordDoc extends MigrationDoc {
   _id: string;
@@ -202,6 +277,9 @@ export async function collections() {
     cacheState: db.collection<CacheStateDoc>('cache_state'),
     deploymentOutbox: db.collection<DeploymentOutboxDoc>('deployment_outbox'),
     migrations: db.collection<MigrationRecordDoc>('migrations'),
+    webhookEndpoints: db.collection<WebhookEndpointDoc>('webhook_endpoints'),
+    webhookEvents: db.collection<WebhookEventDoc>('webhook_events'),
+    webhookDeliveries: db.collection<WebhookDeliveryDoc>('webhook_deliveries'),
   };
 }
 
@@ -238,6 +316,15 @@ export function ensureIndexes(): Promise<void> {
       c.arrivals.createIndex({ region: 1, arrivedAt: -1 }),
       c.idempotencyKeys.createIndex({ createdAt: 1 }, { expireAfterSeconds: 24 * 3600 }),
       c.deploymentOutbox.createIndex({ deployment: 1, nextPushAt: 1 }),
+      c.webhookEndpoints.createIndex({ tenantId: 1, createdAt: -1 }),
+      // Events not yet fanned out, and open lags (region.lagging without a recovery).
+      c.webhookEvents.createIndex({ fannedOutAt: 1, createdAt: 1 }),
+      c.webhookEvents.createIndex({ type: 1, recoveredAt: 1 }),
+      c.webhookEvents.createIndex({ createdAt: 1 }, { expireAfterSeconds: 30 * 24 * 3600 }),
+      // The dispatcher's due query, and an endpoint's delivery log newest first.
+      c.webhookDeliveries.createIndex({ status: 1, nextAttemptAt: 1 }),
+      c.webhookDeliveries.createIndex({ endpointId: 1, createdAt: -1 }),
+      c.webhookDeliveries.createIndex({ createdAt: 1 }, { expireAfterSeconds: 30 * 24 * 3600 }),
     ]);
   })().catch((error: unknown) => {
     indexesReady = undefined;

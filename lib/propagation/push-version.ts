@@ -10,6 +10,7 @@ import { markDiverged, markPushed, recordPushFailure } from '@/lib/db/outbox';
 import { writeTargets } from '@/lib/model/migration';
 import { errorFields, log } from '@/lib/log';
 import { metrics, secondsSince } from '@/lib/metrics';
+import { recordPushedEvent } from '@/lib/db/webhook-events';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { pushToPrimary, type PushOutcome } from '@/lib/propagation/push';
 
@@ -23,7 +24,7 @@ export type PushResult =
 
 type PushDoc = Pick<
   ConfigVersionDoc,
-  'appId' | 'version' | 'checksum' | 'data' | 'createdAt' | 'pushAttempts' | 'archived'
+  'appId' | 'tenantId' | 'version' | 'checksum' | 'data' | 'createdAt' | 'pushAttempts' | 'archived'
 >;
 
 /** First retry after 1 s, doubling up to a minute: a primary outage is not hammered. */
@@ -134,7 +135,17 @@ async function pushAndMark(doc: PushDoc, overwriteSameVersion: boolean): Promise
       };
     }
     const pushedAt = pushedAtOf(outcome);
-    await markPushed({ appId: doc.appId, version: doc.version, pushedAt });
+    await Promise.all([
+      markPushed({ appId: doc.appId, version: doc.version, pushedAt }),
+      // The push stands whether or not its event could be recorded.
+      outcome.status === 'written' &&
+        recordPushedEvent(doc, pushedAt).catch((error: unknown) =>
+          log.error(
+            { appId: doc.appId, version: doc.version, ...errorFields(error) },
+            'could not record config.pushed',
+          ),
+        ),
+    ]);
     return { pushed: true, pushedAt };
   } catch (error) {
     const message = messageOf(error);

@@ -28,6 +28,12 @@ export const auditActions = [
   'user.disabled',
   'user.enabled',
   'password.changed',
+  'webhook.created',
+  'webhook.enabled',
+  'webhook.disabled',
+  'webhook.secret_rotated',
+  'webhook.deleted',
+  'webhook.resent',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 
@@ -58,6 +64,12 @@ export const auditActionLabels: Record<AuditAction, string> = {
   'user.disabled': 'User disabled',
   'user.enabled': 'User re-enabled',
   'password.changed': 'Password changed',
+  'webhook.created': 'Webhook endpoint added',
+  'webhook.enabled': 'Webhook endpoint enabled',
+  'webhook.disabled': 'Webhook endpoint disabled',
+  'webhook.secret_rotated': 'Webhook secret rotated',
+  'webhook.deleted': 'Webhook endpoint deleted',
+  'webhook.resent': 'Webhook delivery resent',
 };
 
 /** An HTML form submits empty inputs as "": that means "no filter", not an invalid value. */

@@ -9,6 +9,7 @@ import { authorFromPrincipal, commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
 import { errorFields, log } from '@/lib/log';
 import { metrics, secondsSince } from '@/lib/metrics';
+import { recordCommitEvent } from '@/lib/db/webhook-events';
 import { pushVersion, type PushResult } from '@/lib/propagation/push-version';
 import type { RequestMeta } from '@/lib/request-meta';
 import { formInvalid, type ActionResult, type InvalidResult } from '@/lib/results';
@@ -146,7 +147,7 @@ async function pushAndAudit({
   doc,
   principal,
   meta,
-  proposal: { audit },
+  proposal,
   changes,
 }: {
   doc: ConfigVersionDoc;
@@ -155,6 +156,7 @@ async function pushAndAudit({
   proposal: Proposal;
   changes: ConfigChange[];
 }): Promise<PushResult> {
+  const { audit } = proposal;
   const [push] = await Promise.all([
     pushVersion(doc),
     recordAudit({
@@ -171,6 +173,15 @@ async function pushAndAudit({
         'audit write failed',
       );
     }),
+    // Every new config notifies (a restore too); an archive's tombstone is not a config.
+    proposal.lifecycle !== 'archive' &&
+      // The worker's catch-up produces it later from the version itself.
+      recordCommitEvent(doc).catch((error: unknown) => {
+        log.error(
+          { appId: doc.appId, version: doc.version, ...errorFields(error) },
+          'could not record the commit event',
+        );
+      }),
   ]);
   return push;
 }

@@ -19,6 +19,7 @@ import { log as rootLog } from '@/lib/log';
 import { metrics } from '@/lib/metrics';
 
 const workerLog = rootLog.child({ component: 'worker' });
+import { startNotifications } from '@/lib/worker/notifications';
 
 export interface WorkerIntervals {
   /** Outbox pass: versions whose push failed. */
@@ -102,6 +103,7 @@ export async function startWorker({
     every('verify', every_.migrationMs, () => verifyPass(), ctx),
     every('instances behind', every_.instancesMs, () => measureInstancesBehind(), ctx),
   ];
+  const notifications = startNotifications({ ctx, log });
   log(`running: ${regions.map((r) => `${r.name} (${r.role})`).join(', ')}`);
 
   return {
@@ -110,7 +112,7 @@ export async function startWorker({
     async stop() {
       stopping.abort();
       await Promise.all(loops);
-      await Promise.all([recorder.stop(), listeners.stop()]);
+      await Promise.all([recorder.stop(), listeners.stop(), notifications.stop()]);
     },
   };
 }
