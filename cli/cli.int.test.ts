@@ -202,6 +202,17 @@ describe('propagate CLI', () => {
     expect(denied.code).toBe(EXIT.auth);
   });
 
+  it('exits with the error code when the server cannot be reached; --help lists every code', async () => {
+    const down = await cli(['apps'], { PROPAGATE_URL: 'http://127.0.0.1:9' });
+    expect(down.code).toBe(EXIT.error);
+    expect(down.stderr).toMatch(/Could not reach http:\/\/127\.0\.0\.1:9/);
+    const help = await cli(['--help']);
+    expect(help.code).toBe(EXIT.ok);
+    for (const code of Object.values(EXIT)) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${code}  \\w`, 'm'));
+    }
+  });
+
   it('lists, shows history, rolls back, and answers --json everywhere', async () => {
     const apps = await cli(['apps', '--json']);
     expect(apps.code, apps.stderr).toBe(EXIT.ok);

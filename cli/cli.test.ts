@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { ApiProblem } from './client';
 import { explainProblem, ifMatchOf } from './commands';
 import { formatMs, parseDuration } from './duration';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { EXIT } from './exit-codes';
+import { runCli } from './main';
 import { createProgress } from './progress';
 import { snapshotOf, type AppInstances, type AppPropagation } from './watch';
 
@@ -179,5 +182,37 @@ describe('problems', () => {
     const text = explainProblem(conflict, 'shop');
     expect(text).toContain('Conflict: shop is at v9 now; this change started from v7.');
     expect(text).toContain('~ MFA › Policy (mfa.policy): "optional" → "required"');
+  });
+});
+
+describe('exit codes', () => {
+  const codes = Object.values(EXIT).sort();
+
+  it('are 0 to 7, each with its own meaning', () => {
+    expect(codes).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('are listed by `propagate --help`, which exits 0', async () => {
+    let out = '';
+    const code = await runCli(['--help'], { out: (t) => (out += t), err: () => {}, tty: false });
+    expect(code).toBe(EXIT.ok);
+    const listed = [...out.matchAll(/^ {2}(\d) {2}(\w[\w ]*):/gm)].map((m) => [Number(m[1]), m[2]]);
+    expect(listed).toEqual([
+      [0, 'done'],
+      [1, 'error'],
+      [2, 'usage'],
+      [3, 'auth'],
+      [4, 'invalid'],
+      [5, 'conflict'],
+      [6, 'not converged'],
+      [7, 'not found'],
+    ]);
+  });
+
+  it('are the ones the README documents', () => {
+    const readme = readFileSync(path.resolve(import.meta.dirname, '../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| exit code | meaning |'));
+    const rows = [...table.matchAll(/^\| (\d) \| /gm)].map((m) => Number(m[1]));
+    expect(rows).toEqual(codes);
   });
 });

@@ -12,7 +12,7 @@ import {
   type Io,
 } from './commands';
 import { parseDuration } from './duration';
-import { CliError, EXIT } from './exit-codes';
+import { CliError, EXIT, exitCodesHelp } from './exit-codes';
 
 /**
  * `propagate`: the REST API from a terminal or a deploy pipeline. Token and URL come from
@@ -52,7 +52,7 @@ export function buildProgram(io: Omit<Io, 'json'>): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 done/converged, 1 error, 2 usage, 3 auth, 4 invalid, 5 conflict, 6 not converged in time, 7 not found.
+${exitCodesHelp()}
 
 Example (a deploy pipeline step):
   propagate push acme-storefront config/login.json -m "Deploy $GIT_SHA" --wait --timeout 60s`,
