@@ -56,6 +56,37 @@ describe('the OpenAPI document', () => {
     );
   });
 
+  it('describes the propagation event stream and every event notification', () => {
+    const { paths, webhooks, components } = buildOpenApiDocument();
+    const stream = paths['/api/apps/{appId}/propagation/events']?.get as {
+      responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+    };
+    expect(stream.responses['200']?.content?.['text/event-stream']?.schema).toEqual({
+      $ref: '#/components/schemas/PropagationStreamEvent',
+    });
+    const event = components.schemas.PropagationStreamEvent as {
+      properties: { event: { enum: string[] } };
+    };
+    expect(event.properties.event.enum).toEqual(['status', 'head', 'region', 'arrival', 'tick']);
+    expect(Object.keys(webhooks).sort()).toEqual([
+      'config.converged',
+      'config.pushed',
+      'config.rolled_back',
+      'config.saved',
+      'region.lagging',
+      'region.recovered',
+    ]);
+    const converged = webhooks['config.converged']?.post;
+    if (!converged) throw new Error('no config.converged webhook');
+    expect(converged.parameters.map((p) => p.name)).toEqual([
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+    ]);
+    expect(JSON.stringify(converged.requestBody)).toContain('ConfigConvergedEvent');
+    expect(components.schemas).toHaveProperty('ConfigConvergedEvent');
+  });
+
   it('has a route handler for every operation', () => {
     for (const op of Object.values(operations)) {
       const file = routeFile(op.path);

@@ -6,6 +6,12 @@ import { z } from 'zod';
 import { API_VERSION, operations, type ApiOperation } from '@/lib/api/operations';
 import { problemTypes, problemTypeUri } from '@/lib/api/problem';
 import { problemSchema } from '@/lib/schemas/api';
+import {
+  webhookEventDescriptions,
+  webhookEventLabels,
+  webhookEventTypes,
+  webhookPayloadSchema,
+} from '@/lib/schemas/webhooks';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -127,7 +133,12 @@ function operationObject(op: ApiOperation) {
     [op.success.status]: {
       description: op.success.description,
       ...(Object.keys(headers).length ? { headers } : {}),
-      content: { 'application/json': { schema: jsonSchema(op.success.schema) } },
+      // A stream is described by its one event, as OpenAPI 3.1 has no schema for a sequence.
+      content: {
+        [op.stream ? 'text/event-stream' : 'application/json']: {
+          schema: jsonSchema(op.success.schema),
+        },
+      },
     },
   };
   if (op.etag) responses[304] = { description: 'Not modified: the head is still the one named.' };
@@ -150,6 +161,53 @@ function operationObject(op: ApiOperation) {
       : {}),
     responses,
   };
+}
+
+const signatureHeaders = [
+  {
+    name: 'webhook-id',
+    description:
+      'The event’s id: the same on every retry and resend, so handle each id once (`evt_…`).',
+  },
+  {
+    name: 'webhook-timestamp',
+    description: 'When this attempt was sent, in seconds since the epoch; refuse old ones.',
+  },
+  {
+    name: 'webhook-signature',
+    description:
+      'Space-separated `v1,<base64>` signatures: HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{body}` with the endpoint’s secret (the base64 after `whsec_`). During a secret rotation there is one per secret; accept the request if any matches.',
+  },
+].map((h) => ({ ...h, in: 'header', required: true, schema: { type: 'string' } }));
+
+/** What Propagate sends to endpoints an account admin registers (Standard Webhooks). */
+function webhooks() {
+  return Object.fromEntries(
+    webhookEventTypes.map((type) => [
+      type,
+      {
+        post: {
+          operationId: `event-${type.replace('.', '-')}`,
+          tags: ['Event notifications'],
+          summary: webhookEventLabels[type],
+          description: `${webhookEventDescriptions[type]}\n\nSent to every enabled endpoint of the account that chose \`${type}\` (and the app, if it names apps).`,
+          security: [],
+          parameters: signatureHeaders,
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: jsonSchema(webhookPayloadSchema(type)) } },
+          },
+          responses: {
+            '2XX': { description: 'Taken. The event is not sent again unless someone resends it.' },
+            default: {
+              description:
+                'Any other answer, or none within the timeout (10 s), is retried with exponential backoff and jitter, up to 12 attempts.',
+            },
+          },
+        },
+      },
+    ]),
+  );
 }
 
 export function buildOpenApiDocument() {
@@ -184,8 +242,14 @@ export function buildOpenApiDocument() {
       { name: 'Configuration', description: 'Read and save an app’s configuration.' },
       { name: 'History', description: 'Versions, differences and rollback.' },
       { name: 'Propagation', description: 'Where a version has reached: regions and servers.' },
+      {
+        name: 'Event notifications',
+        description:
+          'Requests Propagate sends to your endpoints (dashboard: Webhooks), signed with the Standard Webhooks scheme.',
+      },
     ],
     paths,
+    webhooks: webhooks(),
     components: {
       schemas,
       securitySchemes: {

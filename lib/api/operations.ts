@@ -19,6 +19,7 @@ import {
   forcePushBodySchema,
   listAppsQuerySchema,
   listVersionsQuerySchema,
+  propagationStreamEventSchema,
   rollbackBodySchema,
   rolledBackSchema,
   saveConfigBodySchema,
@@ -54,6 +55,8 @@ export interface ApiOperation {
   etag?: boolean;
   mutates?: boolean;
   idempotent?: boolean;
+  /** Answers with a Server-Sent Events stream (`text/event-stream`) of `success.schema` events. */
+  stream?: boolean;
 }
 
 const noQuery = z.object({});
@@ -205,6 +208,25 @@ export const operations = {
     },
     problems: [415, 422],
     mutates: true,
+  },
+  streamPropagation: {
+    name: 'streamPropagation',
+    method: 'get',
+    path: '/api/apps/{appId}/propagation/events',
+    tag: 'Propagation',
+    summary: 'Follow where the configuration has reached, as it happens',
+    description:
+      'Server-Sent Events (`text/event-stream`, e.g. with `EventSource` or `curl -N`): the whole status at once (`status`), then again on every change, named by what changed. The stream never ends by itself; reconnect when it drops (a proxy may close idle connections despite the heartbeats). Open streams and long-poll waits count together against a per-caller limit (429 with `Retry-After`).',
+    permission: 'propagation:read',
+    params: appParamsSchema,
+    query: noQuery,
+    success: {
+      status: 200,
+      description: 'A stream of events, each carrying the whole status.',
+      schema: propagationStreamEventSchema,
+    },
+    problems: [429],
+    stream: true,
   },
   getInstances: {
     name: 'getInstances',

@@ -1,6 +1,7 @@
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
+import type { propagationStreamEvents } from '@/lib/schemas/api';
 
-export type AppStatusEventName = 'status' | 'head' | 'region' | 'arrival' | 'tick';
+export type AppStatusEventName = (typeof propagationStreamEvents)[number];
 
 /** What changed between two statuses of an app, most telling first: the name of the event. */
 export function appStatusEvent(

@@ -237,6 +237,23 @@ export const appPropagationSchema = z
   })
   .meta({ id: 'AppPropagation' });
 
+/** The events of an app's propagation stream, most telling first (lib/propagation/status-events.ts). */
+export const propagationStreamEvents = ['status', 'head', 'region', 'arrival', 'tick'] as const;
+
+export const propagationStreamEventSchema = z
+  .object({
+    event: z.enum(propagationStreamEvents).meta({
+      description:
+        '`status`: the whole status, first on connect; `head`: a new version; `region`: a region changed state or version; `arrival`: an arrival time was measured; `tick`: only elapsed times moved (sent while a region is behind).',
+    }),
+    data: appPropagationSchema,
+  })
+  .meta({
+    id: 'PropagationStreamEvent',
+    description:
+      'One Server-Sent Event: an `event:` line with the name, a `data:` line with the whole status as JSON, and a blank line. Comment lines (`: heartbeat`) keep the connection open every 15 s.',
+  });
+
 export const appInstancesSchema = z
   .object({
     appId: z.string(),
