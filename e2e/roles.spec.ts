@@ -82,6 +82,7 @@ test.describe('what each role is shown', () => {
       'Regions',
       'Audit log',
       'API tokens',
+      'Webhooks',
       'Users',
       'API',
     ]);

@@ -13,7 +13,12 @@ const product = await runProduct({
   regions: TEST_REGIONS,
   build: 'if-missing',
   // A short lag budget so a partitioned region turns "lagging" within an e2e test's time.
-  extraEnv: { LAG_BUDGET_MS: '2000', PROPAGATE_METRICS_TOKEN: E2E_METRICS_TOKEN },
+  // Webhook retries a second apart, so a refused first attempt is retried within a test.
+  extraEnv: {
+    LAG_BUDGET_MS: '2000',
+    PROPAGATE_METRICS_TOKEN: E2E_METRICS_TOKEN,
+    WEBHOOK_RETRY_BASE_MS: '1000',
+  },
   log: (line) => console.log(`[e2e-server] ${line}`),
 });
 

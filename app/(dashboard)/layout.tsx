@@ -22,6 +22,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
             {can(user, 'deployments:read') && <NavLink href="/migration">Cache migration</NavLink>}
             {can(user, 'audit:read') && <NavLink href="/audit">Audit log</NavLink>}
             {can(user, 'tokens:manage') && <NavLink href="/tokens">API tokens</NavLink>}
+            {can(user, 'webhooks:manage') && <NavLink href="/webhooks">Webhooks</NavLink>}
             {can(user, 'users:read') && <NavLink href="/users">Users</NavLink>}
             <NavLink href="/api-reference">API</NavLink>
           </nav>

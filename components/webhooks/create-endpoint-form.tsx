@@ -1,0 +1,156 @@
+'use client';
+
+import { useActionState, useState } from 'react';
+import { ActionError } from '@/components/ui/action-error';
+import { Button } from '@/components/ui/button';
+import { Checkbox, Field, Input } from '@/components/ui/field';
+import { ShowOnceSecret } from '@/components/ui/show-once-secret';
+import {
+  createWebhookEndpoint,
+  type CreateWebhookEndpointResult,
+} from '@/lib/actions/create-webhook-endpoint';
+import {
+  webhookEventDescriptions,
+  webhookEventLabels,
+  webhookEventTypes,
+} from '@/lib/schemas/webhooks';
+
+const defaultEvents = new Set(['config.converged', 'region.lagging', 'region.recovered']);
+
+function FieldsetError({ id, messages }: { id: string; messages: string[] | undefined }) {
+  if (!messages?.[0]) return null;
+  return (
+    <p id={id} className="mt-1 text-xs font-medium text-red-600">
+      {messages[0]}
+    </p>
+  );
+}
+
+export function CreateEndpointForm({ apps }: { apps: { id: string; name: string }[] }) {
+  const [state, action, pending] = useActionState<CreateWebhookEndpointResult, FormData>(
+    createWebhookEndpoint,
+    { status: 'idle' },
+  );
+  const [dismissed, setDismissed] = useState<string | null>(null);
+  const fieldErrors = state.status === 'invalid' ? state.fieldErrors : {};
+  const created = state.status === 'ok' ? state.data : null;
+
+  return (
+    <div className="space-y-4">
+      {created && dismissed !== created.endpoint._id && (
+        <ShowOnceSecret
+          title={`Signing secret for ${created.endpoint.url}`}
+          label="Signing secret"
+          secret={created.secret}
+          copyLabel="Copy secret"
+          onDone={() => setDismissed(created.endpoint._id)}
+          footer={
+            <>
+              Every notification carries <code className="font-mono">webhook-id</code>,{' '}
+              <code className="font-mono">webhook-timestamp</code> and{' '}
+              <code className="font-mono">webhook-signature</code> (Standard Webhooks): verify them
+              with this secret in any Standard Webhooks library, and handle each id once.
+            </>
+          }
+        >
+          Copy it now and keep it in your receiver’s secret store.
+        </ShowOnceSecret>
+      )}
+      {/* A new form after each success, so the fields start empty again. */}
+      <form
+        key={created?.endpoint._id ?? 'new'}
+        action={action}
+        className="grid gap-5 lg:grid-cols-2"
+      >
+        <div className="space-y-4">
+          <Field
+            id="webhook-url"
+            label="Endpoint URL"
+            hint="An https:// address on the public internet that accepts POST requests."
+            error={fieldErrors.url?.[0]}
+          >
+            <Input
+              id="webhook-url"
+              name="url"
+              type="url"
+              required
+              autoComplete="off"
+              placeholder="https://hooks.example.com/propagate"
+              hint
+              invalid={!!fieldErrors.url}
+            />
+          </Field>
+          <Field
+            id="webhook-description"
+            label="Description"
+            hint="Optional: who owns it, what it triggers."
+            error={fieldErrors.description?.[0]}
+          >
+            <Input
+              id="webhook-description"
+              name="description"
+              maxLength={200}
+              autoComplete="off"
+              placeholder="Deploy bot"
+              hint
+              invalid={!!fieldErrors.description}
+            />
+          </Field>
+          <fieldset
+            aria-describedby={fieldErrors.appIds ? 'webhook-apps-error' : 'webhook-apps-hint'}
+          >
+            <legend className="text-sm font-medium text-slate-800">Apps</legend>
+            <p id="webhook-apps-hint" className="text-xs text-slate-500">
+              None ticked: every app of your account, including apps created later.
+            </p>
+            {apps.length === 0 ? (
+              <p className="mt-2 text-sm text-slate-500">Your account has no apps yet.</p>
+            ) : (
+              <div className="mt-2 max-h-40 space-y-1 overflow-y-auto rounded-md border border-slate-200 p-2">
+                {apps.map((app) => (
+                  <Checkbox
+                    key={app.id}
+                    id={`webhook-app-${app.id}`}
+                    name="appIds"
+                    value={app.id}
+                    label={app.name}
+                  />
+                ))}
+              </div>
+            )}
+            <FieldsetError id="webhook-apps-error" messages={fieldErrors.appIds} />
+          </fieldset>
+        </div>
+        <fieldset
+          aria-describedby={fieldErrors.eventTypes ? 'webhook-events-error' : undefined}
+          className="space-y-2"
+        >
+          <legend className="text-sm font-medium text-slate-800">Events</legend>
+          {webhookEventTypes.map((type) => (
+            <Checkbox
+              key={type}
+              id={`webhook-event-${type}`}
+              name="eventTypes"
+              value={type}
+              defaultChecked={defaultEvents.has(type)}
+              label={
+                <>
+                  {webhookEventLabels[type]}{' '}
+                  <code className="font-mono text-xs font-normal text-slate-500">{type}</code>
+                </>
+              }
+              hint={webhookEventDescriptions[type]}
+            />
+          ))}
+          <FieldsetError id="webhook-events-error" messages={fieldErrors.eventTypes} />
+        </fieldset>
+        <div className="flex items-center gap-4 lg:col-span-2">
+          <Button type="submit" pending={pending}>
+            Add endpoint
+          </Button>
+          <ActionError result={state} />
+        </div>
+      </form>
+    </div>
+  );
+}
