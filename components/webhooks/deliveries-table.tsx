@@ -3,7 +3,7 @@
 import { useActionState, useEffect } from 'react';
 import { Button } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/card';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { useToast } from '@/components/ui/toast';
 import { DeliveryStatus } from '@/components/webhooks/delivery-status';
@@ -76,21 +76,11 @@ export function DeliveriesTable({
     );
   }
   return (
-    <Table caption="Deliveries to this endpoint, newest first">
-      <thead>
-        <tr>
-          <Th>Event</Th>
-          <Th>Status</Th>
-          <Th>Response</Th>
-          <Th>Latency</Th>
-          <Th>Attempts</Th>
-          <Th>Next retry</Th>
-          <Th>Created</Th>
-          <Th>
-            <span className="sr-only">Actions</span>
-          </Th>
-        </tr>
-      </thead>
+    <Table
+      caption="Deliveries to this endpoint, newest first"
+      columns={['Event', 'Status', 'Response', 'Latency', 'Attempts', 'Next retry', 'Created']}
+      actions
+    >
       <tbody>
         {rows.map((row) => (
           <Tr key={row.id}>

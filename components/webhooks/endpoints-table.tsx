@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { Badge } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/card';
-import { Table, Td, Th, Tr } from '@/components/ui/table';
+import { Table, Td, Tr } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { DeliveryStatus } from '@/components/webhooks/delivery-status';
 import type { WebhookDeliveryDoc } from '@/lib/db/collections';
@@ -23,16 +23,10 @@ export function EndpointsTable({
     );
   }
   return (
-    <Table caption="Webhook endpoints of your account">
-      <thead>
-        <tr>
-          <Th>Endpoint</Th>
-          <Th>Events</Th>
-          <Th>Apps</Th>
-          <Th>Status</Th>
-          <Th>Last delivery</Th>
-        </tr>
-      </thead>
+    <Table
+      caption="Webhook endpoints of your account"
+      columns={['Endpoint', 'Events', 'Apps', 'Status', 'Last delivery']}
+    >
       <tbody>
         {endpoints.map((endpoint) => {
           const last = latest.get(endpoint._id);
