@@ -3,7 +3,7 @@
 import { useActionState, useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { Checkbox, Field, Input } from '@/components/ui/field';
+import { Checkbox, InputField } from '@/components/ui/field';
 import { ShowOnceSecret } from '@/components/ui/show-once-secret';
 import {
   createWebhookEndpoint,
@@ -63,39 +63,27 @@ export function CreateEndpointForm({ apps }: { apps: { id: string; name: string 
         className="grid gap-5 lg:grid-cols-2"
       >
         <div className="space-y-4">
-          <Field
+          <InputField
             id="webhook-url"
             label="Endpoint URL"
             hint="An https:// address on the public internet that accepts POST requests."
             error={fieldErrors.url?.[0]}
-          >
-            <Input
-              id="webhook-url"
-              name="url"
-              type="url"
-              required
-              autoComplete="off"
-              placeholder="https://hooks.example.com/propagate"
-              hint
-              invalid={!!fieldErrors.url}
-            />
-          </Field>
-          <Field
+            name="url"
+            type="url"
+            required
+            autoComplete="off"
+            placeholder="https://hooks.example.com/propagate"
+          />
+          <InputField
             id="webhook-description"
             label="Description"
             hint="Optional: who owns it, what it triggers."
             error={fieldErrors.description?.[0]}
-          >
-            <Input
-              id="webhook-description"
-              name="description"
-              maxLength={200}
-              autoComplete="off"
-              placeholder="Deploy bot"
-              hint
-              invalid={!!fieldErrors.description}
-            />
-          </Field>
+            name="description"
+            maxLength={200}
+            autoComplete="off"
+            placeholder="Deploy bot"
+          />
           <fieldset
             aria-describedby={fieldErrors.appIds ? 'webhook-apps-error' : 'webhook-apps-hint'}
           >
