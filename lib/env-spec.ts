@@ -75,6 +75,11 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
       LAG_BUDGET_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
       SESSION_SECRET: z.string().min(32, 'must be at least 32 characters'),
       /**
+       * The key of the fingerprints shown instead of config checksums (lib/fingerprint.ts). When
+       * unset, one is derived from SESSION_SECRET, which is as secret and already required.
+       */
+      PROPAGATE_FINGERPRINT_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+      /**
        * How many proxies in front of the app append to X-Forwarded-For (a load balancer: 1).
        * The client's address is the entry that many from the right; 0 means none in front.
        */

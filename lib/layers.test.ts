@@ -16,7 +16,7 @@ const layers: string[][] = [
   ['schemas'],
   ['secrets', 'results', 'env-spec'],
   ['config-diff', 'env'],
-  ['request-meta', 'regions'],
+  ['request-meta', 'regions', 'fingerprint'],
   // Connections.
   ['redis', 'db', 'regions-health'],
   // Domain.

@@ -2,6 +2,7 @@ import type { Stamp } from '@/lib/contract/cache-layout';
 import type { ArrivalDoc } from '@/lib/db/collections';
 import type { HeadRecord } from '@/lib/db/heads';
 import { env } from '@/lib/env';
+import { fingerprint } from '@/lib/fingerprint';
 import type { RegionRead } from '@/lib/propagation/read-stamps';
 import {
   explainRegionState,
@@ -196,7 +197,7 @@ export function buildAppStatus(
       name: read.region.name,
       role: read.region.role,
       deployment: read.region.deployment,
-      stamp,
+      stamp: stamp && { ...stamp, checksum: fingerprint(stamp.checksum) },
       state,
       label: stateLabels[state],
       explanation,
@@ -210,7 +211,10 @@ export function buildAppStatus(
   });
   return {
     appId,
-    head: head ? { ...head, pushState: pushStateOf(head) } : null,
+    // Judged on checksums above; shown as keyed fingerprints (lib/fingerprint.ts).
+    head: head
+      ? { ...head, checksum: fingerprint(head.checksum), pushState: pushStateOf(head) }
+      : null,
     regions,
     allInSync: regions.every((r) => r.deployment !== activeDeployment || r.state === 'in_sync'),
     lagBudgetMs: env.LAG_BUDGET_MS,

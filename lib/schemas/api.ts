@@ -46,10 +46,16 @@ export const authorSchema = z
   .object({ name: z.string(), email: z.string() })
   .meta({ id: 'Author', description: 'Who made a version: a person, or an API token by name.' });
 
+/** Shown where a checksum was: see lib/fingerprint.ts. The field keeps its name. */
+const fingerprintSchema = z.string().meta({
+  description:
+    'Keyed fingerprint of the config (HMAC-SHA256 with a server-side key, 16 hex digits): tells versions apart and says whether two regions hold the same one; not the cache’s checksum.',
+});
+
 export const versionSummarySchema = z
   .object({
     version: z.number().int().min(1),
-    checksum: z.string().meta({ description: 'sha256 of the canonical JSON of the config.' }),
+    checksum: fingerprintSchema,
     message: z.string(),
     author: authorSchema,
     createdAt: timestampSchema,
@@ -179,7 +185,7 @@ const ms = z.number().meta({ description: 'Milliseconds since the epoch.' });
 export const stampSchema = z
   .object({
     version: z.number().int(),
-    checksum: z.string(),
+    checksum: fingerprintSchema,
     committedAt: ms.nullable(),
     pushedAt: ms.nullable(),
   })
@@ -210,7 +216,7 @@ export const appPropagationSchema = z
     head: z
       .object({
         version: z.number().int(),
-        checksum: z.string(),
+        checksum: fingerprintSchema,
         committedAt: ms,
         pushedAt: ms.nullable(),
         archived: z

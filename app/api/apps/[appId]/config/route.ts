@@ -7,6 +7,7 @@ import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { getVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
 import { NotFoundError } from '@/lib/errors';
+import { fingerprint } from '@/lib/fingerprint';
 import { savedConfigSchema } from '@/lib/schemas/api';
 import { maskSecrets } from '@/lib/secrets';
 
@@ -22,7 +23,12 @@ export const GET = defineApiRoute(operations.getConfig, async ({ principal, para
   }
   return jsonResponse(
     operations.getConfig.success.schema,
-    { ...head, appId: app._id, config: maskSecrets(head.data) },
+    {
+      ...head,
+      checksum: fingerprint(head.checksum),
+      appId: app._id,
+      config: maskSecrets(head.data),
+    },
     { headers: { etag } },
   );
 });

@@ -3,6 +3,7 @@ import { operations } from '@/lib/api/operations';
 import { nextPageUrl } from '@/lib/api/paging';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { listHistory } from '@/lib/db/config-versions';
+import { fingerprint } from '@/lib/fingerprint';
 import { parseHistorySearch } from '@/lib/schemas/history';
 
 export const dynamic = 'force-dynamic';
@@ -23,6 +24,6 @@ export const GET = defineApiRoute(
       versions.length > query.limit && last
         ? nextPageUrl(request, { before: String(last.version) })
         : null;
-    return { items, next };
+    return { items: items.map((v) => ({ ...v, checksum: fingerprint(v.checksum) })), next };
   },
 );
