@@ -112,14 +112,22 @@ export async function benchCliPushWait({
       exitCodes[String(ran.code)] = (exitCodes[String(ran.code)] ?? 0) + 1;
       if (ran.code !== 0) continue;
       endToEnd.push(ran.ms);
-      const status = (await (
-        await fetch(`${baseUrl}/api/apps/${appId}/propagation`, {
-          headers: { authorization: `Bearer ${token}` },
-        })
-      ).json()) as {
+      // Arrival times are recorded by the worker a moment after the CLI's exit: read until all are.
+      type Status = {
         head: { version: number } | null;
         regions: { timeToArriveMs: number | null; arrivedAt: number | null }[];
       };
+      let status: Status;
+      const readUntil = Date.now() + 5_000;
+      do {
+        status = (await (
+          await fetch(`${baseUrl}/api/apps/${appId}/propagation`, {
+            headers: { authorization: `Bearer ${token}` },
+          })
+        ).json()) as Status;
+        if (status.regions.every((r) => r.arrivedAt !== null)) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      } while (Date.now() < readUntil);
       const arrivals = status.regions.map((r) => r.timeToArriveMs);
       if (arrivals.every((a): a is number => a !== null)) lastArrival.push(Math.max(...arrivals));
       const version = status.head?.version ?? 0;
