@@ -29,7 +29,8 @@ const production = {
   REDIS_PRIMARY_URL: 'redis://127.0.0.1:1',
 };
 
-describe('npm run seed', () => {
+// Each case starts a Node process with tsx, which takes seconds on a loaded machine.
+describe('npm run seed', { timeout: 60_000 }, () => {
   it('refuses a deployment that is not a devstack', () => {
     const run = seedWith(production);
     expect(run.status).not.toBe(0);
