@@ -184,6 +184,27 @@ export const deploymentsFile = (dir: string) =>
 export const deploymentDir = (dir: string, name: string) =>
   path.join(path.resolve(dir), 'deployments', name);
 
+/** The variables that describe the cache as one deployment, which a declaration replaces. */
+const SINGLE_DEPLOYMENT_KEYS = ['REDIS_PRIMARY_REGION', 'REDIS_PRIMARY_URL', 'REDIS_REPLICAS'];
+
+/**
+ * `env` without the cache targets a devstack may have put there. A process started for one
+ * stack from inside another's environment (the e2e suite runs beside the integration stack) must
+ * not inherit a target its own stack leaves out, such as the other stack's primary when its own
+ * declares several deployments.
+ */
+export function withoutCacheTargets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const rest = { ...env };
+  for (const key of [
+    ...SINGLE_DEPLOYMENT_KEYS,
+    'CACHE_DEPLOYMENTS_FILE',
+    'REDIS_TLS_CA_FILE',
+    'REDIS_TLS_SERVERNAME',
+  ])
+    delete rest[key];
+  return rest;
+}
+
 export function readEnvFile(dir: string): Record<string, string> {
   const file = files.env(path.resolve(dir));
   if (!existsSync(file))
@@ -191,9 +212,7 @@ export function readEnvFile(dir: string): Record<string, string> {
   const env = parseEnv(readFileSync(file, 'utf8'));
   // Several deployments: the declaration replaces the three single-deployment variables.
   if (existsSync(deploymentsFile(dir))) {
-    delete env.REDIS_PRIMARY_REGION;
-    delete env.REDIS_PRIMARY_URL;
-    delete env.REDIS_REPLICAS;
+    for (const key of SINGLE_DEPLOYMENT_KEYS) delete env[key];
     env.CACHE_DEPLOYMENTS_FILE = deploymentsFile(dir);
   }
   return env;

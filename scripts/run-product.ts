@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { upDeployments } from '../devstack/deployments';
 import { freePort } from '../devstack/ports';
 import { DEMO_REGIONS, up, type RegionSpec } from '../devstack/stack';
-import { deploymentsFile } from '../devstack/state';
+import { deploymentsFile, withoutCacheTargets } from '../devstack/state';
 import {
   fleetTargetsFromEnv,
   startFleet,
@@ -69,7 +69,7 @@ export async function runProduct(options: ProductOptions) {
     rmSync(deploymentsFile(stack.dir), { force: true });
   }
   const env = {
-    ...process.env,
+    ...withoutCacheTargets(process.env),
     ...stackEnv(stack.dir),
     ...(options.migration && { MIGRATION_VERIFY_WINDOW_MS: '30000' }),
     ...options.extraEnv,
