@@ -20,14 +20,6 @@ export async function recordSignIn(id: string): Promise<void> {
   await c.users.updateOne({ _id: id }, { $set: { lastSignInAt: new Date() } });
 }
 
-export async function listUsers({ tenantId }: { tenantId?: string }): Promise<UserDoc[]> {
-  const c = await collections();
-  return c.users
-    .find(tenantId ? { tenantId } : {})
-    .sort({ email: 1 })
-    .toArray();
-}
-
 export interface UsersPage {
   users: UserDoc[];
   total: number;
