@@ -50,8 +50,11 @@ export interface UpOptions {
   access?: RegionSpec[];
   /** false starts no MongoDB (for suites that only need Redis); the default starts one. */
   mongo?: boolean;
-  /** Defaults to process.env.MONGODB_URI: an external MongoDB is passed through untouched. */
-  mongoUri?: string;
+  /**
+   * Defaults to process.env.MONGODB_URI: an external MongoDB is passed through untouched. null
+   * starts the stack's own MongoDB even then, for a stack whose data must not meet another's.
+   */
+  mongoUri?: string | null;
   timeoutMs?: number;
   log?: (line: string) => void;
   /** The Redis ACL users; new ones by default (extra deployments pass their home stack's). */
@@ -89,7 +92,8 @@ function configFor(options: UpOptions): StackConfig {
     if (!Number.isFinite(r.delayMs) || r.delayMs < 0)
       throw new Error(`delay for ${r.name} must be ≥ 0 ms, got ${r.delayMs}`);
   }
-  const mongoUri = options.mongoUri ?? process.env.MONGODB_URI;
+  const mongoUri =
+    options.mongoUri === null ? undefined : (options.mongoUri ?? process.env.MONGODB_URI);
   return {
     primaryRegion,
     regions: regions.map((r) => ({ name: r.name, delayMs: r.delayMs })),

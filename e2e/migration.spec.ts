@@ -42,6 +42,7 @@ test.beforeAll(async () => {
     regions: DEMO_REGIONS,
     build: 'if-missing',
     migration: true,
+    ownMongo: true,
     servicesPerRegion: PER_REGION,
     // A short verification window keeps the run within minutes; the gate is the same.
     extraEnv: { MIGRATION_VERIFY_WINDOW_MS: '5000' },

@@ -24,6 +24,12 @@ export interface ProductOptions {
    * primary and replicas) declared, for running a migration by hand.
    */
   migration?: boolean;
+  /**
+   * Start the stack's own MongoDB even when the environment names one. The migration e2e runs
+   * inside `npm test`, whose environment names the integration stack's MongoDB; the cache state
+   * it writes there would make the suite's shared product follow a deployment it does not know.
+   */
+  ownMongo?: boolean;
   /** Example services per region that use the config client (the demo runs two). */
   servicesPerRegion?: number;
   log: (line: string) => void;
@@ -39,7 +45,12 @@ const serverNode = ['--conditions=react-server', '--import', 'tsx'];
  */
 export async function runProduct(options: ProductOptions) {
   const { log } = options;
-  const stack = await up({ dir: options.dir, regions: options.regions, log });
+  const stack = await up({
+    dir: options.dir,
+    regions: options.regions,
+    ...(options.ownMongo && { mongoUri: null }),
+    log,
+  });
   log(
     `devstack ${stack.reused ? 'reused' : 'started'} in ${stack.dir} (MongoDB: ${stack.mongoTier ?? 'none'})`,
   );
