@@ -3,11 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { EXIT } from '@/cli/exit-codes';
 import { fault } from '@/test/helpers/devstack';

@@ -1,9 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { saveConfig } from '@/lib/actions/save-config';
 import { createApp } from '@/lib/db/apps';

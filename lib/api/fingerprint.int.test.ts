@@ -1,8 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GET as getConfig } from '@/app/api/apps/[appId]/config/route';
 import { GET as appPropagation } from '@/app/api/apps/[appId]/propagation/route';

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const METRICS_TOKEN = vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
   const token = `metrics-${Math.random().toString(36).slice(2)}-${'m'.repeat(16)}`;
   process.env.PROPAGATE_METRICS_TOKEN = token;
   return token;

@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { createApiToken } from '@/lib/actions/create-api-token';
 import { findActiveTokenByHash } from '@/lib/db/api-tokens';

@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApp, getAppForPrincipalOrThrow, searchAppsPage } from '@/lib/db/apps';
 import { collections, ensureIndexes, type AppDoc, type Author } from '@/lib/db/collections';

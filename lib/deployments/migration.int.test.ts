@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 // Both deployments are declared (and a short verify window set) before the env is read.
 const stack = await vi.hoisted(async () => {
   process.env.MIGRATION_VERIFY_WINDOW_MS = '1000';
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
   const { declareTwoDeployments } = await import('@/test/helpers/two-deployments');
   return declareTwoDeployments();
 });

@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { GET } from '@/app/api/apps/[appId]/instances/route';
 import { createConfigClient, type ConfigClient } from '@/lib/config-client';

@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GET as appPropagation } from '@/app/api/apps/[appId]/propagation/route';
 import { GET as latency } from '@/app/api/latency/route';

@@ -1,8 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { POST as forcePushRoute } from '@/app/api/apps/[appId]/force-push/route';
 import { waitFor } from '@/test/helpers/devstack';

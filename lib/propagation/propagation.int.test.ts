@@ -2,9 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
-  // lib/env validates at import. The test stack's env has no session secret; a short lag budget
-  // lets "propagating → lagging" happen within a test.
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
+  // A short lag budget lets "propagating → lagging" happen within a test.
   process.env.LAG_BUDGET_MS = '1500';
 });
 

@@ -1,8 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GET as listVersions } from '@/app/api/apps/[appId]/versions/route';
 import { listHistory } from '@/lib/db/config-versions';

@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type CommandStartedEvent } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GET as appStatus } from '@/app/api/apps/[appId]/propagation/route';
 import { redisAs, waitFor } from '@/test/helpers/devstack';

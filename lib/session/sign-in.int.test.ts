@@ -1,10 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
-
 import { createApiToken } from '@/lib/actions/create-api-token';
 import { retryPush } from '@/lib/actions/retry-push';
 import { revokeApiToken } from '@/lib/actions/revoke-api-token';

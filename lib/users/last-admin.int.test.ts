@@ -1,8 +1,4 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { changeUserRole } from '@/lib/actions/change-user-role';
 import { setUserDisabled } from '@/lib/actions/set-user-disabled';

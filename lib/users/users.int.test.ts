@@ -1,8 +1,4 @@
-import { afterAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { changePassword } from '@/lib/actions/change-password';
 import { changeUserRole } from '@/lib/actions/change-user-role';

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
   // A short budget, so a partitioned region turns lagging within the test.
   process.env.LAG_BUDGET_MS = '1000';
 });

@@ -12,6 +12,8 @@ import { stackEnv } from '../../scripts/stack-env';
  */
 
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+  // lib/env validates at import and the stack's env record has no session secret.
+  process.env.SESSION_SECRET ??= 'x'.repeat(32);
   const shared = process.env.PROPAGATE_DEVSTACK_DIR;
   if (shared) {
     const current = await status(shared);

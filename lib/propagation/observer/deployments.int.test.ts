@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // Both deployments are declared before any module that reads the env is imported.
 const stack = await vi.hoisted(async () => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
   const { declareTwoDeployments } = await import('@/test/helpers/two-deployments');
   return declareTwoDeployments();
 });

@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-
-vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
-});
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { GET as appEvents } from '@/app/api/apps/[appId]/propagation/events/route';
 import { fault, flushPrimary, redisAs, stackStatus, waitFor } from '@/test/helpers/devstack';
