@@ -22,9 +22,18 @@ export type InvalidResult = Extract<ActionResult, { status: 'invalid' }>;
 
 export const idle = { status: 'idle' } as const;
 
+export function ok<T>(data: T, message: string): { status: 'ok'; data: T; message: string } {
+  return { status: 'ok', data, message };
+}
+
+/** A refusal that belongs to one field of the form. */
+export function fieldInvalid(field: string, message: string): InvalidResult {
+  return { status: 'invalid', fieldErrors: { [field]: [message] }, message };
+}
+
 /** A refusal that belongs to the whole form rather than one field. */
 export function formInvalid(message: string): InvalidResult {
-  return { status: 'invalid', fieldErrors: { _form: [message] }, message };
+  return fieldInvalid('_form', message);
 }
 
 const codes: Record<number, ErrorCode> = {

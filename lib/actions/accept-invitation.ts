@@ -1,7 +1,7 @@
 'use server';
 
 import { requestMeta } from '@/lib/request-meta';
-import { errorResult, type ActionResult } from '@/lib/results';
+import { errorResult, ok, type ActionResult } from '@/lib/results';
 import { flattenIssues } from '@/lib/schemas/issues';
 import { acceptInvitationSchema } from '@/lib/schemas/users';
 import { acceptInvitation as accept } from '@/lib/users/accept-invitation';
@@ -30,11 +30,10 @@ export async function acceptInvitation(
   try {
     const outcome = await accept(parsed.data, await requestMeta());
     if (!outcome.ok) return { status: 'error', code: 'forbidden', message: outcome.message };
-    return {
-      status: 'ok',
-      data: { email: outcome.email },
-      message: 'Your account is ready. Sign in with your email and the password you chose.',
-    };
+    return ok(
+      { email: outcome.email },
+      'Your account is ready. Sign in with your email and the password you chose.',
+    );
   } catch (error) {
     return errorResult(error, 'acceptInvitation');
   }

@@ -1,17 +1,14 @@
 'use server';
 
-import { defineAction } from '@/lib/actions/define-action';
+import { defineAction, formFields, type ActionResultOf } from '@/lib/actions/define-action';
 import { hashPassword } from '@/lib/auth/password';
-import { actorOf, recordAudit } from '@/lib/db/audit';
 import { endUserSessions } from '@/lib/db/sessions';
 import { findUserById, setPasswordHash } from '@/lib/db/users';
 import { ForbiddenError } from '@/lib/errors';
-import type { ActionResult } from '@/lib/results';
+import { fieldInvalid, ok } from '@/lib/results';
 import { changePasswordSchema } from '@/lib/schemas/users';
 import { verifyCurrentPassword } from '@/lib/session/sign-in';
 import { waitText } from '@/lib/session/sign-in-limits';
-
-export type ChangePasswordResult = ActionResult<null>;
 
 /**
  * Changes the signed-in person's own password. The current one is required (a borrowed open
@@ -23,13 +20,9 @@ export const changePassword = defineAction(
     name: 'changePassword',
     permission: 'account:manage',
     schema: changePasswordSchema,
-    fromForm: (formData) => ({
-      current: formData.get('current'),
-      password: formData.get('password'),
-      confirm: formData.get('confirm'),
-    }),
+    fromForm: formFields('current', 'password', 'confirm'),
   },
-  async ({ current, password }, { principal, meta }): Promise<ChangePasswordResult> => {
+  async ({ current, password }, { principal, meta, audit }) => {
     const user = principal.kind === 'user' ? await findUserById(principal.id) : null;
     if (!user) throw new ForbiddenError('Only a person signed in with a password can change it.');
     const check = await verifyCurrentPassword(user, current, meta);
@@ -41,22 +34,17 @@ export const changePassword = defineAction(
       };
     }
     if (!check.ok) {
-      const wrong = 'That is not your current password.';
-      return { status: 'invalid', fieldErrors: { current: [wrong] }, message: wrong };
+      return fieldInvalid('current', 'That is not your current password.');
     }
     await setPasswordHash({ id: user._id, passwordHash: await hashPassword(password) });
     await endUserSessions(user._id, principal.sessionId);
-    await recordAudit({
+    await audit({
       action: 'password.changed',
-      actor: actorOf(principal),
       tenantId: user.tenantId,
       summary: 'Changed their password; their other sessions ended',
-      meta,
     });
-    return {
-      status: 'ok',
-      data: null,
-      message: 'Password changed. You stay signed in here; your other sessions have ended.',
-    };
+    return ok(null, 'Password changed. You stay signed in here; your other sessions have ended.');
   },
 );
+
+export type ChangePasswordResult = ActionResultOf<typeof changePassword>;

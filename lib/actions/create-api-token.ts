@@ -1,20 +1,16 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction } from '@/lib/actions/define-action';
+import { defineAction, formFields, type ActionResultOf } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import {
   createApiToken as insertApiToken,
   revokeApiToken as markRevoked,
-  type ApiTokenSummary,
 } from '@/lib/db/api-tokens';
-import { actorOf, recordAudit } from '@/lib/db/audit';
 import { authorFromPrincipal } from '@/lib/db/config-versions';
-import type { ActionResult } from '@/lib/results';
+import { ok } from '@/lib/results';
 import { createApiTokenSchema, tokenScopeLabels } from '@/lib/schemas/api-token';
 import { errorFields, log } from '@/lib/log';
-
-export type CreateApiTokenResult = ActionResult<{ token: ApiTokenSummary; secret: string }>;
 
 export const createApiToken = defineAction(
   {
@@ -22,10 +18,10 @@ export const createApiToken = defineAction(
     permission: 'tokens:manage',
     schema: createApiTokenSchema,
     // Plain form fields (not a JSON payload) so the form also works before JavaScript has loaded.
-    fromForm: (formData) => ({ name: formData.get('name'), scope: formData.get('scope') }),
+    fromForm: formFields('name', 'scope'),
     onSuccess: () => revalidatePath('/tokens'),
   },
-  async ({ name, scope }, { principal, meta }): Promise<CreateApiTokenResult> => {
+  async ({ name, scope }, { principal, audit }) => {
     const tenantId = requireOwnTenant(principal);
     const { token, secret } = await insertApiToken({
       tenantId,
@@ -34,13 +30,11 @@ export const createApiToken = defineAction(
       createdBy: authorFromPrincipal(principal),
     });
     try {
-      await recordAudit({
+      await audit({
         action: 'token.created',
-        actor: actorOf(principal),
         tenantId,
         summary: `Created API token “${name}” (${tokenScopeLabels[scope].toLowerCase()})`,
         details: { tokenId: token._id, name, scope, prefix: token.prefix },
-        meta,
       });
     } catch (error) {
       // A token nobody can trace must not live: revoke it, and say what is true.
@@ -57,10 +51,11 @@ export const createApiToken = defineAction(
           : `Token “${name}” was stored but neither recorded in the audit log nor revoked. Revoke it in the list below before anything else.`,
       };
     }
-    return {
-      status: 'ok',
-      data: { token, secret },
-      message: `Token “${name}” created. Copy it now: you won’t be able to see it again.`,
-    };
+    return ok(
+      { token, secret },
+      `Token “${name}” created. Copy it now: you won’t be able to see it again.`,
+    );
   },
 );
+
+export type CreateApiTokenResult = ActionResultOf<typeof createApiToken>;

@@ -1,25 +1,18 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction } from '@/lib/actions/define-action';
+import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import { listAppListings } from '@/lib/db/apps';
-import { actorOf, recordAudit } from '@/lib/db/audit';
 import { authorFromPrincipal } from '@/lib/db/config-versions';
 import {
   createWebhookEndpoint as insertEndpoint,
   deleteWebhookEndpoint,
-  type WebhookEndpointSummary,
 } from '@/lib/db/webhook-endpoints';
 import { env } from '@/lib/env';
-import type { ActionResult } from '@/lib/results';
+import { fieldInvalid, ok } from '@/lib/results';
 import { createWebhookEndpointSchema } from '@/lib/schemas/webhooks';
 import { checkEndpointUrl, resolveHost } from '@/lib/webhooks/url-guard';
-
-export type CreateWebhookEndpointResult = ActionResult<{
-  endpoint: WebhookEndpointSummary;
-  secret: string;
-}>;
 
 export const createWebhookEndpoint = defineAction(
   {
@@ -34,7 +27,7 @@ export const createWebhookEndpoint = defineAction(
     }),
     onSuccess: () => revalidatePath('/webhooks'),
   },
-  async (input, { principal, meta }): Promise<CreateWebhookEndpointResult> => {
+  async (input, { principal, audit }) => {
     const tenantId = requireOwnTenant(principal);
     const refused = await checkEndpointUrl(
       input.url,
@@ -42,7 +35,7 @@ export const createWebhookEndpoint = defineAction(
       resolveHost,
     );
     if (refused) {
-      return { status: 'invalid', fieldErrors: { url: [refused] }, message: refused };
+      return fieldInvalid('url', refused);
     }
     if (input.appIds.length > 0) {
       // Another tenant's app is as unknown as a made-up id.
@@ -53,8 +46,7 @@ export const createWebhookEndpoint = defineAction(
       );
       const unknown = input.appIds.filter((id) => !own.has(id));
       if (unknown.length > 0) {
-        const message = `No such app: ${unknown.join(', ')}`;
-        return { status: 'invalid', fieldErrors: { appIds: [message] }, message };
+        return fieldInvalid('appIds', `No such app: ${unknown.join(', ')}`);
       }
     }
     const { endpoint, secret } = await insertEndpoint({
@@ -63,9 +55,8 @@ export const createWebhookEndpoint = defineAction(
       createdBy: authorFromPrincipal(principal),
     });
     try {
-      await recordAudit({
+      await audit({
         action: 'webhook.created',
-        actor: actorOf(principal),
         tenantId,
         summary: `Added webhook endpoint ${endpoint.url} for ${endpoint.eventTypes.join(', ')}`,
         details: {
@@ -74,7 +65,6 @@ export const createWebhookEndpoint = defineAction(
           eventTypes: endpoint.eventTypes,
           appIds: endpoint.appIds,
         },
-        meta,
       });
     } catch (error) {
       // An endpoint nobody can trace must not receive anything: remove it, and say so.
@@ -87,10 +77,11 @@ export const createWebhookEndpoint = defineAction(
           'The endpoint was not added: the audit log could not record it. Nothing will be sent to it; please try again.',
       };
     }
-    return {
-      status: 'ok',
-      data: { endpoint, secret },
-      message: `Endpoint added. Copy its signing secret now: you won’t be able to see it again.`,
-    };
+    return ok(
+      { endpoint, secret },
+      `Endpoint added. Copy its signing secret now: you won’t be able to see it again.`,
+    );
   },
 );
+
+export type CreateWebhookEndpointResult = ActionResultOf<typeof createWebhookEndpoint>;

@@ -3,21 +3,30 @@ import type { z } from 'zod';
 import type { Principal } from '@/lib/auth/principal';
 import { requirePermission } from '@/lib/auth/authorize';
 import type { Permission } from '@/lib/auth/roles';
+import { actorOf, recordAudit } from '@/lib/db/audit';
 import { currentPrincipal } from '@/lib/session/session';
 import { log, requestIdFrom, withRequestId } from '@/lib/log';
 import { requestMeta, type RequestMeta } from '@/lib/request-meta';
 import { errorResult, type ActionResult } from '@/lib/results';
 import { flattenIssues } from '@/lib/schemas/issues';
 
+/** An audit entry as an action writes it: the actor and the request come from the context. */
+export type ActionAuditEntry = Omit<Parameters<typeof recordAudit>[0], 'actor' | 'meta'>;
+
 export interface ActionContext {
   principal: Principal;
   meta: RequestMeta;
+  /** Records what this principal did, from this request. */
+  audit: (entry: ActionAuditEntry) => Promise<void>;
 }
 
 /** A server action as forms call it, plus `run` with an explicit principal for tests. */
 export type FormAction<R> = ((prev: R, formData: FormData) => Promise<R>) & {
   run: (principal: Principal | null, raw: unknown, meta?: RequestMeta) => Promise<R>;
 };
+
+/** What an action answers, for the form that shows it. */
+export type ActionResultOf<A> = A extends FormAction<infer R> ? R : never;
 
 /** Server actions receive FormData; ours carry structured input as JSON in one field. */
 export function jsonField(formData: FormData, name = 'payload'): unknown {
@@ -28,6 +37,11 @@ export function jsonField(formData: FormData, name = 'payload'): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Reads plain form fields by name as the raw input (the schema checks and coerces them). */
+export function formFields(...names: string[]): (formData: FormData) => Record<string, unknown> {
+  return (formData) => Object.fromEntries(names.map((name) => [name, formData.get(name)]));
 }
 
 /**
@@ -81,7 +95,8 @@ export function defineAction<S extends z.ZodType, T, C = never>(
           message: 'Some fields need your attention.',
         };
       }
-      return await handler(parsed.data, { principal: p, meta });
+      const audit = (entry: ActionAuditEntry) => recordAudit({ ...entry, actor: actorOf(p), meta });
+      return await handler(parsed.data, { principal: p, meta, audit });
     } catch (error) {
       return errorResult(error, opts.name);
     }

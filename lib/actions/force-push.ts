@@ -1,14 +1,11 @@
 'use server';
 
-import { defineAction } from '@/lib/actions/define-action';
+import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
-import { actorOf, recordAudit } from '@/lib/db/audit';
 import { readHead } from '@/lib/db/heads';
 import { pushVersion } from '@/lib/propagation/push-version';
-import { formInvalid, type ActionResult } from '@/lib/results';
+import { formInvalid, ok } from '@/lib/results';
 import { forcePushSchema } from '@/lib/schemas/propagation';
-
-export type ForcePushResult = ActionResult<{ appId: string; version: number; pushedAt: Date }>;
 
 /**
  * Support's answer to a diverged head: the primary holds the same version with another checksum
@@ -19,7 +16,7 @@ export type ForcePushResult = ActionResult<{ appId: string; version: number; pus
  */
 export const forcePush = defineAction(
   { name: 'forcePush', permission: 'push:force', schema: forcePushSchema },
-  async ({ appId, version }, { principal, meta }): Promise<ForcePushResult> => {
+  async ({ appId, version }, { principal, audit }) => {
     const app = await getAppForPrincipalOrThrow(principal, appId);
     const head = await readHead(app._id);
     if (!head) return formInvalid('This app has no configuration to push.');
@@ -34,21 +31,18 @@ export const forcePush = defineAction(
       : 'newerInCache' in result
         ? `refused: the primary cache holds v${result.newerInCache}, which is newer`
         : 'the primary cache did not answer';
-    await recordAudit({
+    await audit({
       action: 'push.forced',
-      actor: actorOf(principal),
       tenantId: app.tenantId,
       appId: app._id,
       summary: `Forced the push of v${version} over the cache’s copy: ${outcome}`,
       details: { version, pushed: result.pushed },
-      meta,
     });
     if (result.pushed) {
-      return {
-        status: 'ok',
-        data: { appId: app._id, version, pushedAt: result.pushedAt },
-        message: `v${version} in the primary cache is MongoDB’s again; the regions follow within moments.`,
-      };
+      return ok(
+        { appId: app._id, version, pushedAt: result.pushedAt },
+        `v${version} in the primary cache is MongoDB’s again; the regions follow within moments.`,
+      );
     }
     if ('newerInCache' in result) {
       return formInvalid(
@@ -63,3 +57,5 @@ export const forcePush = defineAction(
     };
   },
 );
+
+export type ForcePushResult = ActionResultOf<typeof forcePush>;

@@ -1,15 +1,12 @@
 'use server';
 
-import { defineAction } from '@/lib/actions/define-action';
+import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
-import { actorOf, recordAudit } from '@/lib/db/audit';
 import { readHead } from '@/lib/db/heads';
 import { pushVersion } from '@/lib/propagation/push-version';
-import { formInvalid, type ActionResult } from '@/lib/results';
+import { formInvalid, ok } from '@/lib/results';
 import { retryPushSchema } from '@/lib/schemas/propagation';
 import { log } from '@/lib/log';
-
-export type RetryPushResult = ActionResult<{ appId: string; version: number }>;
 
 /**
  * Support's "retry push now": push the app's head to the primary at once instead of waiting for
@@ -18,19 +15,17 @@ export type RetryPushResult = ActionResult<{ appId: string; version: number }>;
  */
 export const retryPush = defineAction(
   { name: 'retryPush', permission: 'push:retry', schema: retryPushSchema },
-  async ({ appId }, { principal, meta }): Promise<RetryPushResult> => {
+  async ({ appId }, { principal, audit }) => {
     const app = await getAppForPrincipalOrThrow(principal, appId);
     const head = await readHead(app._id);
     if (!head) return formInvalid('This app has no configuration to push.');
     const result = await pushVersion(head);
-    await recordAudit({
+    await audit({
       action: 'push.retried',
-      actor: actorOf(principal),
       tenantId: app.tenantId,
       appId: app._id,
       summary: `Retried the push of v${head.version}: ${result.pushed ? 'the primary cache has it' : 'the primary cache did not answer'}`,
       details: { version: head.version, pushed: result.pushed },
-      meta,
     });
     if (!result.pushed) {
       // The driver's message stays in the server log and the outbox; the person gets what to expect.
@@ -44,10 +39,11 @@ export const retryPush = defineAction(
         message: `The primary cache did not take v${head.version} (it did not answer). The worker keeps retrying on its own.`,
       };
     }
-    return {
-      status: 'ok',
-      data: { appId: app._id, version: head.version },
-      message: `v${head.version} is in the primary cache; the regions follow within moments.`,
-    };
+    return ok(
+      { appId: app._id, version: head.version },
+      `v${head.version} is in the primary cache; the regions follow within moments.`,
+    );
   },
 );
+
+export type RetryPushResult = ActionResultOf<typeof retryPush>;

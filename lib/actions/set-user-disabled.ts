@@ -1,14 +1,11 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction } from '@/lib/actions/define-action';
-import { actorOf, recordAudit } from '@/lib/db/audit';
+import { defineAction, formFields } from '@/lib/actions/define-action';
 import { endUserSessions } from '@/lib/db/sessions';
-import { formInvalid, type ActionResult } from '@/lib/results';
+import { formInvalid, ok } from '@/lib/results';
 import { setUserDisabledSchema } from '@/lib/schemas/users';
 import { applyUserChange, getTenantUserOrThrow } from '@/lib/users/tenant-user';
-
-export type SetUserDisabledResult = ActionResult<{ userId: string; disabled: boolean }>;
 
 /**
  * Disables (every session ends at its next request) or re-enables a user. Nobody disables
@@ -19,13 +16,10 @@ export const setUserDisabled = defineAction(
     name: 'setUserDisabled',
     permission: 'users:manage',
     schema: setUserDisabledSchema,
-    fromForm: (formData) => ({
-      userId: formData.get('userId'),
-      disabled: formData.get('disabled'),
-    }),
+    fromForm: formFields('userId', 'disabled'),
     onSuccess: () => revalidatePath('/users'),
   },
-  async ({ userId, disabled }, { principal, meta }): Promise<SetUserDisabledResult> => {
+  async ({ userId, disabled }, { principal, audit }) => {
     const user = await getTenantUserOrThrow(principal, userId);
     if (user.disabled === disabled) {
       return formInvalid(`${user.name} is already ${disabled ? 'disabled' : 'enabled'}.`);
@@ -37,20 +31,17 @@ export const setUserDisabled = defineAction(
     const refusal = await applyUserChange(user, { role: user.role, disabled });
     if (refusal) return formInvalid(refusal);
     if (disabled) await endUserSessions(user._id);
-    await recordAudit({
+    await audit({
       action: disabled ? 'user.disabled' : 'user.enabled',
-      actor: actorOf(principal),
       tenantId: user.tenantId,
       summary: `${disabled ? 'Disabled' : 'Re-enabled'} ${user.email}`,
       details: { userId: user._id },
-      meta,
     });
-    return {
-      status: 'ok',
-      data: { userId: user._id, disabled },
-      message: disabled
+    return ok(
+      { userId: user._id, disabled },
+      disabled
         ? `${user.name} is disabled; their sessions have ended.`
         : `${user.name} can sign in again.`,
-    };
+    );
   },
 );

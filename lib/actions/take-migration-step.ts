@@ -1,14 +1,10 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction } from '@/lib/actions/define-action';
-import { actorOf, recordAudit } from '@/lib/db/audit';
+import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
 import { takeStep } from '@/lib/deployments/migration-steps';
-import type { ActionResult } from '@/lib/results';
+import { ok } from '@/lib/results';
 import { migrationStepSchema } from '@/lib/schemas/migration';
-
-/** `conflict`: the step was refused (gate closed, or another operator acted first). */
-export type TakeMigrationStepResult = ActionResult<{ revision: number }, { revision: number }>;
 
 /**
  * An operator's step in a cache migration (plan, start, cut over, roll back, finish, cancel).
@@ -21,11 +17,11 @@ export const takeMigrationStep = defineAction(
     schema: migrationStepSchema,
     onSuccess: () => revalidatePath('/migration'),
   },
-  async (input, { principal, meta }): Promise<TakeMigrationStepResult> => {
+  async (input, { principal, audit }) => {
     const result = await takeStep({
       ...input,
       by: { id: principal.id, name: principal.name },
-      audit: (entry) => recordAudit({ ...entry, actor: actorOf(principal), tenantId: null, meta }),
+      audit: (entry) => audit({ ...entry, tenantId: null }),
     });
     if (result.status === 'refused')
       return {
@@ -33,6 +29,9 @@ export const takeMigrationStep = defineAction(
         conflict: { revision: result.state.revision },
         message: result.message,
       };
-    return { status: 'ok', data: { revision: result.state.revision }, message: result.message };
+    return ok({ revision: result.state.revision }, result.message);
   },
 );
+
+/** `conflict`: the step was refused (gate closed, or another operator acted first). */
+export type TakeMigrationStepResult = ActionResultOf<typeof takeMigrationStep>;

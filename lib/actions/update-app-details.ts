@@ -1,13 +1,10 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction } from '@/lib/actions/define-action';
+import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
 import { getAppForPrincipalOrThrow, updateAppDetails as saveDetails } from '@/lib/db/apps';
-import { actorOf, recordAudit } from '@/lib/db/audit';
-import { formInvalid, type ActionResult } from '@/lib/results';
+import { formInvalid, ok } from '@/lib/results';
 import { appDetailsSchema } from '@/lib/schemas/app';
-
-export type UpdateAppDetailsResult = ActionResult<{ appId: string }>;
 
 /** Renames and describes an app. Both are labels for people, not configuration: no new version. */
 export const updateAppDetails = defineAction(
@@ -25,7 +22,7 @@ export const updateAppDetails = defineAction(
       revalidatePath(`/apps/${data.appId}`, 'layout');
     },
   },
-  async ({ appId, name, description }, { principal, meta }): Promise<UpdateAppDetailsResult> => {
+  async ({ appId, name, description }, { principal, audit }) => {
     const app = await getAppForPrincipalOrThrow(principal, appId);
     if (app.archivedAt) {
       return formInvalid(`${app.name} is archived and read-only. Restore it to rename it.`);
@@ -33,9 +30,8 @@ export const updateAppDetails = defineAction(
     if (name === app.name && description === app.description)
       return formInvalid('Nothing changed.');
     await saveDetails({ id: app._id, name, description });
-    await recordAudit({
+    await audit({
       action: 'app.updated',
-      actor: actorOf(principal),
       tenantId: app.tenantId,
       appId: app._id,
       summary: name === app.name ? `Described “${name}”` : `Renamed “${app.name}” to “${name}”`,
@@ -43,8 +39,9 @@ export const updateAppDetails = defineAction(
         before: { name: app.name, description: app.description },
         after: { name, description },
       },
-      meta,
     });
-    return { status: 'ok', data: { appId: app._id }, message: 'Saved the name and description.' };
+    return ok({ appId: app._id }, 'Saved the name and description.');
   },
 );
+
+export type UpdateAppDetailsResult = ActionResultOf<typeof updateAppDetails>;

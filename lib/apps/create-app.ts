@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import { getAppForPrincipalOrThrow, insertApp } from '@/lib/db/apps';
 import { readHead } from '@/lib/db/heads';
-import { formInvalid, type ActionResult } from '@/lib/results';
+import { fieldInvalid, formInvalid, type ActionResult } from '@/lib/results';
 import type { createAppSchema } from '@/lib/schemas/app';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
 import { withNewSecrets } from '@/lib/secrets';
@@ -61,8 +61,10 @@ export async function createAppFor(
     description: input.description,
   });
   if (!app) {
-    const taken = 'This id is taken. App ids are unique across Propagate; choose another.';
-    return { status: 'invalid', fieldErrors: { id: [taken] }, message: taken };
+    return fieldInvalid(
+      'id',
+      'This id is taken. App ids are unique across Propagate; choose another.',
+    );
   }
   return commitNextVersion({
     principal,
