@@ -52,6 +52,7 @@ import {
   TEST_ORIGIN,
   type Credential,
 } from '@/test/helpers/auth';
+import { expectedGrants } from '@/test/helpers/expected-grants';
 
 /**
  * The isolation matrix: every caller × a resource of either tenant × every server action and
@@ -69,45 +70,10 @@ const B = `iso-b-${run}`;
 const tenants = [A, B] as const;
 type TenantId = (typeof tenants)[number];
 
-// ── Callers, with what each may do written out (not read from the roles table under test) ──
+// ── Callers, with what each may do (written out in the test helper, not read from the roles table under test) ──
 
-const adminGrants: Permission[] = [
-  'config:read',
-  'config:edit',
-  'propagation:read',
-  'audit:read',
-  'tokens:manage',
-  'apps:manage',
-  'users:read',
-  'users:manage',
-  'account:manage',
-  'webhooks:manage',
-];
-const viewerGrants: Permission[] = ['config:read', 'propagation:read', 'account:manage'];
 /** Tokens act for automation, never for a person: no own account. */
 const readTokenGrants: Permission[] = ['config:read', 'propagation:read'];
-const supportGrants: Permission[] = [
-  'config:read',
-  'propagation:read',
-  'push:retry',
-  'push:force',
-  'fleet:read',
-  'audit:read',
-  'users:read',
-  'deployments:read',
-  'account:manage',
-];
-/** The vendor's platform team: runs cache migrations, reads every tenant, edits nothing. */
-const operatorGrants: Permission[] = [
-  'config:read',
-  'propagation:read',
-  'push:force',
-  'fleet:read',
-  'audit:read',
-  'deployments:read',
-  'migration:run',
-  'account:manage',
-];
 
 interface Caller {
   name: string;
@@ -809,19 +775,34 @@ beforeAll(async () => {
     return { kind: 'bearer', token: secret } as const;
   };
   callers.push(
-    { name: 'admin of A', tenant: A, grants: adminGrants, credential: await user('admin', A) },
-    { name: 'viewer of A', tenant: A, grants: viewerGrants, credential: await user('viewer', A) },
-    { name: 'admin of B', tenant: B, grants: adminGrants, credential: await user('admin', B) },
+    {
+      name: 'admin of A',
+      tenant: A,
+      grants: expectedGrants('admin'),
+      credential: await user('admin', A),
+    },
+    {
+      name: 'viewer of A',
+      tenant: A,
+      grants: expectedGrants('viewer'),
+      credential: await user('viewer', A),
+    },
+    {
+      name: 'admin of B',
+      tenant: B,
+      grants: expectedGrants('admin'),
+      credential: await user('admin', B),
+    },
     {
       name: 'support',
       tenant: null,
-      grants: supportGrants,
+      grants: expectedGrants('support'),
       credential: await user('support', null),
     },
     {
       name: 'operator',
       tenant: null,
-      grants: operatorGrants,
+      grants: expectedGrants('operator'),
       credential: await user('operator', null),
     },
     {
