@@ -34,13 +34,10 @@ export function archiveFormInput(formData: FormData): unknown {
   };
 }
 
-export function archiveApp({ principal, meta, input }: ArchiveRequest): Promise<ArchiveResult> {
-  const { appId, baseVersion, reason } = input;
+export function archiveApp(request: ArchiveRequest): Promise<ArchiveResult> {
+  const { baseVersion, reason } = request.input;
   return commitNextVersion({
-    principal,
-    meta,
-    appId,
-    baseVersion,
+    ...request,
     propose: async (app) => {
       if (app.archivedAt) return formInvalid(`${app.name} is already archived.`);
       const base = await getVersion(app._id, baseVersion);
@@ -63,13 +60,10 @@ export function archiveApp({ principal, meta, input }: ArchiveRequest): Promise<
   });
 }
 
-export function restoreApp({ principal, meta, input }: ArchiveRequest): Promise<ArchiveResult> {
-  const { appId, baseVersion, reason } = input;
+export function restoreApp(request: ArchiveRequest): Promise<ArchiveResult> {
+  const { baseVersion, reason } = request.input;
   return commitNextVersion({
-    principal,
-    meta,
-    appId,
-    baseVersion,
+    ...request,
     propose: async (app) => {
       if (!app.archivedAt) return formInvalid(`${app.name} is not archived.`);
       const tombstone = await getVersion(app._id, baseVersion);

@@ -69,8 +69,7 @@ export async function createAppFor(
   return commitNextVersion({
     principal,
     meta,
-    appId: app._id,
-    baseVersion: 0,
+    input: { appId: app._id, baseVersion: 0 },
     propose: () => ({
       yours: start.config,
       resolve: () => ({ data: start.config }),

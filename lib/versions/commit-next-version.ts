@@ -80,19 +80,15 @@ export async function commitNextVersion(
   }
 }
 
-interface NextVersionRequest {
-  principal: Principal;
-  meta: RequestMeta;
-  appId: string;
-  baseVersion: number;
+/** Which app, and the version the person started from. */
+type NextVersionRequest = VersionRequest<{ appId: string; baseVersion: number }> & {
   propose: (app: AppDoc) => Proposal | InvalidResult | Promise<Proposal | InvalidResult>;
-}
+};
 
 async function commitOrRefuse({
   principal,
   meta,
-  appId,
-  baseVersion,
+  input: { appId, baseVersion },
   propose,
 }: NextVersionRequest): Promise<ActionResult<CommittedVersion, ConfigConflict>> {
   const app = await getAppForPrincipalOrThrow(principal, appId);

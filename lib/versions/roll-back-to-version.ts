@@ -18,16 +18,12 @@ export type RollbackConfigResult = ActionResult<RolledBack, ConfigConflict>;
  * History is append-only: a rollback is a new version whose data equals an older one. Like a
  * save it must start from the current head, so two admins cannot undo each other unknowingly.
  */
-export async function rollBackToVersion({
-  principal,
-  meta,
-  input: { appId, toVersion, baseVersion, note },
-}: VersionRequest<z.output<typeof rollbackConfigSchema>>): Promise<RollbackConfigResult> {
+export async function rollBackToVersion(
+  request: VersionRequest<z.output<typeof rollbackConfigSchema>>,
+): Promise<RollbackConfigResult> {
+  const { toVersion, note } = request.input;
   const result = await commitNextVersion({
-    principal,
-    meta,
-    appId,
-    baseVersion,
+    ...request,
     propose: async (app) => {
       const target = await getVersion(app._id, toVersion);
       if (!target) throw new NotFoundError(`Version ${toVersion} of this app does not exist.`);

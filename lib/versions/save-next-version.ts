@@ -20,16 +20,12 @@ const NOT_SAVED = 'Some settings need your attention. Nothing was saved.';
  * config's dotted paths (`urls.redirectUrls.2`); a save that started from an older version is
  * refused with what changed meanwhile. Results never carry a secret.
  */
-export function saveNextVersion({
-  principal,
-  meta,
-  input: { appId, baseVersion, config, message },
-}: VersionRequest<z.output<typeof saveConfigSchema>>): Promise<SaveConfigResult> {
+export function saveNextVersion(
+  request: VersionRequest<z.output<typeof saveConfigSchema>>,
+): Promise<SaveConfigResult> {
+  const { config, message } = request.input;
   return commitNextVersion({
-    principal,
-    meta,
-    appId,
-    baseVersion,
+    ...request,
     propose: () => {
       const parsed = parseConfigInput(config);
       if (!parsed.ok) {
