@@ -50,6 +50,9 @@ export function newCredentials(): RedisCredentials {
 /** Commands every client needs to connect (ioredis names its connection and checks INFO). */
 const CONNECT = ['+hello', '+auth', '+ping', '+quit', '+client|setname', '+info'];
 
+/** A cluster client learns the slots and checks the cluster's state; a reader reads replicas. */
+const CLUSTER_CLIENT = ['+cluster|slots', '+cluster|info'];
+
 /** The rules after `user <name> on #<hash> reset`: keys (~), channels (&) and commands. */
 export const ACL_RULES: Record<keyof RedisCredentials, string[]> = {
   admin: ['~*', '&*', '+@all'],
@@ -61,6 +64,8 @@ export const ACL_RULES: Record<keyof RedisCredentials, string[]> = {
     `&${DEPLOYMENT_CHANNEL}`,
     '-@all',
     ...CONNECT,
+    ...CLUSTER_CLIENT,
+    '+readonly',
     '+hgetall',
     '+hmget',
     '+subscribe',
@@ -73,6 +78,7 @@ export const ACL_RULES: Record<keyof RedisCredentials, string[]> = {
     `%W~${PRESENCE_PREFIX}*`,
     '-@all',
     ...CONNECT,
+    ...CLUSTER_CLIENT,
     '+set',
     '+zadd',
     '+zrem',

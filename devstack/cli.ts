@@ -16,7 +16,7 @@ import {
 import { chosenStackDir } from './state';
 
 const USAGE = `usage: devstack/cli.ts <command> [--dir D]
-  up [--test | --delays 0 | --delays 35,95,110] [--regions eu-west-1,ap-south-1] [--no-mongo] [--tls]
+  up [--test | --delays 0 | --delays 35,95,110] [--regions eu-west-1,ap-south-1] [--no-mongo] [--tls | --cluster]
   down
   status [--json]
   fault <region> latency <ms> | partition | heal | kill | revive`;
@@ -118,6 +118,7 @@ async function main(): Promise<void> {
         regions: regionsFrom(parsed),
         mongo: !parsed.flags.has('--no-mongo'),
         tls: parsed.flags.has('--tls'),
+        cluster: parsed.flags.has('--cluster'),
         log,
       });
       console.log(

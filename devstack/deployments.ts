@@ -20,6 +20,12 @@ export interface ExtraDeployment {
 
 /** The declaration of the deployment a stack runs, from its env record. */
 export function declarationOf(name: string, env: Record<string, string>): DeploymentDeclaration {
+  // A cluster stack declares itself (cluster.ts); it only needs this deployment's name.
+  if (env.CACHE_DEPLOYMENTS) {
+    const [own] = JSON.parse(env.CACHE_DEPLOYMENTS) as DeploymentDeclaration[];
+    if (!own) throw new Error(`the stack for ${name} declares no deployment`);
+    return { ...own, name };
+  }
   const url = env.REDIS_PRIMARY_URL;
   if (!url) throw new Error(`the stack for ${name} has no primary`);
   return {

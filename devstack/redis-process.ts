@@ -28,6 +28,8 @@ export interface RedisSpec {
   credentials: RedisCredentials;
   /** Set for a stack run over TLS: the server listens with TLS only (tls.ts). */
   tls?: TlsFiles;
+  /** Set for a node of a Redis Cluster (cluster.ts): its cluster bus port. */
+  cluster?: { busPort: number };
 }
 
 /** How the devstack's one-shot probes sign in: the admin user, over TLS with the CA file when set. */
@@ -55,6 +57,21 @@ export function redisArgs(spec: RedisSpec): string[] {
     // The primary waits this long on shutdown for lagging replicas; a partitioned one never catches up.
     '--shutdown-timeout', '1',
   ];
+  if (spec.cluster) {
+    // A devstack cluster is formed afresh on every start (cluster.ts), so nothing persists.
+    // prettier-ignore
+    return [
+      ...common,
+      '--cluster-enabled', 'yes',
+      '--cluster-config-file', 'nodes.conf',
+      '--cluster-port', String(spec.cluster.busPort),
+      '--cluster-node-timeout', '3000',
+      '--appendonly', 'no',
+      '--save', '',
+      '--repl-diskless-sync-delay', '0',
+      '--repl-ping-replica-period', '1',
+    ];
+  }
   if (spec.replicaOf) {
     // Replicas are rebuilt from the primary on every start, so they keep nothing on disk.
     // prettier-ignore
@@ -81,7 +98,9 @@ export function redisArgs(spec: RedisSpec): string[] {
 
 export function spawnRedis(spec: RedisSpec): ChildProcess {
   mkdirSync(spec.dir, { recursive: true });
-  writeFileAtomic(configFile(spec), aclConfig(spec.credentials, Boolean(spec.replicaOf)));
+  // Every cluster node may be asked to follow a master, so each signs its link in.
+  const follows = Boolean(spec.replicaOf ?? spec.cluster);
+  writeFileAtomic(configFile(spec), aclConfig(spec.credentials, follows));
   // Own stdio is ignored: redis writes to its logfile, and a pipe nobody drains could block it.
   return spawn(REDIS_SERVER, redisArgs(spec), { stdio: 'ignore' });
 }

@@ -61,6 +61,8 @@ export interface UpOptions {
   credentials?: RedisCredentials;
   /** Every server listens with TLS only (rediss:// URLs, a CA made at start: tls.ts). */
   tls?: boolean;
+  /** A Redis Cluster of three shards instead of one primary (cluster.ts); not with TLS or access. */
+  cluster?: boolean;
 }
 
 export interface StackInfo {
@@ -92,6 +94,8 @@ function configFor(options: UpOptions): StackConfig {
     if (!Number.isFinite(r.delayMs) || r.delayMs < 0)
       throw new Error(`delay for ${r.name} must be ≥ 0 ms, got ${r.delayMs}`);
   }
+  if (options.cluster && (options.tls || access.length > 0))
+    throw new Error('a devstack cluster runs without TLS and access links');
   const mongoUri =
     options.mongoUri === null ? undefined : (options.mongoUri ?? process.env.MONGODB_URI);
   return {
@@ -102,6 +106,7 @@ function configFor(options: UpOptions): StackConfig {
     ...(options.mongo !== false && mongoUri ? { mongoUri } : {}),
     credentials: options.credentials ?? newCredentials(),
     ...(options.tls && { tls: true }),
+    ...(options.cluster && { cluster: true }),
   };
 }
 
@@ -110,7 +115,7 @@ const sameUsers = (a: RedisCredentials | undefined, b: RedisCredentials) =>
 
 function describe(config: StackConfig): string {
   const regions = config.regions.map((r) => `${r.name} +${r.delayMs}ms`).join(', ');
-  return `primary ${config.primaryRegion}; replicas ${regions}; mongo ${config.mongo}${config.tls ? '; TLS' : ''}`;
+  return `primary ${config.primaryRegion}; replicas ${regions}; mongo ${config.mongo}${config.tls ? '; TLS' : ''}${config.cluster ? '; cluster' : ''}`;
 }
 
 /** Why a running stack cannot serve a request for `wanted`, or undefined if it can. */
@@ -122,7 +127,9 @@ function mismatch(running: StackConfig, wanted: StackConfig): string | undefined
       (r, i) => r.name === wanted.regions[i]?.name && r.delayMs === wanted.regions[i]?.delayMs,
     );
   const sameAccess = JSON.stringify(running.access ?? []) === JSON.stringify(wanted.access ?? []);
-  const sameTls = Boolean(running.tls) === Boolean(wanted.tls);
+  const sameTls =
+    Boolean(running.tls) === Boolean(wanted.tls) &&
+    Boolean(running.cluster) === Boolean(wanted.cluster);
   if (
     !sameRegions ||
     !sameAccess ||
@@ -320,6 +327,7 @@ export async function down(
     [after.supervisorPid, /supervisor\.ts/],
     [after.primary?.pid ?? null, /redis-server/],
     ...after.replicas.map((r): [number | null, RegExp] => [r.pid, /redis-server/]),
+    ...(after.cluster ?? []).map((n): [number | null, RegExp] => [n.pid, /redis-server/]),
     ...(after.mongo && after.mongo.tier !== 'external'
       ? [[after.mongo.pid, /mongo\/cli\.ts|mongod/] as [number | null, RegExp]]
       : []),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { credentialsEnv, type RedisCredentials } from './acl';
+import { clusterDeclaration, type ClusterNodeRecord } from './cluster';
 import type { ProbeAccess } from './redis-process';
 import { TLS_SERVERNAME, tlsFiles } from './tls';
 
@@ -52,6 +53,8 @@ export interface StackConfig {
   credentials: RedisCredentials;
   /** Every server listens with TLS only, with a certificate from a CA made at start (tls.ts). */
   tls?: boolean;
+  /** The cache is a Redis Cluster of three shards (cluster.ts) instead of one primary. */
+  cluster?: boolean;
 }
 
 /** How the devstack's own probes reach the servers of a stack: its admin, and TLS if it runs so. */
@@ -98,6 +101,8 @@ export interface StackState {
   replicas: ReplicaRecord[];
   /** The access links of `config.access`: the port a service in that region connects to. */
   access?: AccessRecord[];
+  /** A cluster stack's nodes, every region's (`primary` is then the first master). */
+  cluster?: ClusterNodeRecord[];
   mongo: { tier: MongoTierName; uri: string; pid: number | null; port: number | null } | null;
 }
 
@@ -142,7 +147,10 @@ export function envRecord(state: StackState): Record<string, string> {
     env.MONGODB_DB = 'propagate';
   }
   const scheme = state.config.tls ? 'rediss' : 'redis';
-  if (state.primary) {
+  if (state.cluster) {
+    // A cluster needs the declaration form (lib/model/deployment-spec.ts): its nodes are lists.
+    env.CACHE_DEPLOYMENTS = JSON.stringify([clusterDeclaration('default', state.cluster, scheme)]);
+  } else if (state.primary) {
     env.REDIS_PRIMARY_REGION = state.primary.region;
     env.REDIS_PRIMARY_URL = `${scheme}://127.0.0.1:${state.primary.port}`;
   }

@@ -33,6 +33,33 @@ export interface StackStatus {
   totalRssKb: number;
 }
 
+/** A cluster stack's nodes: each must answer, and each replica's link to its master be up. */
+async function clusterEntries(state: StackState, problems: string[]): Promise<ProcessStatus[]> {
+  return Promise.all(
+    (state.cluster ?? []).map(async (node): Promise<ProcessStatus> => {
+      const name = `${node.region}#${node.shard}`;
+      const entry: ProcessStatus = {
+        name,
+        role: node.role,
+        pid: node.pid,
+        alive: pidAlive(node.pid),
+        port: node.port,
+        rssKb: rssKb(node.pid),
+      };
+      try {
+        const info = await redisInfo(node.port, probeAccess(state));
+        entry.link = node.role === 'primary' ? 'primary' : (info.master_link_status ?? 'none');
+        if (node.role === 'primary') entry.connectedReplicas = Number(info.connected_slaves ?? 0);
+      } catch {
+        entry.link = 'unreachable';
+      }
+      if (entry.link !== 'up' && entry.link !== 'primary')
+        problems.push(`cluster node ${name}: ${entry.link}`);
+      return entry;
+    }),
+  );
+}
+
 /**
  * Probes every process a stack recorded. Works without the supervisor (then proxy numbers come
  * from state.json), so `status` still says what is left after a crash.
@@ -56,7 +83,10 @@ export async function collectStatus(
   ];
 
   let primaryOffset: number | undefined;
-  if (state.primary) {
+  // A cluster's masters are listed with its other nodes (clusterEntries).
+  if (state.cluster) {
+    // nothing here
+  } else if (state.primary) {
     const { pid, port, region } = state.primary;
     const entry: ProcessStatus = {
       name: region,
@@ -115,7 +145,7 @@ export async function collectStatus(
       return entry;
     }),
   );
-  processes.push(...replicaEntries);
+  processes.push(...replicaEntries, ...(await clusterEntries(state, problems)));
 
   if (state.mongo) {
     const { pid, port, tier } = state.mongo;

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { CLUSTER_SHARDS, formCluster, type ClusterNodeRecord } from '../cluster';
 import type { FaultRequest, FaultResult } from '../control';
 import { LinkProxy } from '../link-proxy';
 import { startMongo, type MongoHandle } from '../mongo-tier';
@@ -115,6 +116,7 @@ export class StackSupervisor {
     mkdirSync(this.dir, { recursive: true });
     if (this.config.tls) this.tls = makeCertificates(this.dir);
     const memory = readJson<PortMemory>(path.join(this.dir, 'ports.json')) ?? {};
+    if (this.config.cluster) return this.startCluster(memory);
     const ports = await this.allocatePorts(memory);
     const mongoStart = this.startMongoTier(memory);
 
@@ -140,6 +142,66 @@ export class StackSupervisor {
 
     await this.waitForLinks(30_000);
     this.rememberPorts(primary.spec.port);
+    this.state.phase = 'ready';
+    this.save();
+    this.log('ready');
+  }
+
+  /**
+   * A cluster stack (cluster.ts): three masters in the primary region and one replica per
+   * master in every replica region, formed into one cluster. Fresh on every start.
+   */
+  private async startCluster(memory: PortMemory): Promise<void> {
+    const mongoStart = this.startMongoTier(memory);
+    const regions = [
+      { region: this.config.primaryRegion, role: 'primary' as const },
+      ...this.config.regions.map((r) => ({ region: r.name, role: 'replica' as const })),
+    ];
+    const layout = regions.flatMap(({ region, role }) =>
+      Array.from({ length: CLUSTER_SHARDS }, (_, shard) => ({ region, role, shard })),
+    );
+    const ports = await freePorts(layout.length * 2);
+    const nodes: ClusterNodeRecord[] = layout.map((n, i) => ({
+      ...n,
+      port: ports[i * 2] ?? 0,
+      busPort: ports[i * 2 + 1] ?? 0,
+      pid: null,
+    }));
+    this.state.cluster = nodes;
+    await Promise.all(
+      nodes.map(async (node) => {
+        const name = `${node.region}-${node.shard}`;
+        const dir = path.join(this.dir, 'redis', name);
+        rmSync(dir, { recursive: true, force: true });
+        const m: ManagedRedis = {
+          region: name,
+          role: node.role,
+          spec: {
+            name,
+            port: node.port,
+            dir,
+            credentials: this.config.credentials,
+            cluster: { busPort: node.busPort },
+          },
+          child: null,
+        };
+        this.redis.set(name, m);
+        await this.startRedis(m);
+        node.pid = m.child?.pid ?? null;
+      }),
+    );
+    const first = nodes[0];
+    if (first) this.state.primary = { region: first.region, port: first.port, pid: first.pid };
+    this.save();
+    await formCluster(nodes, probeAccess(this.state));
+    this.log(
+      `cluster: ${CLUSTER_SHARDS} shards in ${regions.map((r) => r.region).join(', ')} on ${nodes.map((n) => n.port).join(' ')}`,
+    );
+    this.mongo = await mongoStart;
+    if (this.mongo) {
+      const { tier, uri, pid, port } = this.mongo;
+      this.state.mongo = { tier, uri, pid, port };
+    }
     this.state.phase = 'ready';
     this.save();
     this.log('ready');
@@ -300,6 +362,12 @@ export class StackSupervisor {
 
   private recordPid(m: ManagedRedis): void {
     const pid = m.child?.pid ?? null;
+    const node = this.state.cluster?.find((n) => `${n.region}-${n.shard}` === m.region);
+    if (node) {
+      node.pid = pid;
+      this.save();
+      return;
+    }
     if (m.role === 'primary' && this.state.primary) this.state.primary.pid = pid;
     const replica = this.state.replicas.find((r) => r.region === m.region);
     if (m.role === 'replica' && replica) replica.pid = pid;
