@@ -36,6 +36,9 @@ export interface Region {
   /** The cache deployment the endpoint belongs to (a region name repeats across deployments). */
   deployment: string;
   connection: ConnectionSettings;
+  /** Set when the deployment is a Redis Cluster: `url` and `nodes` are the region's nodes. */
+  cluster?: true;
+  nodes?: string[];
 }
 
 /** A deployment's regions: the primary first, then the replicas in the order it lists them. */
@@ -46,7 +49,18 @@ export function regionsOf(d: CacheDeployment): Region[] {
     role: e.role,
     deployment: d.name,
     connection: d.connection,
+    ...(d.cluster && { cluster: true as const, nodes: e.nodes ?? [] }),
   }));
+}
+
+/**
+ * Whether an update message heard on this region means the region holds the data. On a plain
+ * replica it does: the PUBLISH travels in the replication stream right behind the write. In a
+ * Redis Cluster a PUBLISH is broadcast over the cluster bus to every node at once, apart from
+ * replication, so only the primary's message says anything; the regions are read instead.
+ */
+export function messageMeansArrival(region: Region): boolean {
+  return !region.cluster || region.role === 'primary';
 }
 
 /** The regions of the deployment services start on. */

@@ -2,7 +2,7 @@ import 'server-only';
 import { parseUpdateMessage, UPDATES_CHANNEL } from '@/lib/contract/cache-layout';
 import { arrivalOf, type ArrivalRecorder } from '@/lib/arrivals/recorder';
 import { closeSubscriber, openSubscriber } from '@/lib/redis/clients';
-import type { Region } from '@/lib/regions';
+import { messageMeansArrival, type Region } from '@/lib/regions';
 
 export interface ArrivalListeners {
   /** Regions whose subscription is currently live. */
@@ -26,7 +26,8 @@ export function startArrivalListeners({
   log: (line: string) => void;
 }): ArrivalListeners {
   const live = new Set<string>();
-  const clients = regions.map((region) => {
+  // A cluster region's message says nothing about its data (lib/regions.ts): the poller measures it.
+  const clients = regions.filter(messageMeansArrival).map((region) => {
     const client = openSubscriber(region, 'arrivals');
     let complained = false;
     client.on('error', (error: Error) => {

@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { FLEET_INDEX_KEY, INSTANCE_ID_PATTERN, presenceKey } from '@/lib/contract/report-layout';
 import { deploymentName, regionName } from '@/lib/model/deployment-spec';
+import { batch } from '@/lib/contract/redis-batch';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import type { InstanceFact } from '@/lib/model/migration-gates';
 
@@ -35,9 +36,10 @@ async function readFrom(deployment: string): Promise<Presence[]> {
     MAX_FLEET,
   );
   if (ids.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.get(presenceKey(id));
-  const replies = (await pipeline.exec()) ?? [];
+  const replies = await batch(
+    redis,
+    ids.map((id) => ['get', presenceKey(id)]),
+  );
   return replies.flatMap(([error, raw]) => {
     if (error || typeof raw !== 'string') return [];
     try {

@@ -1,5 +1,4 @@
 import 'server-only';
-import type { Redis } from 'ioredis';
 import {
   ACTIVE_DEPLOYMENT_KEY,
   DEPLOYMENT_CHANNEL,
@@ -8,17 +7,17 @@ import {
 } from '@/lib/contract/deployment-marker';
 import { getCacheState } from '@/lib/db/cache-state';
 import { liveDeployments } from '@/lib/model/migration';
-import { deploymentPrimaryRedis } from '@/lib/redis/clients';
+import { deploymentPrimaryRedis, type RedisClient } from '@/lib/redis/clients';
 
 type MarkerReply = [0 | 1, number];
 
 function withMarkerCommand(
-  redis: Redis,
-): Redis & { propagateMarker: (...args: string[]) => Promise<MarkerReply> } {
+  redis: RedisClient,
+): RedisClient & { propagateMarker: (...args: string[]) => Promise<MarkerReply> } {
   if (!('propagateMarker' in redis)) {
     redis.defineCommand('propagateMarker', { numberOfKeys: 1, lua: MARKER_SCRIPT });
   }
-  return redis as Redis & { propagateMarker: (...args: string[]) => Promise<MarkerReply> };
+  return redis as RedisClient & { propagateMarker: (...args: string[]) => Promise<MarkerReply> };
 }
 
 /**

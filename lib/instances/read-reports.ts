@@ -1,7 +1,8 @@
 import 'server-only';
-import type { Redis } from 'ioredis';
 import { instanceReportKey, instancesIndexKey } from '@/lib/contract/report-layout';
 import { parseInstanceReport, type ValidInstanceReport } from '@/lib/instances/report-schema';
+import { batch } from '@/lib/contract/redis-batch';
+import type { RedisClient } from '@/lib/redis/clients';
 
 /** Enough for any real fleet of one app; the most recently heard from come first. */
 export const MAX_INSTANCES = 500;
@@ -12,7 +13,7 @@ export const MAX_INSTANCES = 500;
  * validate, are left out.
  */
 export async function readInstanceReports(
-  redis: Redis,
+  redis: RedisClient,
   appId: string,
 ): Promise<ValidInstanceReport[]> {
   const ids = await redis.zrange(
@@ -26,10 +27,11 @@ export async function readInstanceReports(
     MAX_INSTANCES,
   );
   if (ids.length === 0) return [];
-  // GETs in a pipeline rather than MGET: the keys may live on different cluster slots.
-  const pipeline = redis.pipeline();
-  for (const id of ids) pipeline.get(instanceReportKey(appId, id));
-  const results = (await pipeline.exec()) ?? [];
+  // GETs in one batch rather than MGET: the keys may live on different cluster slots.
+  const results = await batch(
+    redis,
+    ids.map((id) => ['get', instanceReportKey(appId, id)]),
+  );
   return results.flatMap(([error, raw]) => {
     if (error) return [];
     const report = parseInstanceReport(typeof raw === 'string' ? raw : null, appId);

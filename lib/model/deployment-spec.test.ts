@@ -138,4 +138,31 @@ describe('parseDeployments', () => {
   it('asks for a deployment when none is configured', () => {
     expect(() => parseDeployments({ lookup: () => undefined })).toThrow(DeploymentConfigError);
   });
+
+  it('reads a cluster deployment: its primary’s seeds and each region’s nodes', () => {
+    const [d] = declared([
+      {
+        name: 'clustered',
+        cluster: true,
+        primary: {
+          region: 'us-east-1',
+          url: 'redis://10.0.1.1:6379',
+          nodes: ['redis://10.0.1.2:6379'],
+        },
+        replicas: [
+          { region: 'eu-west-1', url: 'redis://10.0.2.1:6379', nodes: ['redis://10.0.2.2:6379'] },
+        ],
+      },
+    ]);
+    expect(d?.cluster).toBe(true);
+    expect(d?.primary.nodes).toEqual(['redis://10.0.1.2:6379']);
+    expect(d?.replicas[0]?.nodes).toEqual(['redis://10.0.2.2:6379']);
+    expect(declared([global])[0]?.cluster).toBeUndefined();
+  });
+
+  it('refuses node lists on a deployment that is not a cluster', () => {
+    expect(() =>
+      declared([{ ...legacy, primary: { ...legacy.primary, nodes: ['redis://10.0.0.2:6379'] } }]),
+    ).toThrow(/nodes are for cluster deployments only/);
+  });
 });

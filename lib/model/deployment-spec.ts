@@ -32,11 +32,22 @@ const envVarName = z
   .string()
   .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the name of an environment variable');
 
-const endpointSchema = z.strictObject({ region: regionName, url: declaredUrl });
+const endpointSchema = z.strictObject({
+  region: regionName,
+  url: declaredUrl,
+  /**
+   * Cluster deployments only: the region's further nodes. A cluster primary's `url` and `nodes`
+   * are seeds (any masters); a replica region lists its replica nodes, one per shard at least,
+   * by the address the cluster announces (CLUSTER SLOTS), since reads are routed by it.
+   */
+  nodes: z.array(declaredUrl).min(1).optional(),
+});
 
 export const deploymentDeclaration = z
   .strictObject({
     name: deploymentName,
+    /** The primary is a Redis Cluster (docs/production.md, "Redis Cluster"). */
+    cluster: z.boolean().default(false),
     primary: endpointSchema,
     replicas: z.array(endpointSchema).default([]),
     /** Also implied by rediss:// URLs. */
@@ -51,6 +62,8 @@ export const deploymentDeclaration = z
   .superRefine((d, ctx) => {
     const regions = [d.primary.region, ...d.replicas.map((r) => r.region)];
     const seen = new Set<string>();
+    if (!d.cluster && [d.primary, ...d.replicas].some((e) => e.nodes))
+      ctx.addIssue({ code: 'custom', message: 'nodes are for cluster deployments only' });
     for (const region of regions) {
       if (seen.has(region))
         ctx.addIssue({ code: 'custom', message: `region ${region} is listed twice` });
@@ -65,6 +78,8 @@ export interface CacheEndpoint {
   region: string;
   url: string;
   role: 'primary' | 'replica';
+  /** Cluster deployments: the region's further nodes (seeds for the primary). */
+  nodes?: string[];
 }
 
 /** How to connect: from the environment only (TLS, ACL user and password). */
@@ -81,6 +96,8 @@ export interface CacheDeployment {
   primary: CacheEndpoint;
   replicas: CacheEndpoint[];
   connection: ConnectionSettings;
+  /** Set when the primary is a Redis Cluster and each replica region a set of its nodes. */
+  cluster?: true;
 }
 
 /** The name the three legacy variables' deployment gets unless CACHE_DEPLOYMENT_NAME says otherwise. */
@@ -131,7 +148,7 @@ function settingsFor(
       );
     return value;
   };
-  const urls = [d.primary.url, ...d.replicas.map((r) => r.url)];
+  const urls = [d.primary, ...d.replicas].flatMap((e) => [e.url, ...(e.nodes ?? [])]);
   return {
     tls: d.tls || urls.some((u) => u.startsWith('rediss:')),
     ...(d.tlsCaFile && { tlsCaFile: d.tlsCaFile }),
@@ -175,6 +192,7 @@ export function parseDeployments(sources: DeploymentSources): CacheDeployment[] 
     }
     return parsed.data.map((d) => ({
       name: d.name,
+      ...(d.cluster && { cluster: true as const }),
       primary: { deployment: d.name, role: 'primary', ...d.primary },
       replicas: d.replicas.map((r) => ({ deployment: d.name, role: 'replica' as const, ...r })),
       connection: settingsFor(d, sources.lookup, origin),

@@ -1,8 +1,9 @@
 import 'server-only';
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '@/lib/contract/cache-layout';
 import { canonicalJson } from '@/lib/contract/canonical-json';
 import { PUSH_SCRIPT } from '@/lib/propagation/push-script';
+import type { RedisClient } from '@/lib/redis/clients';
 
 export interface PushInput {
   appId: string;
@@ -30,17 +31,18 @@ export type PushOutcome =
 type Reply = [1, number] | [0, number, string | null];
 
 // defineCommand sends EVALSHA and falls back to EVAL once per connection (e.g. after a restart).
-function withPushCommand(
-  redis: Redis,
-): Redis & { propagatePush: (...args: string[]) => Promise<Reply> } {
+// The script touches only KEYS[1], so on a cluster it runs on the master of the app's slot.
+function withPushCommand<C extends RedisClient>(
+  redis: C,
+): C & { propagatePush: (...args: string[]) => Promise<Reply> } {
   if (!('propagatePush' in redis)) {
     redis.defineCommand('propagatePush', { numberOfKeys: 1, lua: PUSH_SCRIPT });
   }
-  return redis as Redis & { propagatePush: (...args: string[]) => Promise<Reply> };
+  return redis as C & { propagatePush: (...args: string[]) => Promise<Reply> };
 }
 
 /** Pushes one committed version to the primary cache. Throws when the primary cannot be reached. */
-export async function pushToPrimary(redis: Redis, input: PushInput): Promise<PushOutcome> {
+export async function pushToPrimary(redis: RedisClient, input: PushInput): Promise<PushOutcome> {
   const reply = await withPushCommand(redis).propagatePush(...pushArgs(input));
   return outcomeOf(input, reply);
 }
@@ -81,10 +83,19 @@ function outcomeOf(input: PushInput, reply: Reply): PushOutcome {
  * compare-and-set as a save's push, so a newer version written meanwhile is never replaced.
  */
 export async function pushManyToPrimary(
-  redis: Redis,
+  redis: RedisClient,
   inputs: readonly PushInput[],
 ): Promise<PushOutcome[]> {
-  const pipeline = withPushCommand(redis).pipeline() as ReturnType<Redis['pipeline']> & {
+  if (redis instanceof Cluster) {
+    // A cluster pipeline must stay within one slot group: the pushes go out together instead,
+    // one batch per master (auto-pipelining), each still its own compare-and-set.
+    const command = withPushCommand(redis);
+    const replies = await Promise.all(
+      inputs.map((input) => command.propagatePush(...pushArgs(input))),
+    );
+    return replies.map((reply, i) => outcomeOf(inputs[i]!, reply));
+  }
+  const pipeline = withPushCommand(redis).pipeline() as ReturnType<RedisClient['pipeline']> & {
     propagatePush: (...args: string[]) => unknown;
   };
   for (const input of inputs) pipeline.propagatePush(...pushArgs(input));

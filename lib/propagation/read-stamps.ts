@@ -1,11 +1,14 @@
 import 'server-only';
-import type { Redis } from 'ioredis';
+import { once } from 'node:events';
+import { Cluster, type Redis } from 'ioredis';
 import { configKey, parseStamp, STAMP_FIELDS, type Stamp } from '@/lib/contract/cache-layout';
 import { env } from '@/lib/env';
-import { bulkRedisFor, redisFor } from '@/lib/redis/clients';
+import { bulkRedisFor, redisFor, type RedisClient } from '@/lib/redis/clients';
 import { listRegions, type Region } from '@/lib/regions';
 import { regionErrorText } from '@/lib/propagation/region-error';
-import { parseReplicationInfo } from '@/lib/contract/parse-replication';
+import { parseReplicationInfo, type ReplicationInfo } from '@/lib/contract/parse-replication';
+import { nodeKey, uncoveredSlots } from '@/lib/contract/cluster-routing';
+import { batch, type Call } from '@/lib/contract/redis-batch';
 import { withTimeout } from '@/lib/timing';
 import { log } from '@/lib/log';
 
@@ -67,7 +70,7 @@ function errorText(region: Region, error: unknown): string {
 export async function readRegion(
   region: Region,
   appIds: readonly string[],
-  opts: { timeoutMs?: number; markerRegions?: readonly string[]; redis?: Redis } = {},
+  opts: { timeoutMs?: number; markerRegions?: readonly string[]; redis?: RedisClient } = {},
 ): Promise<RawRead> {
   // A fleet read carries thousands of HMGETs: the region's answer takes longer to transfer and
   // parse without the region being any less healthy, so the allowance grows with the batch.
@@ -91,23 +94,19 @@ export async function readRegion(
     return unreachable('not connected');
   }
   const markers = opts.markerRegions ?? [];
-  const pipeline = redis.pipeline();
-  for (const appId of appIds) pipeline.hmget(configKey(appId), ...STAMP_FIELDS);
-  pipeline.info('replication');
-  if (markers.length > 0) pipeline.mget(...markers.map(regionDownKey));
   const started = performance.now();
   try {
-    const replies = await withTimeout(pipeline.exec(), timeoutMs, region.name);
-    const roundTripMs = performance.now() - started;
-    if (!replies) return unreachable('empty reply');
-    const failed = replies.find(([error]) => error);
-    if (failed?.[0]) return unreachable(errorText(region, failed[0]));
-    const stamps = appIds.map((_, i) =>
-      parseStamp((replies[i]?.[1] as (string | null)[] | undefined) ?? []),
+    const read = await withTimeout(
+      redis instanceof Cluster
+        ? fetchFromCluster(region, redis, appIds, markers)
+        : fetchFromOne(redis, appIds, markers),
+      timeoutMs,
+      region.name,
     );
-    const infoReply = replies[appIds.length]?.[1];
-    const info = parseReplicationInfo(typeof infoReply === 'string' ? infoReply : '');
-    const markerValues = (replies[appIds.length + 1]?.[1] as (string | null)[] | undefined) ?? [];
+    const roundTripMs = performance.now() - started;
+    if ('error' in read) return unreachable(errorText(region, read.error));
+    const { stampReplies, info, markerValues } = read;
+    const stamps = appIds.map((_, i) => parseStamp((stampReplies[i] as (string | null)[]) ?? []));
     const downMarkers = new Map<string, number>();
     markers.forEach((name, i) => {
       const value = Number(markerValues[i]);
@@ -127,6 +126,84 @@ export async function readRegion(
   } catch (error) {
     return unreachable(errorText(region, error));
   }
+}
+
+type Fetched =
+  | { stampReplies: unknown[]; info: ReplicationInfo; markerValues: (string | null)[] }
+  | { error: Error };
+
+/** One Redis: HMGET per app, INFO replication and the markers' MGET in one pipeline. */
+async function fetchFromOne(
+  redis: Redis,
+  appIds: readonly string[],
+  markers: readonly string[],
+): Promise<Fetched> {
+  const pipeline = redis.pipeline();
+  for (const appId of appIds) pipeline.hmget(configKey(appId), ...STAMP_FIELDS);
+  pipeline.info('replication');
+  if (markers.length > 0) pipeline.mget(...markers.map(regionDownKey));
+  const replies = await pipeline.exec();
+  if (!replies) return { error: new Error('empty reply') };
+  const failed = replies.find(([error]) => error);
+  if (failed?.[0]) return { error: failed[0] };
+  const infoReply = replies[appIds.length]?.[1];
+  return {
+    stampReplies: replies.slice(0, appIds.length).map(([, reply]) => reply),
+    info: parseReplicationInfo(typeof infoReply === 'string' ? infoReply : ''),
+    markerValues: (replies[appIds.length + 1]?.[1] as (string | null)[] | undefined) ?? [],
+  };
+}
+
+/**
+ * A region of a cluster: the HMGETs go to the region's node for each key's slot (one batch per
+ * node), the markers (keys on any slot) likewise, and INFO replication to each of the region's
+ * nodes: the region's link is up only when every shard's is, and the primary counts the replicas
+ * of its least served shard. A region with no node for some slots is not read at all: its
+ * client would fall back to the master elsewhere and report another region's data as its own.
+ */
+async function fetchFromCluster(
+  region: Region,
+  redis: Cluster,
+  appIds: readonly string[],
+  markers: readonly string[],
+): Promise<Fetched> {
+  // A client made a moment ago is still learning the slots: wait for that, within the read.
+  if (redis.status !== 'ready')
+    await once(redis, 'ready', { signal: AbortSignal.timeout(env.REGION_TIMEOUT_MS) });
+  const urls = [region.url, ...(region.nodes ?? [])];
+  if (region.role === 'replica') {
+    const missing = uncoveredSlots(redis.slots, urls);
+    if (missing > 0) return { error: new Error(`no node of this region serves ${missing} slots`) };
+  }
+  const keys = new Set(urls.map(nodeKey));
+  const nodes =
+    region.role === 'primary'
+      ? redis.nodes('master')
+      : redis.nodes('all').filter((n) => keys.has(`${n.options.host}:${n.options.port}`));
+  const [replies, infos] = await Promise.all([
+    batch(redis, [
+      ...appIds.map((appId): Call => ['hmget', configKey(appId), ...STAMP_FIELDS]),
+      ...markers.map((name): Call => ['get', regionDownKey(name)]),
+    ]),
+    Promise.all(nodes.map((node) => node.info('replication'))),
+  ]);
+  const failed = replies.find(([error]) => error);
+  if (failed?.[0]) return { error: failed[0] };
+  const each = infos.map(parseReplicationInfo);
+  const counts = each.flatMap((i) => (i.connectedReplicas != null ? [i.connectedReplicas] : []));
+  const downFor = each.flatMap((i) =>
+    i.linkDownSinceSeconds != null ? [i.linkDownSinceSeconds] : [],
+  );
+  return {
+    stampReplies: replies.slice(0, appIds.length).map(([, reply]) => reply),
+    info: {
+      role: each[0]?.role ?? 'unknown',
+      linkUp: each.some((i) => i.linkUp === null) ? null : each.every((i) => i.linkUp),
+      linkDownSinceSeconds: downFor.length > 0 ? Math.max(...downFor) : null,
+      connectedReplicas: counts.length > 0 ? Math.min(...counts) : null,
+    },
+    markerValues: replies.slice(appIds.length).map(([, reply]) => reply as string | null),
+  };
 }
 
 /** Keeps the primary's down markers in step with what this read saw. Best effort, never throws. */

@@ -1,6 +1,7 @@
 import 'server-only';
 import { readFileSync } from 'node:fs';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { nodeKey, readFromRegion } from '@/lib/contract/cluster-routing';
 import { env } from '@/lib/env';
 import { findDeployment, listRegions, regionsOf, type Region } from '@/lib/regions';
 
@@ -15,9 +16,12 @@ import { findDeployment, listRegions, regionsOf, type Region } from '@/lib/regio
  *   than the command timeout on a busy host without the region being any less healthy;
  * - subscribers: dedicated SUBSCRIBE connections, opened by whoever listens and closed with it.
  */
+/** A connection to one Redis, or to a Redis Cluster deployment's region (lib/regions.ts). */
+export type RedisClient = Redis | Cluster;
+
 interface Pools {
-  command: Map<string, Redis>;
-  bulk: Map<string, Redis>;
+  command: Map<string, RedisClient>;
+  bulk: Map<string, RedisClient>;
   subscribers: Set<Redis>;
 }
 
@@ -56,9 +60,13 @@ export function connectionOptions(region: Pick<Region, 'connection'>): RedisOpti
  * A command connection to a region's Redis. Every command carries a timeout, also while queued
  * for a reconnect: a status read must report "unreachable", not hang.
  */
-export function redisFor(region: Region): Redis {
+export function redisFor(region: Region): RedisClient {
   const { command } = pools();
   let client = command.get(poolKey(region));
+  if (!client && region.cluster) {
+    client = clusterFor(region, 'command');
+    command.set(poolKey(region), client);
+  }
   if (!client) {
     client = new Redis(region.url, {
       ...connectionOptions(region),
@@ -77,9 +85,13 @@ export function redisFor(region: Region): Redis {
 }
 
 /** The connection for large pipelines; the caller bounds the whole read with its own timeout. */
-export function bulkRedisFor(region: Region): Redis {
+export function bulkRedisFor(region: Region): RedisClient {
   const { bulk } = pools();
   let client = bulk.get(poolKey(region));
+  if (!client && region.cluster) {
+    client = clusterFor(region, 'bulk');
+    bulk.set(poolKey(region), client);
+  }
   if (!client) {
     client = new Redis(region.url, {
       ...connectionOptions(region),
@@ -95,11 +107,43 @@ export function bulkRedisFor(region: Region): Redis {
 }
 
 /**
+ * A region of a Redis Cluster deployment. The primary's client writes to the masters; a replica
+ * region's client reads each key from the region's own node for its slot (READONLY), found by
+ * the address the cluster announces (lib/contract/cluster-routing.ts).
+ */
+function clusterFor(region: Region, purpose: 'command' | 'bulk'): Cluster {
+  const urls = [region.url, ...(region.nodes ?? [])];
+  const seeds = urls.map((url) => {
+    const [host = '', port] = nodeKey(url).split(/:(?=\d+$)/);
+    return { host, port: Number(port) };
+  });
+  const client = new Cluster(seeds, {
+    scaleReads: region.role === 'primary' ? 'master' : readFromRegion(urls),
+    clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    slotsRefreshTimeout: Math.max(env.REGION_TIMEOUT_MS, 1_000),
+    // Commands to one node in the same tick go out as one pipeline: the status scan's HMGETs
+    // spread over every shard without a pipeline per slot.
+    enableAutoPipelining: true,
+    ...(region.connection.tls && { dnsLookup: (address, done) => done(null, address) }),
+    redisOptions: {
+      ...connectionOptions(region),
+      connectionName: `propagate-${purpose === 'bulk' ? 'bulk-' : ''}${region.role}`,
+      connectTimeout: env.REGION_TIMEOUT_MS,
+      ...(purpose === 'command' && { commandTimeout: Math.max(env.REGION_TIMEOUT_MS, 1_000) }),
+      maxRetriesPerRequest: 1,
+    },
+  });
+  client.on('error', () => {});
+  return client;
+}
+
+/**
  * A dedicated connection for SUBSCRIBE (a subscribed connection can run nothing else). It keeps
  * reconnecting, gently, for as long as the region is down; ioredis re-subscribes after each
  * reconnect. Close it with closeSubscriber (or closeRedis at shutdown).
  */
 export function openSubscriber(region: Region, purpose: string): Redis {
+  // In a cluster every node hears every PUBLISH (the bus broadcasts it): one node will do.
   const client = new Redis(region.url, {
     ...connectionOptions(region),
     connectionName: `propagate-${purpose}-${region.name}`,
@@ -116,14 +160,14 @@ export async function closeSubscriber(client: Redis): Promise<void> {
   await client.quit().catch(() => client.disconnect());
 }
 
-export function primaryRedis(): Redis {
+export function primaryRedis(): RedisClient {
   const primary = listRegions().find((r) => r.role === 'primary');
   if (!primary) throw new Error('no primary region configured');
   return redisFor(primary);
 }
 
 /** The command connection to a deployment's primary. */
-export function deploymentPrimaryRedis(deployment: string): Redis {
+export function deploymentPrimaryRedis(deployment: string): RedisClient {
   const d = findDeployment(deployment);
   if (!d) throw new Error(`cache deployment "${deployment}" is not declared in this environment`);
   const [primary] = regionsOf(d);

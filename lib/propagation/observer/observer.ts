@@ -13,7 +13,7 @@ import { readAllRegions, type StampsRead } from '@/lib/propagation/read-stamps';
 import { getCacheState } from '@/lib/db/cache-state';
 import { liveDeployments } from '@/lib/model/migration';
 import { closeSubscriber, openSubscriber } from '@/lib/redis/clients';
-import { findDeployment, regionsOf, type Region } from '@/lib/regions';
+import { findDeployment, messageMeansArrival, regionsOf, type Region } from '@/lib/regions';
 import { log } from '@/lib/log';
 import { metrics } from '@/lib/metrics';
 
@@ -259,7 +259,8 @@ export class StatusObserver {
     }
     for (const region of regions) {
       const k = key(region);
-      if (this.subscribers.has(k)) continue;
+      // A cluster region's message arrives by the bus, not behind the data: the scan reads it.
+      if (this.subscribers.has(k) || !messageMeansArrival(region)) continue;
       const client = openSubscriber(region, 'observer');
       client.on('error', () => {});
       client.on('message', (channel: string, raw: string) => {

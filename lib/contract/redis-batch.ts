@@ -1,0 +1,30 @@
+import { Cluster, type Redis } from 'ioredis';
+
+/** One command: its name and arguments, as `redis.call` takes them. */
+export type Call = [command: string, ...args: (string | number)[]];
+
+/**
+ * Independent commands in one round trip per node, each with its own outcome like
+ * `pipeline.exec()`. On one Redis: a pipeline. On a cluster a pipeline must stay within one slot
+ * group, so the commands go out together and the client's auto-pipelining sends one batch per
+ * node (the cluster clients enable it). Shared by Propagate and the config client, which read
+ * the same cache on either kind of deployment.
+ */
+export async function batch(
+  redis: Redis | Cluster,
+  calls: readonly Call[],
+): Promise<[Error | null, unknown][]> {
+  if (redis instanceof Cluster) {
+    return Promise.all(
+      calls.map((c) =>
+        redis.call(...c).then(
+          (reply): [null, unknown] => [null, reply],
+          (error: Error): [Error, null] => [error, null],
+        ),
+      ),
+    );
+  }
+  const pipeline = redis.pipeline();
+  for (const c of calls) pipeline.call(...c);
+  return (await pipeline.exec()) ?? [];
+}
