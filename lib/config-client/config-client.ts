@@ -12,8 +12,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { parseUpdateMessage, UPDATES_CHANNEL } from '../contract/cache-layout';
+import { nodeKey, readFromRegion } from '../contract/cluster-routing';
 import {
   DEFAULT_REPORT_RETENTION_MS,
   INSTANCE_ID_PATTERN,
@@ -50,12 +51,49 @@ export function defaultInstanceId(): string {
   return `${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
+/** A cluster's nodes as `{ host, port }` seeds. */
+export function clusterSeeds(urls: readonly string[]): { host: string; port: number }[] {
+  return urls.map((url) => {
+    const key = nodeKey(url);
+    const colon = key.lastIndexOf(':');
+    return { host: key.slice(0, colon), port: Number(key.slice(colon + 1)) };
+  });
+}
+
+/**
+ * The command connection to a region of a cluster: each key is read from the region's node for
+ * its slot (READONLY), commands to one node in the same tick go out as one pipeline.
+ */
+function connectCluster(
+  urls: readonly string[],
+  common: RedisConnection & { connectTimeout: number; retryStrategy: (n: number) => number },
+  instanceId: string,
+  timeoutMs: number,
+): Cluster {
+  const { retryStrategy, ...redisOptions } = common;
+  return new Cluster(clusterSeeds(urls), {
+    scaleReads: readFromRegion(urls),
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    clusterRetryStrategy: retryStrategy,
+    slotsRefreshTimeout: timeoutMs,
+    ...(common.tls && { dnsLookup: (address, done) => done(null, address) }),
+    redisOptions: {
+      ...redisOptions,
+      connectionName: `propagate-config:${instanceId}`,
+      commandTimeout: timeoutMs,
+      maxRetriesPerRequest: 0,
+    },
+  });
+}
+
 /** The two connections to the replica: commands, and SUBSCRIBE, which needs one of its own. */
 function connect(
   url: string,
   connection: RedisConnection | undefined,
   instanceId: string,
   timeoutMs: number,
+  clusterNodes: readonly string[] | undefined,
 ) {
   const common = {
     ...connection,
@@ -67,13 +105,16 @@ function connect(
   return {
     // Commands fail at once while disconnected instead of queueing: a stamp check that cannot
     // run now is replaced by the re-check that follows the reconnect.
-    commands: new Redis(url, {
-      ...common,
-      connectionName: `propagate-config:${instanceId}`,
-      commandTimeout: timeoutMs,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-    }),
+    commands: clusterNodes
+      ? connectCluster([url, ...clusterNodes], common, instanceId, timeoutMs)
+      : new Redis(url, {
+          ...common,
+          connectionName: `propagate-config:${instanceId}`,
+          commandTimeout: timeoutMs,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+        }),
+    // On a cluster, any node hears every PUBLISH (the bus broadcasts it): one of the region's.
     // Re-subscribing is done by hand on 'ready' so the re-check that covers the gap runs after
     // the subscription is live, not before.
     subscriber: new Redis(url, {
@@ -118,6 +159,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     options.connection,
     instanceId,
     timeoutMs,
+    options.cluster?.nodes,
   );
   const isClosed = () => closed;
   const contact = new ReplicaContact({ region: options.region, logger, isClosed, emitError });
@@ -137,6 +179,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     },
     contact,
     commands,
+    regionNodes: options.cluster ? [options.redisUrl, ...options.cluster.nodes] : [],
     validate: options.validate ?? ((config: unknown) => config as T),
     logger,
     changeListeners: new Set(),
@@ -176,6 +219,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     reporter = createReporter({
       redisUrl: options.report.redisUrl,
       ...(options.report.connection && { connection: options.report.connection }),
+      ...(options.report.cluster && { cluster: true }),
       instanceId,
       intervalMs: reportIntervalMs,
       retentionMs: options.report.retentionMs ?? DEFAULT_REPORT_RETENTION_MS,
@@ -234,8 +278,24 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
       return;
     }
     if (isKnownRejection(state, message.version, message.checksum)) return;
-    void refresh(core, message.appId, 'message');
+    void follow(message.appId, message.version, message.checksum);
   });
+
+  /**
+   * Reads what a message announced. Where the PUBLISH does not travel with replication (a Redis
+   * Cluster broadcasts it over its bus) it can come before the data: read again, briefly, until
+   * the announced version is there. The stamp check stays the net behind this.
+   */
+  async function follow(appId: string, version: number, checksum: string): Promise<void> {
+    for (let attempt = 0; attempt < 6 && !closed; attempt += 1) {
+      await refresh(core, appId, 'message');
+      const state = apps.get(appId);
+      const holds = state && held(state);
+      if (!state || (holds && holds.version >= version)) return;
+      if (isKnownRejection(state, version, checksum)) return;
+      await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt).unref());
+    }
+  }
   checker.schedule();
 
   function hold(appId: string): AppState<T> {
@@ -339,7 +399,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
         }
         state.waiters.clear();
       }
-      const quit = async (redis: Redis) => {
+      const quit = async (redis: Redis | Cluster) => {
         if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
         else redis.disconnect();
       };

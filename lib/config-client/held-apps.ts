@@ -3,7 +3,7 @@
  * and swap it in only if it is newer. Refusals are counted and reported once per distinct
  * stamp; the last good config keeps serving.
  */
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { configKey } from '../contract/cache-layout';
 import { decodeEntry, deepFreeze, type DecodeResult } from './decode-entry';
 import { AppArchivedError, ConfigClientError } from './errors';
@@ -48,7 +48,9 @@ export interface ClientCore<T> {
   readonly counters: Counters;
   readonly contact: ReplicaContact;
   /** The command connection to the replica (the subscriber has its own). */
-  readonly commands: Redis;
+  readonly commands: Redis | Cluster;
+  /** The region's node URLs on a cluster deployment (empty otherwise). */
+  readonly regionNodes: readonly string[];
   readonly validate: (config: unknown) => T;
   readonly logger: Logger;
   readonly changeListeners: Set<(change: ConfigChange<T>) => void>;

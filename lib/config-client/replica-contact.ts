@@ -47,14 +47,17 @@ export class ReplicaContact {
   }
 
   /** The replica's own account of its link to the primary (`INFO replication`). */
-  noteReplicationInfo(info: string): void {
-    const link = parseReplicationInfo(info);
-    this.linkUp = link.linkUp;
-    if (link.linkUp === false) {
+  /** INFO replication of the replica, or of each of the region's nodes on a cluster. */
+  noteReplicationInfo(infos: readonly string[]): void {
+    const links = infos.map(parseReplicationInfo);
+    const down = links.filter((l) => l.linkUp === false);
+    this.linkUp = down.length > 0 ? false : (links[0]?.linkUp ?? null);
+    if (down.length > 0) {
+      const seconds = down.flatMap((l) =>
+        l.linkDownSinceSeconds !== null ? [l.linkDownSinceSeconds] : [],
+      );
       this.linkDownSince ??=
-        link.linkDownSinceSeconds !== null
-          ? Date.now() - link.linkDownSinceSeconds * 1000
-          : Date.now();
+        seconds.length > 0 ? Date.now() - Math.max(...seconds) * 1000 : Date.now();
     } else {
       this.linkDownSince = null;
     }

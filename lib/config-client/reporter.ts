@@ -3,7 +3,8 @@
  * (lib/contract/report-layout.ts). Best effort by design: a report that fails is counted and announced once
  * per outage, and never touches what the service serves.
  */
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { batch, type Call } from '../contract/redis-batch';
 import { ConfigClientError } from './errors';
 import type { RedisConnection } from './types';
 import {
@@ -15,6 +16,8 @@ import {
 export interface ReporterOptions {
   redisUrl: string;
   connection?: RedisConnection;
+  /** The primary is a Redis Cluster: `redisUrl` is a seed, each report goes to its slot's master. */
+  cluster?: boolean;
   instanceId: string;
   intervalMs: number;
   retentionMs: number;
@@ -39,16 +42,23 @@ export interface Reporter {
 }
 
 export function createReporter(options: ReporterOptions): Reporter {
-  const redis = new Redis(options.redisUrl, {
+  const common = {
     ...options.connection,
     connectionName: `propagate-config-report:${options.instanceId}`,
-    // A report that cannot be sent now is replaced by the next one: never queue them.
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: options.timeoutMs,
     commandTimeout: options.timeoutMs,
-    retryStrategy: (attempt) => Math.min(250 * 2 ** attempt, 5_000),
-  });
+  };
+  const retryStrategy = (attempt: number) => Math.min(250 * 2 ** attempt, 5_000);
+  // A report that cannot be sent now is replaced by the next one: never queue them.
+  const redis: Redis | Cluster = options.cluster
+    ? new Cluster([options.redisUrl], {
+        enableOfflineQueue: false,
+        enableAutoPipelining: true,
+        clusterRetryStrategy: retryStrategy,
+        redisOptions: common,
+      })
+    : new Redis(options.redisUrl, { ...common, enableOfflineQueue: false, retryStrategy });
   const stats: ReporterStats = { reportsSent: 0, reportFailures: 0, lastReportedAt: null };
   let closed = false;
   let failing = false;
@@ -81,21 +91,23 @@ export function createReporter(options: ReporterOptions): Reporter {
     const reports = options.snapshot();
     if (reports.length === 0 || redis.status !== 'ready') return;
     const now = Date.now();
-    const pipeline = redis.pipeline();
-    for (const report of reports) {
+    const calls = reports.flatMap((report): Call[] => {
       const index = instancesIndexKey(report.appId);
-      pipeline.set(
-        instanceReportKey(report.appId, report.instanceId),
-        JSON.stringify(report),
-        'PX',
-        options.retentionMs,
-      );
-      pipeline.zadd(index, report.reportedAt, report.instanceId);
-      pipeline.zremrangebyscore(index, '-inf', `(${now - options.retentionMs}`);
-      pipeline.pexpire(index, options.retentionMs);
-    }
+      return [
+        [
+          'set',
+          instanceReportKey(report.appId, report.instanceId),
+          JSON.stringify(report),
+          'PX',
+          options.retentionMs,
+        ],
+        ['zadd', index, report.reportedAt, report.instanceId],
+        ['zremrangebyscore', index, '-inf', `(${now - options.retentionMs}`],
+        ['pexpire', index, options.retentionMs],
+      ];
+    });
     try {
-      const results = (await pipeline.exec()) ?? [];
+      const results = await batch(redis, calls);
       const failed = results.find(([error]) => error);
       if (failed?.[0]) throw failed[0];
       stats.reportsSent += reports.length;
@@ -137,12 +149,12 @@ export function createReporter(options: ReporterOptions): Reporter {
       clearInterval(timer);
       if (soon) clearImmediate(soon);
       if (redis.status === 'ready') {
-        const pipeline = redis.pipeline();
+        const calls: Call[] = [];
         for (const report of options.snapshot()) {
-          pipeline.zrem(instancesIndexKey(report.appId), report.instanceId);
-          pipeline.del(instanceReportKey(report.appId, report.instanceId));
+          calls.push(['zrem', instancesIndexKey(report.appId), report.instanceId]);
+          calls.push(['del', instanceReportKey(report.appId, report.instanceId)]);
         }
-        await pipeline.exec().catch(() => undefined);
+        await batch(redis, calls).catch(() => undefined);
         await redis.quit().catch(() => redis.disconnect());
       } else {
         redis.disconnect();

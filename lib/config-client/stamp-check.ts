@@ -3,7 +3,10 @@
  * replica's link state, every period (every second while degraded) and after every
  * (re)connect. A message lost while a subscriber reconnects is found here.
  */
+import { Cluster } from 'ioredis';
 import { configKey } from '../contract/cache-layout';
+import { nodeKey } from '../contract/cluster-routing';
+import { batch } from '../contract/redis-batch';
 import { held, isKnownRejection, missingProblem, refresh, type ClientCore } from './held-apps';
 import type { ChangeSource } from './types';
 
@@ -13,6 +16,27 @@ export interface StampChecker {
   /** Starts (or restarts) the periodic check. */
   schedule(): void;
   stop(): void;
+}
+
+/**
+ * INFO replication of the replica, or of every node of the region on a cluster (its link is up
+ * only when each shard's is). On one Redis it travels with the stamps in one round trip.
+ */
+function replicationInfos<T>(core: ClientCore<T>): Promise<[Error | null, unknown][]> {
+  const { commands, regionNodes } = core;
+  if (!(commands instanceof Cluster)) return batch(commands, [['info', 'replication']]);
+  const keys = new Set(regionNodes.map(nodeKey));
+  const nodes = commands
+    .nodes('all')
+    .filter((n) => keys.has(`${n.options.host}:${n.options.port}`));
+  return Promise.all(
+    nodes.map((n) =>
+      n.info('replication').then(
+        (info): [null, unknown] => [null, info],
+        (error: Error): [Error, null] => [error, null],
+      ),
+    ),
+  );
 }
 
 export function createStampChecker<T>(core: ClientCore<T>, intervalMs: number): StampChecker {
@@ -42,14 +66,18 @@ export function createStampChecker<T>(core: ClientCore<T>, intervalMs: number): 
 
   async function checkOnce(source: ChangeSource): Promise<void> {
     const ids = [...core.apps.keys()];
-    const pipeline = core.commands.pipeline();
-    for (const appId of ids) pipeline.hmget(configKey(appId), 'version', 'checksum');
-    pipeline.info('replication');
     core.counters.stampChecks += 1;
     let results: [Error | null, unknown][];
+    let infos: [Error | null, unknown][];
     try {
-      results = (await pipeline.exec()) ?? [];
-      const failed = results.slice(0, ids.length).find(([error]) => error);
+      [results, infos] = await Promise.all([
+        batch(
+          core.commands,
+          ids.map((appId) => ['hmget', configKey(appId), 'version', 'checksum']),
+        ),
+        replicationInfos(core),
+      ]);
+      const failed = results.find(([error]) => error);
       if (failed?.[0]) throw failed[0];
     } catch (error) {
       core.counters.stampCheckFailures += 1;
@@ -57,9 +85,11 @@ export function createStampChecker<T>(core: ClientCore<T>, intervalMs: number): 
       return;
     }
     core.contact.noteContact();
-    const [infoError, info] = results[ids.length] ?? [null, null];
     // INFO may be renamed or denied on managed Redis; then the link state is simply unknown.
-    if (!infoError && typeof info === 'string') core.contact.noteReplicationInfo(info);
+    const answered = infos.flatMap(([error, info]) =>
+      !error && typeof info === 'string' ? [info] : [],
+    );
+    if (answered.length > 0) core.contact.noteReplicationInfo(answered);
     const stale: Promise<void>[] = [];
     ids.forEach((appId, i) => {
       const state = core.apps.get(appId);

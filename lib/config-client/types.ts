@@ -87,6 +87,12 @@ export interface ConfigClientOptions<T = unknown> {
   redisUrl: string;
   /** The replica's reader user and TLS settings. */
   connection?: RedisConnection;
+  /**
+   * The deployment is a Redis Cluster: `redisUrl` and these `nodes` are the region's nodes (at
+   * least one per shard, by the address the cluster announces), and each key is read from the
+   * region's node that serves its slot. README, "Redis Cluster".
+   */
+  cluster?: { nodes: string[] };
   region: string;
   /** Apps to hold from the start; more can be added with ready(appId). */
   apps?: string[];
@@ -101,6 +107,8 @@ export interface ConfigClientOptions<T = unknown> {
     redisUrl: string;
     /** The reporter user (it may write reports only) and TLS settings for the primary. */
     connection?: RedisConnection;
+    /** The primary is a Redis Cluster (`redisUrl` is any of its masters): reports go by slot. */
+    cluster?: boolean;
     intervalMs?: number;
     retentionMs?: number;
   };

@@ -64,5 +64,7 @@ export async function removeApps(ids: readonly string[]): Promise<void> {
     c.arrivals.deleteMany({ appId: { $in: [...ids] } }),
     c.audit.deleteMany({ appId: { $in: [...ids] } }),
   ]);
-  await primaryRedis().del(...ids.map(configKey));
+  // One DEL per key: on a cluster the keys live on different slots.
+  const redis = primaryRedis();
+  await Promise.all(ids.map((id) => redis.del(configKey(id))));
 }

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// The cluster is declared before any module that reads the env is imported.
+await vi.hoisted(async () => {
+  process.env.SESSION_SECRET ??= 'x'.repeat(32);
+  const { declareClusterDeployment } = await import('@/test/helpers/cluster-deployment');
+  return declareClusterDeployment();
+});
+
+import { ensureIndexes } from '@/lib/db/collections';
+import { closeMongo, getDb } from '@/lib/db/mongo';
+import { createObserver } from '@/lib/propagation/observer/instance';
+import type { StatusObserver } from '@/lib/propagation/observer/observer';
+import { waitForConvergence } from '@/lib/propagation/wait';
+import { closeRedis } from '@/lib/redis/clients';
+import { waitFor } from '@/test/helpers/devstack';
+import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
+
+/**
+ * The status observer when services read from a Redis Cluster deployment: saves made as the
+ * action makes them (MongoDB first, then the push) show in sync in the primary and in the
+ * region of replica nodes, judged by reads of the region's own nodes (on a cluster an update
+ * message heard in a region says nothing about its data, so only the primary is subscribed).
+ */
+
+const SCAN_MS = 300;
+const created: string[] = [];
+let observer: StatusObserver;
+
+beforeAll(async () => {
+  await ensureIndexes();
+  observer = createObserver({ scanMs: SCAN_MS, reconcileMs: SCAN_MS, log: () => {} });
+  await observer.ready();
+});
+
+afterAll(async () => {
+  await observer.stop();
+  await (await getDb()).dropDatabase();
+  await closeRedis({ subscribers: true });
+  await closeMongo();
+});
+
+describe('status observer on a cluster deployment', () => {
+  it('watches the cluster’s regions and subscribes on its primary only', () => {
+    expect(observer.regions.map((r) => `${r.deployment}/${r.name}/${r.role}`)).toEqual([
+      'cluster/us-east-1/primary',
+      'cluster/eu-west-1/replica',
+    ]);
+    expect(observer.stats().subscriptions).toBe(1);
+  });
+
+  it('shows saves of many apps in sync in every region, and a wait converges', async () => {
+    const apps = await Promise.all(
+      Array.from({ length: 8 }, () => createPushedApp('t-obs-cl', created, 'obscl')),
+    );
+    const saves = await Promise.all(apps.map((app) => saveNextVersion(app)));
+    expect(saves.every((s) => s.pushed)).toBe(true);
+    for (const [i, app] of apps.entries()) {
+      const version = saves[i]!.doc.version;
+      const status = await waitFor(
+        async () => {
+          const s = observer.statusOf(await observer.appEntry(app._id));
+          return s.regions.every((r) => r.state === 'in_sync' && r.stamp?.version === version)
+            ? s
+            : null;
+        },
+        10_000,
+        `${app._id} in sync everywhere`,
+        50,
+      );
+      expect(status.allInSync).toBe(true);
+    }
+    const { doc } = await saveNextVersion(apps[0]!);
+    const waited = await waitForConvergence(apps[0]!, doc.version, 5_000, { observer });
+    expect(waited.converged).toBe(true);
+  });
+});
