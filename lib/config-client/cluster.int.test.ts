@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 
 // The cluster is declared before any module that reads the env is imported.
 const cluster = await vi.hoisted(async () => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
   const { declareClusterDeployment } = await import('@/test/helpers/cluster-deployment');
   return declareClusterDeployment();
 });
