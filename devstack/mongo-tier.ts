@@ -9,6 +9,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { DEVSTACK_REPLICA_SET } from './mongo/replica-set';
 import { freePort } from './ports';
 import { REPO_ROOT, type MongoTierName } from './state';
 
@@ -102,13 +103,14 @@ async function startMongod(systemBinary: string, options: MongoTierOptions): Pro
   const port = await freePort(options.preferredPort);
   const replSet = await MongoMemoryReplSet.create({
     binary: { systemBinary },
-    replSet: { count: 1, storageEngine: 'wiredTiger' },
+    replSet: { name: DEVSTACK_REPLICA_SET, count: 1, storageEngine: 'wiredTiger' },
     instanceOpts: [{ port, dbPath, storageEngine: 'wiredTiger' }],
   });
   const pid = replSet.servers[0]?.instanceInfo?.instance.mongodProcess?.pid ?? null;
   return {
     tier: 'mongod',
-    uri: `mongodb://127.0.0.1:${port}/?directConnection=true`,
+    // Discovered as a replica set, as production is, not addressed directly.
+    uri: `mongodb://127.0.0.1:${port}/?replicaSet=${DEVSTACK_REPLICA_SET}`,
     pid,
     port,
     stop: async () => {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEVSTACK_REPLICA_SET } from './replica-set.js';
 import { start } from './server.js';
 
 const { values } = parseArgs({
@@ -6,6 +7,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '27017' },
     host: { type: 'string', default: '127.0.0.1' },
     'db-path': { type: 'string' },
+    'replica-set': { type: 'string', default: DEVSTACK_REPLICA_SET },
+    standalone: { type: 'boolean', default: false },
   },
 });
 
@@ -15,7 +18,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const server = await start({ port, host: values.host, dbPath: values['db-path'] });
+const server = await start({
+  port,
+  host: values.host,
+  dbPath: values['db-path'],
+  replicaSet: values.standalone ? false : values['replica-set'],
+});
 process.stdout.write(`listening ${server.uri}\n`);
 
 let stopping = false;

@@ -214,7 +214,7 @@ describe('cli', () => {
     const extra: string[] = [];
     first.lines.on('line', (l) => extra.push(l));
     const line = await first.firstLine;
-    expect(line).toMatch(/^listening mongodb:\/\/127\.0\.0\.1:\d+\/\?directConnection=true$/);
+    expect(line).toMatch(/^listening mongodb:\/\/127\.0\.0\.1:\d+\/\?replicaSet=devstack$/);
     const uri = line.slice('listening '.length);
     await withClient(uri, (c) =>
       c

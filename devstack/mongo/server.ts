@@ -5,12 +5,22 @@ import { FailPoints } from './failpoints.js';
 import { Journal, type ReplayResult } from './journal.js';
 import { serveConnection } from './connection.js';
 import { Store } from './store.js';
+import { DEVSTACK_REPLICA_SET, ReplicaSetPrimary } from './replica-set.js';
+import type { Doc } from './values.js';
 
 export interface StartOptions {
   port?: number;
   host?: string;
   /** Directory for the journal; omit for a purely in-memory server. */
   dbPath?: string;
+  /**
+   * The replica set this server presents itself as the only member (and primary) of, so that
+   * `?replicaSet=<name>` URIs, majority write concern and retryable writes work as on a real
+   * set; `false` for a standalone. Default: `devstack`.
+   */
+  replicaSet?: string | false;
+  /** Sees every command as received (after framing), for tests that assert what the driver sent. */
+  onCommand?: (body: Doc) => void;
 }
 
 export interface RunningServer {
@@ -24,10 +34,9 @@ export interface RunningServer {
 /** Replayed journals longer than this many records beyond the live state get rewritten. */
 const COMPACT_SLACK = 1000;
 
-export async function start(
-  opts: { port?: number; host?: string; dbPath?: string } = {},
-): Promise<RunningServer> {
+export async function start(opts: StartOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
+  const setName = opts.replicaSet ?? DEVSTACK_REPLICA_SET;
   const store = new Store();
   let journal: Journal | undefined;
   let replay: ReplayResult | undefined;
@@ -36,9 +45,13 @@ export async function start(
     journal = opened.journal;
     replay = opened.replay;
     if (replay.changes > store.docCount() + COMPACT_SLACK) journal.rewrite(store.snapshot());
-    const j = journal;
-    store.onCommit = (changes) => j.append(changes);
   }
+  // Known once the port is: hello names the member by host:port.
+  let replicaSet: ReplicaSetPrimary | undefined;
+  store.onCommit = (changes) => {
+    journal?.append(changes);
+    replicaSet?.noteWrite();
+  };
   const cursors = new Cursors();
   const sessions = new Sessions();
   const failPoints = new FailPoints();
@@ -53,6 +66,8 @@ export async function start(
       sessions,
       failPoints,
       connectionId: ++connectionId,
+      replicaSet,
+      onCommand: opts.onCommand,
     });
   });
   server.maxConnections = 10_000;
@@ -66,9 +81,10 @@ export async function start(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? 0);
   const uriHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  if (setName) replicaSet = new ReplicaSetPrimary(setName, `${uriHost}:${port}`);
   let stopping: Promise<void> | undefined;
   return {
-    uri: `mongodb://${uriHost}:${port}/?directConnection=true`,
+    uri: `mongodb://${uriHost}:${port}/?${setName ? `replicaSet=${encodeURIComponent(setName)}` : 'directConnection=true'}`,
     port,
     replay,
     stop() {

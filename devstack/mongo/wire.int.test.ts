@@ -27,9 +27,25 @@ describe('protocol over a raw socket', () => {
       minWireVersion: 0,
       helloOk: true,
     });
-    expect(reply.doc).not.toHaveProperty('topologyVersion');
+    expect(reply.doc).toMatchObject({ setName: 'devstack', secondary: false });
     expect(reply.doc).not.toHaveProperty('compression');
     await c.close();
+  });
+
+  it('answers as a standalone, without set identity or topologyVersion, when asked to', async () => {
+    const standalone = await start({ port: 0, replicaSet: false });
+    const c = await RawClient.connect(standalone.port);
+    try {
+      c.send(opQuery('admin.$cmd', { isMaster: 1 }, 1));
+      const { doc } = await c.next();
+      expect(doc).toMatchObject({ ok: 1, ismaster: true });
+      for (const field of ['setName', 'hosts', 'primary', 'topologyVersion', 'electionId'])
+        expect(doc).not.toHaveProperty(field);
+      expect(standalone.uri).toMatch(/\?directConnection=true$/);
+    } finally {
+      await c.close();
+      await standalone.stop();
+    }
   });
 
   it('handles kind-1 sections and the checksum flag, and stays silent on moreToCome', async () => {

@@ -13,7 +13,7 @@ const MAX_INTERNAL_OBJECT_SIZE = MAX_BSON_OBJECT_SIZE + 16 * 1024;
 const HEADER_SIZE = 16;
 
 const FLAG_CHECKSUM_PRESENT = 1 << 0;
-const FLAG_MORE_TO_COME = 1 << 1;
+export const FLAG_MORE_TO_COME = 1 << 1;
 const FLAG_EXHAUST_ALLOWED = 1 << 16;
 const KNOWN_FLAGS = FLAG_CHECKSUM_PRESENT | FLAG_MORE_TO_COME | FLAG_EXHAUST_ALLOWED;
 
@@ -21,7 +21,7 @@ const KNOWN_FLAGS = FLAG_CHECKSUM_PRESENT | FLAG_MORE_TO_COME | FLAG_EXHAUST_ALL
 export class ProtocolError extends Error {}
 
 export type Request =
-  | { op: 'msg'; requestId: number; moreToCome: boolean; body: Doc }
+  | { op: 'msg'; requestId: number; moreToCome: boolean; exhaustAllowed: boolean; body: Doc }
   | { op: 'msg'; requestId: number; moreToCome: boolean; error: CommandError }
   | { op: 'query'; requestId: number; collection: string; query: Doc };
 
@@ -153,7 +153,8 @@ function parseMsg(frame: Buffer, requestId: number): Request {
     }
     body[id] = docs;
   }
-  return { op: 'msg', requestId, moreToCome, body };
+  const exhaustAllowed = (flags & FLAG_EXHAUST_ALLOWED) !== 0;
+  return { op: 'msg', requestId, moreToCome, exhaustAllowed, body };
 }
 
 function parseQuery(frame: Buffer, requestId: number): Request {
@@ -178,9 +179,10 @@ function header(length: number, requestId: number, responseTo: number, opCode: n
   return h;
 }
 
-export function encodeMsg(doc: Doc, requestId: number, responseTo: number): Buffer {
+export function encodeMsg(doc: Doc, requestId: number, responseTo: number, flags = 0): Buffer {
   const body = BSON.serialize(doc);
-  const prefix = Buffer.alloc(5); // flagBits 0, section kind 0
+  const prefix = Buffer.alloc(5); // flagBits, section kind 0
+  prefix.writeUInt32LE(flags, 0);
   return Buffer.concat([
     header(HEADER_SIZE + 5 + body.length, requestId, responseTo, OP_MSG),
     prefix,

@@ -63,6 +63,8 @@ export interface Reply {
   requestId: number;
   responseTo: number;
   opCode: number;
+  /** OP_MSG flagBits (moreToCome is 2); 0 for OP_REPLY. */
+  flags: number;
   doc: Record<string, unknown>;
 }
 
@@ -73,6 +75,7 @@ export function parseReply(frame: Buffer): Reply {
     requestId: frame.readInt32LE(4),
     responseTo: frame.readInt32LE(8),
     opCode,
+    flags: opCode === OP_MSG ? frame.readUInt32LE(16) : 0,
     doc: BSON.deserialize(frame.subarray(docStart)),
   };
 }

@@ -4,7 +4,9 @@ import { parseCollation } from '../collation.js';
 import { Codes, CommandError, fromMingo, notSupported } from '../errors.js';
 import type { Cursors } from '../cursors.js';
 import type { Sessions } from '../sessions.js';
+import type { RetryableWrite } from '../retryable-writes.js';
 import type { FailPoints } from '../failpoints.js';
+import type { ReplicaSetPrimary } from '../replica-set.js';
 import { type Collection, type Store, validateCollectionName, viewNotWritable } from '../store.js';
 import { type Doc, isPlainObject, valueKey } from '../values.js';
 
@@ -14,9 +16,23 @@ export interface Context {
   sessions: Sessions;
   failPoints: FailPoints;
   connectionId: number;
+  /** Absent when the server presents itself as a standalone. */
+  replicaSet?: ReplicaSetPrimary;
+  /** Sees each command as received (tests observe what the driver sent). */
+  onCommand?: (body: Doc) => void;
+  /** Set while a command with a `txnNumber` runs. */
+  retryableWrite?: RetryableWrite;
 }
 
 export type Handler = (cmd: Doc, db: string, ctx: Context) => Doc;
+
+/**
+ * Runs one write statement once per retryable write: a retry gets the recorded outcome. Outside
+ * a retryable write it just runs.
+ */
+export function statementOnce(ctx: Context, stmtId: number, run: () => Doc): Doc {
+  return ctx.retryableWrite ? ctx.retryableWrite.once(stmtId, run) : run();
+}
 
 export function collectionArg(cmd: Doc, name: string, db: string): string {
   return validateCollectionName(db, cmd[name]);

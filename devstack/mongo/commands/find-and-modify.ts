@@ -10,6 +10,7 @@ import {
   letVariables,
   optionalBool,
   optionalDoc,
+  statementOnce,
   writableCollectionArg,
 } from './context.js';
 import { updateMatching } from './write.js';
@@ -20,7 +21,10 @@ function shape(doc: Doc | undefined, fields: Doc | undefined): Doc | null {
   return idFirst(project([doc], fields)[0] as Doc);
 }
 
-function findAndModify(cmd: Doc, db: string, ctx: Context): Doc {
+/** A retried findAndModify answers with the document it returned the first time, as mongod. */
+const findAndModify: Handler = (cmd, db, ctx) => statementOnce(ctx, 0, () => modify(cmd, db, ctx));
+
+function modify(cmd: Doc, db: string, ctx: Context): Doc {
   const name = writableCollectionArg(cmd, 'findAndModify', db, ctx);
   const query = optionalDoc(cmd, 'query', 'findAndModify') ?? {};
   const sort = optionalDoc(cmd, 'sort', 'findAndModify');

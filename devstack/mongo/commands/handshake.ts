@@ -1,25 +1,27 @@
 import { Codes, CommandError } from '../errors.js';
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE } from '../wire.js';
-import type { Handler } from './context.js';
+import type { Context, Handler } from './context.js';
 
 /** 21 is MongoDB 7.0; the driver (7.9) accepts 9..29. */
 export const MAX_WIRE_VERSION = 21;
 const VERSION = '7.0.0';
 
 /**
- * No `compression` (the driver would switch to OP_COMPRESSED) and no `topologyVersion` (it would
- * start streaming hellos with exhaustAllowed). `setName` is absent so the driver sees a standalone.
+ * No `compression` (the driver would switch to OP_COMPRESSED). As a replica set member the
+ * reply carries the set's identity and a `topologyVersion`, so the driver monitors it with
+ * awaitable hellos (see connection.ts); as a standalone it has neither.
  */
-function helloReply(legacy: boolean, connectionId: number) {
+function helloReply(legacy: boolean, ctx: Context) {
   return {
     ...(legacy ? { ismaster: true } : { isWritablePrimary: true }),
+    ...ctx.replicaSet?.helloFields(),
     helloOk: true,
     maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
     maxMessageSizeBytes: MAX_MESSAGE_SIZE,
     maxWriteBatchSize: 100_000,
     localTime: new Date(),
     logicalSessionTimeoutMinutes: 30,
-    connectionId,
+    connectionId: ctx.connectionId,
     minWireVersion: 0,
     maxWireVersion: MAX_WIRE_VERSION,
     readOnly: false,
@@ -37,9 +39,9 @@ const notSupported =
   };
 
 export const handshakeCommands: Record<string, Handler> = {
-  hello: (_cmd, _db, ctx) => helloReply(false, ctx.connectionId),
-  isMaster: (_cmd, _db, ctx) => helloReply(true, ctx.connectionId),
-  ismaster: (_cmd, _db, ctx) => helloReply(true, ctx.connectionId),
+  hello: (_cmd, _db, ctx) => helloReply(false, ctx),
+  isMaster: (_cmd, _db, ctx) => helloReply(true, ctx),
+  ismaster: (_cmd, _db, ctx) => helloReply(true, ctx),
   ping: () => ({ ok: 1 }),
   buildInfo: () => ({
     version: VERSION,

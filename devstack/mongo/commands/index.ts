@@ -1,4 +1,6 @@
+import { checkReadConcern, parseWriteConcern, writeConcernError } from '../concerns.js';
 import { Codes, CommandError } from '../errors.js';
+import { beginRetryableWrite, labelRetryable } from '../retryable-writes.js';
 import { type Doc, normalize } from '../values.js';
 import { adminCommands } from './admin.js';
 import type { Context, Handler } from './context.js';
@@ -44,8 +46,20 @@ export function runCommand(body: Doc, ctx: Context): Doc {
       );
     }
     ctx.sessions.touch(body.lsid);
+    const w = parseWriteConcern(body, ctx.replicaSet);
+    checkReadConcern(body);
+    const retryableWrite = beginRetryableWrite(name, body, ctx.sessions, ctx.replicaSet);
     const cmd = KEEP_LONGS.has(name) ? body : (normalize(body) as Doc);
-    return handler(cmd, db, ctx);
+    const reply = handler(cmd, db, retryableWrite ? { ...ctx, retryableWrite } : ctx);
+    const wce =
+      reply.ok === 1
+        ? (ctx.failPoints.writeConcernError(name) ?? writeConcernError(w, cmd.writeConcern as Doc))
+        : undefined;
+    // Copies: a retried findAndModify returns the very document its history holds.
+    const out: Doc = { ...reply };
+    if (wce) out.writeConcernError = wce;
+    if (retryableWrite?.retried.length) out.retriedStmtIds = retryableWrite.retried;
+    return retryableWrite ? labelRetryable(out) : out;
   } catch (err) {
     if (err instanceof CommandError) return err.toReply();
     if (err instanceof RangeError) return new CommandError(Codes.BadValue, err.message).toReply();

@@ -18,6 +18,7 @@ import {
   docArray,
   letVariables,
   optionalBool,
+  statementOnce,
 } from './context.js';
 
 /**
@@ -51,8 +52,11 @@ function insert(cmd: Doc, db: string, ctx: Context): Doc {
   const documents = docArray(cmd, 'documents', 'insert');
   const coll = ctx.store.getOrCreate(db, name);
   let n = 0;
-  const writeErrors = eachStatement(documents, optionalBool(cmd, 'ordered', true), (doc) => {
-    coll.insert(withIdFirst(doc));
+  const writeErrors = eachStatement(documents, optionalBool(cmd, 'ordered', true), (doc, i) => {
+    statementOnce(ctx, i, () => {
+      coll.insert(withIdFirst(doc));
+      return { n: 1 };
+    });
     n += 1;
   });
   return reply({ n }, writeErrors);
@@ -192,21 +196,27 @@ function update(cmd: Doc, db: string, ctx: Context): Doc {
         'multi update is not supported for replacement-style update',
       );
     }
-    const out = updateMatching(ctx, db, name, q, u, {
-      multi,
-      upsert: optionalBool(s, 'upsert', false),
-      arrayFilters: arrayFiltersOf(s),
-      variables,
-      collation: collationOf(s),
-      hint: s.hint,
+    if (multi && ctx.retryableWrite)
+      throw new CommandError(
+        Codes.InvalidOptions,
+        'Cannot use (or request) retryable writes with multi=true',
+      );
+    const out = statementOnce(ctx, index, () => {
+      const done = updateMatching(ctx, db, name, q, u, {
+        multi,
+        upsert: optionalBool(s, 'upsert', false),
+        arrayFilters: arrayFiltersOf(s),
+        variables,
+        collation: collationOf(s),
+        hint: s.hint,
+      });
+      return done.upserted
+        ? { n: 1, nModified: 0, upsertedId: done.upserted._id }
+        : { n: done.matched, nModified: done.modified };
     });
-    if (out.upserted) {
-      n += 1;
-      upserted.push({ index, _id: out.upserted._id });
-    } else {
-      n += out.matched;
-      nModified += out.modified;
-    }
+    n += out.n as number;
+    nModified += out.nModified as number;
+    if ('upsertedId' in out) upserted.push({ index, _id: out.upsertedId });
   });
   return reply(upserted.length ? { n, nModified, upserted } : { n, nModified }, writeErrors);
 }
@@ -217,7 +227,7 @@ function deleteCommand(cmd: Doc, db: string, ctx: Context): Doc {
   const variables = letVariables(cmd, 'delete');
   for (const s of deletes) checkFields(s, DELETE_FIELDS, 'delete.deletes');
   let n = 0;
-  const writeErrors = eachStatement(deletes, optionalBool(cmd, 'ordered', true), (s) => {
+  const writeErrors = eachStatement(deletes, optionalBool(cmd, 'ordered', true), (s, index) => {
     const q = statementFilter(s, 'q');
     const limit = s.limit;
     if (limit !== 0 && limit !== 1)
@@ -225,18 +235,24 @@ function deleteCommand(cmd: Doc, db: string, ctx: Context): Doc {
         Codes.FailedToParse,
         'The limit field in delete objects must be 0 or 1. Got ' + String(limit),
       );
+    if (limit === 0 && ctx.retryableWrite)
+      throw new CommandError(
+        Codes.InvalidOptions,
+        'Cannot use (or request) retryable writes with limit=0',
+      );
     const coll = ctx.store.get(db, name);
     checkHint(coll, s.hint);
-    const matches = select(coll, {
-      filter: q,
-      limit: limit === 1 ? 1 : undefined,
-      variables,
-      collation: collationOf(s),
+    const out = statementOnce(ctx, index, () => {
+      const matches = select(coll, {
+        filter: q,
+        limit: limit === 1 ? 1 : undefined,
+        variables,
+        collation: collationOf(s),
+      });
+      for (const doc of matches) (coll as Collection).remove(doc);
+      return { n: matches.length };
     });
-    for (const doc of matches) {
-      (coll as Collection).remove(doc);
-      n += 1;
-    }
+    n += out.n as number;
   });
   return reply({ n }, writeErrors);
 }
