@@ -7,8 +7,8 @@ const cluster = await vi.hoisted(async () => {
 });
 
 import { randomBytes } from 'node:crypto';
-import { configKey } from '@/lib/contract/cache-layout';
-import { checksum } from '@/lib/contract/canonical-json';
+import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '@/lib/contract/cache-layout';
+import { canonicalJson, checksum } from '@/lib/contract/canonical-json';
 import { createConfigClient, type ConfigChange, type ConfigClient } from '@/lib/config-client';
 import { readInstanceReports } from '@/lib/instances/read-reports';
 import { pushManyToPrimary, pushToPrimary, type PushInput } from '@/lib/propagation/push';
@@ -101,6 +101,35 @@ describe('config client on a cluster deployment', () => {
     await waitFor(() => changes.length === apps.length, 3_000, 'every app changed');
     expect(changes.every((ch) => ch.source === 'message' && ch.current?.version === 2)).toBe(true);
     expect(c.stats().stampChecks).toBeLessThanOrEqual(2);
+  });
+
+  it('reads again when a message comes before the data it announces (the bus can outrun replication)', async () => {
+    const [app] = newApps(1);
+    await pushToPrimary(primary(), input(app!, 1));
+    const c = euClient([app!]);
+    await c.ready(app!);
+    await waitFor(() => c.status().connected, 5_000, 'subscribed');
+    const changes: ConfigChange[] = [];
+    c.onChange((change) => changes.push(change));
+    const next = input(app!, 2);
+    const message: UpdateMessage = {
+      appId: app!,
+      version: 2,
+      checksum: next.checksum,
+      committedAt: next.committedAt.getTime(),
+    };
+    await admin.publish(UPDATES_CHANNEL, JSON.stringify(message));
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    // The data lands after its message, and nothing announces it again.
+    await admin.hset(configKey(app!), {
+      version: '2',
+      checksum: next.checksum,
+      body: canonicalJson(next.data),
+      committedAt: String(message.committedAt),
+      pushedAt: String(Date.now()),
+    });
+    await waitFor(() => changes.length > 0, 2_000, 'the announced version');
+    expect(changes[0]).toMatchObject({ source: 'message', current: { version: 2 } });
   });
 
   it('reports to the cluster’s masters, as the reporter user', async () => {

@@ -115,6 +115,42 @@ describe('status of a cluster deployment', () => {
     expect(eu?.linkUp).toBe(true);
   });
 
+  it('reads each key of a replica region from that region’s node for its slot, never a master', async () => {
+    const apps = Array.from({ length: 30 }, newApp);
+    await pushManyToPrimary(
+      primary(),
+      apps.map((a) => input(a, 2)),
+    );
+    const hmgets = async () =>
+      Promise.all(
+        cluster.nodes.map(async (n) => {
+          const node = nodeAs('admin', n);
+          try {
+            const stats = await node.info('commandstats');
+            return Number(/cmdstat_hmget:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+          } finally {
+            node.disconnect();
+          }
+        }),
+      );
+    const [, eu] = regions();
+    const before = await hmgets();
+    const read = await waitFor(async () => {
+      const r = await readAllRegions(apps, { regions: [eu!] });
+      return r.regions[0]?.stamps.every((s) => s?.version === 2) ? r : undefined;
+    });
+    expect(read.regions[0]?.reachable).toBe(true);
+    const after = await hmgets();
+    const served = cluster.nodes.map((n, i) => ({ n, calls: after[i]! - before[i]! }));
+    const on = (role: string) =>
+      served.filter((s) => s.n.role === role).reduce((sum, s) => sum + s.calls, 0);
+    expect(on('primary')).toBe(0);
+    expect(on('replica')).toBeGreaterThanOrEqual(apps.length);
+    // Every shard's replica served its share.
+    for (const s of served.filter((x) => x.n.role === 'replica'))
+      expect(s.calls).toBeGreaterThan(0);
+  });
+
   it('reads the region from its own nodes: one that stops answering makes the region unreachable, not the master', async () => {
     const app = newApp();
     await pushToPrimary(primary(), input(app, 1));
