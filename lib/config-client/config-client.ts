@@ -181,6 +181,7 @@ export function createConfigClient<T = unknown>(options: ConfigClientOptions<T>)
     commands,
     regionNodes: options.cluster ? [options.redisUrl, ...options.cluster.nodes] : [],
     validate: options.validate ?? ((config: unknown) => config as T),
+    secretKeys: options.secretKeys ?? new Map(),
     logger,
     changeListeners: new Set(),
     isClosed,

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, checksum } from '../contract/canonical-json';
+import { sealSecrets } from '../contract/secret-envelope';
 import { decodeEntry, deepFreeze } from './decode-entry';
 
 const config = {
@@ -98,6 +100,44 @@ describe('decodeEntry', () => {
   it('serves what validate returns', () => {
     const result = decodeEntry(good, (c) => ({ name: (c as typeof config).branding.displayName }));
     expect(result.status === 'ok' && result.entry.config).toEqual({ name: 'Acme' });
+  });
+});
+
+describe('decodeEntry with sealed secrets', () => {
+  const withSecret = { ...config, webhook: { url: 'https://h.example.test', secret: 'whsec_x' } };
+  const key = { kid: 'k1', key: randomBytes(32) };
+  const isSecret = (path: string) => path === 'webhook.secret';
+  const sealed = {
+    ...good,
+    checksum: checksum(withSecret),
+    body: canonicalJson(sealSecrets(withSecret, key, { appId: 'acme', version: 7 }, isSecret)),
+  };
+  const opener = { appId: 'acme', keys: new Map([[key.kid, key.key]]) };
+
+  it('opens the secrets and verifies the checksum over the plain config', () => {
+    expect(sealed.body).not.toContain('whsec_x');
+    expect(decodeEntry(sealed, asIs, opener)).toMatchObject({
+      status: 'ok',
+      entry: { version: 7, config: withSecret },
+    });
+  });
+
+  it('names the key it lacks', () => {
+    expect(decodeEntry(sealed, asIs)).toEqual({
+      status: 'missing-key',
+      version: 7,
+      checksum: sealed.checksum,
+      kid: 'k1',
+      path: 'webhook.secret',
+    });
+  });
+
+  it('refuses an entry sealed for another app', () => {
+    expect(decodeEntry(sealed, asIs, { ...opener, appId: 'globex' })).toMatchObject({
+      status: 'invalid',
+      version: 7,
+      reason: expect.stringContaining('does not open with key "k1"') as string,
+    });
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { TOMBSTONE_MARK } from '../contract/cache-layout';
 import { checksum as checksumOf } from '../contract/canonical-json';
+import { openSecrets, type SecretKeys } from '../contract/secret-envelope';
 
 export interface VerifiedEntry<T> {
   version: number;
@@ -19,6 +20,8 @@ export type DecodeResult<T> =
   /** A tombstone: the app was archived at this version and must no longer be served. */
   | { status: 'archived'; version: number; checksum: string; committedAt: number | null }
   | { status: 'invalid'; version: number | null; checksum: string | null; reason: string }
+  /** A secret is sealed with a key this client was not given (lib/contract/secret-envelope.ts). */
+  | { status: 'missing-key'; version: number; checksum: string; kid: string; path: string }
   | { status: 'checksum-mismatch'; version: number; checksum: string; actual: string };
 
 function optionalMs(raw: string | undefined): number | null {
@@ -27,14 +30,24 @@ function optionalMs(raw: string | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** Which app the entry belongs to and the keys that open its sealed secrets. */
+export interface OpenWith {
+  appId: string;
+  keys: SecretKeys;
+}
+
+const NO_KEYS: OpenWith = { appId: '', keys: new Map() };
+
 /**
  * The checksum is sha256 of the canonical JSON of the parsed body (lib/contract/canonical-json.ts), so a
  * body re-serialised with other whitespace or key order still verifies, and any change to the
- * data does not. `validate` lets a service refuse a config whose shape it cannot use.
+ * data does not. Sealed secrets are opened first: the checksum is over the plain config.
+ * `validate` lets a service refuse a config whose shape it cannot use.
  */
 export function decodeEntry<T>(
   fields: Record<string, string>,
   validate: (config: unknown) => T,
+  secrets: OpenWith = NO_KEYS,
 ): DecodeResult<T> {
   if (fields.version === undefined && fields.body === undefined) return { status: 'missing' };
   const version = Number(fields.version);
@@ -69,6 +82,18 @@ export function decodeEntry<T>(
   } catch {
     return { status: 'invalid', version, checksum: stamped, reason: 'the body is not JSON' };
   }
+  const opened = openSecrets(parsed, secrets.keys, { appId: secrets.appId, version });
+  if (opened.status === 'missing-key')
+    return {
+      status: 'missing-key',
+      version,
+      checksum: stamped,
+      kid: opened.kid,
+      path: opened.path,
+    };
+  if (opened.status === 'invalid')
+    return { status: 'invalid', version, checksum: stamped, reason: opened.reason };
+  parsed = opened.value;
   let actual: string;
   try {
     actual = checksumOf(parsed);

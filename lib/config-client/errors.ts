@@ -4,6 +4,11 @@ export type ConfigClientErrorKind =
   | 'checksum-mismatch'
   /** The hash cannot be read as a config (version not an integer, body not JSON, validate threw). */
   | 'invalid-entry'
+  /**
+   * A secret in the entry is sealed with a key id this client was not given (`secretKeys`):
+   * never applied; add the key to the service's keyring (CACHE_SECRET_KEYS).
+   */
+  | 'missing-key'
   /** Same version as the one held but a different checksum: someone wrote the cache by hand. */
   | 'diverged'
   /** The replica did not answer (connection lost, timeout). The last good config keeps serving. */

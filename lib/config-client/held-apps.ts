@@ -5,6 +5,7 @@
  */
 import type { Cluster, Redis } from 'ioredis';
 import { configKey } from '../contract/cache-layout';
+import type { SecretKeys } from '../contract/secret-envelope';
 import { decodeEntry, deepFreeze, type DecodeResult } from './decode-entry';
 import { AppArchivedError, ConfigClientError } from './errors';
 import type { ReplicaContact } from './replica-contact';
@@ -52,6 +53,8 @@ export interface ClientCore<T> {
   /** The region's node URLs on a cluster deployment (empty otherwise). */
   readonly regionNodes: readonly string[];
   readonly validate: (config: unknown) => T;
+  /** Opens the secrets sealed in entries (empty: entries with sealed secrets are refused). */
+  readonly secretKeys: SecretKeys;
   readonly logger: Logger;
   readonly changeListeners: Set<(change: ConfigChange<T>) => void>;
   isClosed(): boolean;
@@ -115,10 +118,19 @@ function refuse<T>(
 /** Why a newer entry is refused, worded for the service's logs. */
 function refusal<T>(
   appId: string,
-  decoded: Extract<DecodeResult<T>, { status: 'invalid' | 'checksum-mismatch' }>,
+  decoded: Extract<DecodeResult<T>, { status: 'invalid' | 'checksum-mismatch' | 'missing-key' }>,
   held: ConfigEntry<T> | null,
+  keys: SecretKeys,
 ): ConfigClientError {
   const serving = `still serving version ${held?.version ?? 'none'}`;
+  if (decoded.status === 'missing-key') {
+    const holds = keys.size ? `it holds ${[...keys.keys()].join(', ')}` : 'it holds none';
+    return new ConfigClientError(
+      'missing-key',
+      `Refused version ${decoded.version} of app "${appId}": its secret at ${decoded.path} is sealed with key "${decoded.kid}", which this client was not given (${holds}; add it to CACHE_SECRET_KEYS); ${serving}`,
+      { appId, version: decoded.version },
+    );
+  }
   if (decoded.status === 'checksum-mismatch') {
     return new ConfigClientError(
       'checksum-mismatch',
@@ -149,7 +161,7 @@ async function fetchOnce<T>(
     return;
   }
   core.contact.noteContact();
-  const decoded = decodeEntry(fields, core.validate);
+  const decoded = decodeEntry(fields, core.validate, { appId, keys: core.secretKeys });
   const previous = state.entry;
   const holds = held(state);
   switch (decoded.status) {
@@ -158,11 +170,18 @@ async function fetchOnce<T>(
       return;
     case 'invalid':
     case 'checksum-mismatch':
+    case 'missing-key':
       if (holds && decoded.version !== null && decoded.version <= holds.version) {
         core.counters.ignored += 1;
         return;
       }
-      refuse(core, state, decoded.version, decoded.checksum, refusal(appId, decoded, previous));
+      refuse(
+        core,
+        state,
+        decoded.version,
+        decoded.checksum,
+        refusal(appId, decoded, previous, core.secretKeys),
+      );
       return;
     case 'archived':
       // A tombstone is ordered like any version: it never replaces a newer (restored) config.

@@ -1,6 +1,8 @@
 /** The config client's public surface; see README.md. */
 export { createConfigClient } from './config-client';
 export { connectionFromEnv } from './connection-env';
+export { secretKeysFromEnv } from './secret-keys-env';
+export { parseSecretKeys, type SecretKeys } from '../contract/secret-envelope';
 export {
   AppArchivedError,
   ConfigClientError,

@@ -1,5 +1,6 @@
 /** The public types of the config client (README.md shows them in use). */
 import type { ConnectionOptions } from 'node:tls';
+import type { SecretKeys } from '../contract/secret-envelope';
 import type { ConfigClientError } from './errors';
 
 /**
@@ -113,6 +114,12 @@ export interface ConfigClientOptions<T = unknown> {
     retentionMs?: number;
   };
   instanceId?: string;
+  /**
+   * The keys that open secrets Propagate sealed for the cache (key id → 32-byte key), every key
+   * the writer may have sealed with: `secretKeysFromEnv(process.env)` reads CACHE_SECRET_KEYS.
+   * An entry sealed with a key not given here is refused (`missing-key`), never served sealed.
+   */
+  secretKeys?: SecretKeys;
   /** Refuse configs this service cannot use (throw); the return value is what get() serves. */
   validate?: (config: unknown) => T;
   logger?: Logger;
