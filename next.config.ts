@@ -1,6 +1,6 @@
 import type { NextConfig } from 'next';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
-import { createAppEnv, loadCacheDeployments } from './lib/env-spec';
+import { createAppEnv, loadCacheDeployments, loadCacheSealingKey } from './lib/env-spec';
 import { MAX_BODY_KB } from './lib/request-limits';
 import { staticSecurityHeaders } from './lib/security-headers';
 
@@ -24,7 +24,10 @@ const nextConfig: NextConfig = {
 // A server validates the env as it starts, so a wrong variable fails at once with its name;
 // `next build` needs no deployment behind it.
 export default function config(phase: string): NextConfig {
-  if (phase !== PHASE_PRODUCTION_BUILD)
-    loadCacheDeployments(createAppEnv({ skipValidation: false }));
+  if (phase !== PHASE_PRODUCTION_BUILD) {
+    const env = createAppEnv({ skipValidation: false });
+    loadCacheDeployments(env);
+    loadCacheSealingKey(env);
+  }
   return nextConfig;
 }

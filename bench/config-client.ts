@@ -16,7 +16,7 @@ import { readEnvFile } from '../devstack/stack';
 import { connectionAs, endpoints } from '../devstack/endpoints';
 import { configKey } from '../lib/contract/cache-layout';
 import { checksum } from '../lib/contract/canonical-json';
-import { createConfigClient, type ConfigClient } from '../lib/config-client';
+import { createConfigClient, secretKeysFromEnv, type ConfigClient } from '../lib/config-client';
 import { pushToPrimary } from '../lib/propagation/push';
 import { defaultConfig } from '../lib/schemas/config';
 import { summary } from './stats';
@@ -121,6 +121,7 @@ export async function benchGetThroughput(
   const client = createConfigClient({
     redisUrl: replica.url,
     connection: connectionAs('reader', replica.url, targets.env),
+    secretKeys: secretKeysFromEnv(targets.env),
     region: replica.region,
   });
   try {
@@ -213,6 +214,7 @@ export async function benchSaveToClients(
         const client = createConfigClient({
           redisUrl: replica.url,
           connection: connectionAs('reader', replica.url, targets.env),
+          secretKeys: secretKeysFromEnv(targets.env),
           region: replica.region,
         });
         client.onChange(({ current, source }) => {

@@ -7,6 +7,7 @@ import { applyStep, getCacheState } from '../lib/db/cache-state';
 import { collections } from '../lib/db/collections';
 import { closeMongo, getDb } from '../lib/db/mongo';
 import { createFollowingConfigClient } from '../lib/config-client/following-client';
+import { secretKeysFromEnv } from '../lib/config-client/secret-keys-env';
 import { emptyBackfill, emptyVerify } from '../lib/model/migration';
 import { closeRedis } from '../lib/redis/clients';
 import { listDeployments, regionsOf } from '../lib/regions';
@@ -95,6 +96,7 @@ export async function startClients(apps: string[], perRegion = 2) {
         apps,
         // The stack's reader and reporter users (one devstack: the same in both deployments).
         connection: connectionAs('reader', deployments[0]?.primary.url ?? ''),
+        secretKeys: secretKeysFromEnv(process.env),
         report: {
           intervalMs: 1_000,
           connection: connectionAs('reporter', deployments[0]?.primary.url ?? ''),

@@ -125,7 +125,7 @@ async function main(): Promise<void> {
         `${info.reused ? 'reused' : 'started'} in ${Date.now() - started} ms; mongo tier: ${info.mongoTier ?? 'none'}`,
       );
       for (const [key, value] of Object.entries(info.env))
-        console.log(`  ${key}=${key.endsWith('PASSWORD') ? `(in ${info.envFile})` : value}`);
+        console.log(`  ${key}=${/(PASSWORD|_KEYS)$/.test(key) ? `(in ${info.envFile})` : value}`);
       console.log(`env file: ${info.envFile}`);
       return;
     }

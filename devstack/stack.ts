@@ -3,6 +3,7 @@
  * A stack lives in one directory; everything about it is found from that directory alone.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -107,6 +108,7 @@ function configFor(options: UpOptions): StackConfig {
     credentials: options.credentials ?? newCredentials(),
     ...(options.tls && { tls: true }),
     ...(options.cluster && { cluster: true }),
+    cacheSecretKey: randomBytes(32).toString('base64'),
   };
 }
 
@@ -208,6 +210,12 @@ export async function up(options: UpOptions): Promise<StackInfo> {
     if (options.credentials && !sameUsers(running.config.credentials, options.credentials)) {
       // A deployment started beside another stack follows that stack's users: restart it.
       log(`the devstack in ${dir} has other Redis users than asked for; restarting it`);
+      await down(dir);
+      return up(options);
+    }
+    // A stack started before the cache secrets were sealed would run every test without it.
+    if (!(running.config as Partial<StackConfig>).cacheSecretKey) {
+      log(`the devstack in ${dir} has no cache secret key; restarting it`);
       await down(dir);
       return up(options);
     }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { newCredentials } from './acl';
 import { envRecord, formatEnv, parseEnv, type StackState } from './state';
@@ -9,7 +10,13 @@ const state: StackState = {
   supervisorPid: 1,
   controlPort: 2,
   token: 't',
-  config: { primaryRegion: 'us-east-1', regions: [], mongo: 'auto', credentials: newCredentials() },
+  config: {
+    primaryRegion: 'us-east-1',
+    regions: [],
+    mongo: 'auto',
+    credentials: newCredentials(),
+    cacheSecretKey: randomBytes(32).toString('base64'),
+  },
   primary: { region: 'us-east-1', port: 7000, pid: 3 },
   replicas: [
     { region: 'eu-west-1', port: 7001, pid: 4, proxyPort: 8001, delayMs: 35, partitioned: false },
@@ -39,6 +46,8 @@ describe('the env file contract', () => {
       CONFIG_REPORTER_PASSWORD: state.config.credentials.reporter.password,
       DEVSTACK_REDIS_ADMIN_USERNAME: 'devstack-admin',
       DEVSTACK_REDIS_ADMIN_PASSWORD: state.config.credentials.admin.password,
+      CACHE_SECRET_KEYS: `devstack-1:${state.config.cacheSecretKey}`,
+      CACHE_SECRET_KEY_ID: 'devstack-1',
       PROPAGATE_DEVSTACK_DIR: '/abs/stack',
       WEBHOOKS_ALLOW_LOOPBACK: '1',
     });

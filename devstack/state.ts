@@ -55,7 +55,15 @@ export interface StackConfig {
   tls?: boolean;
   /** The cache is a Redis Cluster of three shards (cluster.ts) instead of one primary. */
   cluster?: boolean;
+  /**
+   * The key (base64, 32 bytes) that seals secrets in the cache entries, random per stack: the
+   * env file hands it to the app (CACHE_SECRET_KEYS, CACHE_SECRET_KEY_ID) and to the services.
+   */
+  cacheSecretKey: string;
 }
+
+/** The key id the devstack's one cache secret key goes by. */
+export const DEVSTACK_SECRET_KEY_ID = 'devstack-1';
 
 /** How the devstack's own probes reach the servers of a stack: its admin, and TLS if it runs so. */
 export function probeAccess(state: Pick<StackState, 'dir' | 'config'>): ProbeAccess {
@@ -158,6 +166,11 @@ export function envRecord(state: StackState): Record<string, string> {
     .map((r) => `${r.region}=${scheme}://127.0.0.1:${r.port}`)
     .join(',');
   Object.assign(env, credentialsEnv(state.config.credentials));
+  // Sealed secrets on by default, so every test and the demo run as production should.
+  if (state.config.cacheSecretKey) {
+    env.CACHE_SECRET_KEYS = `${DEVSTACK_SECRET_KEY_ID}:${state.config.cacheSecretKey}`;
+    env.CACHE_SECRET_KEY_ID = DEVSTACK_SECRET_KEY_ID;
+  }
   if (state.config.tls) {
     env.REDIS_TLS_CA_FILE = tlsFiles(state.dir).ca;
     env.REDIS_TLS_SERVERNAME = TLS_SERVERNAME;

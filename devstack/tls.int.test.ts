@@ -5,7 +5,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checksum } from '../lib/contract/canonical-json';
 import { connectionFromEnv } from '../lib/config-client/connection-env';
-import { createConfigClient, type ConfigClient } from '../lib/config-client';
+import { createConfigClient, secretKeysFromEnv, type ConfigClient } from '../lib/config-client';
 import { pushToPrimary } from '../lib/propagation/push';
 import { connectionOptions } from '../lib/redis/clients';
 import { endpoints } from './endpoints';
@@ -105,6 +105,7 @@ describe('a cache deployment over TLS', () => {
       client = createConfigClient({
         redisUrl: replica.url,
         connection: connectionFromEnv(stack.env, 'CONFIG_READER', replica.url),
+        secretKeys: secretKeysFromEnv(stack.env),
         region: replica.region,
         readyTimeoutMs: 10_000,
       });

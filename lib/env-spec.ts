@@ -2,6 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createEnv } from '@t3-oss/env-nextjs';
 import { z } from 'zod';
 import {
+  KEY_ID_PATTERN,
+  parseSecretKeys,
+  type SealingKey,
+  type SecretKeys,
+} from './contract/secret-envelope';
+import {
   DEFAULT_DEPLOYMENT_NAME,
   deploymentName,
   parseDeployments,
@@ -38,6 +44,20 @@ const replicaList = z
     return replicas;
   });
 
+/** `kid:base64key,kid:base64key` (lib/contract/secret-envelope.ts): each entry's fault named. */
+const secretKeyring = z
+  .string()
+  .optional()
+  .transform((raw, ctx): SecretKeys | undefined => {
+    if (raw === undefined) return undefined;
+    try {
+      return parseSecretKeys(raw);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+
 /**
  * Builds the validated env. `lib/env.ts` holds the one instance the code uses; next.config.ts
  * calls this when a server starts, so a wrong variable fails at once with its name.
@@ -62,6 +82,17 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
       /** A JSON array of cache deployments (lib/model/deployment-spec.ts); the first starts active. */
       CACHE_DEPLOYMENTS: z.string().optional(),
       CACHE_DEPLOYMENTS_FILE: z.string().optional(),
+      /**
+       * The keys that seal client and webhook secrets in the cache entries (docs/security.md):
+       * every key a service may still meet, `kid:base64key,…` (32-byte keys). Unset, secrets
+       * are pushed in plain text.
+       */
+      CACHE_SECRET_KEYS: secretKeyring,
+      /** The key id in CACHE_SECRET_KEYS that new entries are sealed with. */
+      CACHE_SECRET_KEY_ID: z
+        .string()
+        .regex(KEY_ID_PATTERN, `must match ${KEY_ID_PATTERN}`)
+        .optional(),
       /** How long the migration's verify step must see zero mismatches before cut-over opens. */
       MIGRATION_VERIFY_WINDOW_MS: z.coerce
         .number()
@@ -114,6 +145,31 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
 }
 
 type AppEnv = ReturnType<typeof createAppEnv>;
+
+/**
+ * The key the push seals secrets with, or null when sealing is off (no CACHE_SECRET_KEYS).
+ * Throws a message naming the variables when the two disagree.
+ */
+export function loadCacheSealingKey(
+  env: Pick<AppEnv, 'CACHE_SECRET_KEYS' | 'CACHE_SECRET_KEY_ID'>,
+): SealingKey | null {
+  const keys = env.CACHE_SECRET_KEYS;
+  const kid = env.CACHE_SECRET_KEY_ID;
+  if (!keys) {
+    if (kid) throw new Error('CACHE_SECRET_KEY_ID is set but CACHE_SECRET_KEYS is not');
+    return null;
+  }
+  if (!kid)
+    throw new Error(
+      'CACHE_SECRET_KEYS is set: set CACHE_SECRET_KEY_ID to the key id new entries are sealed with',
+    );
+  const key = keys.get(kid);
+  if (!key)
+    throw new Error(
+      `CACHE_SECRET_KEY_ID "${kid}" is not in CACHE_SECRET_KEYS (it lists ${[...keys.keys()].join(', ')})`,
+    );
+  return { kid, key };
+}
 
 /**
  * The cache deployments the env declares. Credentials are read from the variables a declaration

@@ -10,7 +10,8 @@
  * INSTANCE_ID. Without --primary-url the service does not report the version it holds. Redis
  * users and TLS come only from the environment: CONFIG_READER_USERNAME/_PASSWORD for the
  * replica, CONFIG_REPORTER_USERNAME/_PASSWORD for reports, REDIS_TLS_CA_FILE and
- * REDIS_TLS_SERVERNAME for rediss:// URLs.
+ * REDIS_TLS_SERVERNAME for rediss:// URLs. The keys that open the secrets Propagate seals in the
+ * cache come from CACHE_SECRET_KEYS.
  *
  * During a cache migration, give it its region's endpoint in every deployment instead
  * (`--deployments legacy=redis://…,global=redis://…`, home first) and each deployment's primary
@@ -25,6 +26,7 @@ import {
   createConfigClient,
   createFollowingConfigClient,
   ConfigNotReadyError,
+  secretKeysFromEnv,
   type FollowingConfigClient,
 } from '../../lib/config-client/index';
 import { renderLoginPage } from './login-page';
@@ -81,6 +83,7 @@ const common = {
   ...(instanceId ? { instanceId } : {}),
   ...(flags['stamp-check-ms'] ? { stampCheckIntervalMs: Number(flags['stamp-check-ms']) } : {}),
   logger: { info: log, warn: log },
+  secretKeys: secretKeysFromEnv(process.env),
 };
 const reportEvery = flags['report-ms'] ? { intervalMs: Number(flags['report-ms']) } : {};
 const following: FollowingConfigClient<unknown> | null = deployments.length

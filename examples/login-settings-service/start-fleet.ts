@@ -34,11 +34,17 @@ export interface FleetOptions {
   reportIntervalMs?: number;
   readyTimeoutMs?: number;
   log?: (line: string) => void;
-  /** The instances' Redis users and TLS settings (CONNECTION_VARIABLES), from the stack's env. */
+  /**
+   * The instances' Redis users, TLS settings and cache secret keys (CONNECTION_VARIABLES), from
+   * the stack's env.
+   */
   connectionEnv?: Record<string, string>;
 }
 
-/** What an instance reads besides its flags to sign in (main.ts, connectionFromEnv). */
+/**
+ * What an instance reads besides its flags: how to sign in (main.ts, connectionFromEnv) and the
+ * keys that open sealed secrets (secretKeysFromEnv).
+ */
 const CONNECTION_VARIABLES = [
   'CONFIG_READER_USERNAME',
   'CONFIG_READER_PASSWORD',
@@ -46,6 +52,7 @@ const CONNECTION_VARIABLES = [
   'CONFIG_REPORTER_PASSWORD',
   'REDIS_TLS_CA_FILE',
   'REDIS_TLS_SERVERNAME',
+  'CACHE_SECRET_KEYS',
 ];
 
 export interface FleetInstance {

@@ -9,7 +9,12 @@ import { restoreApp } from '@/lib/actions/restore-app';
 import { saveConfig } from '@/lib/actions/save-config';
 import { updateAppDetails } from '@/lib/actions/update-app-details';
 import { configKey, UPDATES_CHANNEL } from '@/lib/contract/cache-layout';
-import { AppArchivedError, createConfigClient, type ConfigChange } from '@/lib/config-client';
+import {
+  AppArchivedError,
+  createConfigClient,
+  secretKeysFromEnv,
+  type ConfigChange,
+} from '@/lib/config-client';
 import { createApp, searchAppsPage } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { getVersion } from '@/lib/db/config-versions';
@@ -143,6 +148,7 @@ describe('archiving and restoring', () => {
     const client = createConfigClient({
       redisUrl: replica.url,
       connection: connectionAs('reader', replica.url),
+      secretKeys: secretKeysFromEnv(process.env),
       region: replica.region,
       stampCheckIntervalMs: 200,
       report: {
@@ -255,6 +261,7 @@ describe('archiving and restoring', () => {
     const client = createConfigClient({
       redisUrl: replica.url,
       connection: connectionAs('reader', replica.url),
+      secretKeys: secretKeysFromEnv(process.env),
       region: replica.region,
       stampCheckIntervalMs: 200,
     });

@@ -1,6 +1,7 @@
 import 'server-only';
 import { listAppIdsAfter, countApps } from '@/lib/db/app-pages';
 import { getCacheState, recordBackfill } from '@/lib/db/cache-state';
+import type { ConfigVersionDoc } from '@/lib/db/collections';
 import { readVersions } from '@/lib/db/config-versions';
 import { readHeads } from '@/lib/db/heads';
 import type { BackfillProgress, MigrationDoc } from '@/lib/model/migration';
@@ -8,6 +9,19 @@ import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { pushManyToPrimary } from '@/lib/propagation/push';
 
 export const BACKFILL_BATCH = 500;
+
+/** One page of heads' committed versions (after the cursor, in appId order), or null at the end. */
+export async function readHeadPage(
+  cursor: string | null,
+  limit: number,
+): Promise<{ docs: ConfigVersionDoc[]; appIds: number; cursor: string } | null> {
+  const ids = await listAppIdsAfter(cursor, limit);
+  const last = ids.at(-1);
+  if (last === undefined) return null;
+  const heads = await readHeads({ appId: { $in: ids } });
+  const docs = await readVersions(heads.map((h) => ({ appId: h.appId, version: h.version })));
+  return { docs, appIds: ids.length, cursor: last };
+}
 
 /**
  * Copies one page of heads (after the cursor, in appId order) into a deployment's primary in one
@@ -23,14 +37,11 @@ export async function copyHeads({
   cursor: string | null;
   limit?: number;
 }): Promise<{ apps: number; cursor: string } | null> {
-  const ids = await listAppIdsAfter(cursor, limit);
-  const last = ids.at(-1);
-  if (last === undefined) return null;
-  const heads = await readHeads({ appId: { $in: ids } });
-  const docs = await readVersions(heads.map((h) => ({ appId: h.appId, version: h.version })));
+  const page = await readHeadPage(cursor, limit);
+  if (!page) return null;
   await pushManyToPrimary(
     deploymentPrimaryRedis(deployment),
-    docs.map((d) => ({
+    page.docs.map((d) => ({
       appId: d.appId,
       version: d.version,
       checksum: d.checksum,
@@ -38,7 +49,7 @@ export async function copyHeads({
       committedAt: d.createdAt,
     })),
   );
-  return { apps: ids.length, cursor: last };
+  return { apps: page.appIds, cursor: page.cursor };
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { GET } from '@/app/api/apps/[appId]/instances/route';
-import { createConfigClient, type ConfigClient } from '@/lib/config-client';
+import { createConfigClient, secretKeysFromEnv, type ConfigClient } from '@/lib/config-client';
 import { instanceReportKey, instancesIndexKey } from '@/lib/contract/report-layout';
 import { createApiToken } from '@/lib/db/api-tokens';
 import { createApp } from '@/lib/db/apps';
@@ -132,6 +132,7 @@ describe('GET /api/apps/[appId]/instances', () => {
         const c = createConfigClient({
           redisUrl: r.url,
           connection: connectionAs('reader', r.url),
+          secretKeys: secretKeysFromEnv(process.env),
           region: r.region,
           instanceId: `test-${r.region}-${i}-${run}`,
           stampCheckIntervalMs: 500,

@@ -35,3 +35,21 @@ end
 redis.call('PUBLISH', ARGV[6], ARGV[5])
 return {1, pushedAt}
 `;
+
+/**
+ * Re-seal one entry's body after a key rotation: replaces `body` only when the hash holds this
+ * very version with this very checksum and is a config (not a tombstone). The data is the same,
+ * so nothing else changes and nothing is announced (clients already hold this version).
+ *
+ * KEYS[1] propagate:cfg:{appId}
+ * ARGV    version, checksum, body
+ * Returns 1 when rewritten, 0 when the entry is another version, another checksum, or absent.
+ */
+export const RESEAL_SCRIPT = `
+local current = redis.call('HMGET', KEYS[1], 'version', 'checksum', 'body')
+if current[1] == ARGV[1] and current[2] == ARGV[2] and current[3] then
+  redis.call('HSET', KEYS[1], 'body', ARGV[3])
+  return 1
+end
+return 0
+`;

@@ -1,8 +1,9 @@
 import 'server-only';
 import { Cluster } from 'ioredis';
 import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '@/lib/contract/cache-layout';
-import { canonicalJson } from '@/lib/contract/canonical-json';
-import { PUSH_SCRIPT } from '@/lib/propagation/push-script';
+import type { SealingKey } from '@/lib/contract/secret-envelope';
+import { cacheBody } from '@/lib/propagation/cache-sealing';
+import { PUSH_SCRIPT, RESEAL_SCRIPT } from '@/lib/propagation/push-script';
 import type { RedisClient } from '@/lib/redis/clients';
 
 export interface PushInput {
@@ -15,6 +16,8 @@ export interface PushInput {
   archived?: boolean;
   /** A forced re-push: may replace the same version (never a newer one). */
   overwriteSameVersion?: boolean;
+  /** The key secrets are sealed with; the environment's (CACHE_SECRET_KEY_ID) when undefined. */
+  sealingKey?: SealingKey | null;
 }
 
 export type PushOutcome =
@@ -60,7 +63,7 @@ function pushArgs(input: PushInput): string[] {
     configKey(input.appId),
     String(input.version),
     input.checksum,
-    tombstone ? '' : canonicalJson(input.data),
+    tombstone ? '' : bodyOf(input),
     String(message.committedAt),
     JSON.stringify(message),
     UPDATES_CHANNEL,
@@ -68,6 +71,10 @@ function pushArgs(input: PushInput): string[] {
     input.overwriteSameVersion ? 'same-version' : '',
   ];
 }
+
+/** The entry's body: secrets sealed, the checksum stays that of the plain config. */
+const bodyOf = (input: Pick<PushInput, 'appId' | 'version' | 'data' | 'sealingKey'>) =>
+  cacheBody(input.data, { appId: input.appId, version: input.version }, input.sealingKey);
 
 function outcomeOf(input: PushInput, reply: Reply): PushOutcome {
   if (reply[0] === 1) return { status: 'written', pushedAt: reply[1] };
@@ -104,4 +111,33 @@ export async function pushManyToPrimary(
     if (error) throw error;
     return outcomeOf(inputs[i]!, reply as Reply);
   });
+}
+
+/**
+ * Re-seals the bodies of entries the primary holds at exactly these versions and checksums
+ * (after a key rotation). The commands go out together without waiting for each other, which
+ * also holds on a cluster, where each goes to its slot's master. Returns, per input, whether its
+ * body was rewritten: a newer version, a tombstone or a diverged entry is left alone.
+ */
+export async function resealOnPrimary(
+  redis: RedisClient,
+  inputs: readonly Pick<PushInput, 'appId' | 'version' | 'checksum' | 'data' | 'sealingKey'>[],
+): Promise<boolean[]> {
+  if (!('propagateReseal' in redis)) {
+    redis.defineCommand('propagateReseal', { numberOfKeys: 1, lua: RESEAL_SCRIPT });
+  }
+  const command = redis as RedisClient & {
+    propagateReseal: (...args: string[]) => Promise<number>;
+  };
+  const replies = await Promise.all(
+    inputs.map((input) =>
+      command.propagateReseal(
+        configKey(input.appId),
+        String(input.version),
+        input.checksum,
+        bodyOf(input),
+      ),
+    ),
+  );
+  return replies.map((reply) => reply === 1);
 }
