@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 vi.hoisted(() => {
-  process.env.SESSION_SECRET ??= 'x'.repeat(32);
   // A database of its own: the re-seal walks every head, and must meet only this suite's apps.
   process.env.MONGODB_DB = `propagate-seal-${Math.random().toString(16).slice(2, 10)}`;
 });
