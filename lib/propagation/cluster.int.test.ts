@@ -9,7 +9,13 @@ const cluster = await vi.hoisted(async () => {
 import { randomBytes } from 'node:crypto';
 import { configKey, parseUpdateMessage, UPDATES_CHANNEL } from '@/lib/contract/cache-layout';
 import { checksum as checksumOf } from '@/lib/contract/canonical-json';
-import { pushManyToPrimary, pushToPrimary, type PushInput } from '@/lib/propagation/push';
+import { sealedKeyIds } from '@/lib/contract/secret-envelope';
+import {
+  pushManyToPrimary,
+  pushToPrimary,
+  resealOnPrimary,
+  type PushInput,
+} from '@/lib/propagation/push';
 import { readAllRegions } from '@/lib/propagation/read-stamps';
 import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { findDeployment, regionsOf } from '@/lib/regions';
@@ -92,6 +98,46 @@ describe('push to a Redis Cluster primary', () => {
     expect(counts).toHaveLength(3);
     for (const count of counts) expect(count).toBeGreaterThan(0);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(60);
+  });
+});
+
+describe('re-sealing secrets on a Redis Cluster primary', () => {
+  it('rewrites the bodies on every shard’s master, and only at the version and checksum given', async () => {
+    const sealWith = (kid: string) => ({ kid, key: randomBytes(32) });
+    const [before, after] = [sealWith('before'), sealWith('after')];
+    const sealed = (appId: string, version: number, sealingKey = before): PushInput => {
+      const data = { appId, version, webhooks: [{ signingSecret: `whsec_${appId}` }] };
+      return { ...input(appId, version), data, checksum: checksumOf(data), sealingKey };
+    };
+    const apps = Array.from({ length: 30 }, newApp);
+    await pushManyToPrimary(
+      primary(),
+      apps.map((a) => sealed(a, 1)),
+    );
+    const kids = async () =>
+      Promise.all(
+        apps.map(async (a) => {
+          const body = (await admin.hget(configKey(a), 'body')) ?? '';
+          expect(body).not.toContain(`whsec_${a}`);
+          return [...sealedKeyIds(JSON.parse(body))];
+        }),
+      );
+    expect(new Set((await kids()).flat())).toEqual(new Set(['before']));
+
+    expect(
+      await resealOnPrimary(
+        primary(),
+        apps.map((a) => sealed(a, 2, after)),
+      ),
+    ).toEqual(apps.map(() => false));
+    expect(
+      await resealOnPrimary(
+        primary(),
+        apps.map((a) => sealed(a, 1, after)),
+      ),
+    ).toEqual(apps.map(() => true));
+    expect(new Set((await kids()).flat())).toEqual(new Set(['after']));
+    expect(await admin.hget(configKey(apps[0]!), 'version')).toBe('1');
   });
 });
 
