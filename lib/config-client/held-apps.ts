@@ -33,8 +33,12 @@ export interface AppState<T> {
   again: ChangeSource | null;
   /** Since when a newer version is known to exist that this client could not apply. */
   behindSince: number | null;
-  /** The last entry refused, so it is counted and reported once, not at every check. */
-  rejected: { version: number; checksum: string | null } | null;
+  /**
+   * The last entry refused, so it is counted and reported once, not at every check. `reread`:
+   * refused for a key this client lacks; a re-seal under a key it holds keeps the same stamp, so
+   * the stamp check reads such an entry again instead of trusting the stamp.
+   */
+  rejected: { version: number; checksum: string | null; reread: boolean } | null;
   /** Why the app is not ready yet, for ready()'s timeout message. */
   problem: string | null;
   waiters: Set<Waiter<T>>;
@@ -107,10 +111,11 @@ function refuse<T>(
   error: ConfigClientError,
 ): void {
   state.problem = error.message;
+  const reread = error.kind === 'missing-key';
   const holds = held(state);
   if (version !== null && (!holds || version > holds.version)) state.behindSince ??= Date.now();
   if (isKnownRejection(state, version, checksum)) return;
-  state.rejected = { version: version ?? -1, checksum };
+  state.rejected = { version: version ?? -1, checksum, reread };
   core.counters.rejected += 1;
   core.emitError(error);
 }

@@ -101,7 +101,7 @@ export function createStampChecker<T>(core: ClientCore<T>, intervalMs: number): 
       }
       const v = Number(version);
       const holds = held(state);
-      const known = isKnownRejection(state, v, checksum ?? null);
+      const known = isKnownRejection(state, v, checksum ?? null) && !state.rejected?.reread;
       const newer = !holds || v > holds.version;
       const diverged = holds && v === holds.version && checksum !== holds.checksum;
       if ((newer || diverged) && !known) stale.push(refresh(core, appId, source));

@@ -161,7 +161,7 @@ describe('secrets sealed in the cache', () => {
     expect(entry.config).toEqual(config);
   });
 
-  it('rotates: re-sealed heads need the new key, and a client without it keeps its version and says why', async () => {
+  it('rotates: re-sealed heads need the new key; a client without it keeps its version, says why, and recovers when re-sealed under a key it holds', async () => {
     const google = secret('google');
     const app = await newApp(configWith(google, secret('whsec')));
     const rotated: SealingKey = { kid: `rotated-${run}`, key: randomBytes(32) };
@@ -230,5 +230,13 @@ describe('secrets sealed in the cache', () => {
     expect(behind.get(app._id).config.signIn.social[0]?.clientSecret).toBe(google);
     await waitFor(() => behind.staleness(app._id) > 0, 3_000, 'staleness to count');
     expect(behind.stats().rejected).toBe(1);
+
+    // Rolled back to the key it holds (re-sealed, same stamp): it reads the entry again and
+    // catches up, without restarting and without reporting the refusal twice.
+    const [kid] = devstackKeys.keys();
+    await resealAllHeads({ key: { kid: kid!, key: devstackKeys.get(kid!)! } });
+    await waitFor(() => behind.peek(app._id)?.version === 2, 5_000, 'v2 after the roll-back');
+    expect(behind.get(app._id).config).toEqual(v2);
+    expect(errors).toHaveLength(1);
   });
 });
