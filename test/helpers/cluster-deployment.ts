@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
+import { configKey } from '../../lib/contract/cache-layout';
 import type { ClusterNodeRecord } from '../../devstack/cluster';
 import { declarationOf } from '../../devstack/deployments';
 import { up, type StackInfo } from '../../devstack/stack';
@@ -9,8 +10,8 @@ import { connectionAs, type StackUser } from '../../devstack/endpoints';
 /**
  * For integration tests against a Redis Cluster deployment: a cluster of three shards (primary
  * us-east-1, replicas in eu-west-1) runs beside the int devstack as a stack of its own, with its
- * users. Call before importing anything that reads the env: it declares the cluster as the one
- * (active) cache deployment and moves the suite to a database of its own.
+ * users. Call before importing anything that reads the env: it declares the cache deployments and
+ * moves the suite to a database of its own.
  */
 export interface ClusterDeployment {
   stack: StackInfo;
@@ -19,7 +20,7 @@ export interface ClusterDeployment {
   urls(region: string): string[];
 }
 
-export async function declareClusterDeployment(name = 'cluster'): Promise<ClusterDeployment> {
+async function startCluster(): Promise<ClusterDeployment> {
   const dir = process.env.PROPAGATE_DEVSTACK_DIR;
   if (!dir) throw new Error('run with `vitest run --project int`');
   const stack = await up({
@@ -30,11 +31,6 @@ export async function declareClusterDeployment(name = 'cluster'): Promise<Cluste
     cluster: true,
     credentials: stackCredentials(dir),
   });
-  process.env.CACHE_DEPLOYMENTS = JSON.stringify([declarationOf(name, stack.env)]);
-  delete process.env.REDIS_PRIMARY_URL;
-  delete process.env.REDIS_REPLICAS;
-  delete process.env.CACHE_DEPLOYMENTS_FILE;
-  process.env.MONGODB_DB = `propagate-cl-${randomBytes(4).toString('hex')}`;
   const nodes = stack.state.cluster ?? [];
   return {
     stack,
@@ -47,16 +43,115 @@ export async function declareClusterDeployment(name = 'cluster'): Promise<Cluste
   };
 }
 
-/** One node of the cluster, as one of the stack's users (a plain connection: no redirects). */
-export function nodeAs(user: StackUser, node: ClusterNodeRecord): Redis {
-  const url = `redis://127.0.0.1:${node.port}`;
+function declare(declarations: unknown[]): void {
+  process.env.CACHE_DEPLOYMENTS = JSON.stringify(declarations);
+  delete process.env.REDIS_PRIMARY_URL;
+  delete process.env.REDIS_REPLICAS;
+  delete process.env.CACHE_DEPLOYMENTS_FILE;
+  process.env.MONGODB_DB = `propagate-cl-${randomBytes(4).toString('hex')}`;
+}
+
+/** The cluster as the one (active) cache deployment, named `cluster`. */
+export async function declareClusterDeployment(): Promise<ClusterDeployment> {
+  const cluster = await startCluster();
+  declare([declarationOf('cluster', cluster.stack.env)]);
+  return cluster;
+}
+
+/** A node of a deployment, whatever its kind: a plain primary or replica, or a cluster node. */
+export interface KindNode {
+  region: string;
+  role: 'primary' | 'replica';
+  url: string;
+  /** Cluster nodes: the shard (0-2); a plain deployment has one. */
+  shard: number;
+}
+
+/** One cache deployment of a kind, for suites that run on both (describe.each). */
+export interface DeploymentKind {
+  kind: 'plain' | 'cluster';
+  /** The deployment's name in CACHE_DEPLOYMENTS. */
+  name: string;
+  nodes: KindNode[];
+}
+
+/** The node URLs of a region, in shard order. */
+export const urlsOf = (kind: DeploymentKind, region: string): string[] =>
+  kind.nodes.filter((n) => n.region === region).map((n) => n.url);
+
+/**
+ * Both kinds declared side by side: the int devstack's own deployment as `home` (one primary,
+ * a replica per region) and the cluster as `cluster`. Suites name the deployment they use.
+ */
+export async function declarePlainAndCluster(): Promise<DeploymentKind[]> {
+  const cluster = await startCluster();
+  const env = process.env as Record<string, string>;
+  const home = declarationOf('home', env);
+  declare([home, declarationOf('cluster', cluster.stack.env)]);
+  return [
+    {
+      kind: 'plain',
+      name: 'home',
+      nodes: [
+        { region: home.primary.region, role: 'primary', url: home.primary.url, shard: 0 },
+        ...(home.replicas ?? []).map((r) => ({
+          region: r.region,
+          role: 'replica' as const,
+          url: r.url,
+          shard: 0,
+        })),
+      ],
+    },
+    {
+      kind: 'cluster',
+      name: 'cluster',
+      nodes: [...cluster.nodes]
+        .sort((a, b) => a.shard - b.shard)
+        .map((n) => ({
+          region: n.region,
+          role: n.role,
+          url: `redis://127.0.0.1:${n.port}`,
+          shard: n.shard,
+        })),
+    },
+  ];
+}
+
+/** One node, as one of the stack's users (a plain connection: no redirects). */
+export function nodeAs(user: StackUser, node: { url: string } | ClusterNodeRecord): Redis {
+  const url = 'url' in node ? node.url : `redis://127.0.0.1:${node.port}`;
   return new Redis(url, { maxRetriesPerRequest: 1, ...connectionAs(user, url) });
 }
 
-/** The whole cluster as one of the stack's users, routed by slot. */
-export function clusterAs(user: StackUser, node: ClusterNodeRecord): Cluster {
-  const url = `redis://127.0.0.1:${node.port}`;
-  return new Cluster([{ host: '127.0.0.1', port: node.port }], {
-    redisOptions: connectionAs(user, url),
+/** A whole deployment as one of the stack's users: routed by slot on a cluster. */
+export function deploymentAs(user: StackUser, kind: DeploymentKind): Redis | Cluster {
+  const primary = kind.nodes.find((n) => n.role === 'primary');
+  if (!primary) throw new Error(`${kind.name} has no primary`);
+  if (kind.kind === 'plain') return nodeAs(user, primary);
+  const { hostname, port } = new URL(primary.url);
+  return new Cluster([{ host: hostname, port: Number(port) }], {
+    redisOptions: connectionAs(user, primary.url),
   });
+}
+
+/** New app ids per deployment for a suite, and the removal of their entries at its end. */
+export function appsWritten(kinds: readonly DeploymentKind[], prefix: string) {
+  const written = new Map<string, string[]>();
+  return {
+    newApps: (kind: DeploymentKind, count: number): string[] => {
+      const ids = Array.from(
+        { length: count },
+        () => `${prefix}-${randomBytes(5).toString('hex')}`,
+      );
+      written.set(kind.name, [...(written.get(kind.name) ?? []), ...ids]);
+      return ids;
+    },
+    removeAll: async (): Promise<void> => {
+      for (const kind of kinds) {
+        const admin = deploymentAs('admin', kind);
+        await Promise.all((written.get(kind.name) ?? []).map((id) => admin.del(configKey(id))));
+        admin.disconnect();
+      }
+    },
+  };
 }
