@@ -67,6 +67,15 @@ function euClient(kind: DeploymentKind, apps: string[], report = false): ConfigC
   return c;
 }
 
+/**
+ * Subscribed, and the stamp check that follows the first subscription is done: a change after
+ * this can only arrive by a message.
+ */
+async function subscribedAndChecked(c: ConfigClient): Promise<void> {
+  await waitFor(() => c.status().connected && c.stats().stampChecks > 0, 5_000, 'subscribed');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
 describe.each(kinds)('config client on a $kind deployment', (kind) => {
   const primary = () => deploymentPrimaryRedis(kind.name);
 
@@ -92,7 +101,7 @@ describe.each(kinds)('config client on a $kind deployment', (kind) => {
     );
     const c = euClient(kind, apps);
     await Promise.all(apps.map((a) => c.ready(a)));
-    await waitFor(() => c.status().connected, 5_000, 'subscribed');
+    await subscribedAndChecked(c);
     const changes: ConfigChange[] = [];
     c.onChange((change) => changes.push(change));
     await Promise.all(apps.map((a) => pushToPrimary(primary(), input(a, 2))));
@@ -105,7 +114,7 @@ describe.each(kinds)('config client on a $kind deployment', (kind) => {
     await pushToPrimary(primary(), input(app!, 1));
     const c = euClient(kind, [app!]);
     await c.ready(app!);
-    await waitFor(() => c.status().connected, 5_000, 'subscribed');
+    await subscribedAndChecked(c);
     const changes: ConfigChange[] = [];
     c.onChange((change) => changes.push(change));
     const next = input(app!, 2);
