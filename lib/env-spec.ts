@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createEnv } from '@t3-oss/env-nextjs';
 import { z } from 'zod';
+import { logLevel } from './log-level';
 import {
   KEY_ID_PATTERN,
   parseSecretKeys,
@@ -134,6 +135,11 @@ export function createAppEnv({ skipValidation }: { skipValidation: boolean }) {
       WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
       /** How long one notification attempt may take, connection to answer. */
       WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(10_000),
+      /**
+       * How much the processes log (lib/log.ts reads it when the logger is made; validated here
+       * too, so a server's start names it with every other wrong variable).
+       */
+      LOG_LEVEL: logLevel,
       /** Set only by the devstack; the e2e guard and the fault CLI refuse to run without it. */
       PROPAGATE_DEVSTACK_DIR: z.string().optional(),
     },

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
  * reach anything they exercise.
  */
 const layers: string[][] = [
+  // What the logger needs, below the logger.
+  ['log-level'],
   // Pure: errors, the public contract, the pure model and policy, the schemas.
   ['errors', 'cn', 'format-time', 'security-headers', 'timing', 'log', 'metrics', 'request-limits'],
   ['contract', 'auth'],

@@ -1,12 +1,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
+import { parseLogLevel, type LogLevel } from '@/lib/log-level';
 
 /**
  * Structured JSON logs, one line per event, for every server-side process (Next, the worker).
  * Every line written while a request is handled carries its `requestId`: the route or action
  * opens the context, the version it commits keeps the id, and the worker reopens it when it
  * retries that version's push, so one save can be followed from the click to the cache.
+ *
+ * `LOG_LEVEL` (default info) is read here rather than through lib/env.ts: the logger sits below
+ * the env (every layer logs) and must exist in processes that have no database configured.
  */
 
 const requestContext = new AsyncLocalStorage<{ requestId: string }>();
@@ -41,6 +45,7 @@ function create(): Shared {
   let sink = toStdout;
   const logger = pino(
     {
+      level: parseLogLevel(process.env.LOG_LEVEL),
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
@@ -65,10 +70,20 @@ const shared = (globalForLog.propagateLog ??= create());
 /** The process's logger; `log.child({ component: 'worker' })` names where a line comes from. */
 export const log: Logger = shared.logger;
 
-/** Sends every log line to `sink` until the returned function restores stdout (tests). */
-export function captureLogs(sink: Sink): () => void {
+/**
+ * Sends every log line to `sink` until the returned function restores stdout and the level
+ * (tests). `level` lowers (or raises) the threshold for the capture: the test environment runs
+ * at warn, and a test that reads info lines says so. Child loggers follow, since they inherit
+ * the level unless given their own.
+ */
+export function captureLogs(sink: Sink, { level }: { level?: LogLevel } = {}): () => void {
+  const previous = shared.logger.level;
+  if (level) shared.logger.level = level;
   shared.setSink(sink);
-  return () => shared.setSink(toStdout);
+  return () => {
+    shared.setSink(toStdout);
+    shared.logger.level = previous;
+  };
 }
 
 /** An error as log fields: its message and stack, never the object (which may hold secrets). */

@@ -2,6 +2,7 @@ import { TEST_REGIONS } from '../devstack/stack';
 import { runProduct } from './run-product';
 import { chosenStackDir, TEST_STACK_DIR } from '../devstack/state';
 import { E2E_METRICS_TOKEN } from '../e2e/metrics-token';
+import { testLogEnv } from './stack-env';
 
 // Playwright's webServer: the whole product on the test devstack, stopped when Playwright ends.
 const port = Number(process.env.PROPAGATE_E2E_PORT ?? 3100);
@@ -18,6 +19,7 @@ const product = await runProduct({
     LAG_BUDGET_MS: '2000',
     PROPAGATE_METRICS_TOKEN: E2E_METRICS_TOKEN,
     WEBHOOK_RETRY_BASE_MS: '1000',
+    ...testLogEnv(),
   },
   log: (line) => console.log(`[e2e-server] ${line}`),
 });

@@ -16,3 +16,11 @@ export function stackEnv(dir: string): Record<string, string> {
   env.SESSION_SECRET = readFileSync(secretFile, 'utf8').trim();
   return env;
 }
+
+/**
+ * The test suites' processes log at warn: every request's info line, times thousands, buries a
+ * failure in CI output. A LOG_LEVEL given by hand wins (to read one test's info lines).
+ */
+export function testLogEnv(): { LOG_LEVEL: string } {
+  return { LOG_LEVEL: process.env.LOG_LEVEL || 'warn' };
+}

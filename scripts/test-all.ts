@@ -3,7 +3,7 @@ import path from 'node:path';
 import { down, TEST_REGIONS, up } from '../devstack/stack';
 import { run } from './processes';
 import { TEST_STACK_DIR } from '../devstack/state';
-import { stackEnv } from './stack-env';
+import { stackEnv, testLogEnv } from './stack-env';
 
 /**
  * `npm test`: the gate (lint, types, format) and every suite. Integration and e2e share one
@@ -91,7 +91,7 @@ try {
   console.log('\n━━ devstack');
   const stack = await up({ dir, regions: TEST_REGIONS, log: (line) => console.log(`  ${line}`) });
   console.log(`━━ devstack ${stack.reused ? 'reused' : 'started'} (MongoDB: ${stack.mongoTier})`);
-  const env = { ...process.env, ...stackEnv(dir) };
+  const env = { ...process.env, ...stackEnv(dir), ...testLogEnv() };
 
   await step('integration tests', () => vitest('int', env));
   await step('build', () => npx('next', ['build'], { ...env, NODE_ENV: 'production' }));

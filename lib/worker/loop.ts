@@ -1,6 +1,10 @@
 import { sleep } from '@/lib/timing';
 
-export type Log = (line: string) => void;
+/**
+ * One line for the operator. A line is a problem (a failure the worker retries) unless it says
+ * `info` (started, recovered): under LOG_LEVEL=warn only the problems are written.
+ */
+export type Log = (line: string, level?: 'info') => void;
 
 /**
  * A worker loop: run `task`, wait, repeat until stopped. An error (Redis or MongoDB down) is
@@ -16,7 +20,7 @@ export async function every(
   while (!signal.aborted) {
     try {
       await task();
-      if (failing) log(`${name}: recovered`);
+      if (failing) log(`${name}: recovered`, 'info');
       failing = false;
     } catch (error) {
       // Log the first failure of a streak and not every retry: an outage must not flood the log.

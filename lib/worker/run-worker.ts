@@ -60,7 +60,7 @@ export interface RunningWorker {
  * are compare-and-set, outbox marks and head repairs are conditional, arrivals are $setOnInsert.
  */
 export async function startWorker({
-  log = (line: string) => workerLog.info(line),
+  log = (line, level) => (level === 'info' ? workerLog.info(line) : workerLog.warn(line)),
   intervals = {},
 }: { log?: Log; intervals?: Partial<WorkerIntervals> } = {}): Promise<RunningWorker> {
   const every_ = { ...defaultIntervals, ...intervals };
@@ -104,7 +104,7 @@ export async function startWorker({
     every('instances behind', every_.instancesMs, () => measureInstancesBehind(), ctx),
   ];
   const notifications = startNotifications({ ctx, log });
-  log(`running: ${regions.map((r) => `${r.name} (${r.role})`).join(', ')}`);
+  log(`running: ${regions.map((r) => `${r.name} (${r.role})`).join(', ')}`, 'info');
 
   return {
     recorder,

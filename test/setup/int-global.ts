@@ -1,6 +1,6 @@
 import { down, status, TEST_REGIONS, up } from '../../devstack/stack';
 import { TEST_STACK_DIR } from '../../devstack/state';
-import { stackEnv } from '../../scripts/stack-env';
+import { stackEnv, testLogEnv } from '../../scripts/stack-env';
 
 /**
  * Vitest globalSetup of the `int` project: gives the suites a devstack and its endpoints.
@@ -22,7 +22,7 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
         `PROPAGATE_DEVSTACK_DIR=${shared} is set but that stack is ${current ? `unhealthy: ${current.problems.join('; ')}` : 'not running'}`,
       );
     }
-    Object.assign(process.env, stackEnv(shared));
+    Object.assign(process.env, stackEnv(shared), testLogEnv());
     return undefined;
   }
 
@@ -35,7 +35,7 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   console.log(
     `[devstack] ${stack.reused ? 'reused' : 'started'} in ${Date.now() - started} ms, mongo tier: ${stack.mongoTier ?? 'none'}`,
   );
-  Object.assign(process.env, stackEnv(stack.dir));
+  Object.assign(process.env, stackEnv(stack.dir), testLogEnv());
 
   return async () => {
     if (process.env.PROPAGATE_KEEP_STACK === '1') {

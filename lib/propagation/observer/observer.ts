@@ -78,7 +78,8 @@ export class StatusObserver {
       reconcileMs: options.reconcileMs ?? 1_000,
       fullReconcileMs: options.fullReconcileMs ?? 30_000,
       sweepSize: options.sweepSize ?? 5_000,
-      log: options.log ?? ((line) => observerLog.info(line)),
+      // Every line the observer writes is a failure it retries.
+      log: options.log ?? ((line) => observerLog.warn(line)),
     };
     this.snap = new Snapshot(() => this.heads.scheduleListing());
     this.heads = new HeadInputs(this.snap, this.opts);
