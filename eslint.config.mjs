@@ -38,4 +38,11 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The product logs through lib/log.ts (JSON lines, request ids, secrets removed). Scripts,
+    // the devstack, the CLI and benchmarks print to a person, so console is their interface.
+    files: ['lib/**', 'app/**', 'components/**', 'worker/**', 'proxy.ts'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: { 'no-console': 'error' },
+  },
 );

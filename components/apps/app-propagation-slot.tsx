@@ -2,6 +2,7 @@ import { LatencyChart } from '@/components/propagation/latency-chart';
 import { PropagationPanel } from '@/components/propagation/propagation-panel';
 import { can, type Principal } from '@/lib/auth/principal';
 import type { AppDoc } from '@/lib/db/collections';
+import { errorFields, log } from '@/lib/log';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
 import { appPropagationStatus } from '@/lib/propagation/read-status';
 
@@ -16,7 +17,7 @@ export async function AppPropagationSlot({ user, app }: { user: Principal; app: 
   const initialStatus: AppPropagationStatus | null = await appPropagationStatus(app).catch(
     (error: unknown) => {
       // The panel fetches (and retries) on its own; the page must not fail for it.
-      console.error(`[propagation] initial status of ${appId} failed`, error);
+      log.error({ appId, ...errorFields(error) }, 'initial propagation status failed');
       return null;
     },
   );

@@ -10,6 +10,7 @@ import {
   deleteWebhookEndpoint,
 } from '@/lib/db/webhook-endpoints';
 import { env } from '@/lib/env';
+import { errorFields, log } from '@/lib/log';
 import { fieldInvalid, ok } from '@/lib/results';
 import { createWebhookEndpointSchema } from '@/lib/schemas/webhooks';
 import { checkEndpointUrl, resolveHost } from '@/lib/webhooks/url-guard';
@@ -68,7 +69,10 @@ export const createWebhookEndpoint = defineAction(
       });
     } catch (error) {
       // An endpoint nobody can trace must not receive anything: remove it, and say so.
-      console.error('[action createWebhookEndpoint] audit write failed; removing it', error);
+      log.error(
+        { endpointId: endpoint._id, ...errorFields(error) },
+        'audit write failed; removing the new webhook endpoint',
+      );
       await deleteWebhookEndpoint({ tenantId, endpointId: endpoint._id }).catch(() => {});
       return {
         status: 'error',

@@ -3,6 +3,7 @@
 import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { readHead } from '@/lib/db/heads';
+import { log } from '@/lib/log';
 import { pushVersion } from '@/lib/propagation/push-version';
 import { formInvalid, ok } from '@/lib/results';
 import { forcePushSchema } from '@/lib/schemas/propagation';
@@ -49,7 +50,7 @@ export const forcePush = defineAction(
         `The primary cache holds v${result.newerInCache}, newer than v${version}; an older version never replaces a newer one.`,
       );
     }
-    console.error(`[action forcePush] ${app._id} v${version}: ${result.error}`);
+    log.error({ appId: app._id, version, error: result.error }, 'forced push failed');
     return {
       status: 'error',
       code: 'internal',

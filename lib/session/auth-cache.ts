@@ -2,6 +2,7 @@ import 'server-only';
 import type { Redis } from 'ioredis';
 import type { Principal } from '@/lib/auth/principal';
 import { onAuthChange, type AuthSubject } from '@/lib/db/auth-changes';
+import { errorFields, log } from '@/lib/log';
 import { closeSubscriber, openSubscriber, redisFor } from '@/lib/redis/clients';
 import { primaryRegion } from '@/lib/regions';
 
@@ -159,9 +160,7 @@ async function announce(subject: AuthSubject): Promise<void> {
     await redisFor(primaryRegion()).publish(AUTH_CHANNEL, JSON.stringify(subject));
   } catch (error) {
     // The other processes' entries expire within AUTH_CACHE_TTL_MS regardless.
-    console.warn(
-      `[auth] could not announce a ${subject.kind} change: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    log.warn({ kind: subject.kind, ...errorFields(error) }, 'auth change not announced');
   }
 }
 

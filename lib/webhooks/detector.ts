@@ -1,6 +1,7 @@
 import 'server-only';
 import { closeLag, openLags, recordEvent } from '@/lib/db/webhook-events';
 import { env } from '@/lib/env';
+import { log } from '@/lib/log';
 import { readInstanceReports } from '@/lib/instances/read-reports';
 import { summarizeInstances } from '@/lib/instances/summarize';
 import { behindSince } from '@/lib/model/region-states';
@@ -46,6 +47,9 @@ export async function serversOnHead(
   };
 }
 
+/** Every line the detector writes is a failure it retries; the worker passes its own log. */
+const eventsLog = log.child({ component: 'events' });
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
@@ -78,7 +82,7 @@ export class EventDetector {
       windowMs: 3_600_000,
       recheckMs: 500,
       readServers: serversOnHead,
-      log: (line) => console.log(`[events] ${line}`),
+      log: (line) => eventsLog.warn(line),
       ...options,
     };
   }

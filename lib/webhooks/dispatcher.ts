@@ -3,6 +3,7 @@ import type { WebhookDeliveryDoc } from '@/lib/db/collections';
 import { claimDueDeliveries, loadEvents, recordAttempt } from '@/lib/db/webhook-deliveries';
 import { disabledEndpointIds, loadEndpointsForDelivery } from '@/lib/db/webhook-endpoints';
 import { deliveriesQueued } from '@/lib/db/webhook-events';
+import { log } from '@/lib/log';
 import { sendAttempt, type AttemptResult } from '@/lib/webhooks/send';
 import { signedHeaders } from '@/lib/webhooks/sign';
 import type { UrlPolicy } from '@/lib/webhooks/url-guard';
@@ -24,6 +25,9 @@ export interface DispatcherOptions {
   log?: (line: string) => void;
   random?: () => number;
 }
+
+/** Every line the dispatcher writes is a failure it retries; the worker passes its own log. */
+const webhooksLog = log.child({ component: 'webhooks' });
 
 /**
  * Exponential backoff with jitter: the n-th retry waits between half and all of
@@ -65,7 +69,7 @@ export class WebhookDispatcher {
       concurrency: 16,
       perEndpoint: 2,
       pollMs: 500,
-      log: (line) => console.log(`[webhooks] ${line}`),
+      log: (line) => webhooksLog.warn(line),
       random: Math.random,
       ...options,
     };
