@@ -1,7 +1,7 @@
 import type { NextConfig } from 'next';
 import { PHASE_PRODUCTION_BUILD } from 'next/constants';
 import { createAppEnv, loadCacheDeployments, loadCacheSealingKey } from './lib/env-spec';
-import { MAX_BODY_KB } from './lib/request-limits';
+import { MAX_BODY_KB, PROXY_BODY_COPY_KB } from './lib/request-limits';
 import { staticSecurityHeaders } from './lib/security-headers';
 
 const nextConfig: NextConfig = {
@@ -16,8 +16,9 @@ const nextConfig: NextConfig = {
       // the transport limit sits just above it so that message can be given.
       bodySizeLimit: `${MAX_BODY_KB}kb`,
     },
-    // The proxy (proxy.ts) gets a copy of a page request's body; never more than this is kept.
-    proxyClientMaxBodySize: `${MAX_BODY_KB}kb`,
+    // The proxy (proxy.ts) gets a copy of a page request's body; never more than this is kept,
+    // and just enough to tell a chunked body over MAX_BODY_KB (lib/request-limits.ts).
+    proxyClientMaxBodySize: `${PROXY_BODY_COPY_KB}kb`,
   },
 };
 

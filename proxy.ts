@@ -1,16 +1,27 @@
 import { NextResponse, type NextRequest } from 'next/server';
 import { env } from '@/lib/env';
-import { declaresTooLargeBody, MAX_BODY_KB } from '@/lib/request-limits';
+import {
+  declaresTooLargeBody,
+  MAX_BODY_BYTES,
+  MAX_BODY_KB,
+  readBodyCapped,
+} from '@/lib/request-limits';
 import { contentSecurityPolicy } from '@/lib/security-headers';
 
 /**
  * A fresh CSP nonce for every page request. Next finds it in the request's CSP header and puts it
  * on the scripts it renders, so pages must render per request (the root layout makes sure).
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
   // A server action is a POST to a page. Next refuses a body over its limit only after reading
-  // that much, and then answers 500; a declared oversized body is refused here, unread.
-  if (declaresTooLargeBody(request.headers)) {
+  // that much, and then answers 500; a declared oversized body is refused here, unread. One sent
+  // without its length (chunked) is measured on the proxy's copy, which stops just past the limit.
+  if (
+    declaresTooLargeBody(request.headers) ||
+    (!request.headers.has('content-length') &&
+      request.body &&
+      (await readBodyCapped(request, MAX_BODY_BYTES)) === null)
+  ) {
     return new NextResponse(`The request body is larger than ${MAX_BODY_KB} KB.\n`, {
       status: 413,
       headers: { 'content-type': 'text/plain; charset=utf-8' },

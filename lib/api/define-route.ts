@@ -14,7 +14,12 @@ import { cachedPrincipal } from '@/lib/session/auth-cache';
 import { AppError, ForbiddenError, RateLimitedError, UnauthenticatedError } from '@/lib/errors';
 import { errorFields, log, withRequestId } from '@/lib/log';
 import { metaFromHeaders, type RequestMeta } from '@/lib/request-meta';
-import { declaresTooLargeBody, MAX_BODY_BYTES, MAX_BODY_KB } from '@/lib/request-limits';
+import {
+  declaresTooLargeBody,
+  MAX_BODY_BYTES,
+  MAX_BODY_KB,
+  readBodyCapped,
+} from '@/lib/request-limits';
 import { flattenIssues } from '@/lib/schemas/issues';
 
 export interface RouteContext<P, Q, B = undefined> {
@@ -112,26 +117,6 @@ export function errorResponse(error: unknown, route: string): Response {
   }
   log.error({ route, ...errorFields(error) }, 'route failed');
   return problem('internal', 500, 'Internal error. Nothing was changed; please try again.');
-}
-
-/** The body as text, or null once it passes `limit` bytes: a huge body is never held whole. */
-export async function readBodyCapped(request: Request, limit: number): Promise<string | null> {
-  if (Number(request.headers.get('content-length') ?? 0) > limit) return null;
-  if (!request.body) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 const tooLarge = () =>
