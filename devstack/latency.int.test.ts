@@ -97,9 +97,11 @@ describe('devstack link latency', () => {
         `[devstack] latency 100 ms → median arrival ${slowMedian.toFixed(1)} ms on ${slow.region}, ` +
           `${fastMedian.toFixed(1)} ms on ${fast.region} (0 ms), ${arrivals.get(slow.region)?.length} writes`,
       );
-      expect(slowMedian).toBeGreaterThanOrEqual(90);
-      expect(slowMedian).toBeLessThanOrEqual(250);
-      expect(fastMedian).toBeLessThan(20);
+      // Measured against the unslowed replica, which pays the same for a busy machine (timers
+      // firing late, a slow event loop): the difference is the link's delay.
+      expect(slowMedian - fastMedian).toBeGreaterThanOrEqual(90);
+      expect(slowMedian - fastMedian).toBeLessThanOrEqual(200);
+      expect(fastMedian).toBeLessThan(slowMedian / 2);
     } finally {
       await fault(slow.region, 'latency', restore.slow);
       await fault(fast.region, 'latency', restore.fast);

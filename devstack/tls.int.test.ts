@@ -111,7 +111,9 @@ describe('a cache deployment over TLS', () => {
       });
       const entry = await client.ready(appId);
       expect(entry).toMatchObject({ version: 1, config: data });
-      expect(client.status().connected).toBe(true);
+      // ready() resolves on the first verified read; the subscription (its own TLS connection)
+      // may still be on its way, and connected waits for both.
+      await expect.poll(() => client?.status().connected, { timeout: 5_000 }).toBe(true);
     } finally {
       await client?.close();
       await writer.del(`propagate:cfg:${appId}`);

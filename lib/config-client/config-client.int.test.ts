@@ -148,7 +148,11 @@ describe('config client', () => {
     // Zero-latency stack: message + HGETALL, a few ms; the bound leaves room for a busy machine.
     expect(Math.max(...delays)).toBeLessThan(1_000);
     for (const c of fleet) {
-      expect(c.status()).toMatchObject({ connected: true, stalenessMs: 0, replicaLinkUp: true });
+      // v2 may have come by a stamp check before the subscription was live: wait for both
+      // connections and the replica's first INFO rather than read the status at once.
+      await expect
+        .poll(() => c.status(), { timeout: 5_000 })
+        .toMatchObject({ connected: true, stalenessMs: 0, replicaLinkUp: true });
       expect(c.staleness(appId)).toBe(0);
     }
 

@@ -159,7 +159,9 @@ describe('GET /api/apps/{appId}/propagation', () => {
       wait: { converged: boolean; waitedMs: number };
     };
     expect(done.wait.converged).toBe(true);
-    expect(done.wait.waitedMs).toBeLessThan(5_000);
+    // Returned when the region caught up, well before the 20 s limit (a loaded machine slows
+    // the replication's resumption after the heal).
+    expect(done.wait.waitedMs).toBeLessThan(8_000);
     expect(done.allInSync).toBe(true);
   });
 });

@@ -178,7 +178,8 @@ describe('propagation status against the devstack', () => {
     const timedOut = await waitForConvergence(app, doc.version, 400);
     expect(timedOut.converged).toBe(false);
     expect(timedOut.waitedMs).toBeGreaterThanOrEqual(400);
-    expect(timedOut.waitedMs).toBeLessThan(1_500);
+    // The timeout plus a last status read; a busy machine makes that read slow.
+    expect(timedOut.waitedMs).toBeLessThan(3_000);
     expect(stateOf(timedOut.status, cut.name)).toBe('propagating');
 
     const healAt = Date.now() + 600;
@@ -186,8 +187,9 @@ describe('propagation status against the devstack', () => {
     const converged = await waitForConvergence(app, doc.version, 20_000);
     expect(converged.converged).toBe(true);
     expect(Date.now()).toBeGreaterThanOrEqual(healAt);
-    // Well before the 20 s limit: it returned when the region caught up.
-    expect(converged.waitedMs).toBeLessThan(3_000);
+    // Well before the 20 s limit: it returned when the region caught up (replication resumes
+    // within a second or so after the heal; seconds more on a loaded machine).
+    expect(converged.waitedMs).toBeLessThan(7_000);
     expect(converged.status.allInSync).toBe(true);
   });
 
@@ -201,7 +203,8 @@ describe('propagation status against the devstack', () => {
     setTimeout(() => abort.abort(), 200);
     const result = await waitForConvergence(app, doc.version, 30_000, { signal: abort.signal });
     expect(result.converged).toBe(false);
-    expect(result.waitedMs).toBeLessThan(2_000);
+    // Aborted at 200 ms of a 30 s wait.
+    expect(result.waitedMs).toBeLessThan(5_000);
   });
 
   it('fleet status covers every app in one read per region, apps behind first', async () => {

@@ -163,9 +163,16 @@ describe('status read hot path', () => {
     } finally {
       publisher.disconnect();
     }
-    await waitFor(async () => (await read(thereCredential)).status === 401, 2_000, 'refused', 5);
+    // The cached entry would live AUTH_CACHE_TTL_MS from the warm-up just before: refused in
+    // well under half of it, the message did it (typically a few ms; a busy machine, more).
+    await waitFor(
+      async () => (await read(thereCredential)).status === 401,
+      AUTH_CACHE_TTL_MS / 2,
+      'refused',
+      5,
+    );
     const byMessageMs = Date.now() - announcedAt;
-    expect(byMessageMs).toBeLessThan(500);
+    expect(byMessageMs).toBeLessThan(AUTH_CACHE_TTL_MS / 2);
 
     // Revoked where nobody announces it (a write outside Propagate): the TTL bounds the delay.
     const silent = await createTestToken({ tenantId: TENANT, scope: 'read' });
@@ -181,7 +188,8 @@ describe('status read hot path', () => {
       'refused by the TTL',
       50,
     );
-    expect(Date.now() - revokedAt).toBeLessThanOrEqual(AUTH_CACHE_TTL_MS + 500);
+    // The TTL, plus one read's time on a busy machine.
+    expect(Date.now() - revokedAt).toBeLessThanOrEqual(AUTH_CACHE_TTL_MS + 1_500);
   });
 
   it('a disabled user is refused at their next read', async () => {
