@@ -47,6 +47,9 @@ export async function copyHeads({
       checksum: d.checksum,
       data: d.data,
       committedAt: d.createdAt,
+      // An archived app's head is its tombstone: copied as anything else, services on the
+      // target would serve the retired config again.
+      archived: d.archived === true,
     })),
   );
   return { apps: page.appIds, cursor: page.cursor };

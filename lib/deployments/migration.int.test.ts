@@ -14,12 +14,14 @@ import { getCacheState } from '@/lib/db/cache-state';
 import { ensureIndexes } from '@/lib/db/collections';
 import { closeMongo, getDb } from '@/lib/db/mongo';
 import { ACTIVE_DEPLOYMENT_KEY } from '@/lib/contract/deployment-marker';
-import { backfillPass } from '@/lib/deployments/backfill';
+import { backfillPass, copyHeads } from '@/lib/deployments/backfill';
+import { commitVersion } from '@/lib/db/config-versions';
+import { readHead } from '@/lib/db/heads';
 import type { MigrationStep } from '@/lib/model/migration-gates';
 import { takeStep } from '@/lib/deployments/migration-steps';
 import { verifyPass } from '@/lib/deployments/verify';
 import type { AppDoc } from '@/lib/db/collections';
-import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
+import { createPushedApp, saveNextVersion, testAuthor } from '@/test/helpers/propagation';
 import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { retryDeploymentOutboxes } from '@/lib/worker/deployment-retry';
 
@@ -258,5 +260,27 @@ describe('a migration from home to next', () => {
       'migration.cut_over',
       'migration.finished',
     ]);
+  });
+
+  it('copies an archived app as a tombstone, so services on the target do not serve it again', async () => {
+    const app = await createPushedApp('t-mig', created, 'ar');
+    const head = await readHead(app._id);
+    const tombstone = await commitVersion({
+      app,
+      expectedVersion: 1,
+      data: head!.data,
+      author: testAuthor,
+      message: 'Archived',
+      archived: true,
+    });
+    expect(tombstone.status).toBe('committed');
+    for (let cursor: string | null = null; ;) {
+      const page = await copyHeads({ deployment: 'home', cursor });
+      if (!page) break;
+      cursor = page.cursor;
+    }
+    const entry = await deploymentPrimaryRedis('home').hgetall(configKey(app._id));
+    expect(entry).toMatchObject({ version: '2', archived: expect.any(String) });
+    expect(entry.body).toBeUndefined();
   });
 });
