@@ -168,8 +168,13 @@ async function fetchFromCluster(
   markers: readonly string[],
 ): Promise<Fetched> {
   // A client made a moment ago is still learning the slots: wait for that, within the read.
-  if (redis.status !== 'ready')
-    await once(redis, 'ready', { signal: AbortSignal.timeout(env.REGION_TIMEOUT_MS) });
+  if (redis.status !== 'ready') {
+    try {
+      await once(redis, 'ready', { signal: AbortSignal.timeout(env.REGION_TIMEOUT_MS) });
+    } catch {
+      return { error: new Error('not connected: the cluster did not get ready in time') };
+    }
+  }
   const urls = [region.url, ...(region.nodes ?? [])];
   if (region.role === 'replica') {
     const missing = uncoveredSlots(redis.slots, urls);
