@@ -9,10 +9,14 @@ import { runCli } from './main';
 import { createProgress } from './progress';
 import { snapshotOf, type AppInstances, type AppPropagation } from './watch';
 
-const region = (name: string, version: number | null): AppPropagation['regions'][number] => ({
+const region = (
+  name: string,
+  version: number | null,
+  deployment = 'default',
+): AppPropagation['regions'][number] => ({
   name,
   role: name === 'primary' ? 'primary' : 'replica',
-  deployment: 'default',
+  deployment,
   stamp: version === null ? null : { version, checksum: 'c', committedAt: 1, pushedAt: 1 },
   state: 'in_sync',
   label: 'In sync',
@@ -141,6 +145,51 @@ describe('progress when piped', () => {
     progress.update(snapshotOf(3, status([region('primary', 3), region('eu', 2)]), null));
     progress.finish(snapshotOf(3, status([region('primary', 3), region('eu', 3)]), null));
     expect(text).toContain('\x1b[3F'); // back over the two regions and the clock
+  });
+});
+
+describe('during a cache migration (two deployments with the same region names)', () => {
+  const both = (target: number) =>
+    status([
+      region('primary', 3),
+      region('eu', 3),
+      region('primary', target, 'target'),
+      region('eu', target, 'target'),
+    ]);
+
+  it('waits for each deployment’s copy of a region, not for the name once', () => {
+    expect(snapshotOf(3, both(2), null).converged).toBe(false);
+    expect(snapshotOf(3, both(3), null).converged).toBe(true);
+  });
+
+  it('labels every region row with its deployment, piped and on a terminal', () => {
+    for (const tty of [false, true]) {
+      let text = '';
+      const progress = createProgress({
+        version: 3,
+        servers: false,
+        startedAt: Date.now(),
+        tty,
+        write: (t) => (text += t),
+      });
+      progress.finish(snapshotOf(3, both(3), null));
+      const rows = text.split('\n').filter((line) => line.includes('✓'));
+      expect(rows).toHaveLength(4);
+      expect(rows.filter((line) => / eu +default /.test(line))).toHaveLength(1);
+      expect(rows.filter((line) => / eu +target /.test(line))).toHaveLength(1);
+    }
+  });
+
+  it('names no deployment while there is one', () => {
+    let text = '';
+    createProgress({
+      version: 3,
+      servers: false,
+      startedAt: Date.now(),
+      tty: false,
+      write: (t) => (text += t),
+    }).finish(snapshotOf(3, status([region('primary', 3), region('eu', 3)]), null));
+    expect(text).not.toContain('default');
   });
 });
 

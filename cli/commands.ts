@@ -13,8 +13,8 @@ import { parseConfigInput } from '../lib/schemas/config';
 import { ApiProblem, type ApiClient } from './client';
 import { formatMs } from './duration';
 import { CliError, EXIT } from './exit-codes';
-import { createProgress } from './progress';
-import { watchVersion, type Snapshot } from './watch';
+import { createProgress, regionLabeler, regionNamer } from './progress';
+import { regionKey, watchVersion, type Snapshot } from './watch';
 
 /** Where a command writes: stdout for results, stderr for notes; `json` for machines. */
 export interface Io {
@@ -187,11 +187,12 @@ export async function statusCommand(client: ApiClient, io: Io, appId: string) {
   io.out(
     `${appId}: head v${data.head?.version ?? '—'}, ${data.allInSync ? 'in sync everywhere' : 'not in sync everywhere'}\n`,
   );
+  const label = regionLabeler(data.regions);
   for (const r of data.regions) {
     const arrival =
       r.timeToArriveMs === null ? '' : `  arrived ${formatMs(r.timeToArriveMs)} after the commit`;
     io.out(
-      `  ${r.name.padEnd(16)} ${(r.stamp ? `v${r.stamp.version}` : '—').padEnd(6)} ${r.label}${arrival}\n`,
+      `  ${label(r)} ${(r.stamp ? `v${r.stamp.version}` : '—').padEnd(6)} ${r.label}${arrival}\n`,
     );
   }
 }
@@ -230,9 +231,10 @@ export async function waitFor(
     waitedMs: took,
     regions: last.status.regions.map((r) => ({
       name: r.name,
+      deployment: r.deployment,
       version: r.stamp?.version ?? null,
       state: r.state,
-      arrived: last.regionsDone.has(r.name),
+      arrived: last.regionsDone.has(regionKey(r)),
       explanation: r.explanation,
     })),
     servers: opts.servers
@@ -247,10 +249,11 @@ export async function waitFor(
       );
     return last;
   }
-  const missing = last.status.regions.filter((r) => !last.regionsDone.has(r.name));
+  const missing = last.status.regions.filter((r) => !last.regionsDone.has(regionKey(r)));
+  const named = regionNamer(last.status.regions);
   const lines = [
-    `Not converged after ${formatMs(opts.timeoutMs)}: v${version} has not reached ${missing.length ? missing.map((r) => r.name).join(', ') : 'every server'}.`,
-    ...missing.map((r) => `  ${r.name}: ${r.label} — ${r.explanation}`),
+    `Not converged after ${formatMs(opts.timeoutMs)}: v${version} has not reached ${missing.length ? missing.map(named).join(', ') : 'every server'}.`,
+    ...missing.map((r) => `  ${named(r)}: ${r.label} — ${r.explanation}`),
     ...[...last.serversWaiting].map((s) => `  server ${s} has not applied v${version}`),
     'The version is saved; it keeps propagating. Follow it with: propagate wait ' +
       `${appId} --version ${version}`,

@@ -1,5 +1,5 @@
 import { formatMs } from './duration';
-import type { Snapshot } from './watch';
+import { regionKey, type AppPropagation, type Snapshot } from './watch';
 
 /** How `push --wait` and `wait` show arrivals: a live table on a terminal, lines when piped. */
 export interface Progress {
@@ -12,6 +12,30 @@ interface Options {
   servers: boolean;
   startedAt: number;
   write: (text: string) => void;
+}
+
+type NamedRegion = Pick<AppPropagation['regions'][number], 'name' | 'deployment'>;
+
+const manyDeployments = (regions: readonly NamedRegion[]) =>
+  new Set(regions.map((r) => r.deployment)).size > 1;
+
+/** A region in a sentence: `deployment/name` while more than one deployment is reported. */
+export function regionNamer(regions: readonly NamedRegion[]): (region: NamedRegion) => string {
+  return manyDeployments(regions) ? regionKey : (r) => r.name;
+}
+
+/**
+ * How a region is named in a table: its name, and while more than one cache deployment is
+ * reported (a migration) its deployment beside it, so the two us-east-1 rows can be told apart.
+ */
+export function regionLabeler(regions: readonly NamedRegion[]): (region: NamedRegion) => string {
+  const multi = manyDeployments(regions);
+  const width = Math.max(16, ...regions.map((r) => r.name.length));
+  const deploymentWidth = Math.max(0, ...regions.map((r) => r.deployment.length));
+  return (r) =>
+    multi
+      ? `${r.name.padEnd(width)} ${r.deployment.padEnd(deploymentWidth)}`
+      : r.name.padEnd(width);
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠤', '⠇', '⠏'];
@@ -29,12 +53,12 @@ function lineProgress({ version, servers, startedAt, write }: Options): Progress
       );
     }
     const elapsed = formatMs(Date.now() - startedAt);
+    const label = regionLabeler(snapshot.status.regions);
     for (const region of snapshot.status.regions) {
-      if (snapshot.regionsDone.has(region.name) && !seen.has(region.name)) {
-        seen.add(region.name);
-        write(
-          `  ✓ ${region.name.padEnd(16)} v${region.stamp?.version ?? version} arrived   +${elapsed}\n`,
-        );
+      const key = regionKey(region);
+      if (snapshot.regionsDone.has(key) && !seen.has(key)) {
+        seen.add(key);
+        write(`  ✓ ${label(region)} v${region.stamp?.version ?? version} arrived   +${elapsed}\n`);
       }
     }
     for (const server of snapshot.serversDone) {
@@ -54,15 +78,16 @@ function ttyProgress({ version, servers, startedAt, write }: Options): Progress 
   const draw = (snapshot: Snapshot, final: boolean) => {
     const lines: string[] = [];
     const spin = SPINNER[frame++ % SPINNER.length] ?? '·';
+    const label = regionLabeler(snapshot.status.regions);
     for (const region of snapshot.status.regions) {
-      const done = snapshot.regionsDone.has(region.name);
-      if (done && !arrivedAfter.has(region.name))
-        arrivedAfter.set(region.name, Date.now() - startedAt);
-      const after = arrivedAfter.get(region.name);
+      const key = regionKey(region);
+      const done = snapshot.regionsDone.has(key);
+      if (done && !arrivedAfter.has(key)) arrivedAfter.set(key, Date.now() - startedAt);
+      const after = arrivedAfter.get(key);
       const mark = done ? '\x1b[32m✓\x1b[0m' : final ? '\x1b[31m✗\x1b[0m' : spin;
       const held = region.stamp ? `v${region.stamp.version}` : '—';
       const when = after === undefined ? region.label : `arrived +${formatMs(after)}`;
-      lines.push(` ${mark} ${region.name.padEnd(16)} ${held.padEnd(6)} ${when}`);
+      lines.push(` ${mark} ${label(region)} ${held.padEnd(6)} ${when}`);
       if (servers) {
         const instances = snapshot.instances?.regions.find((r) => r.region === region.name);
         const live = instances?.instances.filter((i) => i.state !== 'stopped') ?? [];

@@ -10,7 +10,7 @@ export type AppInstances = z.output<typeof appInstancesSchema>;
 export interface Snapshot {
   status: AppPropagation;
   instances: AppInstances | null;
-  /** Regions that serve the version (or a newer one). */
+  /** Regions that serve the version (or a newer one), by regionKey. */
   regionsDone: Set<string>;
   /** Live servers (region/instance) that applied it, and those that have not yet. */
   serversDone: Set<string>;
@@ -18,13 +18,19 @@ export interface Snapshot {
   converged: boolean;
 }
 
+type RegionOfStatus = AppPropagation['regions'][number];
+
+/** A region's identity: during a migration a region name is listed once per cache deployment. */
+export const regionKey = (region: Pick<RegionOfStatus, 'name' | 'deployment'>) =>
+  `${region.deployment}/${region.name}`;
+
 export function snapshotOf(
   version: number,
   status: AppPropagation,
   instances: AppInstances | null,
 ): Snapshot {
   const regionsDone = new Set(
-    status.regions.filter((r) => (r.stamp?.version ?? 0) >= version).map((r) => r.name),
+    status.regions.filter((r) => (r.stamp?.version ?? 0) >= version).map(regionKey),
   );
   const serversDone = new Set<string>();
   const serversWaiting = new Set<string>();
