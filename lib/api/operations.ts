@@ -216,7 +216,7 @@ export const operations = {
     tag: 'Propagation',
     summary: 'Follow where the configuration has reached, as it happens',
     description:
-      'Server-Sent Events (`text/event-stream`, e.g. with `EventSource` or `curl -N`): the whole status at once (`status`), then again on every change, named by what changed. The stream never ends by itself; reconnect when it drops (a proxy may close idle connections despite the heartbeats). Open streams and long-poll waits count together against a per-caller limit (429 with `Retry-After`).',
+      'Server-Sent Events (`text/event-stream`, e.g. with `EventSource` or `curl -N`): the whole status at once (`status`), then again on every change, named by what changed. A client that reads slowly gets the newest status rather than every one in between, and one that falls far behind is disconnected. The stream never ends by itself; reconnect when it drops (a proxy may close idle connections despite the heartbeats). Open streams and long-poll waits count together against a per-caller limit (429 with `Retry-After`).',
     permission: 'propagation:read',
     params: appParamsSchema,
     query: noQuery,

@@ -21,7 +21,11 @@ const observerLog = log.child({ component: 'observer' });
 const countInput = (input: 'message' | 'scan' | 'reconcile') =>
   metrics().observerEvents.inc({ input });
 
-export type { AppListener, ScopeListener } from '@/lib/propagation/observer/change-feed';
+export type {
+  AppListener,
+  ScopeBatch,
+  ScopeListener,
+} from '@/lib/propagation/observer/change-feed';
 export type { TimedProbe } from '@/lib/propagation/observer/snapshot';
 
 export interface ObserverOptions {

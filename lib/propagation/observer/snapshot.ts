@@ -145,6 +145,7 @@ export class Snapshot {
       }
       return heads.get(primary) ?? null;
     };
+    const before = entry.states;
     entry.states = this.regions.map((region, i) =>
       cellState(
         this.probes[i] ?? unknownProbe(region),
@@ -153,11 +154,17 @@ export class Snapshot {
         now,
       ),
     );
+    if (entry.states.length !== before.length || entry.states.some((s, i) => s !== before[i])) {
+      this.feed.moved(entry);
+    }
     if (entry.states.every((s) => s === 'in_sync')) this.behind.delete(entry);
     else this.behind.add(entry);
   }
 
-  /** The app's status; the same object for every caller until it changes. */
+  /**
+   * The app's status; the same object for every caller until it changes, and never changed
+   * itself (streams encode it once for all their clients).
+   */
   statusOf(entry: AppEntry, now = Date.now()): AppPropagationStatus {
     const key = `${entry.rev}:${this.behind.has(entry) ? `t${this.tick}` : `r${this.regionsRev}`}`;
     const cached = this.statusCache.get(entry.appId);

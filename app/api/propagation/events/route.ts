@@ -1,5 +1,5 @@
 import { defineRoute, noParams, noQuery } from '@/lib/api/define-route';
-import { eventStream } from '@/lib/api/event-stream';
+import { eventFrame, eventStream } from '@/lib/api/event-stream';
 import { tenantScope } from '@/lib/auth/authorize';
 import { getObserver } from '@/lib/propagation/observer/instance';
 import { regionHealthNow } from '@/lib/propagation/read-status';
@@ -20,12 +20,13 @@ export const GET = defineRoute(
     const observer = getObserver();
     await observer.ready();
     const release = acquireWatch(principal, 'stream');
+    const regions = () => eventFrame('regions', { regions: regionHealthNow(observer) }, 'regions');
     return eventStream(request, (send) => {
-      send('regions', { regions: regionHealthNow(observer) });
-      const stop = observer.watchScope(({ apps, regions }) => {
+      send(regions());
+      const stop = observer.watchScope(({ apps, regions: health }) => {
         const changed = tenantId ? apps.filter((a) => a.tenantId === tenantId).length : apps.length;
-        if (changed > 0) send('fleet', { changed });
-        if (regions) send('regions', { regions: regionHealthNow(observer) });
+        if (changed > 0) send(eventFrame('fleet', { changed }));
+        if (health) send(regions());
       });
       return () => {
         stop();

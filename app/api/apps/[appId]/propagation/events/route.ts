@@ -1,5 +1,5 @@
 import { defineRoute } from '@/lib/api/define-route';
-import { eventStream } from '@/lib/api/event-stream';
+import { eventStream, sharedEventFrame } from '@/lib/api/event-stream';
 import { appStatusEvent } from '@/lib/propagation/status-events';
 import { getObserver } from '@/lib/propagation/observer/instance';
 import { statusAppForPrincipal } from '@/lib/propagation/read-status';
@@ -13,7 +13,9 @@ export const dynamic = 'force-dynamic';
 /**
  * An app's propagation status, pushed (Server-Sent Events): the whole status at once, then again
  * on every change (`head`, `region`, `arrival`; `tick` while a region is behind, so elapsed times
- * move), with heartbeats. Capped per caller with the long-poll waits (429 with Retry-After).
+ * move), with heartbeats. Every event carries the whole status, so a client that reads slowly is
+ * sent the newest one and skips those in between (key `status`); each status is encoded once for
+ * all its watchers. Capped per caller with the long-poll waits (429 with Retry-After).
  */
 export const GET = defineRoute(
   {
@@ -29,11 +31,11 @@ export const GET = defineRoute(
     const release = acquireWatch(principal, 'stream');
     return eventStream(request, (send) => {
       let last: AppPropagationStatus = observer.statusOf(entry);
-      send('status', last);
+      send(sharedEventFrame('status', last, 'status'));
       const stop = observer.watchApp(app._id, (changed) => {
         const status = observer.statusOf(changed);
         if (status === last) return;
-        send(appStatusEvent(last, status), status);
+        send(sharedEventFrame(appStatusEvent(last, status), status, 'status'));
         last = status;
       });
       return () => {
