@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Page } from '@playwright/test';
-import { expect, fault, test } from './fixtures';
+import type { Page, Request } from '@playwright/test';
+import { expect, fault, snap, test } from './fixtures';
 
 /**
  * Watching a save propagate, in the browser: every region turns "In sync"; a slow region is seen
@@ -161,5 +161,49 @@ test.describe('live status stream', () => {
       await expect(row).toContainText(`v${version}`);
     }
     expect(polled.length).toBeGreaterThan(0);
+  });
+});
+
+test.describe('live fleet', () => {
+  const fleetReads = (url: string) => new URL(url).pathname === '/api/propagation';
+
+  test('a fleet row turns to the new version from the stream alone, with every page read blocked', async ({
+    supportPage,
+    adminPage,
+  }) => {
+    const appId = 'acme-storefront';
+    const { regions } = await regionsOf(adminPage, appId);
+    let started = 0;
+    let ended = 0;
+    supportPage.on('request', (r) => {
+      if (fleetReads(r.url())) started += 1;
+    });
+    const end = (r: Request) => {
+      if (fleetReads(r.url())) ended += 1;
+    };
+    supportPage.on('requestfinished', end);
+    supportPage.on('requestfailed', end);
+    const streamOpen = supportPage.waitForResponse(
+      (r) => new URL(r.url()).pathname === '/api/propagation/events',
+    );
+    await supportPage.goto('/fleet?tenant=acme');
+    const row = supportPage
+      .getByRole('table', { name: 'Apps and their state in each region' })
+      .getByRole('row')
+      .filter({ has: supportPage.locator(`a[href="/apps/${appId}"]`) });
+    await expect(row).toBeVisible();
+    // The server listens before it answers, so from here on every change reaches this page.
+    expect((await streamOpen).ok()).toBe(true);
+    await expect.poll(() => started >= 1 && ended === started).toBe(true);
+    // No read of the page may answer from now on: only the stream's rows can change the table.
+    await supportPage.route(
+      (url) => fleetReads(url.toString()),
+      (route) => route.abort(),
+    );
+    const version = await saveNewDisplayName(adminPage, appId);
+    await expect(row.getByText(`serves v${version}`)).toHaveCount(regions.length);
+    await expect(row.getByText('In sync')).toHaveCount(regions.length);
+    await expect(row).toContainText(`v${version}`);
+    await snap(supportPage, 'fleet-live-row');
   });
 });

@@ -9,8 +9,8 @@ import { useScopeStream } from '@/lib/query/propagation-streams';
 
 /**
  * "All in sync" or "n regions behind" for one app of the apps list, live. Every row of a page
- * asks for the same query (the page's apps, `pageApps`) and listens to the same stream: the page
- * costs one request per change in the tenant, whatever the size of the fleet.
+ * asks for the same query (the page's apps, `pageApps`), read once; the scope stream's rows of
+ * changed apps update it in place, so a change costs no request whatever the size of the fleet.
  */
 export function PropagationSummarySlot({
   appId,

@@ -70,8 +70,9 @@ function Pager({ data, filters }: { data: FleetPage; filters: FleetFilters }) {
 
 /**
  * One page of the apps the filters select, in every region, live: the server pages and orders
- * (apps with a region not in sync first) from its status observer, and the scope stream says
- * when to read the page again; polling only while the stream is down.
+ * (apps with a region not in sync first) from its status observer; the scope stream's rows
+ * change the rows shown at once, and the page is read again when rows may have moved
+ * (lib/query/propagation-streams.ts); polling only while the stream is down.
  */
 export function FleetTable({ filters }: { filters: FleetFilters }) {
   const stream = useScopeStream();

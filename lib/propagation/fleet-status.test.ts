@@ -1,25 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { fleetPage, type FleetFilter, type FleetRegion, type FleetSource } from './fleet-status';
+import {
+  applyFleetRowChanges,
+  fleetPage,
+  fleetRowChange,
+  type FleetFilter,
+  type FleetRegion,
+  type FleetSource,
+} from './fleet-status';
 import type { RegionStateName } from '@/lib/model/region-states';
+import { fleetRegion } from '@/test/helpers/fleet';
 
-const regions: FleetRegion[] = [
-  {
-    name: 'us-east-1',
-    role: 'primary',
-    deployment: 'd',
-    reachable: true,
-    unreachableSince: null,
-    lastError: null,
-  },
-  {
-    name: 'eu-west-1',
-    role: 'replica',
-    deployment: 'd',
-    reachable: true,
-    unreachableSince: null,
-    lastError: null,
-  },
-];
+const regions: FleetRegion[] = [fleetRegion('us-east-1', 'primary'), fleetRegion('eu-west-1')];
 
 const NOW = 100_000;
 
@@ -141,5 +132,55 @@ describe('fleetPage', () => {
       { name: 'us-east-1', deployment: 'e', state: 'in_sync', version: 2 },
       { name: 'eu-west-1', deployment: 'e', state: 'lagging', version: 1 },
     ]);
+  });
+});
+
+describe('fleet rows from the stream', () => {
+  it('a changed row carries every region, and a page takes it for the regions it shows', () => {
+    const two: FleetRegion[] = [...regions, { ...regions[1]!, deployment: 'e' }];
+    const before = fleetPage(
+      [app('a', ['in_sync', 'lagging']), app('c', ['in_sync', 'in_sync'])],
+      two,
+      { limit: 10, deployment: 'd' },
+      { now: NOW, lagBudgetMs: 5_000 },
+    );
+    const change = fleetRowChange(
+      {
+        ...app('a', ['in_sync', 'in_sync']),
+        head: { version: 3, checksum: 'c', committedAt: NOW, pushedAt: NOW, divergedAt: null },
+        stamps: [{ version: 3 }, { version: 3 }, { version: 2 }],
+        states: ['in_sync', 'in_sync', 'propagating'],
+      },
+      two,
+      true,
+    );
+    expect(change.regions.map((r) => `${r.deployment}/${r.name}`)).toEqual([
+      'd/us-east-1',
+      'd/eu-west-1',
+      'e/eu-west-1',
+    ]);
+    const after = applyFleetRowChanges(before, [change]);
+    expect(after.apps[0]).toEqual({
+      appId: 'a',
+      tenantId: 't',
+      name: 'a',
+      headVersion: 3,
+      committedAt: NOW,
+      regions: [
+        { name: 'us-east-1', deployment: 'd', state: 'in_sync', version: 3 },
+        { name: 'eu-west-1', deployment: 'd', state: 'in_sync', version: 3 },
+      ],
+      behind: 0,
+      worst: 'in_sync',
+    });
+    // The other row, and the server's order and counts, are the page's until it is read again.
+    expect(after.apps[1]).toBe(before.apps[1]);
+    expect(after).toMatchObject({ notInSync: before.notInSync, total: before.total });
+  });
+
+  it('leaves a page that shows none of the changed apps as it was', () => {
+    const before = page({});
+    const other = fleetRowChange(app('z', ['lagging', 'lagging']), regions, true);
+    expect(applyFleetRowChanges(before, [other])).toBe(before);
   });
 });

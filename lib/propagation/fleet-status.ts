@@ -113,6 +113,75 @@ function row(
 }
 
 /**
+ * An app's row as the fleet stream sends it when the app changed: its cells in every region the
+ * observer watches (a page keeps those it shows). `moved`: its region states or listing changed,
+ * so its place in the fleet's order may have too; otherwise only the row's content changed.
+ */
+export interface FleetRowChange extends Omit<FleetApp, 'behind' | 'worst'> {
+  moved: boolean;
+}
+
+/**
+ * The fleet stream's `fleet` event. `seq` counts this connection's events from 0, sent on
+ * connect: a 0, or any number but the next, means events may have been missed (a reconnect), and
+ * so does `overflow` (more apps changed than an event carries): read the page again.
+ */
+export type FleetStreamEvent =
+  { seq: number; rows: FleetRowChange[] } | { seq: number; overflow: true };
+
+export function fleetRowChange(
+  source: FleetSource,
+  regions: readonly FleetRegion[],
+  moved: boolean,
+): FleetRowChange {
+  const {
+    behind: _behind,
+    worst: _worst,
+    ...rest
+  } = row(
+    source,
+    regions,
+    regions.map((_, i) => i),
+  );
+  return { ...rest, moved };
+}
+
+/**
+ * The page with the stream's changed rows applied to the apps it shows (their cells for the
+ * regions it shows); rows for apps it does not show are ignored. The same page object when none
+ * applied. Only contents: a row that moved may belong elsewhere, which a new read of the page says.
+ */
+export function applyFleetRowChanges(
+  page: FleetPage,
+  changes: readonly FleetRowChange[],
+): FleetPage {
+  const byApp = new Map(changes.map((c) => [c.appId, c]));
+  let applied = false;
+  const apps = page.apps.map((app): FleetApp => {
+    const change = byApp.get(app.appId);
+    if (!change) return app;
+    applied = true;
+    const cells = page.regions.map(
+      (r): FleetRegionCell =>
+        change.regions.find((c) => c.name === r.name && c.deployment === r.deployment) ?? {
+          name: r.name,
+          deployment: r.deployment,
+          state: 'unreachable',
+          version: null,
+        },
+    );
+    const { moved: _moved, ...content } = change;
+    return {
+      ...content,
+      regions: cells,
+      behind: cells.filter((c) => c.state !== 'in_sync').length,
+      worst: worstOf(cells.map((c) => c.state)),
+    };
+  });
+  return applied ? { ...page, apps } : page;
+}
+
+/**
  * `sources` come ordered by tenant and name. A region filter narrows what counts: the state
  * filter and the ordering then look at that region only. The state filter keeps apps with at
  * least one counted region in that state.

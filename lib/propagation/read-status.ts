@@ -7,12 +7,13 @@ import { AppError } from '@/lib/errors';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
 import {
   fleetPage,
+  fleetRowChange,
   type FleetFilter,
   type FleetPage,
   type FleetRegion,
 } from '@/lib/propagation/fleet-status';
 import { getObserver } from '@/lib/propagation/observer/instance';
-import type { StatusObserver } from '@/lib/propagation/observer/observer';
+import type { ScopeBatch, StatusObserver } from '@/lib/propagation/observer/observer';
 import type { Region } from '@/lib/regions';
 import { toRegionHealth, type RegionHealth } from '@/lib/regions-health/region-health';
 
@@ -102,6 +103,43 @@ export async function readFleet(
     now: Date.now(),
     lagBudgetMs: env.LAG_BUDGET_MS,
   });
+}
+
+/**
+ * At most this many changed rows go in one fleet event; past it (a re-push of every app) the
+ * event says to read the page again instead, so an event stays small whatever the fleet's size.
+ */
+export const MAX_FLEET_ROWS_PER_EVENT = 200;
+
+/** A fleet event's rows as JSON, or `overflow`: more changed than an event carries. */
+export type FleetChanges = { rowsJson: string } | { overflow: true };
+
+const changesByBatch = new WeakMap<ScopeBatch, Map<string, FleetChanges | null>>();
+
+/**
+ * A batch's changed fleet rows in a tenant scope (null: every tenant), built once per batch and
+ * scope however many streams send them; null when no app of the scope changed.
+ */
+export function fleetChanges(
+  batch: ScopeBatch,
+  tenantId: string | null,
+  observer: StatusObserver = getObserver(),
+): FleetChanges | null {
+  let byScope = changesByBatch.get(batch);
+  if (!byScope) changesByBatch.set(batch, (byScope = new Map<string, FleetChanges | null>()));
+  const scope = tenantId ?? '';
+  const known = byScope.get(scope);
+  if (known !== undefined) return known;
+  const inScope = tenantId ? batch.apps.filter((a) => a.tenantId === tenantId) : batch.apps;
+  let changes: FleetChanges | null = null;
+  if (inScope.length > MAX_FLEET_ROWS_PER_EVENT) changes = { overflow: true };
+  else if (inScope.length > 0) {
+    const regions = fleetRegions(observer);
+    const rows = inScope.map((a) => fleetRowChange(a, regions, batch.moved.has(a)));
+    changes = { rowsJson: JSON.stringify(rows) };
+  }
+  byScope.set(scope, changes);
+  return changes;
 }
 
 /** Every region's health from the observer's last scan. */

@@ -12,6 +12,11 @@ import { useCallback, useEffect, useRef, useSyncExternalStore } from 'react';
 export type StreamState = 'connecting' | 'live' | 'down';
 
 type Handler = (event: string, data: unknown) => void;
+/** Handlers with the same `once` key run once per event, whichever component still listens. */
+interface HandlerRef {
+  current: Handler;
+  once?: string;
+}
 
 const EVENT_NAMES = ['status', 'head', 'region', 'arrival', 'tick', 'fleet', 'regions'] as const;
 const RETRY_MS = 5_000;
@@ -21,7 +26,7 @@ interface Shared {
   state: StreamState;
   refs: number;
   watchers: Set<() => void>;
-  handlers: Set<{ current: Handler }>;
+  handlers: Set<HandlerRef>;
   retry: ReturnType<typeof setTimeout> | null;
 }
 
@@ -50,7 +55,14 @@ function open(url: string, shared: Shared) {
     source.addEventListener(name, (event) => {
       setState(shared, 'live');
       const data: unknown = JSON.parse((event as MessageEvent<string>).data);
-      for (const handler of shared.handlers) handler.current(name, data);
+      const ran = new Set<string>();
+      for (const handler of shared.handlers) {
+        if (handler.once !== undefined) {
+          if (ran.has(handler.once)) continue;
+          ran.add(handler.once);
+        }
+        handler.current(name, data);
+      }
     });
   }
 }
@@ -81,22 +93,31 @@ function release(url: string, shared: Shared) {
   streams.delete(url);
 }
 
-/** Listens to `url` while mounted; `onEvent` may change between renders. */
-export function useEventStream(url: string, onEvent: Handler): StreamState {
-  const handler = useRef(onEvent);
+/**
+ * Listens to `url` while mounted; `onEvent` may change between renders. With `once`, of all the
+ * mounted handlers given the same key only one runs per event (one that updates a shared cache,
+ * used by every row of a list).
+ */
+export function useEventStream(
+  url: string,
+  onEvent: Handler,
+  { once }: { once?: string } = {},
+): StreamState {
+  const handler = useRef<HandlerRef>({ current: onEvent, once });
   useEffect(() => {
-    handler.current = onEvent;
+    handler.current.current = onEvent;
   });
   // Stable per URL: a new subscribe function would make React re-subscribe on every render,
   // closing and reopening the stream each time.
   const subscribe = useCallback(
     (notify: () => void) => {
       const shared = acquire(url);
+      const ref = handler.current;
       shared.watchers.add(notify);
-      shared.handlers.add(handler);
+      shared.handlers.add(ref);
       return () => {
         shared.watchers.delete(notify);
-        shared.handlers.delete(handler);
+        shared.handlers.delete(ref);
         release(url, shared);
       };
     },

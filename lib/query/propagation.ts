@@ -58,13 +58,24 @@ function fleetUrl(filters: FleetFilters): string {
   return qs ? `/api/propagation?${qs}` : '/api/propagation';
 }
 
-/** Read once, then refetched when the scope stream says apps changed; polled only without it. */
+/**
+ * While the stream is up a page is read once, then kept current by the scope stream's rows
+ * (lib/query/propagation-streams.ts), read again when rows may have moved or events were
+ * missed, and every FLEET_RESYNC_MS in any case (the counts and ages at the top are the
+ * server's). Polled only while the stream is down.
+ */
+export const FLEET_RESYNC_MS = 30_000;
+
 export const fleetPropagationQuery = (filters: FleetFilters = {}, stream: StreamState = 'down') =>
   queryOptions({
     queryKey: propagationKeys.fleet(filters),
     queryFn: ({ signal }) => fetchJson<FleetPage>(fleetUrl(filters), { signal }),
     refetchInterval: (query) =>
-      stream !== 'down' ? false : (query.state.data?.notInSync ?? 0) > 0 ? 1_000 : SLOW_POLL_MS,
+      stream !== 'down'
+        ? FLEET_RESYNC_MS
+        : (query.state.data?.notInSync ?? 0) > 0
+          ? 1_000
+          : SLOW_POLL_MS,
     placeholderData: (previous) => previous,
   });
 

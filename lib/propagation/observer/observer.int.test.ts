@@ -4,6 +4,9 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { GET as appEvents } from '@/app/api/apps/[appId]/propagation/events/route';
+import { GET as scopeEvents } from '@/app/api/propagation/events/route';
+import { parseUpdateMessage, UPDATES_CHANNEL } from '@/lib/contract/cache-layout';
+import type { FleetStreamEvent } from '@/lib/propagation/fleet-status';
 import { fault, flushPrimary, redisAs, stackStatus, waitFor } from '@/test/helpers/devstack';
 import { collections, type AppDoc } from '@/lib/db/collections';
 import { closeMongo } from '@/lib/db/mongo';
@@ -13,7 +16,7 @@ import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { appPropagationStatus } from '@/lib/propagation/read-status';
 import { waitForConvergence } from '@/lib/propagation/wait';
 import { openWatches } from '@/lib/propagation/watch-limits';
-import { closeRedis } from '@/lib/redis/clients';
+import { closeRedis, closeSubscriber, openSubscriber } from '@/lib/redis/clients';
 import { listRegions, primaryRegion } from '@/lib/regions';
 import { startWorker, type RunningWorker } from '@/lib/worker/run-worker';
 import { createTestToken, requestWith } from '@/test/helpers/auth';
@@ -68,6 +71,62 @@ afterAll(async () => {
   await closeRedis({ subscribers: true });
   await closeMongo();
 });
+
+interface StreamEvent {
+  name: string;
+  data: unknown;
+  /** performance.now() when it was read here. */
+  at: number;
+}
+
+/** Reads an event stream's events as they come; `next` resolves with the first that matches. */
+function readEvents(response: Response) {
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: StreamEvent[] = [];
+  const waiting: { match: (e: StreamEvent) => boolean; resolve: (e: StreamEvent) => void }[] = [];
+  void (async () => {
+    let buffer = '';
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) return;
+      const at = performance.now();
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const name = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (!name || data === undefined) continue;
+        const event = { name, data: JSON.parse(data) as unknown, at };
+        events.push(event);
+        for (const w of waiting.splice(0)) {
+          if (w.match(event)) w.resolve(event);
+          else waiting.push(w);
+        }
+      }
+    }
+  })();
+  return {
+    events,
+    next(match: (e: StreamEvent) => boolean, ms = 10_000): Promise<StreamEvent> {
+      const seen = events.find(match);
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no such event')), ms);
+        waiting.push({
+          match,
+          resolve: (e) => {
+            clearTimeout(timer);
+            resolve(e);
+          },
+        });
+      });
+    },
+    close: () => reader.cancel(),
+  };
+}
 
 describe('status observer', () => {
   it('two observers, as two server processes, both see a save made through either', async () => {
@@ -160,6 +219,100 @@ describe('status observer', () => {
     const down = status.regions.find((r) => r.name === victim.name);
     expect(down?.state).toBe('unreachable');
     expect(down?.unreachableSince).toEqual(expect.any(Number));
+  });
+
+  it('an app stream has a region arrival as soon as the region announced it, with no batching', async () => {
+    const app = await newApp();
+    const { secret } = await createTestToken({ tenantId: TENANT, scope: 'read' });
+    await getObserver().ready();
+    // This process's own subscription to every region: when each announced the version.
+    const announced = new Map<string, number>();
+    const subscribers = listRegions().map((region) => {
+      const sub = openSubscriber(region, 'int-arrivals');
+      sub.on('message', (_channel: string, raw: string) => {
+        const message = parseUpdateMessage(raw);
+        if (message?.appId === app._id)
+          announced.set(`${region.name}:${message.version}`, performance.now());
+      });
+      return sub;
+    });
+    await Promise.all(subscribers.map((s) => s.subscribe(UPDATES_CHANNEL)));
+    const abort = new AbortController();
+    const response = await appEvents(
+      new Request(
+        requestWith({ kind: 'bearer', token: secret }, `/api/apps/${app._id}/propagation/events`),
+        { signal: abort.signal },
+      ),
+      { params: Promise.resolve({ appId: app._id }) },
+    );
+    const stream = readEvents(response);
+    try {
+      await stream.next((e) => e.name === 'status');
+      const delays: number[] = [];
+      for (let i = 0; i < 3; i += 1) {
+        const { doc } = await saveNextVersion(app);
+        const inSync = await stream.next((e) => {
+          const status = e.data as { head: { version: number } | null; allInSync: boolean };
+          return status.head?.version === doc.version && status.allInSync;
+        });
+        const last = Math.max(
+          ...listRegions().map((r) => announced.get(`${r.name}:${doc.version}`) ?? Infinity),
+        );
+        expect(last).toBeLessThan(Infinity);
+        delays.push(inSync.at - last);
+      }
+      console.log(
+        `last region's announcement → in-sync event: ${delays.map((d) => d.toFixed(1)).join(', ')} ms`,
+      );
+      // App events never wait for a batch (the scope feed's go out every 100 ms): even on a
+      // loaded machine an app's watcher hears the last region long before a batch would go out.
+      for (const delay of delays) expect(delay).toBeLessThan(150);
+    } finally {
+      abort.abort();
+      await stream.close();
+      await Promise.all(subscribers.map(closeSubscriber));
+    }
+  });
+
+  it('the scope stream sends the rows of its tenant’s changed apps, numbered from 0 on connect', async () => {
+    const [app, foreign] = [
+      await newApp(),
+      await createPushedApp(`${TENANT}-other`, created, 'obs'),
+    ];
+    const { secret } = await createTestToken({ tenantId: TENANT, scope: 'read' });
+    await getObserver().ready();
+    const abort = new AbortController();
+    const response = await scopeEvents(
+      new Request(requestWith({ kind: 'bearer', token: secret }, '/api/propagation/events'), {
+        signal: abort.signal,
+      }),
+      { params: Promise.resolve({}) },
+    );
+    const stream = readEvents(response);
+    const fleet = (e: StreamEvent) => (e.name === 'fleet' ? (e.data as FleetStreamEvent) : null);
+    try {
+      expect(fleet(await stream.next((e) => e.name === 'fleet'))).toEqual({ seq: 0, rows: [] });
+      await saveNextVersion(foreign);
+      const { doc } = await saveNextVersion(app);
+      const rowOf = (e: StreamEvent) => {
+        const event = fleet(e);
+        return event && 'rows' in event ? event.rows.find((r) => r.appId === app._id) : undefined;
+      };
+      const moved = await stream.next((e) => rowOf(e)?.headVersion === doc.version);
+      expect(rowOf(moved)).toMatchObject({ tenantId: TENANT, moved: true });
+      await stream.next((e) => {
+        const row = rowOf(e);
+        return row?.headVersion === doc.version && row.regions.every((r) => r.state === 'in_sync');
+      });
+      const fleetEvents = stream.events.flatMap((e) => fleet(e) ?? []);
+      // Numbered one by one, and never a row of another tenant.
+      expect(fleetEvents.map((e) => e.seq)).toEqual(fleetEvents.map((_, i) => i));
+      const rows = fleetEvents.flatMap((e) => ('rows' in e ? e.rows : []));
+      expect(rows.every((r) => r.tenantId === TENANT)).toBe(true);
+    } finally {
+      abort.abort();
+      await stream.close();
+    }
   });
 
   it('10 000 stream connects and disconnects leave no listener, no open watch, no memory behind', async () => {
