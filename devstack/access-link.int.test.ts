@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, fault, up, type StackInfo } from './stack';
 import { deploymentDir } from './state';
+import { quitAll } from '../test/helpers/devstack';
 
 /**
  * A deployment like the demo's `legacy` (one Redis in us-east-1, no replica) started with access
@@ -37,7 +38,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+  await quitAll(clients);
   await down(deploymentDir(home, name));
 });
 

@@ -6,7 +6,7 @@ import { ACTIVE_DEPLOYMENT_KEY } from '../lib/contract/deployment-marker';
 import { instanceReportKey, instancesIndexKey, presenceKey } from '../lib/contract/report-layout';
 import { redisCommand } from './redis-process';
 import { endpoints, type StackUser } from './endpoints';
-import { redisAs, waitFor } from '../test/helpers/devstack';
+import { quitAll, redisAs, waitFor } from '../test/helpers/devstack';
 
 /**
  * The devstack's Redis users hold production's rules (devstack/acl.ts, docs/production.md):
@@ -34,7 +34,7 @@ afterAll(async () => {
     instancesIndexKey(appId),
     presenceKey(`acl-${appId}`),
   );
-  await Promise.all(opened.map((c) => c.quit().catch(() => c.disconnect())));
+  await quitAll(opened);
 });
 
 describe('Redis ACL users on the devstack', () => {

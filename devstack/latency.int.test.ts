@@ -1,22 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { endpoints } from './endpoints';
-import { fault, redisAs, stackStatus } from '../test/helpers/devstack';
+import { adminConnections, fault, stackStatus } from '../test/helpers/devstack';
 
 const { primary, replicas } = endpoints();
-const clients: Redis[] = [];
-const connect = (url: string): Redis => {
-  // The devstack's own keys (devstack:test:*) belong to no product user.
-  const client = redisAs('admin', url);
-  clients.push(client);
-  return client;
-};
+const { connect, closeAll } = adminConnections();
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-});
+afterAll(closeAll);
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);

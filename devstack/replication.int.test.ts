@@ -3,16 +3,10 @@ import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisCommand } from './redis-process';
 import { adminUser, endpoints } from './endpoints';
-import { fault, redisAs, stackStatus, waitFor } from '../test/helpers/devstack';
+import { adminConnections, fault, stackStatus, waitFor } from '../test/helpers/devstack';
 
 const { primary, replicas } = endpoints();
-const clients: Redis[] = [];
-const connect = (url: string): Redis => {
-  // The devstack's own keys (devstack:test:*) belong to no product user.
-  const client = redisAs('admin', url);
-  clients.push(client);
-  return client;
-};
+const { connect, closeAll } = adminConnections();
 const portOf = (url: string): number => Number(new URL(url).port);
 
 let writer: Redis;
@@ -24,9 +18,7 @@ beforeAll(() => {
   readers = new Map(replicas.map((r) => [r.region, connect(r.url)]));
 });
 
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
-});
+afterAll(closeAll);
 
 afterEach(async () => {
   // Leave the shared stack as we found it, whatever failed.

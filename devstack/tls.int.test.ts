@@ -12,6 +12,7 @@ import { endpoints } from './endpoints';
 import { down, up, type StackInfo } from './stack';
 import { deploymentDir, stackCredentials } from './state';
 import { makeCertificates } from './tls';
+import { quitAll } from '../test/helpers/devstack';
 
 /**
  * A deployment run over TLS (`up({ tls: true })`, `npm run stack:up -- --tls`) beside the int
@@ -38,7 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(opened.map((c) => c.quit().catch(() => c.disconnect())));
+  await quitAll(opened);
   await down(dir);
   rmSync(scratch, { recursive: true, force: true });
 });

@@ -69,3 +69,27 @@ export async function flushPrimary(): Promise<void> {
 export function redisAs(user: StackUser, url: string, options: RedisOptions = {}): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, ...connectionAs(user, url), ...options });
 }
+
+/** Closes a suite's connections, politely where the server still answers. */
+export async function quitAll(clients: Redis[]): Promise<void> {
+  await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+}
+
+/**
+ * Connections as the devstack's own admin (its devstack:test:* keys belong to no product user),
+ * remembered so that `closeAll` in the suite's afterAll closes every one.
+ */
+export function adminConnections(): {
+  connect: (url: string) => Redis;
+  closeAll: () => Promise<void>;
+} {
+  const opened: Redis[] = [];
+  return {
+    connect: (url) => {
+      const client = redisAs('admin', url);
+      opened.push(client);
+      return client;
+    },
+    closeAll: () => quitAll(opened),
+  };
+}
