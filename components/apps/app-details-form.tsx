@@ -1,10 +1,11 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { InputField, TextareaField } from '@/components/ui/field';
-import { updateAppDetails, type UpdateAppDetailsResult } from '@/lib/actions/update-app-details';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { updateAppDetails } from '@/lib/actions/update-app-details';
 
 export function AppDetailsForm({
   appId,
@@ -17,13 +18,9 @@ export function AppDetailsForm({
   description: string;
   readOnly: boolean;
 }) {
-  const [state, action, pending] = useActionState<UpdateAppDetailsResult, FormData>(
-    updateAppDetails,
-    { status: 'idle' },
-  );
+  const { state, action, pending, errors } = useFormAction(updateAppDetails);
   const [name, setName] = useState(initialName);
   const [description, setDescription] = useState(initialDescription);
-  const errors = state.status === 'invalid' ? state.fieldErrors : {};
   return (
     <form action={action} className="max-w-2xl space-y-4">
       <input type="hidden" name="appId" value={appId} />

@@ -1,14 +1,14 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Card, CardHeader } from '@/components/ui/card';
 import { Dialog } from '@/components/ui/dialog';
 import { InputField } from '@/components/ui/field';
+import { useFormAction } from '@/components/ui/use-form-action';
 import { archiveApp } from '@/lib/actions/archive-app';
 import { restoreApp } from '@/lib/actions/restore-app';
-import type { ArchiveResult } from '@/lib/apps/archive-app';
 
 /**
  * Archive (with a confirmation that says what services will do) or restore. Both are new
@@ -27,10 +27,7 @@ export function ArchiveAppCard({
   headVersion: number;
 }) {
   const [open, setOpen] = useState(false);
-  const [state, action, pending] = useActionState<ArchiveResult, FormData>(
-    archived ? restoreApp : archiveApp,
-    { status: 'idle' },
-  );
+  const { state, action, pending } = useFormAction(archived ? restoreApp : archiveApp);
   const verb = archived ? 'Restore' : 'Archive';
   return (
     <Card className={archived ? undefined : 'border-red-200'}>

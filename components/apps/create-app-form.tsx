@@ -1,11 +1,11 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Field, Input, InputField, TextareaField } from '@/components/ui/field';
+import { useFormAction } from '@/components/ui/use-form-action';
 import { createApp } from '@/lib/actions/create-app';
-import type { CreateAppResult } from '@/lib/apps/create-app';
 import type { SecretSlot } from '@/lib/secrets';
 
 /** A name as an id suggestion: "Acme Storefront" → "acme-storefront". */
@@ -27,10 +27,7 @@ export function CreateAppForm({
   sourceName: string | null;
   secretSlots: SecretSlot[];
 }) {
-  const [state, action, pending] = useActionState<CreateAppResult, FormData>(createApp, {
-    status: 'idle',
-  });
-  const errors = state.status === 'invalid' ? state.fieldErrors : {};
+  const { state, action, pending, errors } = useFormAction(createApp);
   const [name, setName] = useState('');
   const [id, setId] = useState('');
   const [idEdited, setIdEdited] = useState(false);

@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useActionState, useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { AppSections } from '@/components/config-editor/sections';
 import { ConflictPanel } from '@/components/config-editor/conflict-panel';
 import { setIn } from '@/components/config-editor/draft';
@@ -11,9 +11,9 @@ import { rebaseDraft } from '@/components/config-editor/rebase';
 import { ReviewDialog } from '@/components/config-editor/review-dialog';
 import { Button } from '@/components/ui/button';
 import { useToast } from '@/components/ui/toast';
+import { useFormAction } from '@/components/ui/use-form-action';
 import { saveConfig } from '@/lib/actions/save-config';
 import type { ConfigConflict } from '@/lib/versions/conflict';
-import type { SaveConfigResult } from '@/lib/versions/save-next-version';
 import { diffConfigs } from '@/lib/config-diff';
 import { parseConfigInput, type ConfigInput } from '@/lib/schemas/config';
 import type { FieldErrors } from '@/lib/schemas/issues';
@@ -50,9 +50,7 @@ export function ConfigEditor({
   const [hydrated, setHydrated] = useState(false);
   useEffect(() => setHydrated(true), []);
   const [conflict, setConflict] = useState<ConfigConflict | null>(null);
-  const [result, action, pending] = useActionState<SaveConfigResult, FormData>(saveConfig, {
-    status: 'idle',
-  });
+  const { state: result, action, pending } = useFormAction(saveConfig);
   const summaryRef = useRef<HTMLDivElement>(null);
   const conflictRef = useRef<HTMLDivElement>(null);
   // What to bring into view once the next render has put it on the page.

@@ -1,13 +1,13 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { TextareaField } from '@/components/ui/field';
+import { useFormAction } from '@/components/ui/use-form-action';
 import { rollbackConfig } from '@/lib/actions/rollback-config';
-import type { RollbackConfigResult } from '@/lib/versions/roll-back-to-version';
 
 function RollbackDialog({
   appId,
@@ -23,9 +23,7 @@ function RollbackDialog({
   const router = useRouter();
   const [note, setNote] = useState('');
   // A successful rollback redirects to the app page, which shows its notice.
-  const [result, action, pending] = useActionState<RollbackConfigResult, FormData>(rollbackConfig, {
-    status: 'idle',
-  });
+  const { state: result, action, pending } = useFormAction(rollbackConfig);
 
   const payload = JSON.stringify({ appId, toVersion, baseVersion: headVersion, note });
   return (

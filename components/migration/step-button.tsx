@@ -1,10 +1,11 @@
 'use client';
 
 import { useQueryClient } from '@tanstack/react-query';
-import { useActionState, useEffect, useId } from 'react';
+import { useEffect, useId } from 'react';
 import { Button, type ButtonVariant } from '@/components/ui/button';
 import { useToast } from '@/components/ui/toast';
-import { takeMigrationStep, type TakeMigrationStepResult } from '@/lib/actions/take-migration-step';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { takeMigrationStep } from '@/lib/actions/take-migration-step';
 import type { Gate, MigrationStep } from '@/lib/model/migration-gates';
 import { migrationKeys } from '@/lib/query/migration';
 
@@ -29,10 +30,7 @@ export function StepButton({
   variant?: ButtonVariant;
   canRun: boolean;
 }) {
-  const [state, action, pending] = useActionState<TakeMigrationStepResult, FormData>(
-    takeMigrationStep,
-    { status: 'idle' },
-  );
+  const { state, action, pending } = useFormAction(takeMigrationStep);
   const toast = useToast();
   const queryClient = useQueryClient();
   const reasonId = useId();

@@ -1,12 +1,13 @@
 'use client';
 
 import { useQueryClient } from '@tanstack/react-query';
-import { useActionState, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { useToast } from '@/components/ui/toast';
-import { forcePush, type ForcePushResult } from '@/lib/actions/force-push';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { forcePush } from '@/lib/actions/force-push';
 import { propagationKeys } from '@/lib/query/propagation';
 
 /**
@@ -16,9 +17,7 @@ import { propagationKeys } from '@/lib/query/propagation';
  */
 export function ForcePushButton({ appId, version }: { appId: string; version: number }) {
   const [open, setOpen] = useState(false);
-  const [state, action, pending] = useActionState<ForcePushResult, FormData>(forcePush, {
-    status: 'idle',
-  });
+  const { state, action, pending } = useFormAction(forcePush);
   const toast = useToast();
   const queryClient = useQueryClient();
   useEffect(() => {

@@ -1,17 +1,16 @@
 'use client';
 
 import { useQueryClient } from '@tanstack/react-query';
-import { useActionState, useEffect } from 'react';
+import { useEffect } from 'react';
 import { Button } from '@/components/ui/button';
 import { useToast } from '@/components/ui/toast';
-import { retryPush, type RetryPushResult } from '@/lib/actions/retry-push';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { retryPush } from '@/lib/actions/retry-push';
 import { propagationKeys } from '@/lib/query/propagation';
 
 /** Support's "retry push now" for an app whose head has not reached the primary cache. */
 export function RetryPushButton({ appId }: { appId: string }) {
-  const [state, action, pending] = useActionState<RetryPushResult, FormData>(retryPush, {
-    status: 'idle',
-  });
+  const { state, action, pending } = useFormAction(retryPush);
   const toast = useToast();
   const queryClient = useQueryClient();
   useEffect(() => {

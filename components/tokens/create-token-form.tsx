@@ -1,11 +1,12 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { NewTokenSecret } from '@/components/tokens/new-token-secret';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { InputField } from '@/components/ui/field';
-import { createApiToken, type CreateApiTokenResult } from '@/lib/actions/create-api-token';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { createApiToken } from '@/lib/actions/create-api-token';
 import { tokenScopeLabels, tokenScopes } from '@/lib/schemas/api-token';
 
 const scopeHints = {
@@ -14,12 +15,9 @@ const scopeHints = {
 } as const;
 
 export function CreateTokenForm() {
-  const [state, action, pending] = useActionState<CreateApiTokenResult, FormData>(createApiToken, {
-    status: 'idle',
-  });
+  const { state, action, pending, errors } = useFormAction(createApiToken);
   // The secret stays on screen until dismissed; a later submission shows its own.
   const [dismissed, setDismissed] = useState<string | null>(null);
-  const fieldErrors = state.status === 'invalid' ? state.fieldErrors : {};
   const created = state.status === 'ok' ? state.data : null;
 
   return (
@@ -36,14 +34,14 @@ export function CreateTokenForm() {
           id="token-name"
           label="Name"
           hint="Say what uses it, so you know what breaks if you revoke it."
-          error={fieldErrors.name?.[0]}
+          error={errors.name?.[0]}
           name="name"
           required
           maxLength={80}
           autoComplete="off"
           placeholder="Deploy pipeline"
         />
-        <fieldset aria-describedby={fieldErrors.scope ? 'token-scope-error' : undefined}>
+        <fieldset aria-describedby={errors.scope ? 'token-scope-error' : undefined}>
           <legend className="text-sm font-medium text-slate-800">Access</legend>
           <div className="mt-1 space-y-2">
             {tokenScopes.map((scope) => (
@@ -68,9 +66,9 @@ export function CreateTokenForm() {
               </div>
             ))}
           </div>
-          {fieldErrors.scope && (
+          {errors.scope && (
             <p id="token-scope-error" className="mt-1 text-xs font-medium text-red-600">
-              {fieldErrors.scope[0]}
+              {errors.scope[0]}
             </p>
           )}
         </fieldset>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Badge } from '@/components/ui/badge';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
@@ -9,15 +9,14 @@ import { Dialog } from '@/components/ui/dialog';
 import { Table, Td, Tr } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { useToast } from '@/components/ui/toast';
-import { revokeApiToken, type RevokeApiTokenResult } from '@/lib/actions/revoke-api-token';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { revokeApiToken } from '@/lib/actions/revoke-api-token';
 import type { ApiTokenSummary } from '@/lib/db/api-tokens';
 import { tokenScopeLabels } from '@/lib/schemas/api-token';
 
 function RevokeDialog({ token, onClose }: { token: ApiTokenSummary | null; onClose: () => void }) {
   const toast = useToast();
-  const [state, action, pending] = useActionState<RevokeApiTokenResult, FormData>(revokeApiToken, {
-    status: 'idle',
-  });
+  const { state, action, pending } = useFormAction(revokeApiToken);
   useEffect(() => {
     if (state.status === 'ok') {
       toast(state.message, 'success');

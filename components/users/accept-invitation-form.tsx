@@ -1,19 +1,16 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { InputField } from '@/components/ui/field';
-import { acceptInvitation, type AcceptInvitationResult } from '@/lib/actions/accept-invitation';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { acceptInvitation } from '@/lib/actions/accept-invitation';
 
 export function AcceptInvitationForm({ token }: { token: string }) {
-  const [state, action, pending] = useActionState<AcceptInvitationResult, FormData>(
-    acceptInvitation,
-    { status: 'idle' },
-  );
+  const { state, action, pending, errors } = useFormAction(acceptInvitation);
   const [name, setName] = useState('');
-  const errors = state.status === 'invalid' ? state.fieldErrors : {};
   if (state.status === 'ok') {
     return (
       <div role="status" className="space-y-3">

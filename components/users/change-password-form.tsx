@@ -1,16 +1,13 @@
 'use client';
 
-import { useActionState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Field, Input } from '@/components/ui/field';
-import { changePassword, type ChangePasswordResult } from '@/lib/actions/change-password';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { changePassword } from '@/lib/actions/change-password';
 
 export function ChangePasswordForm() {
-  const [state, action, pending] = useActionState<ChangePasswordResult, FormData>(changePassword, {
-    status: 'idle',
-  });
-  const errors = state.status === 'invalid' ? state.fieldErrors : {};
+  const { state, action, pending, errors } = useFormAction(changePassword);
   const fields = [
     {
       name: 'current',

@@ -1,20 +1,18 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { InputField, SelectField } from '@/components/ui/field';
 import { TimeAgo } from '@/components/ui/time-ago';
-import { inviteUser, type InviteUserResult } from '@/lib/actions/invite-user';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { inviteUser } from '@/lib/actions/invite-user';
 import { TENANT_ROLES, tenantRoleLabels } from '@/lib/schemas/users';
 
 export function InviteUserForm() {
-  const [state, action, pending] = useActionState<InviteUserResult, FormData>(inviteUser, {
-    status: 'idle',
-  });
+  const { state, action, pending, errors } = useFormAction(inviteUser);
   const [dismissed, setDismissed] = useState<string | null>(null);
   const created = state.status === 'ok' ? state.data : null;
-  const errors = state.status === 'invalid' ? state.fieldErrors : {};
   const link = created ? `${window.location.origin}${created.path}` : '';
   return (
     <div className="space-y-4">

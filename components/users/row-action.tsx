@@ -1,7 +1,8 @@
 'use client';
 
-import { useActionState, useEffect, type ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useToast } from '@/components/ui/toast';
+import { useFormAction } from '@/components/ui/use-form-action';
 import type { ActionResult } from '@/lib/results';
 
 /**
@@ -17,9 +18,7 @@ export function RowAction<T>({
   fields: Record<string, string>;
   children: ReactNode;
 }) {
-  const [state, formAction] = useActionState<ActionResult<T>, FormData>(action, {
-    status: 'idle',
-  });
+  const { state, action: formAction } = useFormAction(action);
   const toast = useToast();
   useEffect(() => {
     if (state.status === 'ok') toast(state.message, 'success');

@@ -1,14 +1,12 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Checkbox, InputField } from '@/components/ui/field';
 import { ShowOnceSecret } from '@/components/ui/show-once-secret';
-import {
-  createWebhookEndpoint,
-  type CreateWebhookEndpointResult,
-} from '@/lib/actions/create-webhook-endpoint';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { createWebhookEndpoint } from '@/lib/actions/create-webhook-endpoint';
 import {
   webhookEventDescriptions,
   webhookEventLabels,
@@ -27,12 +25,8 @@ function FieldsetError({ id, messages }: { id: string; messages: string[] | unde
 }
 
 export function CreateEndpointForm({ apps }: { apps: { id: string; name: string }[] }) {
-  const [state, action, pending] = useActionState<CreateWebhookEndpointResult, FormData>(
-    createWebhookEndpoint,
-    { status: 'idle' },
-  );
+  const { state, action, pending, errors } = useFormAction(createWebhookEndpoint);
   const [dismissed, setDismissed] = useState<string | null>(null);
-  const fieldErrors = state.status === 'invalid' ? state.fieldErrors : {};
   const created = state.status === 'ok' ? state.data : null;
 
   return (
@@ -67,7 +61,7 @@ export function CreateEndpointForm({ apps }: { apps: { id: string; name: string 
             id="webhook-url"
             label="Endpoint URL"
             hint="An https:// address on the public internet that accepts POST requests."
-            error={fieldErrors.url?.[0]}
+            error={errors.url?.[0]}
             name="url"
             type="url"
             required
@@ -78,15 +72,13 @@ export function CreateEndpointForm({ apps }: { apps: { id: string; name: string 
             id="webhook-description"
             label="Description"
             hint="Optional: who owns it, what it triggers."
-            error={fieldErrors.description?.[0]}
+            error={errors.description?.[0]}
             name="description"
             maxLength={200}
             autoComplete="off"
             placeholder="Deploy bot"
           />
-          <fieldset
-            aria-describedby={fieldErrors.appIds ? 'webhook-apps-error' : 'webhook-apps-hint'}
-          >
+          <fieldset aria-describedby={errors.appIds ? 'webhook-apps-error' : 'webhook-apps-hint'}>
             <legend className="text-sm font-medium text-slate-800">Apps</legend>
             <p id="webhook-apps-hint" className="text-xs text-slate-500">
               None ticked: every app of your account, including apps created later.
@@ -106,11 +98,11 @@ export function CreateEndpointForm({ apps }: { apps: { id: string; name: string 
                 ))}
               </div>
             )}
-            <FieldsetError id="webhook-apps-error" messages={fieldErrors.appIds} />
+            <FieldsetError id="webhook-apps-error" messages={errors.appIds} />
           </fieldset>
         </div>
         <fieldset
-          aria-describedby={fieldErrors.eventTypes ? 'webhook-events-error' : undefined}
+          aria-describedby={errors.eventTypes ? 'webhook-events-error' : undefined}
           className="space-y-2"
         >
           <legend className="text-sm font-medium text-slate-800">Events</legend>
@@ -130,7 +122,7 @@ export function CreateEndpointForm({ apps }: { apps: { id: string; name: string 
               hint={webhookEventDescriptions[type]}
             />
           ))}
-          <FieldsetError id="webhook-events-error" messages={fieldErrors.eventTypes} />
+          <FieldsetError id="webhook-events-error" messages={errors.eventTypes} />
         </fieldset>
         <div className="flex items-center gap-4 lg:col-span-2">
           <Button type="submit" pending={pending}>

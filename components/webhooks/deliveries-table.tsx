@@ -1,16 +1,14 @@
 'use client';
 
-import { useActionState, useEffect } from 'react';
+import { useEffect } from 'react';
 import { Button } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/card';
 import { Table, Td, Tr } from '@/components/ui/table';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { useToast } from '@/components/ui/toast';
 import { DeliveryStatus } from '@/components/webhooks/delivery-status';
-import {
-  resendWebhookDelivery,
-  type ResendWebhookDeliveryResult,
-} from '@/lib/actions/resend-webhook-delivery';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { resendWebhookDelivery } from '@/lib/actions/resend-webhook-delivery';
 
 /** A delivery as the log shows it (dates cross to the browser as they are). */
 export interface DeliveryRow {
@@ -31,10 +29,7 @@ export interface DeliveryRow {
 
 function ResendButton({ endpointId, row }: { endpointId: string; row: DeliveryRow }) {
   const toast = useToast();
-  const [state, action, pending] = useActionState<ResendWebhookDeliveryResult, FormData>(
-    resendWebhookDelivery,
-    { status: 'idle' },
-  );
+  const { state, action, pending } = useFormAction(resendWebhookDelivery);
   useEffect(() => {
     if (state.status === 'ok') toast(state.message, 'success');
     if (state.status === 'error' || state.status === 'invalid') toast(state.message, 'error');

@@ -1,23 +1,15 @@
 'use client';
 
-import { useActionState, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { ShowOnceSecret } from '@/components/ui/show-once-secret';
 import { useToast } from '@/components/ui/toast';
-import {
-  deleteWebhookEndpoint,
-  type DeleteWebhookEndpointResult,
-} from '@/lib/actions/delete-webhook-endpoint';
-import {
-  rotateWebhookSecret,
-  type RotateWebhookSecretResult,
-} from '@/lib/actions/rotate-webhook-secret';
-import {
-  setWebhookEndpointEnabled,
-  type SetWebhookEndpointEnabledResult,
-} from '@/lib/actions/set-webhook-endpoint-enabled';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { deleteWebhookEndpoint } from '@/lib/actions/delete-webhook-endpoint';
+import { rotateWebhookSecret } from '@/lib/actions/rotate-webhook-secret';
+import { setWebhookEndpointEnabled } from '@/lib/actions/set-webhook-endpoint-enabled';
 import type { ActionResult } from '@/lib/results';
 
 /** Toasts an action's success message once per new result. */
@@ -39,18 +31,17 @@ export function EndpointControls({
   url: string;
   enabled: boolean;
 }) {
-  const [toggled, toggle, toggling] = useActionState<SetWebhookEndpointEnabledResult, FormData>(
-    setWebhookEndpointEnabled,
-    { status: 'idle' },
-  );
-  const [rotated, rotate, rotating] = useActionState<RotateWebhookSecretResult, FormData>(
-    rotateWebhookSecret,
-    { status: 'idle' },
-  );
-  const [deleted, remove, deleting] = useActionState<DeleteWebhookEndpointResult, FormData>(
-    deleteWebhookEndpoint,
-    { status: 'idle' },
-  );
+  const {
+    state: toggled,
+    action: toggle,
+    pending: toggling,
+  } = useFormAction(setWebhookEndpointEnabled);
+  const { state: rotated, action: rotate, pending: rotating } = useFormAction(rotateWebhookSecret);
+  const {
+    state: deleted,
+    action: remove,
+    pending: deleting,
+  } = useFormAction(deleteWebhookEndpoint);
   const [confirming, setConfirming] = useState(false);
   const [dismissed, setDismissed] = useState<string | null>(null);
   useToastOnOk(toggled);

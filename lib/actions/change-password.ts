@@ -1,6 +1,6 @@
 'use server';
 
-import { defineAction, formFields, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction, formFields } from '@/lib/actions/define-action';
 import { hashPassword } from '@/lib/auth/password';
 import { endUserSessions } from '@/lib/db/sessions';
 import { findUserById, setPasswordHash } from '@/lib/db/users';
@@ -46,5 +46,3 @@ export const changePassword = defineAction(
     return ok(null, 'Password changed. You stay signed in here; your other sessions have ended.');
   },
 );
-
-export type ChangePasswordResult = ActionResultOf<typeof changePassword>;

@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction, formFields, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction, formFields } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import {
   createApiToken as insertApiToken,
@@ -57,5 +57,3 @@ export const createApiToken = defineAction(
     );
   },
 );
-
-export type CreateApiTokenResult = ActionResultOf<typeof createApiToken>;

@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import { listAppListings } from '@/lib/db/apps';
 import { authorFromPrincipal } from '@/lib/db/config-versions';
@@ -87,5 +87,3 @@ export const createWebhookEndpoint = defineAction(
     );
   },
 );
-
-export type CreateWebhookEndpointResult = ActionResultOf<typeof createWebhookEndpoint>;

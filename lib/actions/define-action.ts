@@ -25,9 +25,6 @@ export type FormAction<R> = ((prev: R, formData: FormData) => Promise<R>) & {
   run: (principal: Principal | null, raw: unknown, meta?: RequestMeta) => Promise<R>;
 };
 
-/** What an action answers, for the form that shows it. */
-export type ActionResultOf<A> = A extends FormAction<infer R> ? R : never;
-
 /** Server actions receive FormData; ours carry structured input as JSON in one field. */
 export function jsonField(formData: FormData, name = 'payload'): unknown {
   const value = formData.get(name);

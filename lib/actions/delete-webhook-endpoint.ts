@@ -2,7 +2,7 @@
 
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
-import { defineAction, formFields, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction, formFields } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import { deleteWebhookEndpoint as remove } from '@/lib/db/webhook-endpoints';
 import { ok } from '@/lib/results';
@@ -31,5 +31,3 @@ export const deleteWebhookEndpoint = defineAction(
     return ok({ endpointId }, 'Endpoint deleted.');
   },
 );
-
-export type DeleteWebhookEndpointResult = ActionResultOf<typeof deleteWebhookEndpoint>;

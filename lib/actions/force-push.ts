@@ -1,6 +1,6 @@
 'use server';
 
-import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction } from '@/lib/actions/define-action';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { readHead } from '@/lib/db/heads';
 import { log } from '@/lib/log';
@@ -58,5 +58,3 @@ export const forcePush = defineAction(
     };
   },
 );
-
-export type ForcePushResult = ActionResultOf<typeof forcePush>;

@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction, formFields, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction, formFields } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import { authorFromPrincipal } from '@/lib/db/config-versions';
 import { createInvitation } from '@/lib/db/invitations';
@@ -57,5 +57,3 @@ export const inviteUser = defineAction(
     );
   },
 );
-
-export type InviteUserResult = ActionResultOf<typeof inviteUser>;

@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction, formFields, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction, formFields } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import { resendDelivery } from '@/lib/db/webhook-deliveries';
 import { ok } from '@/lib/results';
@@ -31,5 +31,3 @@ export const resendWebhookDelivery = defineAction(
     );
   },
 );
-
-export type ResendWebhookDeliveryResult = ActionResultOf<typeof resendWebhookDelivery>;

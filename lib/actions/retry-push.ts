@@ -1,6 +1,6 @@
 'use server';
 
-import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction } from '@/lib/actions/define-action';
 import { getAppForPrincipalOrThrow } from '@/lib/db/apps';
 import { readHead } from '@/lib/db/heads';
 import { pushVersion } from '@/lib/propagation/push-version';
@@ -45,5 +45,3 @@ export const retryPush = defineAction(
     );
   },
 );
-
-export type RetryPushResult = ActionResultOf<typeof retryPush>;

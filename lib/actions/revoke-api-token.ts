@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction, formFields, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction, formFields } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import { revokeApiToken as markRevoked } from '@/lib/db/api-tokens';
 import { ok } from '@/lib/results';
@@ -35,5 +35,3 @@ export const revokeApiToken = defineAction(
     );
   },
 );
-
-export type RevokeApiTokenResult = ActionResultOf<typeof revokeApiToken>;

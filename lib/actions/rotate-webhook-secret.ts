@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction, formFields, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction, formFields } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import { rotateWebhookSecret as rotate } from '@/lib/db/webhook-endpoints';
 import { ok } from '@/lib/results';
@@ -30,5 +30,3 @@ export const rotateWebhookSecret = defineAction(
     );
   },
 );
-
-export type RotateWebhookSecretResult = ActionResultOf<typeof rotateWebhookSecret>;

@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction, formFields, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction, formFields } from '@/lib/actions/define-action';
 import { requireOwnTenant } from '@/lib/auth/authorize';
 import { setWebhookEndpointEnabled as setEnabled } from '@/lib/db/webhook-endpoints';
 import { ok } from '@/lib/results';
@@ -34,5 +34,3 @@ export const setWebhookEndpointEnabled = defineAction(
     );
   },
 );
-
-export type SetWebhookEndpointEnabledResult = ActionResultOf<typeof setWebhookEndpointEnabled>;

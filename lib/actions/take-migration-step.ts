@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction } from '@/lib/actions/define-action';
 import { takeStep } from '@/lib/deployments/migration-steps';
 import { ok } from '@/lib/results';
 import { migrationStepSchema } from '@/lib/schemas/migration';
@@ -23,6 +23,7 @@ export const takeMigrationStep = defineAction(
       by: { id: principal.id, name: principal.name },
       audit: (entry) => audit({ ...entry, tenantId: null }),
     });
+    // `conflict`: the step was refused (gate closed, or another operator acted first).
     if (result.status === 'refused')
       return {
         status: 'conflict',
@@ -32,6 +33,3 @@ export const takeMigrationStep = defineAction(
     return ok({ revision: result.state.revision }, result.message);
   },
 );
-
-/** `conflict`: the step was refused (gate closed, or another operator acted first). */
-export type TakeMigrationStepResult = ActionResultOf<typeof takeMigrationStep>;

@@ -1,7 +1,7 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { defineAction, type ActionResultOf } from '@/lib/actions/define-action';
+import { defineAction } from '@/lib/actions/define-action';
 import { getAppForPrincipalOrThrow, updateAppDetails as saveDetails } from '@/lib/db/apps';
 import { formInvalid, ok } from '@/lib/results';
 import { appDetailsSchema } from '@/lib/schemas/app';
@@ -43,5 +43,3 @@ export const updateAppDetails = defineAction(
     return ok({ appId: app._id }, 'Saved the name and description.');
   },
 );
-
-export type UpdateAppDetailsResult = ActionResultOf<typeof updateAppDetails>;

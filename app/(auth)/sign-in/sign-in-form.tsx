@@ -1,15 +1,12 @@
 'use client';
 
-import { useActionState } from 'react';
 import { Button } from '@/components/ui/button';
 import { InputField } from '@/components/ui/field';
-import { signIn, type SignInResult } from '@/lib/actions/sign-in';
+import { useFormAction } from '@/components/ui/use-form-action';
+import { signIn } from '@/lib/actions/sign-in';
 
 export function SignInForm({ next }: { next: string }) {
-  const [state, action, pending] = useActionState<SignInResult, FormData>(signIn, {
-    status: 'idle',
-  });
-  const fieldErrors = state.status === 'invalid' ? state.fieldErrors : {};
+  const { state, action, pending, errors } = useFormAction(signIn);
   return (
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />
@@ -26,7 +23,7 @@ export function SignInForm({ next }: { next: string }) {
       <InputField
         id="email"
         label="Email"
-        error={fieldErrors.email?.[0]}
+        error={errors.email?.[0]}
         name="email"
         type="email"
         autoComplete="username"
@@ -36,7 +33,7 @@ export function SignInForm({ next }: { next: string }) {
       <InputField
         id="password"
         label="Password"
-        error={fieldErrors.password?.[0]}
+        error={errors.password?.[0]}
         name="password"
         type="password"
         autoComplete="current-password"
