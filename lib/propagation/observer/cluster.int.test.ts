@@ -12,6 +12,7 @@ import { createObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { waitForConvergence } from '@/lib/propagation/wait';
 import { closeRedis } from '@/lib/redis/clients';
+import { startWorker } from '@/lib/worker/run-worker';
 import { waitFor } from '@/test/helpers/devstack';
 import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
 
@@ -19,7 +20,8 @@ import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
  * The status observer when services read from a Redis Cluster deployment: saves made as the
  * action makes them (MongoDB first, then the push) show in sync in the primary and in the
  * region of replica nodes, judged by reads of the region's own nodes (on a cluster an update
- * message heard in a region says nothing about its data, so only the primary is subscribed).
+ * message heard in a region says nothing about its data, so only the primary is subscribed, and
+ * the worker measures the region's arrivals by polling).
  */
 
 const SCAN_MS = 300;
@@ -72,5 +74,35 @@ describe('status observer on a cluster deployment', () => {
     const { doc } = await saveNextVersion(apps[0]!);
     const waited = await waitForConvergence(apps[0]!, doc.version, 5_000, { observer });
     expect(waited.converged).toBe(true);
+  });
+
+  it('has the worker hear the primary only and measure the region’s arrival by polling', async () => {
+    const worker = await startWorker({ log: () => {}, intervals: { pollMs: 100 } });
+    try {
+      await waitFor(
+        () => worker.subscribedRegions().join() === 'us-east-1',
+        10_000,
+        'the primary subscribed',
+        20,
+      );
+      const app = await createPushedApp('t-obs-cl', created, 'obscl');
+      const { doc } = await saveNextVersion(app);
+      const status = await waitFor(
+        async () => {
+          const s = observer.statusOf(await observer.appEntry(app._id));
+          const eu = s.regions.find((r) => r.name === 'eu-west-1');
+          return s.head?.version === doc.version && eu?.method === 'poll' ? s : null;
+        },
+        10_000,
+        'eu-west-1 measured by polling',
+        50,
+      );
+      expect(
+        status.regions.find((r) => r.name === 'eu-west-1')?.timeToArriveMs,
+      ).toBeGreaterThanOrEqual(0);
+      expect(worker.subscribedRegions()).toEqual(['us-east-1']);
+    } finally {
+      await worker.stop();
+    }
   });
 });
