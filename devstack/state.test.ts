@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { newCredentials } from './acl';
-import { envRecord, formatEnv, parseEnv, type StackState } from './state';
+import { parseDeployments } from '../lib/model/deployment-spec';
+import { envRecord, formatEnv, parseEnv, withoutCacheTargets, type StackState } from './state';
 
 const state: StackState = {
   dir: '/abs/stack',
@@ -68,5 +69,40 @@ describe('the env file contract', () => {
 
   it('leaves Mongo out when the stack runs without it', () => {
     expect(envRecord({ ...state, mongo: null })).not.toHaveProperty('MONGODB_URI');
+  });
+
+  it('declares a cluster stack in CACHE_DEPLOYMENTS, each region by its nodes in shard order', () => {
+    const node = (region: string, role: 'primary' | 'replica', shard: number, port: number) => ({
+      region,
+      role,
+      shard,
+      port,
+      busPort: port + 100,
+      pid: null,
+    });
+    const cluster = [
+      node('us-east-1', 'primary', 1, 7101),
+      node('us-east-1', 'primary', 0, 7100),
+      node('us-east-1', 'primary', 2, 7102),
+      ...[0, 1, 2].map((shard) => node('eu-west-1', 'replica', shard, 7200 + shard)),
+    ];
+    const env = envRecord({ ...state, replicas: [], cluster });
+    expect(env).not.toHaveProperty('REDIS_PRIMARY_URL');
+    const [d, ...rest] = parseDeployments({
+      declared: { text: env.CACHE_DEPLOYMENTS ?? '', origin: 'CACHE_DEPLOYMENTS' },
+      lookup: (name) => env[name],
+    });
+    expect(rest).toEqual([]);
+    expect(d?.cluster).toBe(true);
+    expect([d?.primary.url, ...(d?.primary.nodes ?? [])]).toEqual([
+      'redis://127.0.0.1:7100',
+      'redis://127.0.0.1:7101',
+      'redis://127.0.0.1:7102',
+    ]);
+    expect(d?.replicas.map((r) => [r.region, r.url, ...(r.nodes ?? [])])).toEqual([
+      ['eu-west-1', 'redis://127.0.0.1:7200', 'redis://127.0.0.1:7201', 'redis://127.0.0.1:7202'],
+    ]);
+    expect(d?.connection.username).toBe('propagate');
+    expect(withoutCacheTargets({ ...process.env, ...env })).not.toHaveProperty('CACHE_DEPLOYMENTS');
   });
 });

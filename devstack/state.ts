@@ -218,6 +218,8 @@ export function withoutCacheTargets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const rest = { ...env };
   for (const key of [
     ...SINGLE_DEPLOYMENT_KEYS,
+    // A cluster stack declares itself inline (cluster.ts).
+    'CACHE_DEPLOYMENTS',
     'CACHE_DEPLOYMENTS_FILE',
     'REDIS_TLS_CA_FILE',
     'REDIS_TLS_SERVERNAME',
