@@ -50,7 +50,7 @@ function benchConfig(version: number) {
         {
           provider: 'google' as const,
           clientId: 'bench.apps.example',
-          clientSecret: 'bench-secret',
+          clientSecret: 'bench-gsec-Wq3Er6Ty9Ui2Op5As8Df1Gh4Jk7Lz0X',
         },
       ],
     },
@@ -59,7 +59,7 @@ function benchConfig(version: number) {
         id: 'bench',
         url: 'https://hooks.example.test/bench',
         events: ['user.created' as const],
-        signingSecret: 'bench-whsec',
+        signingSecret: 'bench-whsec-Mn5Bv8Cx1Zl4Kj7Hg0Fd3Sa6Qw9Er2T',
       },
     ],
   };

@@ -65,7 +65,11 @@ export async function benchSaveConfig({
     signIn: {
       ...start.signIn,
       social: [
-        { provider: 'google' as const, clientId: 'bench-client', clientSecret: `bench-${run}` },
+        {
+          provider: 'google' as const,
+          clientId: 'bench-client',
+          clientSecret: `bench-${run}-${randomBytes(16).toString('hex')}`,
+        },
       ],
     },
     urls: { ...start.urls, redirectUrls: ['https://bench.example.com/callback'] },

@@ -68,8 +68,8 @@ test('an admin creates an app from a copy, saves, archives and restores it', asy
   await page.getByLabel('Name', { exact: true }).fill('E2E Copy');
   await page.getByLabel('App id').fill(APP);
   await page.getByLabel('Description (optional)').fill('Copied in the browser');
-  await secrets.getByLabel(/client secret/).fill('e2e-google-secret');
-  await secrets.getByLabel(/Signing secret/).fill('e2e-webhook-secret');
+  await secrets.getByLabel(/client secret/).fill('e2e-google-Vb7Nm2Qw9Er4Ty6Ui1Op3As8Df5Gh0Jk');
+  await secrets.getByLabel(/Signing secret/).fill('e2e-whsec-Lz4Xc7Vb0Nm3Qw6Er9Ty2Ui5Op8As1Df');
   await snap(page, 'app-new-copy');
   await page.getByRole('button', { name: 'Create app' }).click();
 

@@ -9,26 +9,35 @@ import {
   secretSlots,
   secretValues,
   withNewSecrets,
+  WEAK_STORED,
 } from '@/lib/secrets';
 
 function stored(): AppConfig {
   const config = defaultConfig('Acme');
   config.signIn.social = [
-    { provider: 'google', clientId: 'g-client', clientSecret: 'g-secret-123' },
-    { provider: 'github', clientId: 'gh-client', clientSecret: 'gh-secret-456' },
+    {
+      provider: 'google',
+      clientId: 'g-client',
+      clientSecret: 'gsec_Kp2vX9qLw4Rt7Yb1Nc8Ze3Hf6Jm0Ud5S',
+    },
+    {
+      provider: 'github',
+      clientId: 'gh-client',
+      clientSecret: 'ghsec_Qe7Wr2Ty5Ui8Op1As4Df6Gh9Jk3Lz0X',
+    },
   ];
   config.webhooks = [
     {
       id: 'orders',
       url: 'https://hooks.acme.com/o',
       events: ['user.created'],
-      signingSecret: 'whsec_a',
+      signingSecret: 'whsec_a_Zx4Cv7Bn0Mq3We6Rt9Yu2Io5Pa8Sd',
     },
     {
       id: 'crm',
       url: 'https://hooks.acme.com/c',
       events: ['user.deleted'],
-      signingSecret: 'whsec_b',
+      signingSecret: 'whsec_b_Lk1Jh4Gf7Ds0Aq3Zw6Xe9Cr2Vt5By',
     },
   ];
   return configSchema.parse(config);
@@ -57,7 +66,12 @@ describe('maskSecrets', () => {
   it('does not modify its input', () => {
     const config = stored();
     maskSecrets(config);
-    expect(secretValues(config)).toEqual(['g-secret-123', 'gh-secret-456', 'whsec_a', 'whsec_b']);
+    expect(secretValues(config)).toEqual([
+      'gsec_Kp2vX9qLw4Rt7Yb1Nc8Ze3Hf6Jm0Ud5S',
+      'ghsec_Qe7Wr2Ty5Ui8Op1As4Df6Gh9Jk3Lz0X',
+      'whsec_a_Zx4Cv7Bn0Mq3We6Rt9Yu2Io5Pa8Sd',
+      'whsec_b_Lk1Jh4Gf7Ds0Aq3Zw6Xe9Cr2Vt5By',
+    ]);
   });
 });
 
@@ -77,13 +91,13 @@ describe('mergeSecrets', () => {
   it('replaces a secret with a newly typed value', () => {
     const previous = stored();
     const submitted = untouched(previous);
-    submitted.signIn.social[1]!.clientSecret = 'rotated';
+    submitted.signIn.social[1]!.clientSecret = 'rotated_Nm8Bv5Cx2Zl9Kj6Hg3Fd0Sa7Qw4Er';
 
     const result = mergeSecrets(submitted, previous);
 
     expect(result.ok && result.data.signIn.social.map((p) => p.clientSecret)).toEqual([
-      'g-secret-123',
-      'rotated',
+      'gsec_Kp2vX9qLw4Rt7Yb1Nc8Ze3Hf6Jm0Ud5S',
+      'rotated_Nm8Bv5Cx2Zl9Kj6Hg3Fd0Sa7Qw4Er',
     ]);
   });
 
@@ -97,13 +111,13 @@ describe('mergeSecrets', () => {
 
     expect(result.ok && result.data.signIn.social.map((p) => [p.provider, p.clientSecret])).toEqual(
       [
-        ['github', 'gh-secret-456'],
-        ['google', 'g-secret-123'],
+        ['github', 'ghsec_Qe7Wr2Ty5Ui8Op1As4Df6Gh9Jk3Lz0X'],
+        ['google', 'gsec_Kp2vX9qLw4Rt7Yb1Nc8Ze3Hf6Jm0Ud5S'],
       ],
     );
     expect(result.ok && result.data.webhooks.map((w) => [w.id, w.signingSecret])).toEqual([
-      ['crm', 'whsec_b'],
-      ['orders', 'whsec_a'],
+      ['crm', 'whsec_b_Lk1Jh4Gf7Ds0Aq3Zw6Xe9Cr2Vt5By'],
+      ['orders', 'whsec_a_Zx4Cv7Bn0Mq3We6Rt9Yu2Io5Pa8Sd'],
     ]);
   });
 
@@ -166,6 +180,18 @@ describe('mergeSecrets', () => {
     ]);
   });
 
+  it('refuses to keep a stored secret that is too weak, naming it; a new value replaces it', () => {
+    const previous = stored();
+    previous.webhooks[0]!.signingSecret = 'whsec_a'; // stored before the strength rule
+    const submitted = untouched(previous);
+    expect(mergeSecrets(submitted, previous)).toEqual({
+      ok: false,
+      fieldErrors: { 'webhooks.0.signingSecret': [WEAK_STORED] },
+    });
+    submitted.webhooks[0]!.signingSecret = 'whsec_Qz8Xw5Ev2Rb9Tn6Ym3Uk0Io7Pl4Aj1Sd';
+    expect(mergeSecrets(submitted, previous).ok).toBe(true);
+  });
+
   it('never returns a config the stored schema would reject', () => {
     const previous = stored();
     const result = mergeSecrets(untouched(previous), previous);
@@ -189,7 +215,9 @@ describe('isSecretPath', () => {
 describe('containsSecret', () => {
   it('finds a secret anywhere in a text and ignores the markers', () => {
     const config = stored();
-    expect(containsSecret('error: bad token whsec_b at line 1', config)).toBe(true);
+    expect(
+      containsSecret('error: bad token whsec_b_Lk1Jh4Gf7Ds0Aq3Zw6Xe9Cr2Vt5By at line 1', config),
+    ).toBe(true);
     expect(containsSecret(`value was ${SECRET_UNCHANGED}`, maskSecrets(config))).toBe(false);
   });
 });
@@ -222,11 +250,28 @@ describe('withNewSecrets (copying an app)', () => {
     });
   });
 
+  it('refuses a weak new value with the reason', () => {
+    const values = Object.fromEntries(
+      slots.map((path, i) => [path, `new-${i}-Xy7Wq2Ev9Rb4Tn6Ym1Uk3Io8Pl5Aj0`]),
+    );
+    values['webhooks.crm.signingSecret'] = 'whsec_crm_2024';
+    const result = withNewSecrets(stored(), values);
+    expect(!result.ok && result.fieldErrors).toEqual({
+      'webhooks.crm.signingSecret': [
+        expect.stringMatching(/^Too short: a secret needs at least 32/),
+      ],
+    });
+  });
+
   it('puts the new values in place and keeps the rest of the configuration', () => {
-    const values = Object.fromEntries(slots.map((path, i) => [path, `new-${i}`]));
+    const values = Object.fromEntries(
+      slots.map((path, i) => [path, `new-${i}-Xy7Wq2Ev9Rb4Tn6Ym1Uk3Io8Pl5Aj0`]),
+    );
     const result = withNewSecrets(stored(), values);
     if (!result.ok) throw new Error('expected a config');
-    expect(secretValues(result.data)).toEqual(['new-0', 'new-1', 'new-2', 'new-3']);
+    expect(secretValues(result.data)).toEqual(
+      [0, 1, 2, 3].map((i) => `new-${i}-Xy7Wq2Ev9Rb4Tn6Ym1Uk3Io8Pl5Aj0`),
+    );
     expect(maskSecrets(result.data)).toEqual(maskSecrets(stored()));
     expect(configSchema.safeParse(result.data).success).toBe(true);
   });

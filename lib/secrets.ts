@@ -14,6 +14,7 @@ import {
   type SocialProvider,
   type Webhook,
 } from '@/lib/schemas/config';
+import { isStrongSecret, secretWeakness } from '@/lib/schemas/secret-strength';
 
 export { SECRET_UNCHANGED, type SecretUnchanged };
 
@@ -57,11 +58,16 @@ export type MergeSecretsResult =
 
 const keepsPrevious = (value: string) => value === '' || value === SECRET_UNCHANGED;
 
+/** A kept secret stored before secrets had to be strong: a save must replace it. */
+export const WEAK_STORED =
+  'This secret was stored before secrets had to be strong and can’t be kept. Generate a new one (or paste the new one your provider issued) and update whatever uses it.';
+
 /**
  * Puts stored secrets back where the submission left them unchanged. Matching is by provider
  * name and by webhook id, never by position, so reordering or removing items cannot move a
  * secret onto another item. A kept secret with no stored counterpart (a new provider, or a
- * provider whose client ID changed, since a secret belongs to one client) is a field error.
+ * provider whose client ID changed, since a secret belongs to one client) is a field error, and
+ * so is keeping a stored secret that is too weak: a save never re-confirms a weak secret.
  */
 export function mergeSecrets(
   submitted: ConfigInput,
@@ -73,21 +79,24 @@ export function mergeSecrets(
 
   const social = submitted.signIn.social.map((p, i) => {
     if (!keepsPrevious(p.clientSecret)) return p;
+    const path = `signIn.social.${i}.clientSecret`;
     const before = previousSocial.get(p.provider);
     if (!before) {
-      fieldErrors[`signIn.social.${i}.clientSecret`] = ['Enter the client secret'];
+      fieldErrors[path] = ['Enter the client secret'];
     } else if (before.clientId !== p.clientId) {
-      fieldErrors[`signIn.social.${i}.clientSecret`] = [
-        'Enter the client secret for the new client ID',
-      ];
+      fieldErrors[path] = ['Enter the client secret for the new client ID'];
+    } else if (!isStrongSecret(before.clientSecret)) {
+      fieldErrors[path] = [WEAK_STORED];
     }
     return { ...p, clientSecret: before?.clientSecret ?? '' };
   });
 
   const webhooks = submitted.webhooks.map((w, i) => {
     if (!keepsPrevious(w.signingSecret)) return w;
+    const path = `webhooks.${i}.signingSecret`;
     const before = previousWebhooks.get(w.id);
-    if (!before) fieldErrors[`webhooks.${i}.signingSecret`] = ['Enter the signing secret'];
+    if (!before) fieldErrors[path] = ['Enter the signing secret'];
+    else if (!isStrongSecret(before.signingSecret)) fieldErrors[path] = [WEAK_STORED];
     return { ...w, signingSecret: before?.signingSecret ?? '' };
   });
 
@@ -143,6 +152,10 @@ export function withNewSecrets(
     if (!value || value === SECRET_UNCHANGED) fieldErrors[path] = [missing];
     else if (value.length > 1024) fieldErrors[path] = ['Use at most 1024 characters'];
     else if (value.startsWith('$')) fieldErrors[path] = ['Values can’t start with “$”'];
+    else {
+      const weakness = secretWeakness(value);
+      if (weakness) fieldErrors[path] = [weakness];
+    }
     return value;
   };
   const social = config.signIn.social.map((p) => ({

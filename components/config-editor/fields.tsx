@@ -11,6 +11,8 @@ import {
   Textarea,
   SelectField as UiSelectField,
 } from '@/components/ui/field';
+import { Button } from '@/components/ui/button';
+import { generateSecret } from '@/lib/schemas/secret-strength';
 import { SECRET_DISPLAY, SECRET_UNCHANGED } from '@/lib/secrets';
 
 export function TextField({
@@ -270,39 +272,67 @@ export function ListTextField({
 
 /**
  * A write-only secret. The browser only ever holds the "unchanged" marker for a stored secret;
- * typing replaces it, clearing the box keeps the stored one.
+ * typing replaces it, clearing the box keeps the stored one. With `generate`, one click puts a
+ * random secret in the box (made here, in the browser) and shows it so it can be copied to
+ * whatever verifies it before the save makes it write-only.
  */
 export function SecretField({
   path,
   label,
   stored,
+  generate = false,
 }: {
   path: string;
   label: string;
   stored: boolean;
+  generate?: boolean;
 }) {
   const f = useField<string>(path);
+  const [generated, setGenerated] = useState<string | null>(null);
   const unchanged = f.value === SECRET_UNCHANGED || f.value === '';
+  const showing = generated !== null && f.value === generated;
+  const hint = showing
+    ? 'Generated. Copy it to the receiver now: once saved it is never shown again.'
+    : stored
+      ? unchanged
+        ? 'Stored and hidden. Leave empty to keep it.'
+        : 'Will replace the stored secret when you save.'
+      : 'Write-only: once saved it is never shown again.';
   return (
-    <InputField
-      id={f.id}
-      label={label}
-      error={f.error}
-      hint={
-        stored
-          ? unchanged
-            ? 'Stored and hidden. Leave empty to keep it.'
-            : 'Will replace the stored secret when you save.'
-          : 'Write-only: once saved it is never shown again.'
-      }
-      type="password"
-      autoComplete="new-password"
-      value={unchanged ? '' : f.value}
-      onChange={(e) => f.set(e.target.value === '' && stored ? SECRET_UNCHANGED : e.target.value)}
-      placeholder={stored ? `${SECRET_DISPLAY} (unchanged) — type to replace` : 'Paste the secret'}
-      readOnly={f.readOnly}
-      spellCheck={false}
-    />
+    <Field id={f.id} label={label} hint={hint} error={f.error}>
+      <div className="flex gap-2">
+        <Input
+          id={f.id}
+          type={showing ? 'text' : 'password'}
+          autoComplete="new-password"
+          value={unchanged ? '' : f.value}
+          onChange={(e) =>
+            f.set(e.target.value === '' && stored ? SECRET_UNCHANGED : e.target.value)
+          }
+          placeholder={
+            stored ? `${SECRET_DISPLAY} (unchanged) — type to replace` : 'Paste the secret'
+          }
+          readOnly={f.readOnly}
+          invalid={!!f.error}
+          hint
+          spellCheck={false}
+          className={showing ? 'font-mono' : undefined}
+        />
+        {generate && !f.readOnly && (
+          <Button
+            variant="secondary"
+            aria-label={`Generate a new ${label.toLowerCase()}`}
+            onClick={() => {
+              const secret = generateSecret();
+              setGenerated(secret);
+              f.set(secret);
+            }}
+          >
+            Generate
+          </Button>
+        )}
+      </div>
+    </Field>
   );
 }
 

@@ -48,6 +48,7 @@ export function WebhooksSection() {
                 path={`webhooks.${i}.signingSecret`}
                 label="Signing secret"
                 stored={stored}
+                generate
               />
             </div>
             <MultiChoiceField

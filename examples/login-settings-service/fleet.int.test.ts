@@ -12,7 +12,7 @@ import { fleetTargetsFromEnv, startFleet, type Fleet } from './start-fleet';
 
 /** The example service as the demo runs it: real processes, one per region here, on the devstack. */
 const appId = `fleet-${randomBytes(4).toString('hex')}`;
-const SECRET = `never-served-${randomBytes(6).toString('hex')}`;
+const SECRET = `never-served-${randomBytes(16).toString('hex')}`;
 const { primary } = endpoints();
 let writer: Redis;
 let fleet: Fleet;

@@ -17,7 +17,8 @@ import {
   SECRET_UNCHANGED,
   type AppConfig,
 } from '@/lib/schemas/config';
-import { maskSecrets, secretValues } from '@/lib/secrets';
+import { generateSecret } from '@/lib/schemas/secret-strength';
+import { maskSecrets, secretValues, WEAK_STORED } from '@/lib/secrets';
 import { testPrincipal } from '@/test/helpers/principals';
 
 const run = randomBytes(4).toString('hex');
@@ -32,8 +33,8 @@ const admin = person('admin', tenantId);
 const viewer = person('viewer', tenantId);
 const support = person('support', null);
 
-const GOOGLE_SECRET = `google-secret-${run}-${randomBytes(8).toString('hex')}`;
-const WEBHOOK_SECRET = `whsec-${run}-${randomBytes(8).toString('hex')}`;
+const GOOGLE_SECRET = `gsec-${run}-${randomBytes(16).toString('hex')}`;
+const WEBHOOK_SECRET = `whsec-${run}-${randomBytes(16).toString('hex')}`;
 
 function configWithSecrets(): AppConfig {
   const base = defaultConfig('Secret app');
@@ -334,7 +335,7 @@ describe('saveConfig', () => {
 
   it('replaces a secret only when a new one is typed', async () => {
     const id = await newApp('rotate');
-    const rotated = `rotated-${randomBytes(8).toString('hex')}`;
+    const rotated = `rotated-${randomBytes(16).toString('hex')}`;
     const result = await saveConfig.run(admin, {
       appId: id,
       baseVersion: 1,
@@ -348,6 +349,48 @@ describe('saveConfig', () => {
     const head = await readHead(id);
     expect(head?.data.webhooks[0]?.signingSecret).toBe(rotated);
     expect(head?.data.signIn.social[0]?.clientSecret).toBe(GOOGLE_SECRET);
+  });
+
+  it('refuses a new weak secret, and a save that keeps a weak one stored before the rule', async () => {
+    const legacy = configWithSecrets();
+    legacy.webhooks[0]!.signingSecret = 'whsec_orders_2023'; // stored before secrets had to be strong
+    const id = await newApp('weak', tenantId, legacy);
+    // It still loads, masked, like any stored version.
+    expect((await readHead(id))?.data.webhooks[0]?.signingSecret).toBe('whsec_orders_2023');
+
+    const kept = await saveConfig.run(admin, {
+      appId: id,
+      baseVersion: 1,
+      config: edited((c) => withIdle(c, 45)),
+    });
+    expect(kept).toMatchObject({
+      status: 'invalid',
+      fieldErrors: { 'webhooks.0.signingSecret': [WEAK_STORED] },
+    });
+    expect(JSON.stringify(kept)).not.toContain('whsec_orders_2023');
+
+    const weakNew = await saveConfig.run(admin, {
+      appId: id,
+      baseVersion: 1,
+      config: edited((c) => ({
+        ...withIdle(c, 45),
+        webhooks: c.webhooks.map((w) => ({ ...w, signingSecret: 'orders-hook-key-2024' })),
+      })),
+    });
+    expect(weakNew.status === 'invalid' && weakNew.fieldErrors['webhooks.0.signingSecret']).toEqual(
+      [expect.stringMatching(/^Too short/)],
+    );
+
+    const replaced = await saveConfig.run(admin, {
+      appId: id,
+      baseVersion: 1,
+      config: edited((c) => ({
+        ...withIdle(c, 45),
+        webhooks: c.webhooks.map((w) => ({ ...w, signingSecret: generateSecret() })),
+      })),
+    });
+    expect(replaced.status).toBe('ok');
+    expect((await readHead(id))?.version).toBe(2);
   });
 
   it('refuses a save from an older version with what the other person changed', async () => {

@@ -41,7 +41,7 @@ import { createTestToken, requestWith, type Credential } from '@/test/helpers/au
 const run = randomBytes(4).toString('hex');
 const tenant = `rest-${run}`;
 const created: string[] = [];
-const GOOGLE_SECRET = `google-secret-${run}`;
+const GOOGLE_SECRET = `gsec-${run}-${randomBytes(16).toString('hex')}`;
 let writer: Credential;
 let reader: Credential;
 let appId: string;

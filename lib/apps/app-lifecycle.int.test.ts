@@ -42,8 +42,10 @@ const newId = (label: string) => {
   return id;
 };
 
-const SOURCE_GOOGLE = `google-${randomBytes(8).toString('hex')}`;
-const SOURCE_WEBHOOK = `whsec-${randomBytes(8).toString('hex')}`;
+const SOURCE_GOOGLE = `google-${randomBytes(16).toString('hex')}`;
+const SOURCE_WEBHOOK = `whsec-${randomBytes(16).toString('hex')}`;
+const COPY_GOOGLE = `copy-google-${randomBytes(16).toString('hex')}`;
+const COPY_WEBHOOK = `copy-whsec-${randomBytes(16).toString('hex')}`;
 
 function sourceConfig(): AppConfig {
   const base = defaultConfig('Source app');
@@ -108,8 +110,8 @@ describe('creating an app', () => {
     expect(await (await collections()).apps.findOne({ _id: id })).toBeNull();
 
     const secrets = {
-      'signIn.social.google.clientSecret': 'copy-google-secret',
-      'webhooks.orders.signingSecret': 'copy-webhook-secret',
+      'signIn.social.google.clientSecret': COPY_GOOGLE,
+      'webhooks.orders.signingSecret': COPY_WEBHOOK,
     };
     const created = await createAppAction.run(admin, { ...input, secrets }, meta);
     expect(created).toMatchObject({ status: 'ok', data: { appId: id, version: 1, pushed: true } });
@@ -117,7 +119,7 @@ describe('creating an app', () => {
 
     const head = await readHead(id);
     expect(head?.version).toBe(1);
-    expect(secretValues(head!.data).sort()).toEqual(['copy-google-secret', 'copy-webhook-secret']);
+    expect(secretValues(head!.data).sort()).toEqual([COPY_GOOGLE, COPY_WEBHOOK]);
     // Everything but the secrets is the source's configuration.
     expect(maskSecrets(head!.data)).toEqual(maskSecrets(sourceConfig()));
     expect(await primaryRedis().hget(configKey(id), 'version')).toBe('1');

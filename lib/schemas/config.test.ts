@@ -16,10 +16,14 @@ function fullConfig(): AppConfig {
     {
       provider: 'google',
       clientId: 'g-client',
-      clientSecret: 'g-secret-123',
+      clientSecret: 'gsec_Kp2vX9qLw4Rt7Yb1Nc8Ze3Hf6Jm0Ud5S',
       scopes: ['openid', 'email'],
     },
-    { provider: 'github', clientId: 'gh-client', clientSecret: 'gh-secret-456' },
+    {
+      provider: 'github',
+      clientId: 'gh-client',
+      clientSecret: 'ghsec_Qe7Wr2Ty5Ui8Op1As4Df6Gh9Jk3Lz0X',
+    },
   ];
   config.urls = {
     allowedOrigins: ['https://store.acme.com', 'http://localhost:3000'],
@@ -39,7 +43,7 @@ function fullConfig(): AppConfig {
       id: 'orders',
       url: 'https://hooks.acme.com/users',
       events: ['user.created'],
-      signingSecret: 'whsec_789',
+      signingSecret: 'whsec_Hy6Tg3Rf0Ed7Ws4Qa1Zx8Cv5Bn2Mk9',
     },
   ];
   return config;
@@ -400,6 +404,25 @@ describe('secrets in the two schemas', () => {
     expect(
       configInputSchema.safeParse(withValue(kept, 'webhooks.0.signingSecret', '')).success,
     ).toBe(true);
+  });
+
+  it('a new secret in a submitted config must be strong; a stored one predating the rule still parses', () => {
+    const weak = withValue(
+      fullConfig(),
+      'webhooks.0.signingSecret',
+      'demo-acme-whsec-orders-5b8e03d1',
+    );
+    expect(parseConfigInput(weak)).toEqual({
+      ok: false,
+      fieldErrors: {
+        'webhooks.0.signingSecret': [
+          expect.stringMatching(
+            /^Too short: a secret needs at least 32 characters \(this one has 31\)/,
+          ),
+        ],
+      },
+    });
+    expect(parseConfigInput(weak, configSchema)).toMatchObject({ ok: true });
   });
 
   it('a stored config needs the real secret', () => {

@@ -8,10 +8,12 @@
  * Two variants are built from the same description (see "The schemas" at the bottom):
  * - `configSchema`: a stored configuration. Secrets must be real values.
  * - `configInputSchema`: a submitted configuration. A secret may be `SECRET_UNCHANGED` or '' to
- *   keep the stored one; `mergeSecrets` (lib/secrets.ts) resolves those before saving.
+ *   keep the stored one; `mergeSecrets` (lib/secrets.ts) resolves those before saving. A new
+ *   secret value must be strong (lib/schemas/secret-strength.ts).
  */
 import { z } from 'zod';
 import { flattenIssues, type FieldErrors } from '@/lib/schemas/issues';
+import { secretWeakness } from '@/lib/schemas/secret-strength';
 
 export type { FieldErrors };
 
@@ -436,12 +438,24 @@ function buildConfigSchema(secret: SecretField) {
   });
 }
 
-/** A stored secret: a real value, never the "unchanged" marker. */
+/**
+ * A stored secret: a real value, never the "unchanged" marker. Strength is not checked here:
+ * versions stored before secrets had to be strong stay valid (they load, display, archive and
+ * roll back); every *new* value is checked where it enters (`submittedSecret`, lib/secrets.ts).
+ */
 const storedSecret: SecretField = (emptyMessage) =>
   safeText(1024, emptyMessage).refine((v) => v !== SECRET_UNCHANGED, { error: emptyMessage });
 
-/** A submitted secret: '' or SECRET_UNCHANGED keep the stored value (see lib/secrets.ts). */
-const submittedSecret: SecretField = () => safeText(1024);
+/**
+ * A submitted secret: '' or SECRET_UNCHANGED keep the stored value (see lib/secrets.ts); anything
+ * else is a new value and must be strong.
+ */
+const submittedSecret: SecretField = () =>
+  safeText(1024).superRefine((value, ctx) => {
+    if (value === '' || value === SECRET_UNCHANGED) return;
+    const weakness = secretWeakness(value);
+    if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
+  });
 
 export const configSchema = buildConfigSchema(storedSecret);
 export const configInputSchema = buildConfigSchema(submittedSecret);

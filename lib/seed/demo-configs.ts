@@ -9,12 +9,12 @@ export const DEMO_TENANTS = [
   { id: 'globex', name: 'Globex' },
 ] as const;
 
-/** Demo-only values, never real credentials. */
+/** Demo-only values, never real credentials; random like real ones, so they pass the strength rule. */
 export const DEMO_SECRETS = {
-  acmeGoogle: 'demo-acme-google-client-secret-7c1f29a4',
-  acmeOrdersWebhook: 'demo-acme-whsec-orders-5b8e03d1',
-  globexMicrosoft: 'demo-globex-msft-client-secret-e44a9c07',
-  globexAuditWebhook: 'demo-globex-whsec-audit-91d2f6b3',
+  acmeGoogle: 'demo-acme-google-zWVWh3fPoCk8iWbVL_Q1eqynCcZzABaS',
+  acmeOrdersWebhook: 'demo-acme-orders-S2pwRv9roXe73P8zcnrQRYvcQTesQ_7G',
+  globexMicrosoft: 'demo-globex-msft-amc5-urx7idsugrxrmiMBuMOxYkCDTQJ',
+  globexAuditWebhook: 'demo-globex-audit-dUZmCL1CRjrMsIuZxigqGlg9EqWNfd5d',
 } as const;
 
 export interface DemoApp {
