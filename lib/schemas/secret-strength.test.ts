@@ -24,9 +24,15 @@ describe('secretWeakness', () => {
     expect(secretWeakness(value)).toBeUndefined();
   });
 
-  it('accepts 32 random hex digits every time (the weakest form a provider issues)', () => {
-    for (let i = 0; i < 5_000; i++)
-      expect(isStrongSecret(randomBytes(16).toString('hex'))).toBe(true);
+  it('accepts random secrets of the forms people paste, every time', () => {
+    const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    for (let i = 0; i < 10_000; i++) {
+      expect(secretWeakness(randomBytes(16).toString('hex'))).toBeUndefined();
+      expect(secretWeakness(randomBytes(24).toString('base64url'))).toBeUndefined();
+      expect(secretWeakness(`whsec_${randomBytes(24).toString('base64')}`)).toBeUndefined();
+      const chars = Array.from(randomBytes(32), (b) => alnum[b % alnum.length]).join('');
+      expect(secretWeakness(chars)).toBeUndefined();
+    }
   });
 });
 
