@@ -14,6 +14,7 @@ import { closeMongo } from '@/lib/db/mongo';
 import { createPushedApp, removeApps } from '@/test/helpers/propagation';
 import { closeRedis } from '@/lib/redis/clients';
 import { listRegions } from '@/lib/regions';
+import { generateSecret } from '@/lib/schemas/secret-strength';
 import { createTestToken } from '@/test/helpers/auth';
 import { startRouteServer } from '@/test/helpers/route-server';
 
@@ -238,5 +239,48 @@ describe('propagate CLI', () => {
     expect(unknown.code).toBe(EXIT.notFound);
     const usage = await cli(['push', appId]);
     expect(usage.code).toBe(EXIT.usage);
+  });
+
+  it('rollback keeps secrets rotated since, unless --restore-secrets', async () => {
+    const hook = (signingSecret: string, idle: number) => (c: Config) => ({
+      ...withIdle(idle)(c),
+      webhooks: [
+        {
+          id: 'cli-hook',
+          url: 'https://hooks.example.com/cli',
+          events: ['user.created'],
+          signingSecret,
+        },
+      ],
+    });
+    const [first, rotated] = [`whsec-cli-${generateSecret()}`, `whsec-cli-${generateSecret()}`];
+    expect((await cli(['push', appId, await editedFile('hook-1', hook(first, 40))])).code).toBe(
+      EXIT.ok,
+    );
+    const target = (await readHead(appId))!.version;
+    expect((await cli(['push', appId, await editedFile('hook-2', hook(rotated, 41))])).code).toBe(
+      EXIT.ok,
+    );
+
+    const kept = await cli(['rollback', appId, '--to', String(target)]);
+    expect(kept.code, kept.stderr).toBe(EXIT.ok);
+    expect(kept.stdout).toContain('Kept the current value of: webhooks.cli-hook.signingSecret');
+    expect((await readHead(appId))?.data.webhooks[0]?.signingSecret).toBe(rotated);
+
+    const restored = await cli([
+      'rollback',
+      appId,
+      '--to',
+      String(target),
+      '--restore-secrets',
+      '--json',
+    ]);
+    expect(restored.code, restored.stderr).toBe(EXIT.ok);
+    expect(JSON.parse(restored.stdout)).toMatchObject({
+      secrets: { choice: 'restore', kept: [], restored: ['webhooks.cli-hook.signingSecret'] },
+    });
+    expect((await readHead(appId))?.data.webhooks[0]?.signingSecret).toBe(first);
+    expect(kept.stdout + restored.stdout).not.toContain(first);
+    expect(kept.stdout + restored.stdout).not.toContain(rotated);
   });
 });

@@ -298,14 +298,18 @@ export async function rollbackCommand(
   client: ApiClient,
   io: Io,
   appId: string,
-  opts: WaitOptions & { to: number; message?: string },
+  opts: WaitOptions & { to: number; message?: string; restoreSecrets?: boolean },
 ) {
   const ifMatch = await currentEtag(client, appId);
   let done: z.output<typeof rolledBackSchema>;
   try {
     ({ data: done } = await client.request(rolledBackSchema, `${appPath(appId)}/rollback`, {
       method: 'POST',
-      body: { toVersion: opts.to, ...(opts.message ? { note: opts.message } : {}) },
+      body: {
+        toVersion: opts.to,
+        ...(opts.message ? { note: opts.message } : {}),
+        secrets: opts.restoreSecrets ? 'restore' : 'keep',
+      },
       headers: { 'if-match': ifMatch },
     }));
   } catch (error) {
@@ -314,6 +318,11 @@ export async function rollbackCommand(
     throw error;
   }
   if (io.json && !opts.wait) printJson(io, done);
-  else if (!io.json) io.out(`Rolled ${appId} back to v${done.toVersion} as v${done.version}.\n`);
+  else if (!io.json) {
+    io.out(`Rolled ${appId} back to v${done.toVersion} as v${done.version}.\n`);
+    const { kept, restored } = done.secrets;
+    if (kept.length > 0) io.out(`Kept the current value of: ${kept.join(', ')}\n`);
+    if (restored.length > 0) io.out(`Now v${done.toVersion}'s value: ${restored.join(', ')}\n`);
+  }
   if (opts.wait) await waitFor(client, io, appId, done.version, opts);
 }

@@ -173,17 +173,29 @@ Example (a deploy pipeline step):
       .description('save an older version’s config as the next version')
       .requiredOption('--to <n>', 'the version to go back to', positiveInt('--to'))
       .option('-m, --message <text>', 'why (kept in the history)')
+      .option(
+        '--restore-secrets',
+        'also restore the secrets of that version (by default secrets rotated since keep their current values)',
+      )
       .option('--wait', 'wait until every region has it'),
   ).action(
     async (
       app: string,
-      opts: { to: number; message?: string; wait?: boolean; timeout: number; servers?: boolean },
+      opts: {
+        to: number;
+        message?: string;
+        restoreSecrets?: boolean;
+        wait?: boolean;
+        timeout: number;
+        servers?: boolean;
+      },
       cmd: Command,
     ) => {
       const { io: o, client } = context(cmd);
       await rollbackCommand(client(), o, app, {
         to: opts.to,
         message: opts.message,
+        restoreSecrets: Boolean(opts.restoreSecrets),
         wait: Boolean(opts.wait),
         timeoutMs: opts.timeout,
         servers: Boolean(opts.servers),

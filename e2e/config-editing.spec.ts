@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Page, Response, Route } from '@playwright/test';
 import { DEMO_SECRETS } from '../lib/seed/demo-configs';
 import { ConfigEditorPage } from './pages/config-editor';
-import { expect, test } from './fixtures';
+import { expect, snap, test } from './fixtures';
 
 /**
  * Config editing in the browser: edit → review the diff → save → history; two editors and the
@@ -236,6 +236,86 @@ test.describe('config editing', () => {
     const actions = recorder.bodies.filter((b) => b.startsWith('POST'));
     expect(actions.length).toBeGreaterThan(0);
     for (const body of recorder.bodies) expectNoSecret(body, body.split('\n')[0]!);
+  });
+
+  test('a webhook secret must be strong; Generate makes one; a rollback keeps it unless told to restore', async ({
+    adminPage,
+  }) => {
+    const editor = new ConfigEditorPage(adminPage);
+    const saveIdle = async (change?: () => Promise<void>) => {
+      await editor.open('acme-storefront');
+      // Within the storefront's 7-day session.
+      await editor.field('Idle timeout').fill(String(freshNumber(1_000, 10_000)));
+      await change?.();
+      await editor.review();
+      const version = await editor.save();
+      await adminPage.waitForURL('**/apps/acme-storefront');
+      await expect(adminPage.getByRole('heading', { level: 1 })).toContainText(`v${version}`);
+      return version;
+    };
+    const before = await saveIdle();
+
+    // The secret is rotated (after a leak, say): a weak one is refused, a generated one is shown once.
+    const rotated = await saveIdle(async () => {
+      const hook = adminPage.getByRole('group', { name: 'Webhook “orders-sync”' });
+      const box = hook.getByLabel('Signing secret', { exact: true });
+      await box.fill('orders-hook-2024');
+      await editor.reviewButton.click();
+      await expect(box).toHaveAttribute('aria-invalid', 'true');
+      expect(await editor.errorOf(box)).toContain(
+        'Too short: a secret needs at least 32 characters',
+      );
+      await hook.getByRole('button', { name: 'Generate a new signing secret' }).click();
+      await expect(box).toHaveAttribute('type', 'text');
+      await expect(box).toHaveValue(/^[A-Za-z0-9_-]{43}$/);
+      await expect(hook).toContainText('Generated. Copy it to the receiver now');
+      await snap(adminPage, 'secret-generated');
+    });
+
+    const rollBack = async (restore: boolean) => {
+      await adminPage.goto(`/apps/acme-storefront/history/${before}`);
+      await adminPage.getByRole('button', { name: `Roll back to v${before}` }).click();
+      const dialog = adminPage.getByRole('dialog', { name: `Roll back to v${before}?` });
+      const changed = dialog.getByRole('group', { name: `1 secret changed since v${before}` });
+      await expect(changed).toContainText(
+        'Signing secret of the webhook to https://orders.acme.test/hooks/identity',
+      );
+      await expect(changed).toContainText('webhooks.orders-sync.signingSecret');
+      const keep = changed.getByRole('radio', { name: 'Keep the current secrets (recommended)' });
+      await expect(keep).toBeChecked();
+      if (restore) {
+        await changed.getByRole('radio', { name: `Restore the secrets of v${before}` }).check();
+        await snap(adminPage, 'rollback-restore-secrets');
+        await dialog
+          .getByRole('button', { name: `Roll back and restore v${before}’s secrets` })
+          .click();
+      } else {
+        await snap(adminPage, 'rollback-keep-secrets');
+        await dialog.getByRole('button', { name: `Roll back to v${before}` }).click();
+      }
+      await adminPage.waitForURL('**/apps/acme-storefront');
+      const notice = adminPage
+        .getByRole('status')
+        .filter({ hasText: new RegExp(`Rolled back to v${before} as v\\d+`) });
+      await expect(notice).toContainText(
+        restore ? 'restored 1 secret' : 'kept the current value of 1 secret',
+      );
+      return Number(/as v(\d+)/.exec(await notice.innerText())?.[1]);
+    };
+    const changesFrom = async (from: number, to: number) => {
+      await adminPage.goto(`/apps/acme-storefront/history?from=${from}&to=${to}`);
+      return adminPage.getByRole('table', { name: `Changes from v${from} to v${to}` });
+    };
+
+    const kept = await rollBack(false);
+    let changes = await changesFrom(rotated, kept);
+    await expect(changes.getByRole('row', { name: /Sessions › Idle timeout/ })).toBeVisible();
+    await expect(changes).not.toContainText('Signing secret');
+
+    const restored = await rollBack(true);
+    changes = await changesFrom(kept, restored);
+    await expect(changes).toContainText('Signing secret');
+    await expect(changes.getByRole('row', { name: /Idle timeout/ })).toHaveCount(0);
   });
 
   test('an admin rolls back from the history; viewers and support cannot edit', async ({

@@ -8,7 +8,9 @@ import {
   mergeSecrets,
   secretSlots,
   secretValues,
+  secretsRolledBack,
   withNewSecrets,
+  withSecretsFrom,
   WEAK_STORED,
 } from '@/lib/secrets';
 
@@ -274,5 +276,48 @@ describe('withNewSecrets (copying an app)', () => {
     );
     expect(maskSecrets(result.data)).toEqual(maskSecrets(stored()));
     expect(configSchema.safeParse(result.data).success).toBe(true);
+  });
+});
+
+describe('secretsRolledBack and withSecretsFrom (a rollback’s secrets)', () => {
+  const rotated = 'whsec_r_Pq9Wo8Ei7Ru6Ty5Yu4Ui3Oa2Ps1Dd0F';
+  function current(): AppConfig {
+    const c = stored();
+    c.webhooks[0]!.signingSecret = rotated; // orders rotated after the older version
+    c.webhooks.pop(); // crm removed
+    c.signIn.social[1]!.clientId = 'gh-client-2'; // github moved to another client
+    return c;
+  }
+
+  it('names what changes back and what returns, by identity', () => {
+    expect(secretsRolledBack(stored(), current())).toEqual([
+      {
+        path: 'signIn.social.github.clientSecret',
+        label: 'Github client secret (client ID gh-client)',
+        kind: 'returns',
+      },
+      {
+        path: 'webhooks.orders.signingSecret',
+        label: 'Signing secret of the webhook to https://hooks.acme.com/o',
+        kind: 'changes-back',
+      },
+      {
+        path: 'webhooks.crm.signingSecret',
+        label: 'Signing secret of the webhook to https://hooks.acme.com/c',
+        kind: 'returns',
+      },
+    ]);
+    expect(secretsRolledBack(stored(), stored())).toEqual([]);
+  });
+
+  it('keeps the current value only where the same secret exists', () => {
+    const kept = withSecretsFrom(stored(), current());
+    expect(secretValues(kept)).toEqual([
+      'gsec_Kp2vX9qLw4Rt7Yb1Nc8Ze3Hf6Jm0Ud5S',
+      'ghsec_Qe7Wr2Ty5Ui8Op1As4Df6Gh9Jk3Lz0X', // another client's secret is never moved over
+      rotated,
+      'whsec_b_Lk1Jh4Gf7Ds0Aq3Zw6Xe9Cr2Vt5By',
+    ]);
+    expect(maskSecrets(kept)).toEqual(maskSecrets(stored()));
   });
 });

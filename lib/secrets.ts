@@ -123,18 +123,83 @@ export interface SecretSlot {
   label: string;
 }
 
-/** The secrets a config holds, named so a person knows which one to enter. */
-export function secretSlots(config: AppConfig | MaskedConfig): SecretSlot[] {
+interface SecretEntry extends SecretSlot {
+  value: string;
+  /** What the secret belongs to besides its path: a client secret is one client ID's. */
+  owner: string;
+}
+
+function secretEntries(config: AppConfig | MaskedConfig): SecretEntry[] {
   return [
     ...config.signIn.social.map((p) => ({
       path: `signIn.social.${p.provider}.clientSecret`,
       label: `${p.provider[0]?.toUpperCase() ?? ''}${p.provider.slice(1)} client secret (client ID ${p.clientId})`,
+      value: p.clientSecret,
+      owner: p.clientId,
     })),
     ...config.webhooks.map((w) => ({
       path: `webhooks.${w.id}.signingSecret`,
       label: `Signing secret of the webhook to ${w.url}`,
+      value: w.signingSecret,
+      owner: '',
     })),
   ];
+}
+
+/** The secrets a config holds, named so a person knows which one to enter. */
+export function secretSlots(config: AppConfig | MaskedConfig): SecretSlot[] {
+  return secretEntries(config).map(({ path, label }) => ({ path, label }));
+}
+
+/**
+ * A secret that rolling back to an older config would change, named, never valued.
+ * - `changes-back`: the current config holds this secret with another value (it was rotated
+ *   since); keeping the current secrets keeps that value.
+ * - `returns`: the current config has no such secret (the webhook or provider is gone, or the
+ *   provider's client ID changed), so the older value is the only one there is.
+ */
+export interface SecretRollback extends SecretSlot {
+  kind: 'changes-back' | 'returns';
+}
+
+/** The secrets of `target` that differ from `current`'s, matched by identity. */
+export function secretsRolledBack(target: AppConfig, current: AppConfig | null): SecretRollback[] {
+  const now = new Map(current ? secretEntries(current).map((e) => [e.path, e]) : []);
+  return secretEntries(target).flatMap(({ path, label, value, owner }): SecretRollback[] => {
+    const present = now.get(path);
+    if (present && present.owner === owner) {
+      return present.value === value ? [] : [{ path, label, kind: 'changes-back' }];
+    }
+    return [{ path, label, kind: 'returns' }];
+  });
+}
+
+/**
+ * `config` with `source`'s secret wherever `source` holds the same secret (same provider and
+ * client ID, same webhook id); every other secret, and everything else, stays `config`'s.
+ */
+export function withSecretsFrom(config: AppConfig, source: AppConfig): AppConfig {
+  const social = new Map(source.signIn.social.map((p) => [p.provider, p]));
+  const webhooks = new Map(source.webhooks.map((w) => [w.id, w]));
+  return {
+    ...config,
+    signIn: {
+      ...config.signIn,
+      social: config.signIn.social.map((p) => {
+        const from = social.get(p.provider);
+        return from && from.clientId === p.clientId ? { ...p, clientSecret: from.clientSecret } : p;
+      }),
+    },
+    webhooks: config.webhooks.map((w) => {
+      const from = webhooks.get(w.id);
+      return from ? { ...w, signingSecret: from.signingSecret } : w;
+    }),
+  };
+}
+
+/** The value of the secret at an identity path (`webhooks.orders.signingSecret`), if any. */
+export function secretAt(config: AppConfig, path: string): string | undefined {
+  return secretEntries(config).find((e) => e.path === path)?.value;
 }
 
 /**

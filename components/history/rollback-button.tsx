@@ -6,8 +6,10 @@ import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Dialog } from '@/components/ui/dialog';
 import { TextareaField } from '@/components/ui/field';
+import { RollbackSecretsChoice, useRollbackReview } from '@/components/history/rollback-secrets';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { rollbackConfig } from '@/lib/actions/rollback-config';
+import type { RollbackSecrets } from '@/lib/schemas/versions';
 
 function RollbackDialog({
   appId,
@@ -22,19 +24,38 @@ function RollbackDialog({
 }) {
   const router = useRouter();
   const [note, setNote] = useState('');
+  const [secrets, setSecrets] = useState<RollbackSecrets>('keep');
+  const review = useRollbackReview(appId, toVersion);
   // A successful rollback redirects to the app page, which shows its notice.
   const { state: result, action, pending } = useFormAction(rollbackConfig);
+  const restoring =
+    secrets === 'restore' && review.data?.secrets.some((s) => s.kind === 'changes-back');
 
-  const payload = JSON.stringify({ appId, toVersion, baseVersion: headVersion, note });
+  const payload = JSON.stringify({ appId, toVersion, baseVersion: headVersion, note, secrets });
   return (
     <Dialog
       open
       onClose={onClose}
       title={`Roll back to v${toVersion}?`}
-      description={`This creates v${headVersion + 1} with exactly the configuration of v${toVersion} and pushes it to every region. History is kept: v${headVersion} stays in the list.`}
+      description={`This creates v${headVersion + 1} with the configuration of v${toVersion} and pushes it to every region. History is kept: v${headVersion} stays in the list.`}
     >
       <form action={action} className="space-y-4">
         <input type="hidden" name="payload" value={payload} />
+        {review.isPending ? (
+          <p className="text-sm text-slate-600">Checking which secrets would change…</p>
+        ) : review.error ? (
+          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+            Could not check which secrets would change ({review.error.message}). Rolling back keeps
+            the current secrets.
+          </p>
+        ) : (
+          <RollbackSecretsChoice
+            review={review.data}
+            toVersion={toVersion}
+            choice={secrets}
+            onChoice={setSecrets}
+          />
+        )}
         <TextareaField
           id={`rollback-note-${toVersion}`}
           label="Reason (optional)"
@@ -71,9 +92,13 @@ function RollbackDialog({
             type="submit"
             variant="danger"
             pending={pending}
-            disabled={result.status === 'conflict'}
+            disabled={result.status === 'conflict' || review.isPending}
           >
-            {pending ? 'Rolling back…' : `Roll back to v${toVersion}`}
+            {pending
+              ? 'Rolling back…'
+              : restoring
+                ? `Roll back and restore v${toVersion}’s secrets`
+                : `Roll back to v${toVersion}`}
           </Button>
         </div>
       </form>

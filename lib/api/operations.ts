@@ -21,6 +21,8 @@ import {
   listVersionsQuerySchema,
   propagationStreamEventSchema,
   rollbackBodySchema,
+  rollbackReviewQuerySchema,
+  rollbackReviewSchema,
   rolledBackSchema,
   saveConfigBodySchema,
   savedConfigSchema,
@@ -157,6 +159,19 @@ export const operations = {
     query: diffQuerySchema,
     success: { status: 200, description: 'The changes.', schema: configDiffSchema },
   },
+  reviewRollback: {
+    name: 'reviewRollback',
+    method: 'get',
+    path: '/api/apps/{appId}/rollback',
+    tag: 'History',
+    summary: 'Review a rollback before making it',
+    description:
+      'The secrets a rollback to `toVersion` would change, by name, never by value: those rotated since (`changes-back`, kept unless the rollback asks to `restore`) and those the current config no longer holds (`returns`). Changes nothing.',
+    permission: 'config:read',
+    params: appParamsSchema,
+    query: rollbackReviewQuerySchema,
+    success: { status: 200, description: 'The review.', schema: rollbackReviewSchema },
+  },
   rollbackConfig: {
     name: 'rollbackConfig',
     method: 'post',
@@ -164,7 +179,7 @@ export const operations = {
     tag: 'History',
     summary: 'Roll back to an older version',
     description:
-      'Saves a new version whose config equals `toVersion` (history is append-only) and pushes it. `If-Match` names the current version, as for a save. Accepts `Idempotency-Key`.',
+      'Saves a new version whose config equals `toVersion` (history is append-only) and pushes it. Secrets changed since `toVersion` keep their current values unless `secrets` is `restore`; the answer names which were kept and which came back (`GET` on this path shows them first). `If-Match` names the current version, as for a save. Accepts `Idempotency-Key`.',
     permission: 'config:edit',
     params: appParamsSchema,
     query: noQuery,

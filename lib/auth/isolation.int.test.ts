@@ -576,6 +576,17 @@ const operations: Operation[] = [
     query: () => ({ from: '1', to: '2' }),
   }),
   route(
+    'GET',
+    '/api/apps/[appId]/rollback',
+    () => import('@/app/api/apps/[appId]/rollback/route'),
+    {
+      permission: 'config:read',
+      tenantBound: true,
+      params: (target) => ({ appId: appOf(target) }),
+      query: () => ({ toVersion: '1' }),
+    },
+  ),
+  route(
     'POST',
     '/api/apps/[appId]/rollback',
     () => import('@/app/api/apps/[appId]/rollback/route'),

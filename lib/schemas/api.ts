@@ -12,6 +12,7 @@ import { appIdSchema, versionSchema } from '@/lib/schemas/app';
 import { historyQueryText } from '@/lib/schemas/history';
 import { forcePushConfirmSchema } from '@/lib/schemas/propagation';
 import { configInputSchema } from '@/lib/schemas/config';
+import { rollbackSecretsSchema } from '@/lib/schemas/versions';
 
 // ─────────────────────────────────────────── Building blocks ────────────────────────────────────
 
@@ -141,16 +142,64 @@ export const savedConfigSchema = z
   })
   .meta({ id: 'SavedConfig' });
 
+const secretPathSchema = z.string().meta({
+  description:
+    'A secret named by identity, never its value: `signIn.social.google.clientSecret`, `webhooks.orders.signingSecret`.',
+});
+
 export const rollbackBodySchema = z
   .strictObject({
     toVersion: z.number().int().min(1),
     note: z.string().max(500).optional(),
+    secrets: rollbackSecretsSchema.default('keep').meta({
+      description:
+        'Secrets that changed since `toVersion` (rotated after a leak, say): `keep` the current values (the default, so a pipeline never brings an old secret back unasked) or `restore` the values of `toVersion`. A secret the current config does not hold (its webhook or provider is gone, or the client ID changed) comes back with `toVersion`’s value either way. `GET` on this path lists them first.',
+    }),
   })
   .meta({ id: 'RollbackRequest' });
 
 export const rolledBackSchema = savedConfigSchema
-  .extend({ toVersion: z.number().int().min(1) })
+  .extend({
+    toVersion: z.number().int().min(1),
+    secrets: z
+      .object({
+        choice: rollbackSecretsSchema,
+        kept: z.array(secretPathSchema).meta({
+          description: 'Secrets that kept their current value instead of `toVersion`’s.',
+        }),
+        restored: z
+          .array(secretPathSchema)
+          .meta({ description: 'Secrets that now hold `toVersion`’s value.' }),
+      })
+      .meta({ id: 'RolledBackSecrets' }),
+  })
   .meta({ id: 'RolledBack' });
+
+export const rollbackReviewQuerySchema = z.object({
+  toVersion: versionSchema.meta({ description: 'The version a rollback would go back to.' }),
+});
+
+export const rollbackReviewSchema = z
+  .object({
+    appId: appIdSchema,
+    toVersion: z.number().int().min(1),
+    headVersion: z.number().int().min(0).meta({
+      description: 'The current version this review compares with; send it as `If-Match`.',
+    }),
+    secrets: z.array(
+      z
+        .object({
+          path: secretPathSchema,
+          label: z.string(),
+          kind: z.enum(['changes-back', 'returns']).meta({
+            description:
+              '`changes-back`: the current value differs and would be replaced unless kept. `returns`: there is no current value to keep, so `toVersion`’s comes back.',
+          }),
+        })
+        .meta({ id: 'RollbackSecret' }),
+    ),
+  })
+  .meta({ id: 'RollbackReview' });
 
 export const configChangeSchema = z
   .object({

@@ -35,8 +35,13 @@ export interface VersionRequest<I> {
 export interface Proposal {
   /** What the caller asked to store; a conflict diffs it against the base (secret markers allowed). */
   yours: ConfigInput;
-  /** The data to store on top of the head (a save resolves its secret markers against it). */
-  resolve: (head: AppConfig | null) => { data: AppConfig } | InvalidResult;
+  /**
+   * The data to store on top of the head (a save resolves its secret markers against it), and
+   * what the audit entry should add about how it was resolved (a rollback's secrets choice).
+   */
+  resolve: (
+    head: AppConfig | null,
+  ) => { data: AppConfig; audit?: Record<string, unknown> } | InvalidResult;
   /** The refusal when the result equals the head. */
   sameAsHead: (headVersion: number) => string;
   message: string;
@@ -126,7 +131,14 @@ async function commitOrRefuse({
   }
 
   const changes = head ? diffConfigs(head.data, outcome.doc.data) : [];
-  const push = await pushAndAudit({ doc: outcome.doc, principal, meta, proposal, changes });
+  const push = await pushAndAudit({
+    doc: outcome.doc,
+    principal,
+    meta,
+    proposal,
+    changes,
+    resolvedAudit: resolved.audit,
+  });
   const version = outcome.doc.version;
   return {
     status: 'ok',
@@ -145,12 +157,14 @@ async function pushAndAudit({
   meta,
   proposal,
   changes,
+  resolvedAudit,
 }: {
   doc: ConfigVersionDoc;
   principal: Principal;
   meta: RequestMeta;
   proposal: Proposal;
   changes: ConfigChange[];
+  resolvedAudit?: Record<string, unknown>;
 }): Promise<PushResult> {
   const { audit } = proposal;
   const [push] = await Promise.all([
@@ -161,7 +175,12 @@ async function pushAndAudit({
       tenantId: doc.tenantId,
       appId: doc.appId,
       summary: `v${doc.version}: ${audit.summary?.(changes) ?? summarizeDiff(changes)}`,
-      details: { version: doc.version, changes: changes.length, ...audit.details },
+      details: {
+        version: doc.version,
+        changes: changes.length,
+        ...audit.details,
+        ...resolvedAudit,
+      },
       meta,
     }).catch((error: unknown) => {
       log.error(

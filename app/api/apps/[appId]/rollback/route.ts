@@ -3,8 +3,14 @@ import { defineApiRoute, jsonResponse } from '@/lib/api/define-route';
 import { versionEtag } from '@/lib/api/etag';
 import { operations } from '@/lib/api/operations';
 import { baseVersionOrProblem, writeProblem } from '@/lib/api/write-response';
+import { reviewRollback } from '@/lib/versions/roll-back-to-version';
 
 export const dynamic = 'force-dynamic';
+
+/** Which secrets a rollback would change, by name: the review the dashboard's dialog shows. */
+export const GET = defineApiRoute(operations.reviewRollback, ({ principal, params, query }) =>
+  reviewRollback(principal, { appId: params.appId, toVersion: query.toVersion }),
+);
 
 /** The history page's rollback, over HTTP: the same action; If-Match names the current version. */
 export const POST = defineApiRoute(
@@ -20,6 +26,7 @@ export const POST = defineApiRoute(
         toVersion: body.toVersion,
         baseVersion,
         note: body.note ?? '',
+        secrets: body.secrets,
       },
       meta,
     );
@@ -38,6 +45,6 @@ export const POST = defineApiRoute(
       );
     }
     if (result.status === 'idle') throw new Error('rollbackConfig answered idle');
-    return writeProblem(result, ['toVersion', 'note'], null);
+    return writeProblem(result, ['toVersion', 'note', 'secrets'], null);
   },
 );
