@@ -1,12 +1,15 @@
 import 'server-only';
 import { hashPassword } from '@/lib/auth/password';
 import { createApp } from '@/lib/db/apps';
-import { ensureIndexes, type Author } from '@/lib/db/collections';
+import { ensureIndexes, type Author, type ConfigVersionDoc } from '@/lib/db/collections';
+import { commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
 import { ensureTenant } from '@/lib/db/tenants';
 import { findUserById, upsertUser } from '@/lib/db/users';
 import { pushVersion } from '@/lib/propagation/push-version';
-import { demoApps, DEMO_TENANTS } from '@/lib/seed/demo-configs';
+import { isStrongSecret } from '@/lib/schemas/secret-strength';
+import { secretValues, withSecretsFrom } from '@/lib/secrets';
+import { demoApps, DEMO_TENANTS, type DemoApp } from '@/lib/seed/demo-configs';
 import { DEMO_PASSWORD, DEMO_USERS } from '@/lib/seed/demo-users';
 
 export { DEMO_PASSWORD, DEMO_USERS };
@@ -16,6 +19,26 @@ export const SEED_AUTHOR: Author = {
   name: 'Propagate seed',
   email: 'seed@propagate.test',
 };
+
+/**
+ * Demo apps seeded before secrets had to be strong hold the old, weak demo secrets, and an edit
+ * that keeps one is refused. The seed swaps in today's demo secrets as a new version (history
+ * keeps the old one), so the demo and the tests edit those apps as before.
+ */
+async function replaceWeakDemoSecrets(
+  app: DemoApp,
+  head: ConfigVersionDoc | null,
+): Promise<ConfigVersionDoc | null> {
+  if (!head || head.archived || secretValues(head.data).every(isStrongSecret)) return head;
+  const outcome = await commitVersion({
+    app: { _id: app.id, tenantId: app.tenantId },
+    expectedVersion: head.version,
+    data: withSecretsFrom(head.data, app.config),
+    author: SEED_AUTHOR,
+    message: 'Demo secrets replaced with strong ones',
+  });
+  return outcome.status === 'committed' ? outcome.doc : await readHead(app.id);
+}
 
 export interface SeedReport {
   tenantsCreated: string[];
@@ -69,7 +92,7 @@ export async function seedDemo(): Promise<SeedReport> {
       message: 'Initial configuration',
     });
     if (created) report.appsCreated.push(app.id);
-    const head = await readHead(app.id);
+    const head = await replaceWeakDemoSecrets(app, await readHead(app.id));
     if (!head) continue;
     const push = await pushVersion(head);
     if (push.pushed) report.pushed.push(`${app.id}@v${head.version}`);
