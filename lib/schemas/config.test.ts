@@ -385,6 +385,11 @@ describe('configSchema: valid input', () => {
     const result = configSchema.parse(raw);
     expect(result.branding).toMatchObject({ displayName: 'Acme', logoUrl: '' });
   });
+
+  it('stores -0 as 0, the number a reader parses back from JSON', () => {
+    const result = configSchema.parse(withValue(fullConfig(), 'passwordPolicy.historyCount', -0));
+    expect(Object.is(result.passwordPolicy.historyCount, 0)).toBe(true);
+  });
 });
 
 describe('defaultConfig', () => {

@@ -53,11 +53,16 @@ function safeText(max: number, emptyMessage?: string) {
 function wholeNumber(min: number, max: number, unit = '') {
   const n = (v: number) => v.toLocaleString('en-GB');
   const range = `Enter a number from ${n(min)} to ${n(max)}${unit ? ` ${unit}` : ''}`;
-  return z
-    .number({ error: typeError('Enter a number') })
-    .int({ error: 'Enter a whole number' })
-    .min(min, { error: range })
-    .max(max, { error: range });
+  return (
+    z
+      .number({ error: typeError('Enter a number') })
+      .int({ error: 'Enter a whole number' })
+      .min(min, { error: range })
+      .max(max, { error: range })
+      // -0 is a whole number too, but JSON (and so the editor and the cache) knows only 0: stored
+      // as given, it would not equal what a reader parses back.
+      .overwrite((v) => (v === 0 ? 0 : v))
+  );
 }
 
 const onOff = () => z.boolean({ error: typeError('Choose on or off') });
