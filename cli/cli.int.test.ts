@@ -10,13 +10,12 @@ import { fault } from '@/test/helpers/devstack';
 import { revokeApiToken } from '@/lib/db/api-tokens';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo } from '@/lib/db/mongo';
 import { createPushedApp, removeApps } from '@/test/helpers/propagation';
-import { closeRedis } from '@/lib/redis/clients';
 import { listRegions } from '@/lib/regions';
 import { generateSecret } from '@/lib/schemas/secret-strength';
 import { createTestToken } from '@/test/helpers/auth';
 import { startRouteServer } from '@/test/helpers/route-server';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The `propagate` CLI as a pipeline runs it: a separate process (bin/propagate.mjs) talking
@@ -90,8 +89,7 @@ afterAll(async () => {
   const c = await collections();
   await c.apiTokens.deleteMany({ tenantId: tenant });
   rmSync(dir, { recursive: true, force: true });
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('propagate CLI', () => {

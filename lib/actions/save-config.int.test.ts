@@ -9,17 +9,13 @@ import { configKey } from '@/lib/contract/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections, ensureIndexes, type Author } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo } from '@/lib/db/mongo';
-import { closeRedis, primaryRedis } from '@/lib/redis/clients';
-import {
-  defaultConfig,
-  MAX_CONFIG_BYTES,
-  SECRET_UNCHANGED,
-  type AppConfig,
-} from '@/lib/schemas/config';
+import { primaryRedis } from '@/lib/redis/clients';
+import { MAX_CONFIG_BYTES, SECRET_UNCHANGED, type AppConfig } from '@/lib/schemas/config';
 import { generateSecret } from '@/lib/schemas/secret-strength';
 import { maskSecrets, secretValues, WEAK_STORED } from '@/lib/secrets';
+import { configWithSecrets as configHolding } from '@/test/helpers/config-arbitraries';
 import { testPrincipal } from '@/test/helpers/principals';
+import { closeStores } from '@/test/helpers/stores';
 
 const run = randomBytes(4).toString('hex');
 const tenantId = `t-${run}`;
@@ -36,27 +32,8 @@ const support = person('support', null);
 const GOOGLE_SECRET = `gsec-${run}-${randomBytes(16).toString('hex')}`;
 const WEBHOOK_SECRET = `whsec-${run}-${randomBytes(16).toString('hex')}`;
 
-function configWithSecrets(): AppConfig {
-  const base = defaultConfig('Secret app');
-  return {
-    ...base,
-    signIn: {
-      ...base.signIn,
-      social: [
-        { provider: 'google', clientId: 'client-123.apps.example', clientSecret: GOOGLE_SECRET },
-      ],
-    },
-    urls: { ...base.urls, redirectUrls: ['https://shop.example.com/callback'] },
-    webhooks: [
-      {
-        id: 'orders',
-        url: 'https://hooks.example.com/propagate',
-        events: ['user.created'],
-        signingSecret: WEBHOOK_SECRET,
-      },
-    ],
-  };
-}
+const configWithSecrets = (): AppConfig =>
+  configHolding([GOOGLE_SECRET, WEBHOOK_SECRET], 'Secret app');
 
 /** The config as the editor holds it: every secret masked. */
 const edited = (change: (c: AppConfig) => AppConfig) => change(maskSecrets(configWithSecrets()));
@@ -101,8 +78,7 @@ afterAll(async () => {
   await c.apps.deleteMany({ _id: { $in: appIds } });
   await c.audit.deleteMany({ appId: { $in: appIds } });
   await primaryRedis().del(...appIds.map(configKey));
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('saveConfig refuses bad input and writes nothing', () => {

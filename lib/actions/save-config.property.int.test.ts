@@ -5,8 +5,6 @@ import { saveConfig } from '@/lib/actions/save-config';
 import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo } from '@/lib/db/mongo';
-import { closeRedis } from '@/lib/redis/clients';
 import { configSchema, SECRET_UNCHANGED, type AppConfig } from '@/lib/schemas/config';
 import { maskSecrets, secretValues } from '@/lib/secrets';
 import { runId } from '@/test/helpers/auth';
@@ -20,6 +18,7 @@ import {
 } from '@/test/helpers/config-arbitraries';
 import { removeApps } from '@/test/helpers/propagation';
 import { testPrincipal } from '@/test/helpers/principals';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The save action as a public endpoint fed random and adversarial bodies: it always answers with
@@ -51,8 +50,7 @@ afterAll(async () => {
   await removeApps([appId]);
   const c = await collections();
   await c.audit.deleteMany({ appId });
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 async function check(raw: unknown, submitted: string[]) {

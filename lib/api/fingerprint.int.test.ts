@@ -6,12 +6,11 @@ import { GET as listVersions } from '@/app/api/apps/[appId]/versions/route';
 import { GET as getVersion } from '@/app/api/apps/[appId]/versions/[version]/route';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo } from '@/lib/db/mongo';
 import { fingerprint } from '@/lib/fingerprint';
 import { stopObserver } from '@/lib/propagation/observer/instance';
-import { closeRedis } from '@/lib/redis/clients';
 import { createTestToken, requestWith, runId, type Credential } from '@/test/helpers/auth';
 import { createPushedApp, removeApps } from '@/test/helpers/propagation';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * A read token sees the config masked; the checksum of the unmasked config would let it test
@@ -33,8 +32,7 @@ afterAll(async () => {
   await removeApps(created);
   await (await collections()).apiTokens.deleteMany({ tenantId: tenant });
   await stopObserver();
-  await closeRedis({ subscribers: true });
-  await closeMongo();
+  await closeStores({ subscribers: true });
 });
 
 type Handler = (request: Request, ctx: { params: Promise<unknown> }) => Promise<Response>;

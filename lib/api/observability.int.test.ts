@@ -10,14 +10,13 @@ import { GET as metricsRoute } from '@/app/api/metrics/route';
 import { saveConfig } from '@/lib/actions/save-config';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo } from '@/lib/db/mongo';
 import { captureLogs } from '@/lib/log';
-import { closeRedis } from '@/lib/redis/clients';
 import { maskSecrets } from '@/lib/secrets';
 import { retryDuePushes } from '@/lib/worker/push-retry';
 import { runId } from '@/test/helpers/auth';
 import { createPushedApp, removeApps } from '@/test/helpers/propagation';
 import { testPrincipal } from '@/test/helpers/principals';
+import { closeStores } from '@/test/helpers/stores';
 
 const run = runId();
 const tenantId = `obs-${run}`;
@@ -60,8 +59,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeApps(created);
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('GET /api/metrics', () => {

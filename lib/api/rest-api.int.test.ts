@@ -14,9 +14,7 @@ import { GET as listApps } from '@/app/api/apps/route';
 import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo } from '@/lib/db/mongo';
 import { removeApps, testAuthor } from '@/test/helpers/propagation';
-import { closeRedis } from '@/lib/redis/clients';
 import {
   appInstancesSchema,
   appPageSchema,
@@ -31,6 +29,7 @@ import {
 } from '@/lib/schemas/api';
 import { defaultConfig, SECRET_UNCHANGED, type AppConfig } from '@/lib/schemas/config';
 import { createTestToken, requestWith, type Credential } from '@/test/helpers/auth';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The REST API through its real route handlers with real tokens, MongoDB and Redis: every answer
@@ -120,8 +119,7 @@ afterAll(async () => {
   await removeApps(created);
   const c = await collections();
   await c.apiTokens.deleteMany({ tenantId: tenant });
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('reading', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { connectionAs, endpoints } from '@/devstack/endpoints';
+import { endpoints } from '@/devstack/endpoints';
 import { waitFor } from '@/test/helpers/devstack';
 import { archiveApp } from '@/lib/actions/archive-app';
 import { createApp as createAppAction } from '@/lib/actions/create-app';
@@ -9,23 +9,20 @@ import { restoreApp } from '@/lib/actions/restore-app';
 import { saveConfig } from '@/lib/actions/save-config';
 import { updateAppDetails } from '@/lib/actions/update-app-details';
 import { configKey, UPDATES_CHANNEL } from '@/lib/contract/cache-layout';
-import {
-  AppArchivedError,
-  createConfigClient,
-  secretKeysFromEnv,
-  type ConfigChange,
-} from '@/lib/config-client';
+import { AppArchivedError, secretKeysFromEnv, type ConfigChange } from '@/lib/config-client';
 import { createApp, searchAppsPage } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { getVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
 import { readAppInstances } from '@/lib/instances/app-instances';
-import { closeMongo } from '@/lib/db/mongo';
 import { pushVersion } from '@/lib/propagation/push-version';
-import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
 import { maskSecrets, secretValues } from '@/lib/secrets';
+import { configWithSecrets } from '@/test/helpers/config-arbitraries';
 import { testPrincipal } from '@/test/helpers/principals';
+import { closeStores } from '@/test/helpers/stores';
+import { readerClient, reportToPrimary } from '@/test/helpers/config-clients';
 
 /**
  * Creating, archiving and restoring apps through the actions, against the devstack: MongoDB over
@@ -47,24 +44,8 @@ const SOURCE_WEBHOOK = `whsec-${randomBytes(16).toString('hex')}`;
 const COPY_GOOGLE = `copy-google-${randomBytes(16).toString('hex')}`;
 const COPY_WEBHOOK = `copy-whsec-${randomBytes(16).toString('hex')}`;
 
-function sourceConfig(): AppConfig {
-  const base = defaultConfig('Source app');
-  return {
-    ...base,
-    signIn: {
-      ...base.signIn,
-      social: [{ provider: 'google', clientId: 'client-1.example', clientSecret: SOURCE_GOOGLE }],
-    },
-    webhooks: [
-      {
-        id: 'orders',
-        url: 'https://hooks.example.com/propagate',
-        events: ['user.created'],
-        signingSecret: SOURCE_WEBHOOK,
-      },
-    ],
-  };
-}
+const sourceConfig = (): AppConfig =>
+  configWithSecrets([SOURCE_GOOGLE, SOURCE_WEBHOOK], 'Source app');
 
 let sourceId = '';
 
@@ -92,8 +73,7 @@ afterAll(async () => {
     c.configVersions.deleteMany({ tenantId }),
     ...appIds.map((id) => primaryRedis().del(configKey(id))),
   ]);
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('creating an app', () => {
@@ -147,17 +127,10 @@ describe('archiving and restoring', () => {
     await createAppAction.run(admin, { id, name: 'Lifecycle app' }, meta);
     const replica = endpoints().replicas[0];
     if (!replica) throw new Error('needs a replica region');
-    const client = createConfigClient({
-      redisUrl: replica.url,
-      connection: connectionAs('reader', replica.url),
+    const client = readerClient(replica, {
       secretKeys: secretKeysFromEnv(process.env),
-      region: replica.region,
       stampCheckIntervalMs: 200,
-      report: {
-        redisUrl: endpoints().primary.url,
-        connection: connectionAs('reporter', endpoints().primary.url),
-        intervalMs: 200,
-      },
+      report: reportToPrimary(200),
       instanceId: `lifecycle-${run}`,
     });
     const reported = async () =>
@@ -260,11 +233,8 @@ describe('archiving and restoring', () => {
     );
     const replica = endpoints().replicas[1] ?? endpoints().replicas[0];
     if (!replica) throw new Error('needs a replica region');
-    const client = createConfigClient({
-      redisUrl: replica.url,
-      connection: connectionAs('reader', replica.url),
+    const client = readerClient(replica, {
       secretKeys: secretKeysFromEnv(process.env),
-      region: replica.region,
       stampCheckIntervalMs: 200,
     });
     try {

@@ -33,12 +33,11 @@ import { collections } from '@/lib/db/collections';
 import { commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
 import { createInvitation } from '@/lib/db/invitations';
-import { closeMongo } from '@/lib/db/mongo';
 import { setPasswordHash } from '@/lib/db/users';
 import { createWebhookEndpoint as insertEndpoint } from '@/lib/db/webhook-endpoints';
 import { deliveryId, recordEvent } from '@/lib/db/webhook-events';
 import { hashPassword } from '@/lib/auth/password';
-import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { primaryRedis } from '@/lib/redis/clients';
 import { emptyBackfill, emptyVerify } from '@/lib/model/migration';
 import { defaultConfig } from '@/lib/schemas/config';
 import { maskSecrets } from '@/lib/secrets';
@@ -53,6 +52,7 @@ import {
   type Credential,
 } from '@/test/helpers/auth';
 import { expectedGrants } from '@/test/helpers/expected-grants';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The isolation matrix: every caller × a resource of either tenant × every server action and
@@ -858,8 +858,7 @@ afterAll(async () => {
     });
   await c.migrations.deleteMany({ target: FIXTURE_TARGET });
   // Audit entries are append-only by design; the test tenants' ids keep them apart.
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 // ── The matrix ──

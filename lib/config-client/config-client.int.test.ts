@@ -1,22 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { connectionAs, endpoints } from '../../devstack/endpoints';
+import { endpoints } from '../../devstack/endpoints';
 import { fault, redisAs, stackStatus, waitFor } from '../../test/helpers/devstack';
 import { configKey, UPDATES_CHANNEL, type UpdateMessage } from '../contract/cache-layout';
 import { canonicalJson, checksum } from '../contract/canonical-json';
 import { pushToPrimary } from '../propagation/push';
-import {
-  createConfigClient,
-  type ConfigChange,
-  type ConfigClient,
-  type ConfigClientError,
-} from './index';
+import { type ConfigChange, type ConfigClient, type ConfigClientError } from './index';
 import {
   instanceReportKey,
   instancesIndexKey,
   type InstanceReport,
 } from '../contract/report-layout';
+import { readerClient, reportToPrimary } from '../../test/helpers/config-clients';
 
 /**
  * The config client against the real devstack: a primary and one replica per region, real
@@ -96,24 +92,14 @@ async function publish(message: UpdateMessage) {
   await writer.publish(UPDATES_CHANNEL, JSON.stringify(message));
 }
 
-/** Reports go to the primary as the reporter user, which may write reports only. */
-const reportTo = (intervalMs: number) => ({
-  redisUrl: primary.url,
-  connection: connectionAs('reporter', primary.url),
-  intervalMs,
-});
-
 function client(
   region: { region: string; url: string },
   options: { stampCheckIntervalMs?: number; report?: boolean } = {},
 ) {
-  const c = createConfigClient({
-    redisUrl: region.url,
-    connection: connectionAs('reader', region.url),
-    region: region.region,
+  const c = readerClient(region, {
     stampCheckIntervalMs: options.stampCheckIntervalMs ?? 500,
     readyTimeoutMs: 5_000,
-    ...(options.report ? { report: reportTo(500) } : {}),
+    ...(options.report ? { report: reportToPrimary(500) } : {}),
   });
   clients.push(c);
   return c;
@@ -361,12 +347,7 @@ describe('config client', () => {
       process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'Timeout')
         .length;
     const before = handles();
-    const c = createConfigClient({
-      redisUrl: near.url,
-      connection: connectionAs('reader', near.url),
-      region: near.region,
-      report: reportTo(200),
-    });
+    const c = readerClient(near, { report: reportToPrimary(200) });
     await c.ready(appId);
     await waitFor(
       async () => (await writer.zcard(instancesIndexKey(appId))) === 1,

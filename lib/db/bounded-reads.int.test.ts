@@ -12,6 +12,7 @@ import {
 } from '@/lib/db/collections';
 import { readAllHeads } from '@/lib/db/heads';
 import { closeMongo } from '@/lib/db/mongo';
+import { testPrincipal } from '@/test/helpers/principals';
 
 const run = randomBytes(4).toString('hex');
 const tenantId = `bounded-${run}`;
@@ -128,13 +129,7 @@ describe('the audit page filters', () => {
       `user3-${run}@example.test`,
     ]);
     // Another tenant's app id on the page (it cannot be, but a filter can name one) is not looked up.
-    const other = userPrincipal({
-      _id: 'u-other',
-      name: 'Eve',
-      email: 'eve@example.test',
-      role: 'admin',
-      tenantId: `other-${run}`,
-    });
+    const other = testPrincipal('admin', `other-${run}`);
     expect((await auditFilterOptions(other, entries, {})).apps).toEqual([]);
   });
 });

@@ -12,11 +12,12 @@ import { configKey } from '@/lib/contract/cache-layout';
 import { getCacheState, applyStep } from '@/lib/db/cache-state';
 import { collections, ensureIndexes } from '@/lib/db/collections';
 import { countDeploymentOutbox, enqueueDeploymentPush } from '@/lib/db/deployment-outbox';
-import { closeMongo, getDb } from '@/lib/db/mongo';
+import { getDb } from '@/lib/db/mongo';
 import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
 import { pushToOtherDeployment } from '@/lib/propagation/push-version';
-import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
+import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { retryDeploymentOutboxes } from '@/lib/worker/deployment-retry';
+import { closeStores } from '@/test/helpers/stores';
 
 const created: string[] = [];
 const actor = { id: 'int-operator', name: 'Int Operator' };
@@ -26,8 +27,7 @@ beforeAll(() => ensureIndexes());
 afterAll(async () => {
   await stack.fault('next', 'us-east-1', 'revive').catch(() => undefined);
   await (await getDb()).dropDatabase();
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 const versionIn = async (deployment: string, appId: string) =>

@@ -2,21 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { GET } from '@/app/api/apps/[appId]/instances/route';
-import { createConfigClient, secretKeysFromEnv, type ConfigClient } from '@/lib/config-client';
+import { secretKeysFromEnv, type ConfigClient } from '@/lib/config-client';
 import { instanceReportKey, instancesIndexKey } from '@/lib/contract/report-layout';
 import { createApiToken } from '@/lib/db/api-tokens';
 import { createApp } from '@/lib/db/apps';
 import { collections } from '@/lib/db/collections';
 import { commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo } from '@/lib/db/mongo';
 import type { AppInstancesView } from '@/lib/instances/app-instances';
 import { measureInstancesBehind } from '@/lib/instances/behind';
 import { pushToPrimary } from '@/lib/propagation/push';
-import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
-import { connectionAs, endpoints } from '@/devstack/endpoints';
+import { endpoints } from '@/devstack/endpoints';
 import { fault, stackStatus, waitFor } from '@/test/helpers/devstack';
+import { closeStores } from '@/test/helpers/stores';
+import { readerClient, reportToPrimary } from '@/test/helpers/config-clients';
 
 /**
  * Reports written by real config clients, read back through the route handler exactly as the
@@ -27,7 +28,7 @@ const tenant = `inst-${run}`;
 const otherTenant = `inst-other-${run}`;
 const appId = `inst-app-${run}`;
 const author = { userId: 'test', name: 'Instances test', email: 'test@example.test' };
-const { primary, replicas } = endpoints();
+const { replicas } = endpoints();
 const [near, far] = replicas;
 if (!near || !far) throw new Error('these tests need at least two replica regions');
 
@@ -121,26 +122,18 @@ afterAll(async () => {
   await c.configVersions.deleteMany({ appId });
   await c.apps.deleteOne({ _id: appId });
   await c.apiTokens.deleteMany({ tenantId: { $in: [tenant, otherTenant] } });
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('GET /api/apps/[appId]/instances', () => {
   it('shows per region how many servers hold the head, and who is behind during a partition', async () => {
     for (const r of [near, far]) {
       for (let i = 0; i < 2; i += 1) {
-        const c = createConfigClient({
-          redisUrl: r.url,
-          connection: connectionAs('reader', r.url),
+        const c = readerClient(r, {
           secretKeys: secretKeysFromEnv(process.env),
-          region: r.region,
           instanceId: `test-${r.region}-${i}-${run}`,
           stampCheckIntervalMs: 500,
-          report: {
-            redisUrl: primary.url,
-            connection: connectionAs('reporter', primary.url),
-            intervalMs: 500,
-          },
+          report: reportToPrimary(500),
         });
         clients.push(c);
         await c.ready(appId);

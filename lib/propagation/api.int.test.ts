@@ -10,7 +10,6 @@ import { tokenPrincipal, type Principal } from '@/lib/auth/principal';
 import { configKey } from '@/lib/contract/cache-layout';
 import { createApiToken } from '@/lib/db/api-tokens';
 import { collections, type AppDoc } from '@/lib/db/collections';
-import { closeMongo } from '@/lib/db/mongo';
 import {
   createPushedApp,
   removeApps,
@@ -19,9 +18,10 @@ import {
 } from '@/test/helpers/propagation';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
 import type { FleetPage } from '@/lib/propagation/fleet-status';
-import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { primaryRedis } from '@/lib/redis/clients';
 import { listRegions } from '@/lib/regions';
 import { testPrincipal } from '@/test/helpers/principals';
+import { closeStores } from '@/test/helpers/stores';
 
 const suffix = randomBytes(4).toString('hex');
 const tenantA = `api-a-${suffix}`;
@@ -63,8 +63,7 @@ afterAll(async () => {
   await removeApps(created);
   const c = await collections();
   await c.apiTokens.deleteMany({ tenantId: tenantA });
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('GET /api/apps/{appId}/propagation', () => {

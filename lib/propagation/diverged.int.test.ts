@@ -3,17 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POST as forcePushRoute } from '@/app/api/apps/[appId]/force-push/route';
 import { waitFor } from '@/test/helpers/devstack';
 import { forcePush } from '@/lib/actions/force-push';
-import { userPrincipal } from '@/lib/auth/principal';
 import { configKey } from '@/lib/contract/cache-layout';
 import { canonicalJson } from '@/lib/contract/canonical-json';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
 import { commitVersion } from '@/lib/db/config-versions';
-import { closeMongo } from '@/lib/db/mongo';
 import { pushToPrimary } from '@/lib/propagation/push';
 import { pushVersion } from '@/lib/propagation/push-version';
 import { stopObserver } from '@/lib/propagation/observer/instance';
 import { appPropagationStatus } from '@/lib/propagation/read-status';
-import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig } from '@/lib/schemas/config';
 import { forcedPushSchema, problemSchema } from '@/lib/schemas/api';
 import { retryDuePushes } from '@/lib/worker/push-retry';
@@ -31,6 +29,8 @@ import {
   saveNextVersion,
   testAuthor,
 } from '@/test/helpers/propagation';
+import { closeStores } from '@/test/helpers/stores';
+import { testPrincipal } from '@/test/helpers/principals';
 
 /**
  * After MongoDB is restored from a backup, its next saves reuse version numbers the cache already
@@ -41,20 +41,8 @@ import {
 const run = runId();
 const TENANT = `diverged-${run}`;
 const created: string[] = [];
-const support = userPrincipal({
-  _id: `support-${run}`,
-  name: 'Sam Support',
-  email: `support-${run}@example.test`,
-  role: 'support',
-  tenantId: null,
-});
-const viewer = userPrincipal({
-  _id: `viewer-${run}`,
-  name: 'Vic Viewer',
-  email: `viewer-${run}@example.test`,
-  role: 'viewer',
-  tenantId: TENANT,
-});
+const support = testPrincipal('support', null, run);
+const viewer = testPrincipal('viewer', TENANT, run);
 let supportCookie: Credential;
 
 beforeAll(async () => {
@@ -68,8 +56,7 @@ afterAll(async () => {
   await c.users.deleteMany({ _id: support.id });
   await c.audit.deleteMany({ 'actor.id': support.id });
   await stopObserver();
-  await closeRedis({ subscribers: true });
-  await closeMongo();
+  await closeStores({ subscribers: true });
 });
 
 /** v1 and v2 saved and pushed; then MongoDB "restored" to a backup taken at v1. */

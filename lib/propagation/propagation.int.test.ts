@@ -9,7 +9,6 @@ vi.hoisted(() => {
 import { fault, flushPrimary, redisAs, stackStatus, waitFor } from '@/test/helpers/devstack';
 import { configKey } from '@/lib/contract/cache-layout';
 import { collections, type AppDoc, type ConfigVersionDoc } from '@/lib/db/collections';
-import { closeMongo } from '@/lib/db/mongo';
 import { createPushedApp, removeApps, saveNextVersion } from '@/test/helpers/propagation';
 import { REGION_DOWN_PREFIX } from '@/lib/propagation/read-stamps';
 import type { AppPropagationStatus } from '@/lib/propagation/app-status';
@@ -19,6 +18,7 @@ import { waitForConvergence } from '@/lib/propagation/wait';
 import { closeRedis, primaryRedis } from '@/lib/redis/clients';
 import { listRegions, primaryRegion } from '@/lib/regions';
 import { startWorker, type RunningWorker } from '@/lib/worker/run-worker';
+import { closeStores } from '@/test/helpers/stores';
 
 const TENANT = 'int-propagation';
 const replicas = listRegions().filter((r) => r.role === 'replica');
@@ -83,8 +83,7 @@ afterEach(async () => {
 afterAll(async () => {
   await removeApps(created);
   await stopObserver();
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('propagation status against the devstack', () => {

@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GET as listVersions } from '@/app/api/apps/[appId]/versions/route';
 import { listHistory } from '@/lib/db/config-versions';
-import { closeMongo } from '@/lib/db/mongo';
-import { closeRedis } from '@/lib/redis/clients';
 import { parseHistorySearch } from '@/lib/schemas/history';
 import { longHistoryMessage, seedLongHistory } from '@/lib/seed/long-history';
 import { createTestUser, requestWith, runId, sessionCookie } from '@/test/helpers/auth';
 import { removeApps } from '@/test/helpers/propagation';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * History at length, against MongoDB over the wire: an app with 5 000 versions is read a page
@@ -29,8 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeApps([appId]);
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 const versionsOf = (list: { version: number }[]) => list.map((v) => v.version);

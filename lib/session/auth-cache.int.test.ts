@@ -6,12 +6,10 @@ import { GET as appStatus } from '@/app/api/apps/[appId]/propagation/route';
 import { redisAs, waitFor } from '@/test/helpers/devstack';
 import { revokeApiToken } from '@/lib/db/api-tokens';
 import { collections, type AppDoc } from '@/lib/db/collections';
-import { closeMongo } from '@/lib/db/mongo';
 import { changeTenantUser } from '@/lib/db/tenant-admins';
 import { env } from '@/lib/env';
 import { createObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
-import { closeRedis } from '@/lib/redis/clients';
 import { primaryRegion } from '@/lib/regions';
 import { AUTH_CACHE_TTL_MS, AUTH_CHANNEL, closeAuthCache } from '@/lib/session/auth-cache';
 import {
@@ -22,6 +20,7 @@ import {
   type Credential,
 } from '@/test/helpers/auth';
 import { createPushedApp, removeApps } from '@/test/helpers/propagation';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The status read's hot path: with the snapshot fresh, answering costs no MongoDB command (the
@@ -73,8 +72,7 @@ afterAll(async () => {
   await c.apiTokens.deleteMany({ tenantId: TENANT });
   await c.users.deleteMany({ tenantId: TENANT });
   await closeAuthCache();
-  await closeRedis({ subscribers: true });
-  await closeMongo();
+  await closeStores({ subscribers: true });
 });
 
 async function read(credential: Credential): Promise<Response> {

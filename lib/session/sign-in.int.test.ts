@@ -15,11 +15,10 @@ import { configKey } from '@/lib/contract/cache-layout';
 import { createApp } from '@/lib/db/apps';
 import { collections, type AuditDoc } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo } from '@/lib/db/mongo';
 import { changeTenantUser } from '@/lib/db/tenant-admins';
 import { revokeUserSessions } from '@/lib/db/users';
 import { captureLogs } from '@/lib/log';
-import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig } from '@/lib/schemas/config';
 import { maskSecrets } from '@/lib/secrets';
 import {
@@ -29,6 +28,7 @@ import {
   sessionCookie,
   sessionSetCookie,
 } from '@/test/helpers/auth';
+import { closeStores } from '@/test/helpers/stores';
 
 const run = runId();
 const tenant = `si-${run}`;
@@ -91,8 +91,7 @@ afterAll(async () => {
     c.apiTokens.deleteMany({ tenantId: tenant }),
     primaryRedis().del(configKey(`si-${run}-app`), ...tried),
   ]);
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('sign-in', () => {

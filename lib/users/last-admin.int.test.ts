@@ -4,10 +4,9 @@ import { changeUserRole } from '@/lib/actions/change-user-role';
 import { setUserDisabled } from '@/lib/actions/set-user-disabled';
 import { userPrincipal } from '@/lib/auth/principal';
 import { collections } from '@/lib/db/collections';
-import { closeMongo } from '@/lib/db/mongo';
 import { readAdminCount } from '@/lib/db/tenant-admins';
-import { closeRedis } from '@/lib/redis/clients';
 import { createTestUser, runId } from '@/test/helpers/auth';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The last-admin guard under concurrency, through the actions the Users page calls and MongoDB
@@ -26,8 +25,7 @@ afterAll(async () => {
     c.tenantAdmins.deleteMany({ _id: tenants }),
     c.audit.deleteMany({ tenantId: tenants }),
   ]);
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 async function tenantWithAdmins(round: string, count: number) {

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collections } from '@/lib/db/collections';
-import { closeMongo } from '@/lib/db/mongo';
 import { searchUsersPage } from '@/lib/db/users';
-import { closeRedis } from '@/lib/redis/clients';
 import { createTestUser, runId } from '@/test/helpers/auth';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The Users page's list for an organisation with many people, against MongoDB over the wire:
@@ -35,8 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const c = await collections();
   await c.users.deleteMany({ tenantId: { $in: [big, other] } });
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('the users list of a large organisation', () => {

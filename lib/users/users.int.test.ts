@@ -8,15 +8,14 @@ import { setUserDisabled } from '@/lib/actions/set-user-disabled';
 import { hashToken } from '@/lib/auth/api-token';
 import { verifyPassword } from '@/lib/auth/password';
 import { collections } from '@/lib/db/collections';
-import { closeMongo } from '@/lib/db/mongo';
 import { endSession } from '@/lib/db/sessions';
 import { findUserById } from '@/lib/db/users';
-import { closeRedis } from '@/lib/redis/clients';
 import { reserveSignInAttempt } from '@/lib/session/sign-in-limiter';
 import { BURST_CHECKED } from '@/lib/session/sign-in-limits';
 import { acceptInvitationSchema } from '@/lib/schemas/users';
 import { acceptInvitation, checkInvitation } from '@/lib/users/accept-invitation';
 import { createTestUser, principalOf, runId, sessionCookie } from '@/test/helpers/auth';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * Users of a tenant against MongoDB over the wire, with real sealed session cookies resolved
@@ -42,8 +41,7 @@ afterAll(async () => {
     c.invitations.deleteMany({ tenantId }),
     c.sessions.deleteMany({ userId: { $regex: `-${run}$` } }),
   ]);
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 const linkToken = (path: string) => path.replace('/invite/', '');

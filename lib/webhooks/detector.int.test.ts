@@ -9,15 +9,15 @@ import { fault, stackStatus, waitFor } from '@/test/helpers/devstack';
 import { instanceReportKey, instancesIndexKey } from '@/lib/contract/report-layout';
 import { collections, type WebhookEventDoc } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo } from '@/lib/db/mongo';
 import { eventId } from '@/lib/db/webhook-events';
 import { createObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
-import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { primaryRedis } from '@/lib/redis/clients';
 import { listRegions } from '@/lib/regions';
 import { runId } from '@/test/helpers/auth';
 import { createPushedApp, removeApps, saveNextVersion } from '@/test/helpers/propagation';
 import { EventDetector } from '@/lib/webhooks/detector';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * Events the status observer knows: converged (regions and reporting servers), lagging and
@@ -68,8 +68,7 @@ afterAll(async () => {
   await c.webhookEvents.deleteMany({ tenantId: tenant });
   for (const id of created) await primaryRedis().del(instancesIndexKey(id));
   await removeApps(created);
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('events from the status observer', () => {

@@ -12,17 +12,16 @@ import { Webhook } from 'standardwebhooks';
 import { createWebhookEndpoint } from '@/lib/actions/create-webhook-endpoint';
 import { resendWebhookDelivery } from '@/lib/actions/resend-webhook-delivery';
 import { saveConfig } from '@/lib/actions/save-config';
-import { userPrincipal } from '@/lib/auth/principal';
 import { collections } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo } from '@/lib/db/mongo';
 import { listDeliveries } from '@/lib/db/webhook-deliveries';
-import { closeRedis } from '@/lib/redis/clients';
 import { maskSecrets } from '@/lib/secrets';
 import type { WebhookEventType } from '@/lib/schemas/webhooks';
 import { WebhookDispatcher } from '@/lib/webhooks/dispatcher';
 import { createPushedApp, removeApps } from '@/test/helpers/propagation';
 import { runId } from '@/test/helpers/auth';
+import { closeStores } from '@/test/helpers/stores';
+import { testPrincipal } from '@/test/helpers/principals';
 
 /**
  * Event delivery end to end on the devstack's MongoDB and Redis: saves through the real action,
@@ -32,13 +31,7 @@ import { runId } from '@/test/helpers/auth';
 
 const run = runId();
 const tenant = `wh-${run}`;
-const admin = userPrincipal({
-  _id: `wh-admin-${run}`,
-  name: 'Webhook admin',
-  email: `wh-admin-${run}@example.test`,
-  role: 'admin',
-  tenantId: tenant,
-});
+const admin = testPrincipal('admin', tenant, run);
 const created: string[] = [];
 
 interface Received {
@@ -183,8 +176,7 @@ afterAll(async () => {
     c.webhookDeliveries.deleteMany({ tenantId: tenant }),
   ]);
   await removeApps(created);
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 describe('event notifications', () => {

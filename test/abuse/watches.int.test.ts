@@ -5,11 +5,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collections } from '@/lib/db/collections';
-import { closeMongo } from '@/lib/db/mongo';
 import { MAX_OPEN_WATCHES } from '@/lib/propagation/watch-limits';
-import { closeRedis } from '@/lib/redis/clients';
 import { createTestToken, runId } from '@/test/helpers/auth';
 import { createPushedApp, removeApps } from '@/test/helpers/propagation';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * 2 000 long-poll waits and event streams at once from one API token, against the route handlers
@@ -55,8 +54,7 @@ afterAll(async () => {
   await removeApps(created);
   const c = await collections();
   await c.apiTokens.deleteMany({ tenantId });
-  await closeRedis();
-  await closeMongo();
+  await closeStores();
 });
 
 interface Outcome {

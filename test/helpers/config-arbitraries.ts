@@ -13,10 +13,12 @@ export function freshSecret(kind: string): string {
   return `${kind}_${randomBytes(24).toString('hex')}`;
 }
 
+/** A valid config holding a Google client secret and a webhook signing secret. */
 export function configWithSecrets(
   secrets = [freshSecret('gsec'), freshSecret('whsec')],
+  displayName = 'Property app',
 ): AppConfig {
-  const base = defaultConfig('Property app');
+  const base = defaultConfig(displayName);
   return {
     ...base,
     signIn: {

@@ -8,16 +8,16 @@ const stack = await vi.hoisted(async () => {
 
 import { applyStep, getCacheState } from '@/lib/db/cache-state';
 import { ensureIndexes } from '@/lib/db/collections';
-import { closeMongo, getDb } from '@/lib/db/mongo';
+import { getDb } from '@/lib/db/mongo';
 import type { MigrationDoc } from '@/lib/model/migration';
 import { createObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { readFleet, regionHealthNow } from '@/lib/propagation/read-status';
 import { waitForConvergence } from '@/lib/propagation/wait';
-import { closeRedis } from '@/lib/redis/clients';
 import { waitFor } from '@/test/helpers/devstack';
 import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
 import { syncingMigration } from '@/test/helpers/two-deployments';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The observer during a migration: it watches every live cache deployment (the active one and,
@@ -41,8 +41,7 @@ afterAll(async () => {
   await observer.stop();
   await stack.fault('next', 'eu-west-1', 'revive').catch(() => undefined);
   await (await getDb()).dropDatabase();
-  await closeRedis({ subscribers: true });
-  await closeMongo();
+  await closeStores({ subscribers: true });
 });
 
 const deploymentsWatched = () => [...new Set(observer.regions.map((r) => r.deployment))];

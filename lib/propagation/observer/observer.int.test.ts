@@ -9,18 +9,18 @@ import { parseUpdateMessage, UPDATES_CHANNEL } from '@/lib/contract/cache-layout
 import type { FleetStreamEvent } from '@/lib/propagation/fleet-status';
 import { fault, flushPrimary, redisAs, stackStatus, waitFor } from '@/test/helpers/devstack';
 import { collections, type AppDoc } from '@/lib/db/collections';
-import { closeMongo } from '@/lib/db/mongo';
 import { createPushedApp, removeApps, saveNextVersion } from '@/test/helpers/propagation';
 import { createObserver, getObserver, stopObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { appPropagationStatus } from '@/lib/propagation/read-status';
 import { waitForConvergence } from '@/lib/propagation/wait';
 import { openWatches } from '@/lib/propagation/watch-limits';
-import { closeRedis, closeSubscriber, openSubscriber } from '@/lib/redis/clients';
+import { closeSubscriber, openSubscriber } from '@/lib/redis/clients';
 import { listRegions, primaryRegion } from '@/lib/regions';
 import { startWorker, type RunningWorker } from '@/lib/worker/run-worker';
 import { createTestToken, requestWith } from '@/test/helpers/auth';
 import { tokenPrincipal } from '@/lib/auth/principal';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The status observer against the devstack: what two server processes, lost messages, a flushed
@@ -68,8 +68,7 @@ afterAll(async () => {
   await stopObserver();
   const c = await collections();
   await c.apiTokens.deleteMany({ tenantId: TENANT });
-  await closeRedis({ subscribers: true });
-  await closeMongo();
+  await closeStores({ subscribers: true });
 });
 
 interface StreamEvent {
