@@ -9,6 +9,7 @@ import {
   ACTIVE_DEPLOYMENT_KEY,
   DEPLOYMENT_CHANNEL,
   MARKER_SCRIPT,
+  markerScriptArgs,
 } from '../contract/deployment-marker';
 import { presenceKey } from '../contract/report-layout';
 import { pushToPrimary } from '../propagation/push';
@@ -75,16 +76,7 @@ async function mark(
   deployment: string,
   marker: { deployment: string; epoch: number; live?: string[] },
 ) {
-  return writer(deployment).eval(
-    MARKER_SCRIPT,
-    1,
-    ACTIVE_DEPLOYMENT_KEY,
-    marker.deployment,
-    String(marker.epoch),
-    JSON.stringify(marker),
-    DEPLOYMENT_CHANNEL,
-    (marker.live ?? []).join(','),
-  );
+  return writer(deployment).eval(MARKER_SCRIPT, 1, ...markerScriptArgs(marker));
 }
 
 function start(appId: string, { report = false } = {}) {

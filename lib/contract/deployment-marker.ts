@@ -87,3 +87,15 @@ end
 redis.call('PUBLISH', ARGV[4], ARGV[3])
 return {1, tonumber(ARGV[2])}
 `;
+
+/** MARKER_SCRIPT's key and arguments for writing `marker`, in the script's order. */
+export function markerScriptArgs(marker: DeploymentMarker): string[] {
+  return [
+    ACTIVE_DEPLOYMENT_KEY,
+    marker.deployment,
+    String(marker.epoch),
+    JSON.stringify(marker),
+    DEPLOYMENT_CHANNEL,
+    (marker.live ?? []).join(','),
+  ];
+}

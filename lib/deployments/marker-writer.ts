@@ -1,8 +1,7 @@
 import 'server-only';
 import {
-  ACTIVE_DEPLOYMENT_KEY,
-  DEPLOYMENT_CHANNEL,
   MARKER_SCRIPT,
+  markerScriptArgs,
   type DeploymentMarker,
 } from '@/lib/contract/deployment-marker';
 import { getCacheState } from '@/lib/db/cache-state';
@@ -29,12 +28,7 @@ export async function writeMarker(
   marker: DeploymentMarker,
 ): Promise<'written' | 'unchanged'> {
   const [written] = await withMarkerCommand(deploymentPrimaryRedis(deployment)).propagateMarker(
-    ACTIVE_DEPLOYMENT_KEY,
-    marker.deployment,
-    String(marker.epoch),
-    JSON.stringify(marker),
-    DEPLOYMENT_CHANNEL,
-    (marker.live ?? []).join(','),
+    ...markerScriptArgs(marker),
   );
   return written === 1 ? 'written' : 'unchanged';
 }
