@@ -115,6 +115,8 @@ export function eventStream(
           waiting.set(key, frame);
           waitingBytes += frame.bytes.byteLength;
           if (waitingBytes > MAX_WAITING_BYTES) end();
+          // Room made by a read whose pull has not run yet: no frame waits for the next read.
+          else flushWaiting();
         };
         let stopListening = () => {};
         const heartbeat = setInterval(() => write(HEARTBEAT), heartbeatMs);
