@@ -10,6 +10,7 @@
  * 1,100,10000,100000); BENCH_LOAD_SECONDS shortens the load test. The Next servers listen on free
  * ports, so several people can run it at once.
  */
+import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -63,12 +64,22 @@ const timed = async (name: string, fn: () => Promise<unknown>) => {
 };
 
 /** The whole product (seed, worker, next start) on the bench stack, with an API token of Acme. */
+/** Lets a benchmark read the Next server's own figures (GET /api/metrics). */
+const BENCH_METRICS_TOKEN = randomBytes(24).toString('hex');
+
 async function onProduct<T>(
   scope: 'read' | 'read-write',
   bench: (baseUrl: string, token: string, nextPid: number) => Promise<T>,
 ): Promise<T> {
   const port = await freePort();
-  const product = await runProduct({ dir, port, regions: TEST_REGIONS, build: 'if-missing', log });
+  const product = await runProduct({
+    dir,
+    port,
+    regions: TEST_REGIONS,
+    build: 'if-missing',
+    log,
+    extraEnv: { PROPAGATE_METRICS_TOKEN: BENCH_METRICS_TOKEN },
+  });
   try {
     const { createApiToken } = await import('../lib/db/api-tokens');
     const { secret } = await createApiToken({
@@ -144,6 +155,7 @@ try {
           tenantId: 'acme',
           watchers: size.watchers,
           saves: size.watcherSaves,
+          metricsToken: BENCH_METRICS_TOKEN,
         }),
       );
     });

@@ -107,6 +107,36 @@ function openWatcher(
   return { inSyncAt, request };
 }
 
+/** The cumulative buckets of the server's fan-out histogram (lib/metrics.ts), by upper bound. */
+async function fanoutBuckets(baseUrl: string, token: string): Promise<Map<number, number>> {
+  const response = await fetch(new URL('/api/metrics', baseUrl), {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const text = await response.text();
+  const buckets = new Map<number, number>();
+  for (const m of text.matchAll(
+    /^propagate_status_fanout_seconds_bucket\{le="([^"]+)"\} (\d+)$/gm,
+  )) {
+    buckets.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
+  }
+  return buckets;
+}
+
+/**
+ * The server's share during the run: update message in → every watcher's event queued, as the
+ * bucket bound under which 50 % and 99 % of the fan-outs fell.
+ */
+function fanoutSummary(before: Map<number, number>, after: Map<number, number>) {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const count = (bound: number) => (after.get(bound) ?? 0) - (before.get(bound) ?? 0);
+  const total = count(Infinity);
+  const upTo = (q: number) => {
+    const bound = bounds.find((b) => count(b) >= q * total);
+    return bound === undefined || bound === Infinity ? null : round(bound * 1_000);
+  };
+  return { fanouts: total, p50AtMostMs: upTo(0.5), p99AtMostMs: upTo(0.99) };
+}
+
 export async function benchStreamWatchers({
   m,
   baseUrl,
@@ -115,6 +145,7 @@ export async function benchStreamWatchers({
   tenantId,
   watchers = 1_000,
   saves = 60,
+  metricsToken,
 }: {
   m: Modules;
   baseUrl: string;
@@ -123,6 +154,7 @@ export async function benchStreamWatchers({
   tenantId: string;
   watchers?: number;
   saves?: number;
+  metricsToken: string;
 }) {
   const { createApiToken } = await import('../lib/db/api-tokens');
   const tokens = await Promise.all(
@@ -162,6 +194,7 @@ export async function benchStreamWatchers({
     );
     const connectMs = performance.now() - connectStarted;
     const author = { userId: 'bench', name: 'Watchers bench', email: 'bench@propagate.test' };
+    const fanoutBefore = await fanoutBuckets(baseUrl, metricsToken);
     const before = sampleTree(nextPid);
     const startedAt = performance.now();
     let peakRss = before.rssBytes;
@@ -195,6 +228,7 @@ export async function benchStreamWatchers({
       clearInterval(sampler);
     }
     const after = sampleTree(nextPid);
+    const serverFanout = fanoutSummary(fanoutBefore, await fanoutBuckets(baseUrl, metricsToken));
     const elapsedS = (performance.now() - startedAt) / 1_000;
     const delays: number[] = [];
     let missed = 0;
@@ -216,6 +250,8 @@ export async function benchStreamWatchers({
       lastRegionToEveryWatcher: delay,
       goal: 'p99 ≤ 250 ms',
       missedInSyncEvents: missed,
+      /** Of that, the Next server's own part (propagate_status_fanout_seconds). */
+      serverFanout,
       nextProcess: {
         cpuPercentOfOneCore: round(
           ((after.cpuTicks - before.cpuTicks) / CLOCK_TICKS_PER_SECOND / elapsedS) * 100,

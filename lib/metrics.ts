@@ -65,6 +65,12 @@ function create() {
       labelNames: ['input'] as const,
       registers,
     }),
+    statusFanoutSeconds: new Histogram({
+      name: 'propagate_status_fanout_seconds',
+      help: "From a change the status observer applied (an update message's arrival) to the app's every watcher having its event queued: the server's share of a status event's delay.",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
     instancesBehind: new Gauge({
       name: 'propagate_instances_behind',
       help: 'Service instances reporting a version older than the head, by region (recently changed apps).',

@@ -1,3 +1,4 @@
+import { metrics } from '@/lib/metrics';
 import type { AppEntry } from '@/lib/propagation/observer/app-entry';
 
 /** 'change': something a watcher sees changed; 'tick': only elapsed times moved (app behind). */
@@ -137,7 +138,11 @@ export class ChangeFeed {
     this.flushQueued = null;
     const entries = [...this.dirty];
     this.dirty.clear();
-    for (const entry of entries) this.notify(entry, 'change');
+    for (const entry of entries) {
+      if (!this.appListeners.has(entry.appId)) continue;
+      this.notify(entry, 'change');
+      metrics().statusFanoutSeconds.observe((Date.now() - entry.changedAt) / 1_000);
+    }
     this.queueScopeFlush();
   }
 }
