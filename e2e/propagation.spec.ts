@@ -51,15 +51,20 @@ const panel = (page: Page) =>
 const regionRow = (page: Page, region: string) =>
   panel(page).getByRole('row').filter({ hasText: region });
 
+/** Every region's row says "In sync" at `version`. */
+async function expectEveryRegionAt(page: Page, regions: { name: string }[], version: number) {
+  for (const region of regions) {
+    const row = regionRow(page, region.name);
+    await expect(row).toContainText('In sync');
+    await expect(row).toContainText(`v${version}`);
+  }
+}
+
 test.describe('propagation panel', () => {
   test('an admin saves and watches every region turn in sync', async ({ adminPage }) => {
     const { regions } = await regionsOf(adminPage, 'acme-storefront');
     const version = await saveNewDisplayName(adminPage, 'acme-storefront');
-    for (const region of regions) {
-      const row = regionRow(adminPage, region.name);
-      await expect(row).toContainText('In sync');
-      await expect(row).toContainText(`v${version}`);
-    }
+    await expectEveryRegionAt(adminPage, regions, version);
     await expect(adminPage.getByText('All regions in sync')).toBeVisible();
     await expect(adminPage.getByText(`v${version} committed to MongoDB`)).toBeVisible();
   });
@@ -132,11 +137,7 @@ test.describe('live status stream', () => {
     const editor = await adminPage.context().newPage();
     const version = await saveNewDisplayName(editor, appId);
     await editor.close();
-    for (const region of regions) {
-      const row = regionRow(adminPage, region.name);
-      await expect(row).toContainText('In sync');
-      await expect(row).toContainText(`v${version}`);
-    }
+    await expectEveryRegionAt(adminPage, regions, version);
     expect(polled).toEqual([]);
   });
 
@@ -155,11 +156,7 @@ test.describe('live status stream', () => {
     const editor = await adminPage.context().newPage();
     const version = await saveNewDisplayName(editor, appId);
     await editor.close();
-    for (const region of regions) {
-      const row = regionRow(adminPage, region.name);
-      await expect(row).toContainText('In sync');
-      await expect(row).toContainText(`v${version}`);
-    }
+    await expectEveryRegionAt(adminPage, regions, version);
     expect(polled.length).toBeGreaterThan(0);
   });
 });
