@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { InputField, TextareaField } from '@/components/ui/field';
+import { fieldPropsFor, InputField, TextareaField } from '@/components/ui/field';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { updateAppDetails } from '@/lib/actions/update-app-details';
 
@@ -19,16 +19,15 @@ export function AppDetailsForm({
   readOnly: boolean;
 }) {
   const { state, action, pending, errors } = useFormAction(updateAppDetails);
+  const field = fieldPropsFor('details', errors);
   const [name, setName] = useState(initialName);
   const [description, setDescription] = useState(initialDescription);
   return (
     <form action={action} className="max-w-2xl space-y-4">
       <input type="hidden" name="appId" value={appId} />
       <InputField
-        id="details-name"
+        {...field('name')}
         label="Name"
-        error={errors.name?.[0]}
-        name="name"
         required
         maxLength={100}
         value={name}
@@ -36,10 +35,8 @@ export function AppDetailsForm({
         disabled={readOnly}
       />
       <TextareaField
-        id="details-description"
+        {...field('description')}
         label="Description"
-        error={errors.description?.[0]}
-        name="description"
         rows={2}
         maxLength={500}
         value={description}

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { Field, Input, InputField, TextareaField } from '@/components/ui/field';
+import { fieldPropsFor, InputField, TextareaField } from '@/components/ui/field';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { createApp } from '@/lib/actions/create-app';
 import type { SecretSlot } from '@/lib/secrets';
@@ -28,6 +28,7 @@ export function CreateAppForm({
   secretSlots: SecretSlot[];
 }) {
   const { state, action, pending, errors } = useFormAction(createApp);
+  const field = fieldPropsFor('app', errors);
   const [name, setName] = useState('');
   const [id, setId] = useState('');
   const [idEdited, setIdEdited] = useState(false);
@@ -38,11 +39,9 @@ export function CreateAppForm({
     <form action={action} className="max-w-2xl space-y-5">
       <input type="hidden" name="copyFrom" value={copyFrom} />
       <InputField
-        id="app-name"
+        {...field('name')}
         label="Name"
         hint="What people see in Propagate."
-        error={errors.name?.[0]}
-        name="name"
         required
         maxLength={100}
         autoComplete="off"
@@ -53,11 +52,9 @@ export function CreateAppForm({
         }}
       />
       <InputField
-        id="app-id"
+        {...field('id')}
         label="App id"
         hint="Your services ask for the configuration by this id. Lower-case letters, digits and dashes; it cannot be changed later and must be unique."
-        error={errors.id?.[0]}
-        name="id"
         required
         maxLength={63}
         autoComplete="off"
@@ -70,11 +67,9 @@ export function CreateAppForm({
         }}
       />
       <TextareaField
-        id="app-description"
+        {...field('description')}
         label="Description (optional)"
         hint="Which product or environment this app is for."
-        error={errors.description?.[0]}
-        name="description"
         rows={2}
         maxLength={500}
         value={description}
@@ -89,23 +84,19 @@ export function CreateAppForm({
             Secrets are never copied: {sourceName ?? 'the source app'} keeps its own. Enter the new
             app’s client and signing secrets from each provider.
           </p>
-          {secretSlots.map((slot) => {
-            const fieldId = `secret-${slot.path.replace(/[^A-Za-z0-9]+/g, '-')}`;
-            const error = errors[`secrets.${slot.path}`]?.[0];
-            return (
-              <Field key={slot.path} id={fieldId} label={slot.label} error={error}>
-                <Input
-                  id={fieldId}
-                  name={`secret:${slot.path}`}
-                  type="password"
-                  autoComplete="off"
-                  required
-                  maxLength={1024}
-                  invalid={!!error}
-                />
-              </Field>
-            );
-          })}
+          {secretSlots.map((slot) => (
+            <InputField
+              key={slot.path}
+              id={`secret-${slot.path.replace(/[^A-Za-z0-9]+/g, '-')}`}
+              label={slot.label}
+              error={errors[`secrets.${slot.path}`]?.[0]}
+              name={`secret:${slot.path}`}
+              type="password"
+              autoComplete="off"
+              required
+              maxLength={1024}
+            />
+          ))}
         </fieldset>
       )}
       <ActionError result={state} />

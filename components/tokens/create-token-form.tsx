@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { NewTokenSecret } from '@/components/tokens/new-token-secret';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { InputField } from '@/components/ui/field';
+import { fieldPropsFor, InputField } from '@/components/ui/field';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { createApiToken } from '@/lib/actions/create-api-token';
 import { tokenScopeLabels, tokenScopes } from '@/lib/schemas/api-token';
@@ -16,6 +16,7 @@ const scopeHints = {
 
 export function CreateTokenForm() {
   const { state, action, pending, errors } = useFormAction(createApiToken);
+  const field = fieldPropsFor('token', errors);
   // The secret stays on screen until dismissed; a later submission shows its own.
   const [dismissed, setDismissed] = useState<string | null>(null);
   const created = state.status === 'ok' ? state.data : null;
@@ -31,11 +32,9 @@ export function CreateTokenForm() {
       )}
       <form action={action} className="grid gap-4 md:grid-cols-[1fr_18rem_auto] md:items-start">
         <InputField
-          id="token-name"
+          {...field('name')}
           label="Name"
           hint="Say what uses it, so you know what breaks if you revoke it."
-          error={errors.name?.[0]}
-          name="name"
           required
           maxLength={80}
           autoComplete="off"

@@ -6,6 +6,8 @@ import type {
   SelectHTMLAttributes,
   TextareaHTMLAttributes,
 } from 'react';
+// Types only: lib/results logs on the server, which a client bundle cannot hold.
+import type { FieldErrors } from '@/lib/results';
 
 const control =
   'block w-full rounded-md border bg-white px-3 py-2 text-sm shadow-xs placeholder:text-slate-400 disabled:bg-slate-100 disabled:text-slate-500';
@@ -58,20 +60,22 @@ function describedBy(id: string | undefined, error: unknown, hint: unknown) {
 
 type Invalid = { invalid?: boolean; hint?: boolean };
 
+/** What every control carries: its look, and aria wiring to its error or hint. */
+function wiring(id: string | undefined, invalid: boolean, hint: unknown, className?: string) {
+  return {
+    className: cn(controlClasses(invalid), className),
+    'aria-invalid': invalid || undefined,
+    'aria-describedby': describedBy(id, invalid, hint),
+  };
+}
+
 export function Input({
   invalid = false,
   hint,
   className,
   ...props
 }: InputHTMLAttributes<HTMLInputElement> & Invalid) {
-  return (
-    <input
-      className={cn(controlClasses(invalid), className)}
-      aria-invalid={invalid || undefined}
-      aria-describedby={describedBy(props.id, invalid, hint)}
-      {...props}
-    />
-  );
+  return <input {...wiring(props.id, invalid, hint, className)} {...props} />;
 }
 
 export function Textarea({
@@ -80,33 +84,16 @@ export function Textarea({
   className,
   ...props
 }: TextareaHTMLAttributes<HTMLTextAreaElement> & Invalid) {
-  return (
-    <textarea
-      className={cn(controlClasses(invalid), className)}
-      aria-invalid={invalid || undefined}
-      aria-describedby={describedBy(props.id, invalid, hint)}
-      {...props}
-    />
-  );
+  return <textarea {...wiring(props.id, invalid, hint, className)} {...props} />;
 }
 
 export function Select({
   invalid = false,
   hint,
   className,
-  children,
   ...props
 }: SelectHTMLAttributes<HTMLSelectElement> & Invalid) {
-  return (
-    <select
-      className={cn(controlClasses(invalid), 'pr-8', className)}
-      aria-invalid={invalid || undefined}
-      aria-describedby={describedBy(props.id, invalid, hint)}
-      {...props}
-    >
-      {children}
-    </select>
-  );
+  return <select {...wiring(props.id, invalid, hint, cn('pr-8', className))} {...props} />;
 }
 
 export function Checkbox({
@@ -171,3 +158,12 @@ function withField<P extends object>(Control: ComponentType<P & Invalid & { id: 
 export const InputField = withField<InputHTMLAttributes<HTMLInputElement>>(Input);
 export const TextareaField = withField<TextareaHTMLAttributes<HTMLTextAreaElement>>(Textarea);
 export const SelectField = withField<SelectHTMLAttributes<HTMLSelectElement>>(Select);
+
+/**
+ * The id, name and first error of each field of a form, to spread onto an `InputField` (or
+ * `TextareaField`, `SelectField`): `const field = fieldPropsFor('app', errors)`, then
+ * `<InputField {...field('name')} label="Name" />` gets the id `app-name`.
+ */
+export function fieldPropsFor(form: string, errors: FieldErrors) {
+  return (name: string) => ({ id: `${form}-${name}`, name, error: errors[name]?.[0] });
+}

@@ -4,12 +4,13 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { InputField } from '@/components/ui/field';
+import { fieldPropsFor, InputField } from '@/components/ui/field';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { acceptInvitation } from '@/lib/actions/accept-invitation';
 
 export function AcceptInvitationForm({ token }: { token: string }) {
   const { state, action, pending, errors } = useFormAction(acceptInvitation);
+  const field = fieldPropsFor('invite', errors);
   const [name, setName] = useState('');
   if (state.status === 'ok') {
     return (
@@ -25,10 +26,8 @@ export function AcceptInvitationForm({ token }: { token: string }) {
     <form action={action} className="space-y-4">
       <input type="hidden" name="token" value={token} />
       <InputField
-        id="invite-name"
+        {...field('name')}
         label="Your name"
-        error={errors.name?.[0]}
-        name="name"
         required
         maxLength={100}
         autoComplete="name"
@@ -36,11 +35,9 @@ export function AcceptInvitationForm({ token }: { token: string }) {
         onChange={(e) => setName(e.target.value)}
       />
       <InputField
-        id="invite-password"
+        {...field('password')}
         label="Password"
         hint="At least 12 characters."
-        error={errors.password?.[0]}
-        name="password"
         type="password"
         required
         minLength={12}
@@ -48,10 +45,8 @@ export function AcceptInvitationForm({ token }: { token: string }) {
         autoComplete="new-password"
       />
       <InputField
-        id="invite-confirm"
+        {...field('confirm')}
         label="Password again"
-        error={errors.confirm?.[0]}
-        name="confirm"
         type="password"
         required
         maxLength={200}

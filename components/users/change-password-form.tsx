@@ -2,12 +2,13 @@
 
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { Field, Input } from '@/components/ui/field';
+import { fieldPropsFor, InputField } from '@/components/ui/field';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { changePassword } from '@/lib/actions/change-password';
 
 export function ChangePasswordForm() {
   const { state, action, pending, errors } = useFormAction(changePassword);
+  const field = fieldPropsFor('pw', errors);
   const fields = [
     {
       name: 'current',
@@ -26,24 +27,16 @@ export function ChangePasswordForm() {
   return (
     <form action={action} className="max-w-md space-y-4">
       {fields.map((f) => (
-        <Field
+        <InputField
           key={f.name}
-          id={`pw-${f.name}`}
+          {...field(f.name)}
           label={f.label}
           hint={f.hint}
-          error={errors[f.name]?.[0]}
-        >
-          <Input
-            id={`pw-${f.name}`}
-            name={f.name}
-            type="password"
-            required
-            maxLength={200}
-            autoComplete={f.autoComplete}
-            hint={!!f.hint}
-            invalid={!!errors[f.name]}
-          />
-        </Field>
+          type="password"
+          required
+          maxLength={200}
+          autoComplete={f.autoComplete}
+        />
       ))}
       <ActionError result={state} />
       <p aria-live="polite" className="text-sm text-emerald-700">

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { InputField, SelectField } from '@/components/ui/field';
+import { fieldPropsFor, InputField, SelectField } from '@/components/ui/field';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { inviteUser } from '@/lib/actions/invite-user';
@@ -11,6 +11,7 @@ import { TENANT_ROLES, tenantRoleLabels } from '@/lib/schemas/users';
 
 export function InviteUserForm() {
   const { state, action, pending, errors } = useFormAction(inviteUser);
+  const field = fieldPropsFor('invite', errors);
   const [dismissed, setDismissed] = useState<string | null>(null);
   const created = state.status === 'ok' ? state.data : null;
   const link = created ? `${window.location.origin}${created.path}` : '';
@@ -51,23 +52,15 @@ export function InviteUserForm() {
       )}
       <form action={action} className="grid gap-4 md:grid-cols-[1fr_12rem_auto] md:items-start">
         <InputField
-          id="invite-email"
+          {...field('email')}
           label="Email"
-          error={errors.email?.[0]}
-          name="email"
           type="email"
           required
           maxLength={200}
           autoComplete="off"
           placeholder="name@company.com"
         />
-        <SelectField
-          id="invite-role"
-          label="Role"
-          error={errors.role?.[0]}
-          name="role"
-          defaultValue="viewer"
-        >
+        <SelectField {...field('role')} label="Role" defaultValue="viewer">
           {TENANT_ROLES.map((r) => (
             <option key={r} value={r}>
               {tenantRoleLabels[r]}

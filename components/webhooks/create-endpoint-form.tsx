@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { Checkbox, InputField } from '@/components/ui/field';
+import { Checkbox, fieldPropsFor, InputField } from '@/components/ui/field';
 import { ShowOnceSecret } from '@/components/ui/show-once-secret';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { createWebhookEndpoint } from '@/lib/actions/create-webhook-endpoint';
@@ -26,6 +26,7 @@ function FieldsetError({ id, messages }: { id: string; messages: string[] | unde
 
 export function CreateEndpointForm({ apps }: { apps: { id: string; name: string }[] }) {
   const { state, action, pending, errors } = useFormAction(createWebhookEndpoint);
+  const field = fieldPropsFor('webhook', errors);
   const [dismissed, setDismissed] = useState<string | null>(null);
   const created = state.status === 'ok' ? state.data : null;
 
@@ -58,22 +59,18 @@ export function CreateEndpointForm({ apps }: { apps: { id: string; name: string 
       >
         <div className="space-y-4">
           <InputField
-            id="webhook-url"
+            {...field('url')}
             label="Endpoint URL"
             hint="An https:// address on the public internet that accepts POST requests."
-            error={errors.url?.[0]}
-            name="url"
             type="url"
             required
             autoComplete="off"
             placeholder="https://hooks.example.com/propagate"
           />
           <InputField
-            id="webhook-description"
+            {...field('description')}
             label="Description"
             hint="Optional: who owns it, what it triggers."
-            error={errors.description?.[0]}
-            name="description"
             maxLength={200}
             autoComplete="off"
             placeholder="Deploy bot"

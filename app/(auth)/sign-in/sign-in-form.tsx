@@ -1,12 +1,13 @@
 'use client';
 
 import { Button } from '@/components/ui/button';
-import { InputField } from '@/components/ui/field';
+import { fieldPropsFor, InputField } from '@/components/ui/field';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { signIn } from '@/lib/actions/sign-in';
 
 export function SignInForm({ next }: { next: string }) {
   const { state, action, pending, errors } = useFormAction(signIn);
+  const field = fieldPropsFor('sign-in', errors);
   return (
     <form action={action} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />
@@ -21,20 +22,16 @@ export function SignInForm({ next }: { next: string }) {
         )}
       </div>
       <InputField
-        id="email"
+        {...field('email')}
         label="Email"
-        error={errors.email?.[0]}
-        name="email"
         type="email"
         autoComplete="username"
         required
         defaultValue={state.email}
       />
       <InputField
-        id="password"
+        {...field('password')}
         label="Password"
-        error={errors.password?.[0]}
-        name="password"
         type="password"
         autoComplete="current-password"
         required
