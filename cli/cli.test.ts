@@ -115,36 +115,35 @@ describe('convergence', () => {
   });
 });
 
+/** Version 3's progress display, on a terminal or piped, and what it has written so far. */
+function recordedProgress(tty: boolean) {
+  let text = '';
+  const progress = createProgress({
+    version: 3,
+    servers: false,
+    startedAt: Date.now(),
+    tty,
+    write: (t) => (text += t),
+  });
+  return { progress, text: () => text };
+}
+
 describe('progress when piped', () => {
   it('prints each region once, when it arrives, with no terminal control codes', () => {
-    let text = '';
-    const progress = createProgress({
-      version: 3,
-      servers: false,
-      startedAt: Date.now(),
-      tty: false,
-      write: (t) => (text += t),
-    });
+    const { progress, text } = recordedProgress(false);
     progress.update(snapshotOf(3, status([region('primary', 3), region('eu', 2)]), null));
     progress.update(snapshotOf(3, status([region('primary', 3), region('eu', 3)]), null));
     progress.finish(snapshotOf(3, status([region('primary', 3), region('eu', 3)]), null));
-    expect(text.match(/✓ primary/g)).toHaveLength(1);
-    expect(text.match(/✓ eu/g)).toHaveLength(1);
-    expect(text.indexOf('✓ primary')).toBeLessThan(text.indexOf('✓ eu'));
-    expect(text).not.toContain('\x1b[');
+    expect(text().match(/✓ primary/g)).toHaveLength(1);
+    expect(text().match(/✓ eu/g)).toHaveLength(1);
+    expect(text().indexOf('✓ primary')).toBeLessThan(text().indexOf('✓ eu'));
+    expect(text()).not.toContain('\x1b[');
   });
   it('redraws in place on a terminal', () => {
-    let text = '';
-    const progress = createProgress({
-      version: 3,
-      servers: false,
-      startedAt: Date.now(),
-      tty: true,
-      write: (t) => (text += t),
-    });
+    const { progress, text } = recordedProgress(true);
     progress.update(snapshotOf(3, status([region('primary', 3), region('eu', 2)]), null));
     progress.finish(snapshotOf(3, status([region('primary', 3), region('eu', 3)]), null));
-    expect(text).toContain('\x1b[3F'); // back over the two regions and the clock
+    expect(text()).toContain('\x1b[3F'); // back over the two regions and the clock
   });
 });
 
@@ -164,16 +163,11 @@ describe('during a cache migration (two deployments with the same region names)'
 
   it('labels every region row with its deployment, piped and on a terminal', () => {
     for (const tty of [false, true]) {
-      let text = '';
-      const progress = createProgress({
-        version: 3,
-        servers: false,
-        startedAt: Date.now(),
-        tty,
-        write: (t) => (text += t),
-      });
+      const { progress, text } = recordedProgress(tty);
       progress.finish(snapshotOf(3, both(3), null));
-      const rows = text.split('\n').filter((line) => line.includes('✓'));
+      const rows = text()
+        .split('\n')
+        .filter((line) => line.includes('✓'));
       expect(rows).toHaveLength(4);
       expect(rows.filter((line) => / eu +default /.test(line))).toHaveLength(1);
       expect(rows.filter((line) => / eu +target /.test(line))).toHaveLength(1);
@@ -181,15 +175,9 @@ describe('during a cache migration (two deployments with the same region names)'
   });
 
   it('names no deployment while there is one', () => {
-    let text = '';
-    createProgress({
-      version: 3,
-      servers: false,
-      startedAt: Date.now(),
-      tty: false,
-      write: (t) => (text += t),
-    }).finish(snapshotOf(3, status([region('primary', 3), region('eu', 3)]), null));
-    expect(text).not.toContain('default');
+    const { progress, text } = recordedProgress(false);
+    progress.finish(snapshotOf(3, status([region('primary', 3), region('eu', 3)]), null));
+    expect(text()).not.toContain('default');
   });
 });
 

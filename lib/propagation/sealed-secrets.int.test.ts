@@ -21,14 +21,15 @@ import { createApp } from '@/lib/db/apps';
 import type { AppDoc } from '@/lib/db/collections';
 import { commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
-import { closeMongo, getDb } from '@/lib/db/mongo';
+import { getDb } from '@/lib/db/mongo';
 import { resealAllHeads } from '@/lib/deployments/reseal';
 import { pushToPrimary } from '@/lib/propagation/push';
 import { pushVersion } from '@/lib/propagation/push-version';
-import { closeRedis, primaryRedis } from '@/lib/redis/clients';
+import { primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
 import { redisAs, waitFor } from '@/test/helpers/devstack';
 import { removeApps, testAuthor } from '@/test/helpers/propagation';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * Client and webhook secrets are sealed in every region's cache (lib/contract/secret-envelope.ts):
@@ -113,8 +114,7 @@ afterAll(async () => {
   for (const r of raw) r.disconnect();
   await removeApps(created);
   await (await getDb()).dropDatabase();
-  await closeRedis({ subscribers: true });
-  await closeMongo();
+  await closeStores({ subscribers: true });
 });
 
 describe('secrets sealed in the cache', () => {

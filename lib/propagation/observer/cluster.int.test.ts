@@ -7,14 +7,14 @@ await vi.hoisted(async () => {
 });
 
 import { ensureIndexes } from '@/lib/db/collections';
-import { closeMongo, getDb } from '@/lib/db/mongo';
+import { getDb } from '@/lib/db/mongo';
 import { createObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { waitForConvergence } from '@/lib/propagation/wait';
-import { closeRedis } from '@/lib/redis/clients';
 import { startWorker } from '@/lib/worker/run-worker';
 import { waitFor } from '@/test/helpers/devstack';
 import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
+import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The status observer when services read from a Redis Cluster deployment: saves made as the
@@ -37,8 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await observer.stop();
   await (await getDb()).dropDatabase();
-  await closeRedis({ subscribers: true });
-  await closeMongo();
+  await closeStores({ subscribers: true });
 });
 
 describe('status observer on a cluster deployment', () => {
