@@ -25,6 +25,20 @@ interface GlobalOptions {
   json?: boolean;
 }
 
+/** The waiting flags as commander parses them: `--wait` (push, rollback), `--timeout`, `--servers`. */
+interface WaitFlags {
+  wait?: boolean;
+  timeout: number;
+  servers?: boolean;
+}
+
+/** The waiting flags as the commands take them. */
+const waitSettings = (opts: WaitFlags) => ({
+  wait: Boolean(opts.wait),
+  timeoutMs: opts.timeout,
+  servers: Boolean(opts.servers),
+});
+
 const positiveInt = (what: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
@@ -120,22 +134,14 @@ Example (a deploy pipeline step):
     async (
       app: string,
       file: string,
-      opts: {
-        message?: string;
-        ifMatch?: string;
-        wait?: boolean;
-        timeout: number;
-        servers?: boolean;
-      },
+      opts: { message?: string; ifMatch?: string } & WaitFlags,
       cmd: Command,
     ) => {
       const { io: o, client } = context(cmd);
       await pushCommand(client(), o, app, file, {
         message: opts.message,
         ifMatch: opts.ifMatch,
-        wait: Boolean(opts.wait),
-        timeoutMs: opts.timeout,
-        servers: Boolean(opts.servers),
+        ...waitSettings(opts),
       });
     },
   );
@@ -153,19 +159,10 @@ Example (a deploy pipeline step):
       .command('wait <app>')
       .description('wait until every region holds a version')
       .requiredOption('--version <n>', 'the version to wait for', positiveInt('--version')),
-  ).action(
-    async (
-      app: string,
-      opts: { version: number; timeout: number; servers?: boolean },
-      cmd: Command,
-    ) => {
-      const { io: o, client } = context(cmd);
-      await waitFor(client(), o, app, opts.version, {
-        timeoutMs: opts.timeout,
-        servers: Boolean(opts.servers),
-      });
-    },
-  );
+  ).action(async (app: string, opts: { version: number } & WaitFlags, cmd: Command) => {
+    const { io: o, client } = context(cmd);
+    await waitFor(client(), o, app, opts.version, waitSettings(opts));
+  });
 
   waitOptions(
     program
@@ -181,14 +178,7 @@ Example (a deploy pipeline step):
   ).action(
     async (
       app: string,
-      opts: {
-        to: number;
-        message?: string;
-        restoreSecrets?: boolean;
-        wait?: boolean;
-        timeout: number;
-        servers?: boolean;
-      },
+      opts: { to: number; message?: string; restoreSecrets?: boolean } & WaitFlags,
       cmd: Command,
     ) => {
       const { io: o, client } = context(cmd);
@@ -196,9 +186,7 @@ Example (a deploy pipeline step):
         to: opts.to,
         message: opts.message,
         restoreSecrets: Boolean(opts.restoreSecrets),
-        wait: Boolean(opts.wait),
-        timeoutMs: opts.timeout,
-        servers: Boolean(opts.servers),
+        ...waitSettings(opts),
       });
     },
   );
