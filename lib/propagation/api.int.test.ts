@@ -46,6 +46,19 @@ function call(
   return handler(request, { params: Promise.resolve(params) });
 }
 
+/** appA's status, answered once `version` is everywhere or `waitMs` has passed. */
+async function waitedStatus(version: number, waitMs: number) {
+  const res = await call(
+    appPropagation,
+    `/api/apps/${appA._id}/propagation?version=${version}&waitMs=${waitMs}`,
+    { appId: appA._id },
+  );
+  expect(res.status).toBe(200);
+  return (await res.json()) as AppPropagationStatus & {
+    wait: { converged: boolean; waitedMs: number };
+  };
+}
+
 const user = (role: 'admin' | 'viewer' | 'support', tenantId: string | null): Principal =>
   testPrincipal(role, tenantId);
 
@@ -137,26 +150,12 @@ describe('GET /api/apps/{appId}/propagation', () => {
     const { doc } = await saveNextVersion(appA);
     const v = doc.version;
 
-    const timedOut = await call(
-      appPropagation,
-      `/api/apps/${appA._id}/propagation?version=${v}&waitMs=300`,
-      { appId: appA._id },
-    );
-    const late = (await timedOut.json()) as AppPropagationStatus & {
-      wait: { converged: boolean; waitedMs: number };
-    };
+    const late = await waitedStatus(v, 300);
     expect(late.wait.converged).toBe(false);
     expect(late.regions.find((r) => r.name === cut.name)?.state).toBe('propagating');
 
     setTimeout(() => void fault(cut.name, 'heal'), 300);
-    const res = await call(
-      appPropagation,
-      `/api/apps/${appA._id}/propagation?version=${v}&waitMs=20000`,
-      { appId: appA._id },
-    );
-    const done = (await res.json()) as AppPropagationStatus & {
-      wait: { converged: boolean; waitedMs: number };
-    };
+    const done = await waitedStatus(v, 20_000);
     expect(done.wait.converged).toBe(true);
     // Returned when the region caught up, well before the 20 s limit (a loaded machine slows
     // the replication's resumption after the heal).
