@@ -105,6 +105,16 @@ function start(appId: string, { report = false } = {}) {
   return { client, served };
 }
 
+/** A new app saved at these versions in the two deployments, and a client that has read it. */
+async function readyClient(versions: { home: number; next: number }, options = { report: false }) {
+  const appId = newApp();
+  await save('home', appId, versions.home);
+  await save('next', appId, versions.next);
+  const { client, served } = start(appId, options);
+  await client.ready(appId);
+  return { appId, client, served };
+}
+
 function newApp(): string {
   const id = `fc-${randomUUID().slice(0, 8)}`;
   appIds.push(id);
@@ -127,21 +137,14 @@ const on = (client: FollowingConfigClient<unknown>, deployment: string) => () =>
 
 describe('the client follows the active-deployment marker', () => {
   it('reads from its home deployment while no marker exists, and reaches both', async () => {
-    const appId = newApp();
-    await save('home', appId, 1);
-    await save('next', appId, 1);
-    const { client } = start(appId);
-    expect((await client.ready(appId)).version).toBe(1);
+    const { appId, client } = await readyClient({ home: 1, next: 1 });
+    expect(client.get(appId).version).toBe(1);
     await waitFor(() => client.source().reaches.next && client.source().reaches.home, 5_000);
     expect(client.source()).toMatchObject({ deployment: 'home', following: { epoch: 0 } });
   });
 
   it('switches to the deployment with the highest epoch when two deployments disagree', async () => {
-    const appId = newApp();
-    await save('home', appId, 1);
-    await save('next', appId, 2);
-    const { client, served } = start(appId);
-    await client.ready(appId);
+    const { appId, client, served } = await readyClient({ home: 1, next: 2 });
     await mark('home', { deployment: 'home', epoch: 1 });
     await mark('next', { deployment: 'next', epoch: 2 });
     await waitFor(on(client, 'next'), 5_000, 'the switch to next');
@@ -151,11 +154,7 @@ describe('the client follows the active-deployment marker', () => {
   });
 
   it('ignores a marker with an older epoch than the one it follows', async () => {
-    const appId = newApp();
-    await save('home', appId, 1);
-    await save('next', appId, 1);
-    const { client } = start(appId);
-    await client.ready(appId);
+    const { client } = await readyClient({ home: 1, next: 1 });
     await mark('next', { deployment: 'next', epoch: 5 });
     await waitFor(on(client, 'next'), 5_000, 'the switch to next');
     // A stale marker (an old primary that missed the cut-over) names home with epoch 4.
@@ -169,11 +168,7 @@ describe('the client follows the active-deployment marker', () => {
   });
 
   it('never serves an older version: a switch to a source that is behind keeps the newer one', async () => {
-    const appId = newApp();
-    await save('home', appId, 3);
-    await save('next', appId, 3);
-    const { client, served } = start(appId);
-    await client.ready(appId);
+    const { appId, client, served } = await readyClient({ home: 3, next: 3 });
     await mark('next', { deployment: 'next', epoch: 1 });
     await waitFor(on(client, 'next'), 5_000, 'the switch to next');
     await save('next', appId, 4); // home missed v4 (say its push is still being retried)
@@ -206,11 +201,7 @@ describe('the client follows the active-deployment marker', () => {
   });
 
   it('drops a retired deployment after a finish marker: every connection closed, no restart, and says so', async () => {
-    const appId = newApp();
-    await save('home', appId, 1);
-    await save('next', appId, 1);
-    const { client, served } = start(appId, { report: true });
-    await client.ready(appId);
+    const { appId, client, served } = await readyClient({ home: 1, next: 1 }, { report: true });
     await mark('next', { deployment: 'next', epoch: 1, live: ['next', 'home'] });
     await waitFor(on(client, 'next'), 5_000, 'the cut-over to next');
     await waitFor(
@@ -257,11 +248,7 @@ describe('the client follows the active-deployment marker', () => {
   });
 
   it('the old deployment killed after the cut-over: the client keeps serving and following the new one', async () => {
-    const appId = newApp();
-    await save('home', appId, 1);
-    await save('next', appId, 1);
-    const { client, served } = start(appId);
-    await client.ready(appId);
+    const { appId, client, served } = await readyClient({ home: 1, next: 1 });
     await mark('next', { deployment: 'next', epoch: 1, live: ['next', 'home'] });
     await waitFor(on(client, 'next'), 5_000, 'the cut-over to next');
     await waitFor(() => client.source().reaches.home === true, 5_000, 'home reachable');
