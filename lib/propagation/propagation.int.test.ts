@@ -29,6 +29,16 @@ let worker: RunningWorker | null = null;
 const newApp = (tenantId = TENANT) => createPushedApp(tenantId, created);
 const save = saveNextVersion;
 
+/** A new app and its next version, saved while the first replica is partitioned away. */
+async function savedWhileCut() {
+  const cut = replicas[0];
+  if (!cut) throw new Error('needs a replica');
+  const app = await newApp();
+  await fault(cut.name, 'partition');
+  const { doc } = await save(app);
+  return { cut, app, doc };
+}
+
 const stateOf = (status: AppPropagationStatus, region: string) =>
   status.regions.find((r) => r.name === region)?.state;
 
@@ -168,11 +178,7 @@ describe('propagation status against the devstack', () => {
   });
 
   it('wait API returns as soon as the last region arrives, and times out cleanly', async () => {
-    const cut = replicas[0];
-    if (!cut) throw new Error('needs a replica');
-    const app = await newApp();
-    await fault(cut.name, 'partition');
-    const { doc } = await save(app);
+    const { cut, app, doc } = await savedWhileCut();
 
     const timedOut = await waitForConvergence(app, doc.version, 400);
     expect(timedOut.converged).toBe(false);
@@ -193,11 +199,7 @@ describe('propagation status against the devstack', () => {
   });
 
   it('wait API stops when the caller goes away', async () => {
-    const cut = replicas[0];
-    if (!cut) throw new Error('needs a replica');
-    const app = await newApp();
-    await fault(cut.name, 'partition');
-    const { doc } = await save(app);
+    const { app, doc } = await savedWhileCut();
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 200);
     const result = await waitForConvergence(app, doc.version, 30_000, { signal: abort.signal });
