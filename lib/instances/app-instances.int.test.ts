@@ -11,7 +11,7 @@ import { commitVersion } from '@/lib/db/config-versions';
 import { readHead } from '@/lib/db/heads';
 import type { AppInstancesView } from '@/lib/instances/app-instances';
 import { measureInstancesBehind } from '@/lib/instances/behind';
-import { pushToPrimary } from '@/lib/propagation/push';
+import { pushVersion } from '@/lib/propagation/push-version';
 import { primaryRedis } from '@/lib/redis/clients';
 import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
 import { endpoints } from '@/devstack/endpoints';
@@ -47,16 +47,8 @@ async function saveAndPush(change: (c: AppConfig) => AppConfig) {
     message: 'test',
   });
   if (result.status !== 'committed') throw new Error('commit conflicted');
-  const next = await readHead(appId);
-  if (!next) throw new Error('no head after commit');
-  await pushToPrimary(primaryRedis(), {
-    appId,
-    version: next.version,
-    checksum: next.checksum,
-    data: next.data,
-    committedAt: next.createdAt,
-  });
-  return next;
+  await pushVersion(result.doc);
+  return result.doc;
 }
 
 async function fetchView(secret: string): Promise<{ status: number; body: AppInstancesView }> {
@@ -79,13 +71,7 @@ beforeAll(async () => {
   });
   const head = await readHead(appId);
   if (!head) throw new Error('createApp left no head');
-  await pushToPrimary(primaryRedis(), {
-    appId,
-    version: head.version,
-    checksum: head.checksum,
-    data: head.data,
-    committedAt: head.createdAt,
-  });
+  await pushVersion(head);
   token = (
     await createApiToken({
       tenantId: tenant,
