@@ -12,7 +12,7 @@ import { configKey } from '@/lib/contract/cache-layout';
 import { FLEET_INDEX_KEY, presenceKey } from '@/lib/contract/report-layout';
 import { getCacheState } from '@/lib/db/cache-state';
 import { ensureIndexes } from '@/lib/db/collections';
-import { closeMongo, getDb } from '@/lib/db/mongo';
+import { getDb } from '@/lib/db/mongo';
 import { ACTIVE_DEPLOYMENT_KEY } from '@/lib/contract/deployment-marker';
 import { backfillPass, copyHeads } from '@/lib/deployments/backfill';
 import { commitVersion } from '@/lib/db/config-versions';
@@ -22,7 +22,8 @@ import { takeStep } from '@/lib/deployments/migration-steps';
 import { verifyPass } from '@/lib/deployments/verify';
 import type { AppDoc } from '@/lib/db/collections';
 import { createPushedApp, saveNextVersion, testAuthor } from '@/test/helpers/propagation';
-import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
+import { closeStores } from '@/test/helpers/stores';
+import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { retryDeploymentOutboxes } from '@/lib/worker/deployment-retry';
 
 const created: string[] = [];
@@ -45,6 +46,18 @@ async function step(step: MigrationStep, by = olga, target?: string) {
   });
 }
 
+/** Until the diff has been clean for longer than the 1 s verify window set above. */
+const waitForCleanWindow = (what: string) =>
+  waitFor(
+    async () => {
+      const v = await verifyPass();
+      return v?.cleanSince && Date.now() - v.cleanSince.getTime() > 1_100;
+    },
+    30_000,
+    what,
+    250,
+  );
+
 const versionIn = async (deployment: string, appId: string) =>
   Number(await deploymentPrimaryRedis(deployment).hget(configKey(appId), 'version'));
 
@@ -64,7 +77,7 @@ afterAll(async () => {
     .del(ACTIVE_DEPLOYMENT_KEY)
     .catch(() => undefined);
   await (await getDb()).dropDatabase();
-  await Promise.all([closeRedis(), closeMongo()]);
+  await closeStores();
 });
 
 describe('a migration from home to next', () => {
@@ -142,15 +155,7 @@ describe('a migration from home to next', () => {
   });
 
   it('refuses the cut-over while an instance cannot reach the target, naming it', async () => {
-    await waitFor(
-      async () => {
-        const v = await verifyPass();
-        return v?.cleanSince && Date.now() - v.cleanSince.getTime() > 1_100;
-      },
-      30_000,
-      'the clean window',
-      250,
-    );
+    await waitForCleanWindow('the clean window');
     const home = deploymentPrimaryRedis('home');
     const presence = {
       instanceId: 'svc-ap-1',
@@ -217,15 +222,7 @@ describe('a migration from home to next', () => {
   });
 
   it('saves during a cut-over reach both sides; finishing retires the source', async () => {
-    await waitFor(
-      async () => {
-        const v = await verifyPass();
-        return v?.cleanSince && Date.now() - v.cleanSince.getTime() > 1_100;
-      },
-      30_000,
-      'the clean window again',
-      250,
-    );
+    await waitForCleanWindow('the clean window again');
     expect((await step('cutOver')).state).toMatchObject({ active: 'next', epoch: 3 });
     const app = apps[1] as AppDoc;
     const { doc } = await saveNextVersion(app);
