@@ -60,40 +60,30 @@ function describedBy(id: string | undefined, error: unknown, hint: unknown) {
 
 type Invalid = { invalid?: boolean; hint?: boolean };
 
-/** What every control carries: its look, and aria wiring to its error or hint. */
-function wiring(id: string | undefined, invalid: boolean, hint: unknown, className?: string) {
+/** A control's own attributes, with its look and the aria wiring to its error or hint. */
+function wired<P extends { id?: string; className?: string }>(
+  { invalid = false, hint, className, ...props }: P & Invalid,
+  ownClass?: string,
+) {
   return {
-    className: cn(controlClasses(invalid), className),
+    className: cn(controlClasses(invalid), ownClass, className),
     'aria-invalid': invalid || undefined,
-    'aria-describedby': describedBy(id, invalid, hint),
+    'aria-describedby': describedBy(props.id, invalid, hint),
+    ...props,
   };
 }
 
-export function Input({
-  invalid = false,
-  hint,
-  className,
-  ...props
-}: InputHTMLAttributes<HTMLInputElement> & Invalid) {
-  return <input {...wiring(props.id, invalid, hint, className)} {...props} />;
+export function Input(props: InputHTMLAttributes<HTMLInputElement> & Invalid) {
+  return <input {...wired(props)} />;
 }
 
-export function Textarea({
-  invalid = false,
-  hint,
-  className,
-  ...props
-}: TextareaHTMLAttributes<HTMLTextAreaElement> & Invalid) {
-  return <textarea {...wiring(props.id, invalid, hint, className)} {...props} />;
+export function Textarea(props: TextareaHTMLAttributes<HTMLTextAreaElement> & Invalid) {
+  return <textarea {...wired(props)} />;
 }
 
-export function Select({
-  invalid = false,
-  hint,
-  className,
-  ...props
-}: SelectHTMLAttributes<HTMLSelectElement> & Invalid) {
-  return <select {...wiring(props.id, invalid, hint, cn('pr-8', className))} {...props} />;
+/** Options come as children. */
+export function Select(props: SelectHTMLAttributes<HTMLSelectElement> & Invalid) {
+  return <select {...wired(props, 'pr-8')} />;
 }
 
 export function Checkbox({
