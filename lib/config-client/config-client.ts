@@ -62,7 +62,7 @@ export function clusterSeeds(urls: readonly string[]): { host: string; port: num
 
 /**
  * The command connection to a region of a cluster: each key is read from the region's node for
- * its slot (READONLY), commands to one node in the same tick go out as one pipeline.
+ * its slot (READONLY); commands go out without waiting for the replies before them.
  */
 function connectCluster(
   urls: readonly string[],
@@ -74,7 +74,9 @@ function connectCluster(
   return new Cluster(clusterSeeds(urls), {
     scaleReads: readFromRegion(urls),
     enableOfflineQueue: false,
-    enableAutoPipelining: true,
+    // Not auto-pipelined: see lib/redis/clients.ts (an uncaught error in ioredis would take the
+    // service down).
+    enableAutoPipelining: false,
     clusterRetryStrategy: retryStrategy,
     slotsRefreshTimeout: timeoutMs,
     ...(common.tls && { dnsLookup: (address, done) => done(null, address) }),

@@ -54,7 +54,7 @@ export function createReporter(options: ReporterOptions): Reporter {
   const redis: Redis | Cluster = options.cluster
     ? new Cluster([options.redisUrl], {
         enableOfflineQueue: false,
-        enableAutoPipelining: true,
+        enableAutoPipelining: false,
         clusterRetryStrategy: retryStrategy,
         redisOptions: common,
       })

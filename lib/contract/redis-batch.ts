@@ -6,8 +6,8 @@ export type Call = [command: string, ...args: (string | number)[]];
 /**
  * Independent commands in one round trip per node, each with its own outcome like
  * `pipeline.exec()`. On one Redis: a pipeline. On a cluster a pipeline must stay within one slot
- * group, so the commands go out together and the client's auto-pipelining sends one batch per
- * node (the cluster clients enable it). Shared by Propagate and the config client, which read
+ * group, so the commands go out together, each to its slot's node without waiting for the
+ * replies before it: one round trip per node all the same. Shared by Propagate and the config client, which read
  * the same cache on either kind of deployment.
  */
 export async function batch(

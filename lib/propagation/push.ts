@@ -95,7 +95,7 @@ export async function pushManyToPrimary(
 ): Promise<PushOutcome[]> {
   if (redis instanceof Cluster) {
     // A cluster pipeline must stay within one slot group: the pushes go out together instead,
-    // one batch per master (auto-pipelining), each still its own compare-and-set.
+    // each to its master without waiting for the replies before it, each its own compare-and-set.
     const command = withPushCommand(redis);
     const replies = await Promise.all(
       inputs.map((input) => command.propagatePush(...pushArgs(input))),

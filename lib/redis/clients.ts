@@ -121,9 +121,11 @@ function clusterFor(region: Region, purpose: 'command' | 'bulk'): Cluster {
     scaleReads: region.role === 'primary' ? 'master' : readFromRegion(urls),
     clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     slotsRefreshTimeout: Math.max(env.REGION_TIMEOUT_MS, 1_000),
-    // Commands to one node in the same tick go out as one pipeline: the status scan's HMGETs
-    // spread over every shard without a pipeline per slot.
-    enableAutoPipelining: true,
+    // No auto-pipelining: ioredis's cluster auto-pipeline throws an uncaught TypeError
+    // (`results[i] is not iterable`) when a pipeline ends with fewer replies than commands, as
+    // while a connection closes. Commands are written without waiting for replies anyway, so a
+    // scan's HMGETs to one node still share its round trip.
+    enableAutoPipelining: false,
     ...(region.connection.tls && { dnsLookup: (address, done) => done(null, address) }),
     redisOptions: {
       ...connectionOptions(region),
