@@ -36,6 +36,38 @@ function idLookup(filter: Doc): { id: unknown } | undefined {
   return { id };
 }
 
+type Plain = string | number;
+const isPlain = (v: unknown): v is Plain => typeof v === 'string' || typeof v === 'number';
+
+/**
+ * A top-level `$or` whose every clause pins the same field to a plain string or number (how
+ * readAllHeads asks for a page of 1 000 apps): only documents holding one of those values, or a
+ * value of another kind that mingo must judge (an array, a Long), can match. A set lookup picks
+ * them before mingo tests the clauses, instead of every clause on every document (a page of a
+ * 100 000-app fleet took minutes).
+ */
+function orPrefilter(filter: Doc): ((doc: Doc) => boolean) | undefined {
+  const clauses = filter.$or;
+  if (Object.keys(filter).length !== 1 || !Array.isArray(clauses) || clauses.length < 2)
+    return undefined;
+  const first: unknown = clauses[0];
+  if (!isPlainObject(first)) return undefined;
+  const field = Object.keys(first).find(
+    (k) => !k.startsWith('$') && !k.includes('.') && isPlain(first[k]),
+  );
+  if (field === undefined) return undefined;
+  const values = new Set<Plain>();
+  for (const clause of clauses) {
+    const value: unknown = isPlainObject(clause) ? clause[field] : undefined;
+    if (!isPlain(value)) return undefined;
+    values.add(value);
+  }
+  return (doc) => {
+    const value = doc[field];
+    return !isPlain(value) || values.has(value);
+  };
+}
+
 export function compileFilter(filter: unknown, variables?: Doc): Query {
   if (filter !== undefined && filter !== null && !isPlainObject(filter)) {
     throw new CommandError(
@@ -93,10 +125,9 @@ export function select(source: Collection | Doc[] | undefined, sel: Selection): 
       if (sel.projection && Object.keys(sel.projection).length)
         docs = project(docs, sel.projection);
     } else {
-      const cursor = (query as Query).find(
-        Array.isArray(source) ? source : source.all(),
-        sel.projection ?? {},
-      );
+      const all = Array.isArray(source) ? source : source.all();
+      const pre = orPrefilter(filter);
+      const cursor = (query as Query).find(pre ? all.filter(pre) : all, sel.projection ?? {});
       const sort = validateSort(sel.sort);
       if (sort) cursor.sort(sort);
       if (sel.skip) cursor.skip(sel.skip);
