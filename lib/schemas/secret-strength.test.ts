@@ -27,7 +27,12 @@ describe('secretWeakness', () => {
   it('accepts random secrets of the forms people paste, every time', () => {
     const alnum = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
     for (let i = 0; i < 10_000; i++) {
-      expect(secretWeakness(randomBytes(16).toString('hex'))).toBeUndefined();
+      const hex = randomBytes(16).toString('hex');
+      // 32 hex digits are all decimal digits once in about 3.4 million draws (0.625^32), and
+      // one kind of character is refused: a run of 10 000 met it (a CI failure), so that case is
+      // checked for what it is instead of hoped away.
+      if (/^[0-9]+$/.test(hex)) expect(secretWeakness(hex)).toMatch(/one kind of character/);
+      else expect(secretWeakness(hex)).toBeUndefined();
       expect(secretWeakness(randomBytes(24).toString('base64url'))).toBeUndefined();
       expect(secretWeakness(`whsec_${randomBytes(24).toString('base64')}`)).toBeUndefined();
       const chars = Array.from(randomBytes(32), (b) => alnum[b % alnum.length]).join('');

@@ -7,7 +7,9 @@
  * 32 random bits and passes), and a word detector without a dictionary refused about 1 in 250
  * random 32-character secrets when tried, so the messages and the Generate button steer people
  * to a random secret instead. Provider
- * secrets pass as issued (Google's `GOCSPX-…`, GitHub's 40 hex digits, Facebook's 32).
+ * secrets pass as issued (Google's `GOCSPX-…`, GitHub's 40 hex digits, Facebook's 32), except a
+ * hex secret that happens to hold no letter (one in 3.4 million for 32 digits), refused as one
+ * kind of character: the provider issues another.
  */
 
 export const MIN_SECRET_LENGTH = 32;
