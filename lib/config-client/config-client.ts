@@ -12,14 +12,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Cluster, Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { parseUpdateMessage, UPDATES_CHANNEL } from '../contract/cache-layout';
-import { nodeKey, readFromRegion } from '../contract/cluster-routing';
 import {
   DEFAULT_REPORT_RETENTION_MS,
   INSTANCE_ID_PATTERN,
   type InstanceReport,
 } from '../contract/report-layout';
+import { connectCluster } from './cluster-connection';
 import { AppArchivedError, type ConfigClientError, ConfigNotReadyError } from './errors';
 import {
   held,
@@ -51,44 +51,6 @@ export function defaultInstanceId(): string {
   return `${host}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-/** A cluster's nodes as `{ host, port }` seeds. */
-export function clusterSeeds(urls: readonly string[]): { host: string; port: number }[] {
-  return urls.map((url) => {
-    const key = nodeKey(url);
-    const colon = key.lastIndexOf(':');
-    return { host: key.slice(0, colon), port: Number(key.slice(colon + 1)) };
-  });
-}
-
-/**
- * The command connection to a region of a cluster: each key is read from the region's node for
- * its slot (READONLY); commands go out without waiting for the replies before them.
- */
-function connectCluster(
-  urls: readonly string[],
-  common: RedisConnection & { connectTimeout: number; retryStrategy: (n: number) => number },
-  instanceId: string,
-  timeoutMs: number,
-): Cluster {
-  const { retryStrategy, ...redisOptions } = common;
-  return new Cluster(clusterSeeds(urls), {
-    scaleReads: readFromRegion(urls),
-    enableOfflineQueue: false,
-    // Not auto-pipelined: see lib/redis/clients.ts (an uncaught error in ioredis would take the
-    // service down).
-    enableAutoPipelining: false,
-    clusterRetryStrategy: retryStrategy,
-    slotsRefreshTimeout: timeoutMs,
-    ...(common.tls && { dnsLookup: (address, done) => done(null, address) }),
-    redisOptions: {
-      ...redisOptions,
-      connectionName: `propagate-config:${instanceId}`,
-      commandTimeout: timeoutMs,
-      maxRetriesPerRequest: 0,
-    },
-  });
-}
-
 /** The two connections to the replica: commands, and SUBSCRIBE, which needs one of its own. */
 function connect(
   url: string,
@@ -108,7 +70,14 @@ function connect(
     // Commands fail at once while disconnected instead of queueing: a stamp check that cannot
     // run now is replaced by the re-check that follows the reconnect.
     commands: clusterNodes
-      ? connectCluster([url, ...clusterNodes], common, instanceId, timeoutMs)
+      ? connectCluster({
+          urls: [url, ...clusterNodes],
+          readFrom: 'region',
+          connection,
+          connectionName: `propagate-config:${instanceId}`,
+          timeoutMs,
+          retryStrategy: common.retryStrategy,
+        })
       : new Redis(url, {
           ...common,
           connectionName: `propagate-config:${instanceId}`,

@@ -4,7 +4,8 @@
  * migration page can count instances per deployment whichever one it reads. Like the rest of the
  * config client: free of Next.js, server-only and lib/env.
  */
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
+import { batch } from '../contract/redis-batch';
 import {
   FLEET_INDEX_KEY,
   presenceKey,
@@ -12,12 +13,16 @@ import {
   type PresenceReport,
 } from '../contract/report-layout';
 import type { ConfigClientError } from './errors';
+import { connectCluster } from './cluster-connection';
 import { createReporter, type Reporter } from './reporter';
 import type { RedisConnection } from './types';
 
 export interface DeploymentReportsOptions {
-  /** Where each deployment takes reports (its primary); deployments without one get none. */
-  reportUrls: { name: string; reportUrl?: string }[];
+  /**
+   * Where each deployment takes reports (its primary; on a cluster any master, a seed: each
+   * key goes to its slot's master); deployments without one get none.
+   */
+  reportUrls: { name: string; reportUrl?: string; cluster?: { nodes: string[] } }[];
   /** The reporter user and TLS settings, the same in every deployment. */
   connection?: RedisConnection;
   instanceId: string;
@@ -42,7 +47,7 @@ export interface DeploymentReports {
 export function createDeploymentReports(options: DeploymentReportsOptions): DeploymentReports {
   const { instanceId, retentionMs } = options;
   const reporters = new Map<string, Reporter>();
-  const presence = new Map<string, Redis>();
+  const presence = new Map<string, Redis | Cluster>();
   for (const d of options.reportUrls) {
     if (!d.reportUrl) continue;
     reporters.set(
@@ -50,6 +55,7 @@ export function createDeploymentReports(options: DeploymentReportsOptions): Depl
       createReporter({
         redisUrl: d.reportUrl,
         ...(options.connection && { connection: options.connection }),
+        ...(d.cluster ? { cluster: true } : {}),
         instanceId,
         intervalMs: options.intervalMs,
         retentionMs,
@@ -58,15 +64,25 @@ export function createDeploymentReports(options: DeploymentReportsOptions): Depl
         onError: (error) => options.onError(d.name, error),
       }),
     );
-    const redis = new Redis(d.reportUrl, {
-      ...options.connection,
-      connectionName: `propagate-presence:${instanceId}`,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: options.timeoutMs,
-      commandTimeout: options.timeoutMs,
-      retryStrategy: (attempt) => Math.min(250 * 2 ** attempt, 5_000),
-    });
+    const retryStrategy = (attempt: number) => Math.min(250 * 2 ** attempt, 5_000);
+    const redis = d.cluster
+      ? connectCluster({
+          urls: [d.reportUrl],
+          readFrom: 'masters',
+          connection: options.connection,
+          connectionName: `propagate-presence:${instanceId}`,
+          timeoutMs: options.timeoutMs,
+          retryStrategy,
+        })
+      : new Redis(d.reportUrl, {
+          ...options.connection,
+          connectionName: `propagate-presence:${instanceId}`,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          connectTimeout: options.timeoutMs,
+          commandTimeout: options.timeoutMs,
+          retryStrategy,
+        });
     redis.on('error', () => undefined);
     redis.on('ready', () => void sendPresence());
     presence.set(d.name, redis);
@@ -77,26 +93,27 @@ export function createDeploymentReports(options: DeploymentReportsOptions): Depl
     await Promise.all(
       [...presence.values()].map(async (redis) => {
         if (redis.status !== 'ready') return;
-        await redis
-          .pipeline()
-          .set(presenceKey(instanceId), JSON.stringify(report), 'PX', retentionMs)
-          .zadd(FLEET_INDEX_KEY, report.reportedAt, instanceId)
-          .zremrangebyscore(FLEET_INDEX_KEY, '-inf', `(${report.reportedAt - retentionMs}`)
-          .exec()
-          .catch(() => undefined);
+        // Two keys in two slots: one command each (a cluster pipeline must stay in one slot).
+        await batch(redis, [
+          ['set', presenceKey(instanceId), JSON.stringify(report), 'PX', retentionMs],
+          ['zadd', FLEET_INDEX_KEY, report.reportedAt, instanceId],
+          ['zremrangebyscore', FLEET_INDEX_KEY, '-inf', `(${report.reportedAt - retentionMs}`],
+        ]).catch(() => undefined);
       }),
     );
   }
   const timer = presence.size ? setInterval(() => void sendPresence(), options.intervalMs) : null;
   timer?.unref();
 
-  async function withdraw(redis: Redis): Promise<void> {
-    await redis
-      .pipeline()
-      .del(presenceKey(instanceId))
-      .zrem(FLEET_INDEX_KEY, instanceId)
-      .exec()
-      .catch(() => undefined);
+  async function withdraw(redis: Redis | Cluster): Promise<void> {
+    if (redis.status !== 'ready') {
+      redis.disconnect();
+      return;
+    }
+    await batch(redis, [
+      ['del', presenceKey(instanceId)],
+      ['zrem', FLEET_INDEX_KEY, instanceId],
+    ]).catch(() => undefined);
     await redis.quit().catch(() => redis.disconnect());
   }
 

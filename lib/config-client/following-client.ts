@@ -26,13 +26,21 @@ export interface DeploymentEndpoint {
   name: string;
   /** This region's endpoint in the deployment (a replica, or the primary where it has none here). */
   redisUrl: string;
-  /** The deployment's primary, where reports go while this deployment is the source. */
+  /**
+   * The deployment is a Redis Cluster: `redisUrl` and these `nodes` are this region's nodes (at
+   * least one per shard, by the address the cluster announces), as for the plain client.
+   */
+  cluster?: { nodes: string[] };
+  /**
+   * The deployment's primary, where reports go while this deployment is the source (on a
+   * cluster: any master, a seed; each report goes to its slot's master).
+   */
   reportUrl?: string;
 }
 
 export interface FollowingClientOptions<T> extends Omit<
   ConfigClientOptions<T>,
-  'redisUrl' | 'report'
+  'redisUrl' | 'cluster' | 'report'
 > {
   /** The first is the home deployment: the one served while no marker says otherwise. */
   deployments: DeploymentEndpoint[];
@@ -81,6 +89,7 @@ export function createFollowingConfigClient<T = unknown>(
       createConfigClient<T>({
         ...options,
         redisUrl: d.redisUrl,
+        ...(d.cluster && { cluster: d.cluster }),
         apps: [...apps],
         instanceId: `${instanceId}.${d.name}`,
         report: undefined,

@@ -3,7 +3,8 @@
  * fast path on each, and a periodic read of all of them, which also says whether each answers.
  * Like the rest of the config client: free of Next.js, server-only and lib/env.
  */
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
+import { connectCluster } from './cluster-connection';
 import type { RedisConnection } from './types';
 import {
   ACTIVE_DEPLOYMENT_KEY,
@@ -29,7 +30,8 @@ export function watchMarkers({
   intervalMs,
   onMarkers,
 }: {
-  deployments: { name: string; redisUrl: string }[];
+  /** Each deployment's endpoint in this region (`cluster.nodes`: the region's other nodes). */
+  deployments: { name: string; redisUrl: string; cluster?: { nodes: string[] } }[];
   /** The reader user and TLS settings, the same in every deployment. */
   connection?: RedisConnection;
   instanceId: string;
@@ -44,15 +46,26 @@ export function watchMarkers({
   );
   const retryStrategy = (attempt: number) => Math.min(100 * 2 ** attempt, 2_000);
   let connections = deployments.map((d) => {
-    const commands = new Redis(d.redisUrl, {
-      ...connection,
-      connectionName: `propagate-marker:${instanceId}`,
-      connectTimeout: timeoutMs,
-      commandTimeout: timeoutMs,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      retryStrategy,
-    });
+    // On a cluster the marker is read from the region's node for its slot, like any key; the
+    // subscriber stays on one node, which hears every PUBLISH (the cluster bus broadcasts it).
+    const commands: Redis | Cluster = d.cluster
+      ? connectCluster({
+          urls: [d.redisUrl, ...d.cluster.nodes],
+          readFrom: 'region',
+          connection,
+          connectionName: `propagate-marker:${instanceId}`,
+          timeoutMs,
+          retryStrategy,
+        })
+      : new Redis(d.redisUrl, {
+          ...connection,
+          connectionName: `propagate-marker:${instanceId}`,
+          connectTimeout: timeoutMs,
+          commandTimeout: timeoutMs,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          retryStrategy,
+        });
     const subscriber = new Redis(d.redisUrl, {
       ...connection,
       connectionName: `propagate-marker-sub:${instanceId}`,
@@ -96,11 +109,13 @@ export function watchMarkers({
     if (!closed) onMarkers(seen);
   }
 
+  // A connection that is not ready is cut: a QUIT would wait for a cluster that may never answer.
+  const end = async (redis: Redis | Cluster) => {
+    if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
+    else redis.disconnect();
+  };
   const quit = ({ commands, subscriber }: Connection) =>
-    Promise.all([
-      commands.quit().catch(() => commands.disconnect()),
-      subscriber.quit().catch(() => subscriber.disconnect()),
-    ]);
+    Promise.all([end(commands), end(subscriber)]);
 
   const timer = setInterval(() => void check(), intervalMs);
   timer.unref();

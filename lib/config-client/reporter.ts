@@ -3,8 +3,9 @@
  * (lib/contract/report-layout.ts). Best effort by design: a report that fails is counted and announced once
  * per outage, and never touches what the service serves.
  */
-import { Cluster, Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { batch, type Call } from '../contract/redis-batch';
+import { connectCluster } from './cluster-connection';
 import { ConfigClientError } from './errors';
 import type { RedisConnection } from './types';
 import {
@@ -52,11 +53,13 @@ export function createReporter(options: ReporterOptions): Reporter {
   const retryStrategy = (attempt: number) => Math.min(250 * 2 ** attempt, 5_000);
   // A report that cannot be sent now is replaced by the next one: never queue them.
   const redis: Redis | Cluster = options.cluster
-    ? new Cluster([options.redisUrl], {
-        enableOfflineQueue: false,
-        enableAutoPipelining: false,
-        clusterRetryStrategy: retryStrategy,
-        redisOptions: common,
+    ? connectCluster({
+        urls: [options.redisUrl],
+        readFrom: 'masters',
+        connection: options.connection,
+        connectionName: common.connectionName,
+        timeoutMs: options.timeoutMs,
+        retryStrategy,
       })
     : new Redis(options.redisUrl, { ...common, enableOfflineQueue: false, retryStrategy });
   const stats: ReporterStats = { reportsSent: 0, reportFailures: 0, lastReportedAt: null };

@@ -82,12 +82,16 @@ export const urlsOf = (kind: DeploymentKind, region: string): string[] =>
 /**
  * Both kinds declared side by side: the int devstack's own deployment as `home` (one primary,
  * a replica per region) and the cluster as `cluster`. Suites name the deployment they use.
+ * `first` is declared first, so it is the active deployment before any migration.
  */
-export async function declarePlainAndCluster(): Promise<DeploymentKind[]> {
+export async function declarePlainAndCluster({
+  first = 'home',
+}: { first?: 'home' | 'cluster' } = {}): Promise<DeploymentKind[]> {
   const cluster = await startCluster();
   const env = process.env as Record<string, string>;
   const home = declarationOf('home', env);
-  declare([home, declarationOf('cluster', cluster.stack.env)]);
+  const both = [home, declarationOf('cluster', cluster.stack.env)];
+  declare(first === 'home' ? both : both.reverse());
   return [
     {
       kind: 'plain',
