@@ -63,6 +63,21 @@ export interface ApiOperation {
 
 const noQuery = z.object({});
 
+/**
+ * A save and a rollback are the same kind of write: the next version of an app's config, made
+ * from the version `If-Match` names (409/412/428), with a JSON body (415/422), repeatable under an
+ * `Idempotency-Key`.
+ */
+const versionedWrite = {
+  permission: 'config:edit',
+  params: appParamsSchema,
+  query: noQuery,
+  problems: [409, 412, 415, 422, 428],
+  conditional: true,
+  mutates: true,
+  idempotent: true,
+} as const;
+
 export const operations = {
   listApps: {
     name: 'listApps',
@@ -112,15 +127,9 @@ export const operations = {
     summary: 'Save a new configuration',
     description:
       'Saves the config as the next version and pushes it to the primary cache, exactly as the dashboard’s editor does (same validation, conflict rules, audit and secret handling). `If-Match` names the version the config was edited from; if the app has moved on, the answer is 412 with what changed. A secret sent as "__unchanged__" or "" keeps the stored one. A config equal to the head saves nothing and answers 200 with `changed: false`. Accepts `Idempotency-Key`.',
-    permission: 'config:edit',
-    params: appParamsSchema,
-    query: noQuery,
+    ...versionedWrite,
     body: saveConfigBodySchema,
     success: { status: 200, description: 'Saved (or unchanged).', schema: savedConfigSchema },
-    problems: [409, 412, 415, 422, 428],
-    conditional: true,
-    mutates: true,
-    idempotent: true,
   },
   listVersions: {
     name: 'listVersions',
@@ -180,15 +189,9 @@ export const operations = {
     summary: 'Roll back to an older version',
     description:
       'Saves a new version whose config equals `toVersion` (history is append-only) and pushes it. Secrets changed since `toVersion` keep their current values unless `secrets` is `restore`; the answer names which were kept and which came back (`GET` on this path shows them first). `If-Match` names the current version, as for a save. Accepts `Idempotency-Key`.',
-    permission: 'config:edit',
-    params: appParamsSchema,
-    query: noQuery,
+    ...versionedWrite,
     body: rollbackBodySchema,
     success: { status: 201, description: 'The new version.', schema: rolledBackSchema },
-    problems: [409, 412, 415, 422, 428],
-    conditional: true,
-    mutates: true,
-    idempotent: true,
   },
   getPropagation: {
     name: 'getPropagation',
