@@ -61,48 +61,45 @@ export function connectionOptions(region: Pick<Region, 'connection'>): RedisOpti
  * for a reconnect: a status read must report "unreachable", not hang.
  */
 export function redisFor(region: Region): RedisClient {
-  const { command } = pools();
-  let client = command.get(poolKey(region));
-  if (!client && region.cluster) {
-    client = clusterFor(region, 'command');
-    command.set(poolKey(region), client);
-  }
-  if (!client) {
-    client = new Redis(region.url, {
-      ...connectionOptions(region),
-      connectionName: `propagate-${region.role}`,
-      connectTimeout: env.REGION_TIMEOUT_MS,
-      commandTimeout: Math.max(env.REGION_TIMEOUT_MS, 1_000),
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-      lazyConnect: false,
-    });
-    // Errors surface through the commands that fail; the emitter must not crash the process.
-    client.on('error', () => {});
-    command.set(poolKey(region), client);
-  }
-  return client;
+  return pooled(region, 'command');
 }
 
 /** The connection for large pipelines; the caller bounds the whole read with its own timeout. */
 export function bulkRedisFor(region: Region): RedisClient {
-  const { bulk } = pools();
-  let client = bulk.get(poolKey(region));
-  if (!client && region.cluster) {
-    client = clusterFor(region, 'bulk');
-    bulk.set(poolKey(region), client);
-  }
+  return pooled(region, 'bulk');
+}
+
+type Purpose = 'command' | 'bulk';
+
+/** The region's connection of the pool for `purpose`, opened on first use. */
+function pooled(region: Region, purpose: Purpose): RedisClient {
+  const pool = pools()[purpose];
+  let client = pool.get(poolKey(region));
   if (!client) {
-    client = new Redis(region.url, {
-      ...connectionOptions(region),
-      connectionName: `propagate-bulk-${region.role}`,
-      connectTimeout: env.REGION_TIMEOUT_MS,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    });
-    client.on('error', () => {});
-    bulk.set(poolKey(region), client);
+    client = region.cluster ? clusterFor(region, purpose) : plainFor(region, purpose);
+    pool.set(poolKey(region), client);
   }
+  return client;
+}
+
+/** Options of a connection to one node, alone or in a cluster (bulk ones have no command timeout). */
+function nodeOptions(region: Region, purpose: Purpose): RedisOptions {
+  return {
+    ...connectionOptions(region),
+    connectionName: `propagate-${purpose === 'bulk' ? 'bulk-' : ''}${region.role}`,
+    connectTimeout: env.REGION_TIMEOUT_MS,
+    ...(purpose === 'command' && { commandTimeout: Math.max(env.REGION_TIMEOUT_MS, 1_000) }),
+    maxRetriesPerRequest: 1,
+  };
+}
+
+function plainFor(region: Region, purpose: Purpose): Redis {
+  const client = new Redis(region.url, {
+    ...nodeOptions(region, purpose),
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+  // Errors surface through the commands that fail; the emitter must not crash the process.
+  client.on('error', () => {});
   return client;
 }
 
@@ -111,7 +108,7 @@ export function bulkRedisFor(region: Region): RedisClient {
  * region's client reads each key from the region's own node for its slot (READONLY), found by
  * the address the cluster announces (lib/contract/cluster-routing.ts).
  */
-function clusterFor(region: Region, purpose: 'command' | 'bulk'): Cluster {
+function clusterFor(region: Region, purpose: Purpose): Cluster {
   const urls = [region.url, ...(region.nodes ?? [])];
   const seeds = urls.map((url) => {
     const [host = '', port] = nodeKey(url).split(/:(?=\d+$)/);
@@ -127,13 +124,7 @@ function clusterFor(region: Region, purpose: 'command' | 'bulk'): Cluster {
     // scan's HMGETs to one node still share its round trip.
     enableAutoPipelining: false,
     ...(region.connection.tls && { dnsLookup: (address, done) => done(null, address) }),
-    redisOptions: {
-      ...connectionOptions(region),
-      connectionName: `propagate-${purpose === 'bulk' ? 'bulk-' : ''}${region.role}`,
-      connectTimeout: env.REGION_TIMEOUT_MS,
-      ...(purpose === 'command' && { commandTimeout: Math.max(env.REGION_TIMEOUT_MS, 1_000) }),
-      maxRetriesPerRequest: 1,
-    },
+    redisOptions: nodeOptions(region, purpose),
   });
   client.on('error', () => {});
   return client;
