@@ -28,3 +28,24 @@ export async function batch(
   for (const c of calls) pipeline.call(...c);
   return (await pipeline.exec()) ?? [];
 }
+
+/**
+ * An index and its entries, as the report layout keeps them: the newest `max` members of a
+ * sorted set scored by time, then each member's string entry in one batch, newest first. An entry
+ * that expired between the two reads, or whose read failed, is null.
+ */
+export async function readIndexedEntries(
+  redis: Redis | Cluster,
+  indexKey: string,
+  max: number,
+  entryKey: (member: string) => string,
+): Promise<(string | null)[]> {
+  const members = await redis.zrange(indexKey, '+inf', '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, max);
+  if (members.length === 0) return [];
+  // GETs in one batch rather than MGET: the keys may live on different cluster slots.
+  const replies = await batch(
+    redis,
+    members.map((member) => ['get', entryKey(member)]),
+  );
+  return replies.map(([error, raw]) => (!error && typeof raw === 'string' ? raw : null));
+}

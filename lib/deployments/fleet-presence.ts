@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { FLEET_INDEX_KEY, INSTANCE_ID_PATTERN, presenceKey } from '@/lib/contract/report-layout';
 import { deploymentName, regionName } from '@/lib/model/deployment-spec';
-import { batch } from '@/lib/contract/redis-batch';
+import { readIndexedEntries } from '@/lib/contract/redis-batch';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import type { InstanceFact } from '@/lib/model/migration-gates';
 
@@ -24,24 +24,14 @@ export type Presence = z.infer<typeof presenceSchema>;
 const MAX_FLEET = 2_000;
 
 async function readFrom(deployment: string): Promise<Presence[]> {
-  const redis = deploymentPrimaryRedis(deployment);
-  const ids = await redis.zrange(
+  const entries = await readIndexedEntries(
+    deploymentPrimaryRedis(deployment),
     FLEET_INDEX_KEY,
-    '+inf',
-    '-inf',
-    'BYSCORE',
-    'REV',
-    'LIMIT',
-    0,
     MAX_FLEET,
+    presenceKey,
   );
-  if (ids.length === 0) return [];
-  const replies = await batch(
-    redis,
-    ids.map((id) => ['get', presenceKey(id)]),
-  );
-  return replies.flatMap(([error, raw]) => {
-    if (error || typeof raw !== 'string') return [];
+  return entries.flatMap((raw) => {
+    if (raw === null) return [];
     try {
       const parsed = presenceSchema.safeParse(JSON.parse(raw));
       return parsed.success ? [parsed.data] : [];

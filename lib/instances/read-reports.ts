@@ -1,7 +1,7 @@
 import 'server-only';
 import { instanceReportKey, instancesIndexKey } from '@/lib/contract/report-layout';
 import { parseInstanceReport, type ValidInstanceReport } from '@/lib/instances/report-schema';
-import { batch } from '@/lib/contract/redis-batch';
+import { readIndexedEntries } from '@/lib/contract/redis-batch';
 import type { RedisClient } from '@/lib/redis/clients';
 
 /** Enough for any real fleet of one app; the most recently heard from come first. */
@@ -16,25 +16,11 @@ export async function readInstanceReports(
   redis: RedisClient,
   appId: string,
 ): Promise<ValidInstanceReport[]> {
-  const ids = await redis.zrange(
-    instancesIndexKey(appId),
-    '+inf',
-    '-inf',
-    'BYSCORE',
-    'REV',
-    'LIMIT',
-    0,
-    MAX_INSTANCES,
+  const entries = await readIndexedEntries(redis, instancesIndexKey(appId), MAX_INSTANCES, (id) =>
+    instanceReportKey(appId, id),
   );
-  if (ids.length === 0) return [];
-  // GETs in one batch rather than MGET: the keys may live on different cluster slots.
-  const results = await batch(
-    redis,
-    ids.map((id) => ['get', instanceReportKey(appId, id)]),
-  );
-  return results.flatMap(([error, raw]) => {
-    if (error) return [];
-    const report = parseInstanceReport(typeof raw === 'string' ? raw : null, appId);
+  return entries.flatMap((raw) => {
+    const report = parseInstanceReport(raw, appId);
     return report ? [report] : [];
   });
 }
