@@ -10,11 +10,11 @@ import { instanceReportKey, instancesIndexKey } from '@/lib/contract/report-layo
 import { collections, type WebhookEventDoc } from '@/lib/db/collections';
 import { readHead } from '@/lib/db/heads';
 import { eventId } from '@/lib/db/webhook-events';
-import { createObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { primaryRedis } from '@/lib/redis/clients';
 import { listRegions } from '@/lib/regions';
 import { runId } from '@/test/helpers/auth';
+import { testObserver } from '@/test/helpers/observer';
 import { createPushedApp, removeApps, saveNextVersion } from '@/test/helpers/propagation';
 import { EventDetector } from '@/lib/webhooks/detector';
 import { closeStores } from '@/test/helpers/stores';
@@ -31,7 +31,7 @@ const detectors: EventDetector[] = [];
 const replica = listRegions().find((r) => r.role === 'replica');
 
 async function startDetector() {
-  const observer = createObserver({ scanMs: 200, reconcileMs: 200, log: () => {} });
+  const observer = testObserver(200);
   observers.push(observer);
   await observer.ready();
   const detector = await new EventDetector({ observer, recheckMs: 100, log: () => {} }).start();

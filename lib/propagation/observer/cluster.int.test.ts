@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 // The cluster is declared before any module that reads the env is imported.
 await vi.hoisted(async () => {
@@ -6,15 +6,11 @@ await vi.hoisted(async () => {
   return declareClusterDeployment();
 });
 
-import { ensureIndexes } from '@/lib/db/collections';
-import { getDb } from '@/lib/db/mongo';
-import { createObserver } from '@/lib/propagation/observer/instance';
-import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { waitForConvergence } from '@/lib/propagation/wait';
 import { startWorker } from '@/lib/worker/run-worker';
 import { waitFor } from '@/test/helpers/devstack';
+import { suiteObserver } from '@/test/helpers/observer';
 import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
-import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The status observer when services read from a Redis Cluster deployment: saves made as the
@@ -24,29 +20,16 @@ import { closeStores } from '@/test/helpers/stores';
  * the worker measures the region's arrivals by polling).
  */
 
-const SCAN_MS = 300;
 const created: string[] = [];
-let observer: StatusObserver;
-
-beforeAll(async () => {
-  await ensureIndexes();
-  observer = createObserver({ scanMs: SCAN_MS, reconcileMs: SCAN_MS, log: () => {} });
-  await observer.ready();
-});
-
-afterAll(async () => {
-  await observer.stop();
-  await (await getDb()).dropDatabase();
-  await closeStores({ subscribers: true });
-});
+const observer = suiteObserver();
 
 describe('status observer on a cluster deployment', () => {
   it('watches the cluster’s regions and subscribes on its primary only', () => {
-    expect(observer.regions.map((r) => `${r.deployment}/${r.name}/${r.role}`)).toEqual([
+    expect(observer().regions.map((r) => `${r.deployment}/${r.name}/${r.role}`)).toEqual([
       'cluster/us-east-1/primary',
       'cluster/eu-west-1/replica',
     ]);
-    expect(observer.stats().subscriptions).toBe(1);
+    expect(observer().stats().subscriptions).toBe(1);
   });
 
   it('shows saves of many apps in sync in every region, and a wait converges', async () => {
@@ -59,7 +42,7 @@ describe('status observer on a cluster deployment', () => {
       const version = saves[i]!.doc.version;
       const status = await waitFor(
         async () => {
-          const s = observer.statusOf(await observer.appEntry(app._id));
+          const s = observer().statusOf(await observer().appEntry(app._id));
           return s.regions.every((r) => r.state === 'in_sync' && r.stamp?.version === version)
             ? s
             : null;
@@ -71,7 +54,7 @@ describe('status observer on a cluster deployment', () => {
       expect(status.allInSync).toBe(true);
     }
     const { doc } = await saveNextVersion(apps[0]!);
-    const waited = await waitForConvergence(apps[0]!, doc.version, 5_000, { observer });
+    const waited = await waitForConvergence(apps[0]!, doc.version, 5_000, { observer: observer() });
     expect(waited.converged).toBe(true);
   });
 
@@ -88,7 +71,7 @@ describe('status observer on a cluster deployment', () => {
       const { doc } = await saveNextVersion(app);
       const status = await waitFor(
         async () => {
-          const s = observer.statusOf(await observer.appEntry(app._id));
+          const s = observer().statusOf(await observer().appEntry(app._id));
           const eu = s.regions.find((r) => r.name === 'eu-west-1');
           return s.head?.version === doc.version && eu?.method === 'poll' ? s : null;
         },

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 
 // Both deployments are declared before any module that reads the env is imported.
 const stack = await vi.hoisted(async () => {
@@ -7,17 +7,13 @@ const stack = await vi.hoisted(async () => {
 });
 
 import { applyStep, getCacheState } from '@/lib/db/cache-state';
-import { ensureIndexes } from '@/lib/db/collections';
-import { getDb } from '@/lib/db/mongo';
 import type { MigrationDoc } from '@/lib/model/migration';
-import { createObserver } from '@/lib/propagation/observer/instance';
-import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { readFleet, regionHealthNow } from '@/lib/propagation/read-status';
 import { waitForConvergence } from '@/lib/propagation/wait';
 import { waitFor } from '@/test/helpers/devstack';
+import { suiteObserver } from '@/test/helpers/observer';
 import { createPushedApp, saveNextVersion } from '@/test/helpers/propagation';
 import { syncingMigration } from '@/test/helpers/two-deployments';
-import { closeStores } from '@/test/helpers/stores';
 
 /**
  * The observer during a migration: it watches every live cache deployment (the active one and,
@@ -26,25 +22,15 @@ import { closeStores } from '@/test/helpers/stores';
  * once it is retired.
  */
 
-const SCAN_MS = 300;
 const created: string[] = [];
 const actor = { id: 'int-operator', name: 'Int Operator' };
-let observer: StatusObserver;
-
-beforeAll(async () => {
-  await ensureIndexes();
-  observer = createObserver({ scanMs: SCAN_MS, reconcileMs: SCAN_MS, log: () => {} });
-  await observer.ready();
-});
+const observer = suiteObserver();
 
 afterAll(async () => {
-  await observer.stop();
   await stack.fault('next', 'eu-west-1', 'revive').catch(() => undefined);
-  await (await getDb()).dropDatabase();
-  await closeStores({ subscribers: true });
 });
 
-const deploymentsWatched = () => [...new Set(observer.regions.map((r) => r.deployment))];
+const deploymentsWatched = () => [...new Set(observer().regions.map((r) => r.deployment))];
 
 async function step(
   action: string,
@@ -63,7 +49,7 @@ async function step(
 describe('status observer across cache deployments', () => {
   it('watches the active deployment alone outside a migration', () => {
     expect(deploymentsWatched()).toEqual(['home']);
-    expect(observer.activeDeployment).toBe('home');
+    expect(observer().activeDeployment).toBe('home');
   });
 
   it('adds the target while dual writes run, and shows both deployments’ regions, labelled', async () => {
@@ -75,7 +61,7 @@ describe('status observer across cache deployments', () => {
     const { doc } = await saveNextVersion(app);
     const status = await waitFor(
       async () => {
-        const s = observer.statusOf(await observer.appEntry(app._id));
+        const s = observer().statusOf(await observer().appEntry(app._id));
         return s.regions.every((r) => r.state === 'in_sync' && r.stamp?.version === doc.version)
           ? s
           : null;
@@ -85,19 +71,19 @@ describe('status observer across cache deployments', () => {
       50,
     );
     expect(status.regions.map((r) => `${r.deployment}/${r.name}/${r.role}`)).toEqual([
-      ...observer.regions.map((r) => `${r.deployment}/${r.name}/${r.role}`),
+      ...observer().regions.map((r) => `${r.deployment}/${r.name}/${r.role}`),
     ]);
     expect(status.regions.filter((r) => r.deployment === 'next').map((r) => r.name)).toEqual([
       'us-east-1',
       'eu-west-1',
     ]);
     expect(status.allInSync).toBe(true);
-    expect(regionHealthNow(observer).map((r) => `${r.deployment}/${r.name}`)).toContain(
+    expect(regionHealthNow(observer()).map((r) => `${r.deployment}/${r.name}`)).toContain(
       'next/eu-west-1',
     );
 
     // The fleet, filtered by deployment, shows and counts that deployment's regions only.
-    const fleet = await readFleet({ limit: 50, deployment: 'next' }, { observer });
+    const fleet = await readFleet({ limit: 50, deployment: 'next' }, { observer: observer() });
     expect(fleet.regions.map((r) => r.deployment)).toEqual(['next', 'next']);
     expect(fleet.apps.find((a) => a.appId === app._id)?.regions.map((r) => r.name)).toEqual([
       'us-east-1',
@@ -108,12 +94,12 @@ describe('status observer across cache deployments', () => {
     // sync and a wait for the save still converges (it is about what services read).
     await stack.fault('next', 'eu-west-1', 'kill');
     const { doc: next } = await saveNextVersion(app);
-    const waited = await waitForConvergence(app, next.version, 5_000, { observer });
+    const waited = await waitForConvergence(app, next.version, 5_000, { observer: observer() });
     expect(waited.converged).toBe(true);
-    const entry = await observer.appEntry(app._id);
+    const entry = await observer().appEntry(app._id);
     const behind = await waitFor(
       () => {
-        const s = observer.statusOf(entry);
+        const s = observer().statusOf(entry);
         const cut = s.regions.find((r) => r.deployment === 'next' && r.name === 'eu-west-1');
         return cut && cut.state !== 'in_sync' ? s : null;
       },
@@ -122,7 +108,7 @@ describe('status observer across cache deployments', () => {
       50,
     );
     expect(behind.allInSync).toBe(true);
-    const filtered = await readFleet({ limit: 50, deployment: 'home' }, { observer });
+    const filtered = await readFleet({ limit: 50, deployment: 'home' }, { observer: observer() });
     expect(filtered.apps.find((a) => a.appId === app._id)?.behind).toBe(0);
     await stack.fault('next', 'eu-west-1', 'revive');
   });
@@ -133,14 +119,14 @@ describe('status observer across cache deployments', () => {
       epoch: 1,
       migration: m && { ...m, phase: 'cut-over', cutOverAt: new Date() },
     }));
-    await waitFor(() => observer.activeDeployment === 'next', 5_000, 'next active', 20);
+    await waitFor(() => observer().activeDeployment === 'next', 5_000, 'next active', 20);
     expect(deploymentsWatched()).toEqual(['next', 'home']);
     await step('finish', () => ({ migration: null }));
     await waitFor(() => deploymentsWatched().join() === 'next', 5_000, 'home dropped', 20);
-    expect(observer.stats().subscriptions).toBe(2);
+    expect(observer().stats().subscriptions).toBe(2);
     const app = created[0];
     if (!app) throw new Error('no app');
-    const status = observer.statusOf(await observer.appEntry(app));
+    const status = observer().statusOf(await observer().appEntry(app));
     expect(status.regions.every((r) => r.deployment === 'next')).toBe(true);
   });
 });

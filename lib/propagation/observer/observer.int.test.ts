@@ -9,8 +9,9 @@ import { parseUpdateMessage, UPDATES_CHANNEL } from '@/lib/contract/cache-layout
 import type { FleetStreamEvent } from '@/lib/propagation/fleet-status';
 import { fault, flushPrimary, redisAs, stackStatus, waitFor } from '@/test/helpers/devstack';
 import { collections, type AppDoc } from '@/lib/db/collections';
+import { testObserver } from '@/test/helpers/observer';
 import { createPushedApp, removeApps, saveNextVersion } from '@/test/helpers/propagation';
-import { createObserver, getObserver, stopObserver } from '@/lib/propagation/observer/instance';
+import { getObserver, stopObserver } from '@/lib/propagation/observer/instance';
 import type { StatusObserver } from '@/lib/propagation/observer/observer';
 import { appPropagationStatus } from '@/lib/propagation/read-status';
 import { waitForConvergence } from '@/lib/propagation/wait';
@@ -36,7 +37,7 @@ let worker: RunningWorker | null = null;
 const newApp = () => createPushedApp(TENANT, created, 'obs');
 const own = () => {
   // Its own subscriptions and scans, as a second server process would have.
-  const observer = createObserver({ scanMs: SCAN_MS, reconcileMs: SCAN_MS, log: () => {} });
+  const observer = testObserver(SCAN_MS);
   observers.push(observer);
   return observer;
 };
