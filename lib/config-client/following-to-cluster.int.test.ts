@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 // The plain int stack (`home`, active first) and a three-shard cluster (`cluster`) are declared,
 // with a short verify window, before anything reads the env.
@@ -8,25 +8,17 @@ const kinds = await vi.hoisted(async () => {
   return declarePlainAndCluster({ first: 'home' });
 });
 
-import type { FollowingConfigClient } from '@/lib/config-client/following-client';
 import { presenceKey } from '@/lib/contract/report-layout';
-import type { AppDoc } from '@/lib/db/collections';
-import { ensureIndexes } from '@/lib/db/collections';
-import { getDb } from '@/lib/db/mongo';
 import { readInstanceReports } from '@/lib/instances/read-reports';
 import { deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { waitFor } from '@/test/helpers/devstack';
 import {
   backfillDone,
   cleanWindow,
-  clearMigrationKeys,
   connectionsTo,
-  follower,
-  servedVersions,
+  followerSuite,
   step,
 } from '@/test/helpers/follow-migration';
-import { createPushedApp, removeApps, saveNextVersion } from '@/test/helpers/propagation';
-import { closeStores } from '@/test/helpers/stores';
 
 /**
  * A cache migration from the plain deployment to a Redis Cluster, taken as an operator takes it
@@ -38,52 +30,14 @@ import { closeStores } from '@/test/helpers/stores';
  */
 
 const [plain, cluster] = kinds as [(typeof kinds)[0], (typeof kinds)[0]];
-const created: string[] = [];
-const apps: AppDoc[] = [];
-let client: FollowingConfigClient<unknown>;
-let served: Map<string, number[]>;
-
-/** Every app's current head version in MongoDB, as served once the client caught up. */
-const heads = new Map<string, number>();
-
-async function saveAll(): Promise<void> {
-  for (const app of apps) {
-    const { doc, pushed } = await saveNextVersion(app);
-    expect(pushed).toBe(true);
-    heads.set(app._id, doc.version);
-  }
-}
-
-const servesHeads = () => apps.every((a) => client.peek(a._id)?.version === heads.get(a._id));
-const on = (deployment: string) => () => client.source().deployment === deployment;
-
-beforeAll(async () => {
-  await clearMigrationKeys(kinds, []);
-  await ensureIndexes();
-  // Enough apps to land on every shard of the cluster.
-  for (let i = 0; i < 12; i += 1) apps.push(await createPushedApp('t-clmig', created, 'cm'));
-  for (const app of apps) heads.set(app._id, 1);
-  client = follower(
-    [plain, cluster],
-    apps.map((a) => a._id),
-  );
-  served = servedVersions(client);
-  await Promise.all(apps.map((a) => client.ready(a._id)));
-}, 120_000);
-
-afterAll(async () => {
-  await client?.close();
-  await removeApps(created).catch(() => undefined);
-  await clearMigrationKeys(kinds, client ? [client.instanceId] : []);
-  await (await getDb()).dropDatabase();
-  await closeStores();
-});
+const suite = followerSuite([plain, cluster], 'cm');
+const { apps, saveAll, servesHeads, on } = suite;
 
 describe('a following client through a migration from a plain deployment to a cluster', () => {
   it('reads from the plain deployment first and reaches the cluster through its region nodes', async () => {
-    expect(client.source()).toMatchObject({ deployment: 'home', following: { epoch: 0 } });
+    expect(suite.client.source()).toMatchObject({ deployment: 'home', following: { epoch: 0 } });
     await waitFor(
-      () => client.source().reaches.cluster && client.source().reaches.home,
+      () => suite.client.source().reaches.cluster && suite.client.source().reaches.home,
       15_000,
       'both deployments reachable',
     );
@@ -103,14 +57,14 @@ describe('a following client through a migration from a plain deployment to a cl
 
   it('switches to the cluster and serves the saves made after the cut-over from it', async () => {
     await waitFor(on('cluster'), 20_000, 'the switch to the cluster');
-    expect(client.source()).toMatchObject({
+    expect(suite.client.source()).toMatchObject({
       deployment: 'cluster',
       following: { deployment: 'cluster', epoch: 1 },
       switches: 1,
     });
     await saveAll();
     await waitFor(servesHeads, 20_000, 'every app at its new version');
-    for (const app of apps) expect(client.get(app._id).version).toBe(2);
+    for (const app of apps) expect(suite.client.get(app._id).version).toBe(2);
   });
 
   it('reports to the cluster: per-app reports name it, and its presence says where it reads', async () => {
@@ -119,7 +73,7 @@ describe('a following client through a migration from a plain deployment to a cl
       const reports = await waitFor(
         async () => {
           const r = await readInstanceReports(primary, app._id);
-          return r.find((x) => x.instanceId === client.instanceId && x.version === 2);
+          return r.find((x) => x.instanceId === suite.client.instanceId && x.version === 2);
         },
         15_000,
         `a report of ${app._id} v2 in the cluster`,
@@ -128,7 +82,7 @@ describe('a following client through a migration from a plain deployment to a cl
     }
     const presence = await waitFor(
       async () => {
-        const raw = await primary.get(presenceKey(client.instanceId));
+        const raw = await primary.get(presenceKey(suite.client.instanceId));
         const parsed = raw ? (JSON.parse(raw) as { deployment: string; epoch: number }) : null;
         return parsed?.deployment === 'cluster' ? parsed : null;
       },
@@ -150,31 +104,31 @@ describe('a following client through a migration from a plain deployment to a cl
     await saveAll();
     await waitFor(servesHeads, 20_000, 'every app at v4 from the cluster');
     // Never an older version, never one skipped back: each app went 1, 2, 3, 4 once.
-    for (const app of apps) expect(served.get(app._id)).toEqual([1, 2, 3, 4]);
+    for (const app of apps) expect(suite.served.get(app._id)).toEqual([1, 2, 3, 4]);
   });
 
   it('finishing retires the plain deployment: every connection to it closed, the cluster kept', async () => {
     const finished = await step('finish');
     expect(finished).toMatchObject({ status: 'done', state: { active: 'cluster' } });
     await waitFor(
-      () => client.source().retired.includes('home'),
+      () => suite.client.source().retired.includes('home'),
       15_000,
       'home retired by the client',
     );
     await waitFor(
-      async () => (await connectionsTo(plain, 'eu-west-1', client.instanceId)) === 0,
+      async () => (await connectionsTo(plain, 'eu-west-1', suite.client.instanceId)) === 0,
       15_000,
       'every connection to home closed',
     );
     await waitFor(
-      async () => (await connectionsTo(plain, 'us-east-1', client.instanceId)) === 0,
+      async () => (await connectionsTo(plain, 'us-east-1', suite.client.instanceId)) === 0,
       15_000,
       'the reports to home closed',
     );
-    expect(await connectionsTo(cluster, 'eu-west-1', client.instanceId)).toBeGreaterThan(0);
-    expect(Object.keys(client.source().reaches)).toEqual(['cluster']);
+    expect(await connectionsTo(cluster, 'eu-west-1', suite.client.instanceId)).toBeGreaterThan(0);
+    expect(Object.keys(suite.client.source().reaches)).toEqual(['cluster']);
     await saveAll();
     await waitFor(servesHeads, 20_000, 'every app at v5 from the cluster alone');
-    expect(client.source().deployment).toBe('cluster');
+    expect(suite.client.source().deployment).toBe('cluster');
   });
 });

@@ -1,19 +1,25 @@
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { connectionAs } from '@/devstack/endpoints';
 import {
   createFollowingConfigClient,
   type DeploymentEndpoint,
   type FollowingConfigClient,
 } from '@/lib/config-client/following-client';
+import { configKey } from '@/lib/contract/cache-layout';
 import { ACTIVE_DEPLOYMENT_KEY } from '@/lib/contract/deployment-marker';
 import { FLEET_INDEX_KEY, presenceKey } from '@/lib/contract/report-layout';
 import { getCacheState } from '@/lib/db/cache-state';
+import { ensureIndexes, type AppDoc } from '@/lib/db/collections';
+import { getDb } from '@/lib/db/mongo';
 import { backfillPass } from '@/lib/deployments/backfill';
 import { takeStep } from '@/lib/deployments/migration-steps';
 import { verifyPass } from '@/lib/deployments/verify';
 import type { MigrationStep } from '@/lib/model/migration-gates';
 import { deploymentAs, urlsOf, type DeploymentKind } from './cluster-deployment';
 import { waitFor } from './devstack';
+import { createPushedApp, removeApps, saveNextVersion } from './propagation';
+import { closeStores } from './stores';
 
 /**
  * For integration tests of a migration between the plain devstack deployment and a Redis Cluster
@@ -70,7 +76,7 @@ export function endpointIn(kind: DeploymentKind, region: string): DeploymentEndp
 }
 
 /** A following client in eu-west-1 holding `apps`, home being the first kind; it reports. */
-export function follower(kinds: DeploymentKind[], apps: string[]): FollowingConfigClient<unknown> {
+function follower(kinds: DeploymentKind[], apps: string[]): FollowingConfigClient<unknown> {
   const deployments = kinds.map((k) => endpointIn(k, 'eu-west-1'));
   const [home] = deployments;
   if (!home?.reportUrl) throw new Error('no deployment');
@@ -87,7 +93,7 @@ export function follower(kinds: DeploymentKind[], apps: string[]): FollowingConf
 }
 
 /** The versions a client serves, in the order it swapped them in, per app. */
-export function servedVersions(client: FollowingConfigClient<unknown>): Map<string, number[]> {
+function servedVersions(client: FollowingConfigClient<unknown>): Map<string, number[]> {
   const served = new Map<string, number[]>();
   client.onChange((change) => {
     const list = served.get(change.appId) ?? [];
@@ -117,22 +123,82 @@ export async function connectionsTo(
 }
 
 /**
- * Removes what a migration leaves in the deployments' primaries (the marker, fleet presence):
+ * Removes what a migration leaves in the deployments' primaries (the marker, fleet presence, the
+ * apps' entries):
  * the cluster and the int stack outlive the suite, and a marker's epoch would outrank the next
  * suite's.
  */
 export async function clearMigrationKeys(
   kinds: readonly DeploymentKind[],
-  instanceIds: readonly string[],
+  { instanceIds = [], appIds = [] }: { instanceIds?: string[]; appIds?: string[] } = {},
 ): Promise<void> {
+  const keys = [
+    ACTIVE_DEPLOYMENT_KEY,
+    FLEET_INDEX_KEY,
+    ...instanceIds.map(presenceKey),
+    // A migration copied the apps' entries to both deployments.
+    ...appIds.map(configKey),
+  ];
   for (const kind of kinds) {
     const admin = deploymentAs('admin', kind);
     try {
       // One key per DEL: on a cluster they sit in different slots.
-      for (const key of [ACTIVE_DEPLOYMENT_KEY, FLEET_INDEX_KEY, ...instanceIds.map(presenceKey)])
-        await admin.del(key);
+      for (const key of keys) await admin.del(key);
     } finally {
       admin.disconnect();
     }
   }
+}
+
+/**
+ * A suite's apps and its following client: before all, apps created and pushed to the active
+ * deployment (enough to land on every shard of a cluster) and a client in eu-west-1 that holds
+ * them, `order[0]` being its home; after all, everything removed from both deployments and
+ * MongoDB (the suite's own database).
+ */
+export function followerSuite(order: DeploymentKind[], prefix: string) {
+  const created: string[] = [];
+  const apps: AppDoc[] = [];
+  /** Every app's head version in MongoDB: what the client serves once it caught up. */
+  const heads = new Map<string, number>();
+  const suite = {
+    apps,
+    client: undefined as unknown as FollowingConfigClient<unknown>,
+    /** The versions the client swapped in, per app, in order. */
+    served: new Map<string, number[]>(),
+    /** A save of every app, as the action saves (committed, then pushed to every write target). */
+    saveAll: async (): Promise<void> => {
+      for (const app of apps) {
+        const { doc, pushed } = await saveNextVersion(app);
+        expect(pushed).toBe(true);
+        heads.set(app._id, doc.version);
+      }
+    },
+    servesHeads: () => apps.every((a) => suite.client.peek(a._id)?.version === heads.get(a._id)),
+    on: (deployment: string) => () => suite.client.source().deployment === deployment,
+  };
+  beforeAll(async () => {
+    await clearMigrationKeys(order);
+    await ensureIndexes();
+    for (let i = 0; i < 12; i += 1)
+      apps.push(await createPushedApp(`t-${prefix}`, created, prefix));
+    for (const app of apps) heads.set(app._id, 1);
+    suite.client = follower(
+      order,
+      apps.map((a) => a._id),
+    );
+    suite.served = servedVersions(suite.client);
+    await Promise.all(apps.map((a) => suite.client.ready(a._id)));
+  }, 120_000);
+  afterAll(async () => {
+    await suite.client?.close();
+    await removeApps(created).catch(() => undefined);
+    await clearMigrationKeys(order, {
+      instanceIds: suite.client ? [suite.client.instanceId] : [],
+      appIds: created,
+    });
+    await (await getDb()).dropDatabase();
+    await closeStores();
+  });
+  return suite;
 }
