@@ -1,5 +1,6 @@
+import type { Binary } from 'bson';
 import { Codes, CommandError } from './errors.js';
-import type { Sessions } from './sessions.js';
+import type { HistoryRecord, Sessions } from './sessions.js';
 import type { ReplicaSetPrimary } from './replica-set.js';
 import { type Doc, isPlainObject, toInt } from './values.js';
 
@@ -21,22 +22,35 @@ const RETRYABLE_CODES = new Set([
  * One retryable write command (a `txnNumber` on a session): a statement that already ran under
  * this number is not applied again, its recorded outcome is returned instead, as mongod does
  * from its transaction table. Failed statements are not recorded, so a retry runs them again.
+ * What this command recorded goes to the journal with the changes it made (`record()`), so a
+ * restarted server answers the retry the same way.
  */
 export class RetryableWrite {
   /** Statement ids answered from the history, for the reply's `retriedStmtIds`. */
   readonly retried: number[] = [];
+  private readonly fresh: Array<{ i: number; r: Doc }> = [];
 
-  constructor(private readonly statements: Map<number, Doc>) {}
+  constructor(
+    private readonly history: { id: Binary; txnNumber: number; statements: Map<number, Doc> },
+  ) {}
 
   once(stmtId: number, run: () => Doc): Doc {
-    const recorded = this.statements.get(stmtId);
+    const recorded = this.history.statements.get(stmtId);
     if (recorded) {
       this.retried.push(stmtId);
       return recorded;
     }
     const outcome = run();
-    this.statements.set(stmtId, outcome);
+    this.history.statements.set(stmtId, outcome);
+    this.fresh.push({ i: stmtId, r: outcome });
     return outcome;
+  }
+
+  /** The journal record of the statements this command ran, if it ran any. */
+  record(): HistoryRecord | undefined {
+    if (this.fresh.length === 0) return undefined;
+    const { id, txnNumber } = this.history;
+    return { o: 'rw', id, t: txnNumber, at: new Date(), s: this.fresh };
   }
 }
 

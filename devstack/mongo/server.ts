@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { Cursors } from './cursors.js';
-import { Sessions } from './sessions.js';
+import { type HistoryRecord, Sessions } from './sessions.js';
 import { FailPoints } from './failpoints.js';
-import { Journal, type ReplayResult } from './journal.js';
+import { type Entry, Journal, type ReplayResult } from './journal.js';
 import { serveConnection } from './connection.js';
 import { Store } from './store.js';
 import { DEVSTACK_REPLICA_SET, ReplicaSetPrimary } from './replica-set.js';
@@ -34,26 +34,38 @@ export interface RunningServer {
 /** Replayed journals longer than this many records beyond the live state get rewritten. */
 const COMPACT_SLACK = 1000;
 
+/** What a compacted journal holds: the data, then the retry histories still live. */
+function* snapshot(store: Store, histories: HistoryRecord[]): Generator<Entry> {
+  yield* store.snapshot();
+  yield* histories;
+}
+
 export async function start(opts: StartOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   const setName = opts.replicaSet ?? DEVSTACK_REPLICA_SET;
   const store = new Store();
+  const sessions = new Sessions();
   let journal: Journal | undefined;
   let replay: ReplayResult | undefined;
   if (opts.dbPath) {
-    const opened = Journal.open(opts.dbPath, (change) => store.apply(change));
+    const opened = Journal.open(opts.dbPath, (entry) =>
+      entry.o === 'rw' ? sessions.restore(entry) : store.apply(entry),
+    );
     journal = opened.journal;
     replay = opened.replay;
-    if (replay.changes > store.docCount() + COMPACT_SLACK) journal.rewrite(store.snapshot());
+    const live = [...sessions.snapshot()];
+    if (replay.changes > store.docCount() + live.length + COMPACT_SLACK)
+      journal.rewrite(snapshot(store, live));
   }
   // Known once the port is: hello names the member by host:port.
   let replicaSet: ReplicaSetPrimary | undefined;
-  store.onCommit = (changes) => {
-    journal?.append(changes);
-    replicaSet?.noteWrite();
+  store.onCommit = ({ changes, history }) => {
+    // A history leads the changes it made as one group: replay keeps both or neither.
+    if (history) journal?.append([{ ...history, g: changes.length }, ...changes]);
+    else if (changes.length) journal?.append(changes);
+    if (changes.length) replicaSet?.noteWrite();
   };
   const cursors = new Cursors();
-  const sessions = new Sessions();
   const failPoints = new FailPoints();
   const sockets = new Set<net.Socket>();
   let connectionId = 0;

@@ -12,14 +12,30 @@ const SESSION_TIMEOUT_MS = 30 * 60 * 1000;
 
 /** What the statements of a session's latest retryable write did, by statement id. */
 interface WriteHistory {
+  id: Binary;
   txnNumber: number;
   statements: Map<number, Doc>;
+}
+
+/**
+ * The journal's copy of a retryable write's history (mongod's `config.transactions` entry):
+ * the session, its txnNumber, when it was written and the outcomes of the statements it ran.
+ * Records of one txnNumber add statements; a newer txnNumber replaces them.
+ */
+export interface HistoryRecord {
+  o: 'rw';
+  id: Binary;
+  t: number;
+  at: Date;
+  s: Array<{ i: number; r: Doc }>;
 }
 
 interface Session {
   id: Binary;
   lastUse: Date;
   history?: WriteHistory;
+  /** Only known from the journal: not listed until a client uses it again. */
+  restored?: boolean;
 }
 
 const keyOf = (lsid: unknown): string | undefined =>
@@ -28,8 +44,10 @@ const keyOf = (lsid: unknown): string | undefined =>
 /**
  * Logical sessions this server has seen (for `$listLocalSessions`) and the history of their
  * latest retryable write; ended ones are forgotten, and so are sessions idle past the timeout,
- * as mongod expires them. The history lives in memory only: a retry that reaches a restarted
- * server is applied again (mongod keeps it in `config.transactions`).
+ * as mongod expires them. The history is journaled with the data it wrote and restored on start
+ * (mongod keeps it in `config.transactions`), so a retry that reaches a restarted server is
+ * answered from it. Only the latest txnNumber of each session is kept, in memory and in a
+ * compacted journal.
  */
 export class Sessions {
   private readonly seen = new Map<string, Session>();
@@ -46,6 +64,29 @@ export class Sessions {
       history: session?.history,
     });
     this.expire();
+  }
+
+  /** Replay: a journaled history, in journal (so last-use) order; expiry applies as usual. */
+  restore(record: HistoryRecord): void {
+    const key = record.id.toString('hex');
+    const session = this.seen.get(key);
+    let history = session?.history;
+    if (history && record.t < history.txnNumber) return;
+    if (!history || record.t > history.txnNumber)
+      history = { id: record.id, txnNumber: record.t, statements: new Map() };
+    for (const { i, r } of record.s) history.statements.set(i, r);
+    this.seen.delete(key);
+    this.seen.set(key, { id: record.id, lastUse: record.at, history, restored: true });
+  }
+
+  /** The live histories as journal records, oldest use first (for compaction). */
+  *snapshot(): Generator<HistoryRecord> {
+    this.expire();
+    for (const { history, lastUse } of this.seen.values()) {
+      if (!history) continue;
+      const s = [...history.statements].map(([i, r]) => ({ i, r }));
+      yield { o: 'rw', id: history.id, t: history.txnNumber, at: lastUse, s };
+    }
   }
 
   private expire(): void {
@@ -74,8 +115,8 @@ export class Sessions {
         `Retryable write with txnNumber ${txnNumber} is prohibited on session ${session.id.toString('hex')} because a newer retryable write with txnNumber ${current.txnNumber} has already started on this session.`,
       );
     if (!current || txnNumber > current.txnNumber)
-      session.history = { txnNumber, statements: new Map() };
-    return new RetryableWrite((session.history as WriteHistory).statements);
+      session.history = { id: session.id, txnNumber, statements: new Map() };
+    return new RetryableWrite(session.history as WriteHistory);
   }
 
   end(lsids: unknown): void {
@@ -88,9 +129,11 @@ export class Sessions {
 
   list(): Doc[] {
     this.expire();
-    return [...this.seen.values()].map((s) => ({
-      _id: { id: s.id, uid: NO_USER_UID },
-      lastUse: s.lastUse,
-    }));
+    return [...this.seen.values()]
+      .filter((s) => !s.restored)
+      .map((s) => ({
+        _id: { id: s.id, uid: NO_USER_UID },
+        lastUse: s.lastUse,
+      }));
   }
 }

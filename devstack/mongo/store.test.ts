@@ -55,7 +55,7 @@ describe('Store', () => {
   it('records one change per write and none while replaying', () => {
     const store = new Store();
     const seen: string[] = [];
-    store.onCommit = (changes) => seen.push(...changes.map((c) => c.o));
+    store.onCommit = ({ changes }) => seen.push(...changes.map((c) => c.o));
     const coll = store.getOrCreate('d', 'c');
     coll.insert({ _id: 1 });
     store.commit();
@@ -110,7 +110,7 @@ describe('views in the store', () => {
   it('logs a created view so the journal replays it, and a drop removes it again', () => {
     const store = new Store();
     const changes: unknown[] = [];
-    store.onCommit = (c) => changes.push(...c);
+    store.onCommit = (c) => changes.push(...c.changes);
     store.create('d', 'c');
     store.createView('d', 'v', { viewOn: 'c', pipeline: [{ $match: { a: 1 } }] });
     store.commit();

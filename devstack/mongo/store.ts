@@ -1,6 +1,7 @@
 import { BSON, ObjectId } from 'bson';
 import { Codes, CommandError } from './errors.js';
 import { Index, type IndexSpec, sameOptions } from './indexes.js';
+import type { HistoryRecord } from './sessions.js';
 import { MAX_BSON_OBJECT_SIZE } from './wire.js';
 import { type Doc, isPlainObject, valueKey } from './values.js';
 
@@ -14,6 +15,12 @@ export type Change =
   | { o: 'dc'; db: string; c: string }
   | { o: 'dd'; db: string }
   | { o: 'cv'; db: string; c: string; viewOn: string; pipeline: Doc[] };
+
+/** What one command leaves for the journal. */
+export interface Commit {
+  changes: Change[];
+  history?: HistoryRecord;
+}
 
 /** A read-only view: the documents of `viewOn` (a collection or another view) through `pipeline`. */
 export interface ViewSpec {
@@ -206,19 +213,23 @@ export class Store {
   private readonly dbs = new Map<string, Map<string, Collection>>();
   private readonly viewsByDb = new Map<string, Map<string, ViewSpec>>();
   private pending: Change[] = [];
-  /** Called with the changes of one command once it has finished, before the reply goes out. */
-  onCommit: ((changes: Change[]) => void) | undefined;
+  /** Called once a command has finished, before the reply goes out (see `commit`). */
+  onCommit: ((commit: Commit) => void) | undefined;
   private replaying = false;
 
   private readonly log = (c: Change): void => {
     if (!this.replaying) this.pending.push(c);
   };
 
-  commit(): void {
-    if (this.pending.length === 0) return;
+  /**
+   * Hands on the changes of the command that just ran, with what must be journaled with them
+   * (a retryable write's history).
+   */
+  commit(history?: HistoryRecord): void {
+    if (this.pending.length === 0 && !history) return;
     const changes = this.pending;
     this.pending = [];
-    this.onCommit?.(changes);
+    this.onCommit?.({ changes, history });
   }
 
   databaseNames(): string[] {

@@ -1,6 +1,6 @@
 import { checkReadConcern, parseWriteConcern, writeConcernError } from '../concerns.js';
 import { Codes, CommandError } from '../errors.js';
-import { beginRetryableWrite, labelRetryable } from '../retryable-writes.js';
+import { type RetryableWrite, beginRetryableWrite, labelRetryable } from '../retryable-writes.js';
 import { type Doc, normalize } from '../values.js';
 import { adminCommands } from './admin.js';
 import type { Context, Handler } from './context.js';
@@ -28,10 +28,12 @@ const KEEP_LONGS = new Set(['getMore', 'killCursors']);
 
 /**
  * Runs one command and always returns a reply document (errors become `{ok: 0, ...}`).
- * Store changes are committed (journaled) before the reply is returned, even after a partial failure.
+ * Store changes are committed (journaled) before the reply is returned, even after a partial
+ * failure, with the retry history of a retryable write.
  */
 export function runCommand(body: Doc, ctx: Context): Doc {
   const name = Object.keys(body)[0];
+  let retryableWrite: RetryableWrite | undefined;
   try {
     if (name === undefined) throw new CommandError(Codes.FailedToParse, 'Empty command');
     const handler = handlers.get(name);
@@ -48,7 +50,7 @@ export function runCommand(body: Doc, ctx: Context): Doc {
     ctx.sessions.touch(body.lsid);
     const w = parseWriteConcern(body, ctx.replicaSet);
     checkReadConcern(body);
-    const retryableWrite = beginRetryableWrite(name, body, ctx.sessions, ctx.replicaSet);
+    retryableWrite = beginRetryableWrite(name, body, ctx.sessions, ctx.replicaSet);
     const cmd = KEEP_LONGS.has(name) ? body : (normalize(body) as Doc);
     const reply = handler(cmd, db, retryableWrite ? { ...ctx, retryableWrite } : ctx);
     const wce =
@@ -69,6 +71,6 @@ export function runCommand(body: Doc, ctx: Context): Doc {
       `internal error in the development server: ${message}`,
     ).toReply();
   } finally {
-    ctx.store.commit();
+    ctx.store.commit(retryableWrite?.record());
   }
 }
