@@ -196,7 +196,6 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 function route(
   method: Method,
   pattern: string,
-  load: () => Promise<Record<string, unknown>>,
   opts: Omit<Operation, 'name' | 'route' | 'prepare' | 'crossOrigin'> & {
     /** Tells apart several rows for one handler, e.g. with and without a query parameter. */
     variant?: string;
@@ -210,7 +209,7 @@ function route(
 ): Operation {
   const name = `${method} ${pattern}`;
   const prepareWith = (origin: string | undefined) => async (caller: Caller, target: TenantId) => {
-    const handler = (await load())[method] as RouteHandler;
+    const handler = (await loadRoute(pattern))[method] as RouteHandler;
     const params = opts.params?.(target) ?? {};
     const body = await opts.body?.(target);
     const headers = (await opts.headers?.(target)) ?? {};
@@ -238,6 +237,32 @@ function route(
         ? undefined
         : async (caller, target) => (await prepareWith('http://evil.example')(caller, target))(),
   };
+}
+
+/** The route file a pattern names, so a row cannot call another handler than the one it names. */
+function loadRoute(pattern: string): Promise<Record<string, unknown>> {
+  return import(/* @vite-ignore */ path.join(ROOT, 'app', pattern, 'route.ts')) as Promise<
+    Record<string, unknown>
+  >;
+}
+
+/** A route of one app, `/api/apps/[appId]/…`: called on the target tenant's fixture app. */
+function appRoute(
+  method: Method,
+  pattern: `/api/apps/[appId]${string}`,
+  opts: Omit<Parameters<typeof route>[2], 'tenantBound'>,
+): Operation {
+  return route(method, pattern, {
+    tenantBound: true,
+    params: (target) => ({ appId: appOf(target) }),
+    ...opts,
+  });
+}
+
+/** Archive and restore take one input (lib/schemas/app.ts): from the head version, with a reason. */
+async function archiveInput(target: TenantId, reason: string) {
+  const appId = appOf(target);
+  return { appId, baseVersion: (await readHead(appId, { data: false }))?.version, reason };
 }
 
 /** The current head, edited: a save input that is valid and always changes something. */
@@ -340,21 +365,13 @@ const operations: Operation[] = [
     'archiveApp',
     { permission: 'apps:manage', tenantBound: true, writesTo: 'target' },
     archiveApp.run,
-    async (target) => ({
-      appId: appOf(target),
-      baseVersion: (await readHead(appOf(target), { data: false }))?.version,
-      reason: 'isolation matrix',
-    }),
+    (target) => archiveInput(target, 'isolation matrix'),
   ),
   action(
     'restoreApp',
     { permission: 'apps:manage', tenantBound: true, writesTo: 'target' },
     restoreApp.run,
-    async (target) => ({
-      appId: appOf(target),
-      baseVersion: (await readHead(appOf(target), { data: false }))?.version,
-      reason: '',
-    }),
+    (target) => archiveInput(target, ''),
   ),
   action(
     'takeMigrationStep',
@@ -363,7 +380,7 @@ const operations: Operation[] = [
     // Cancelling a planned migration: its gate is open, so an operator's call is carried out.
     async () => ({ step: 'cancel', expectRevision: await planFixtureMigration() }),
   ),
-  route('GET', '/api/migration', () => import('@/app/api/migration/route'), {
+  route('GET', '/api/migration', {
     permission: 'deployments:read',
     tenantBound: false,
   }),
@@ -471,163 +488,90 @@ const operations: Operation[] = [
       return { endpointId: endpoint._id, deliveryId: deliveryId(endpoint._id, id) };
     },
   ),
-  route('GET', '/api/regions', () => import('@/app/api/regions/route'), {
+  route('GET', '/api/regions', {
     permission: 'propagation:read',
     tenantBound: false,
   }),
-  route('GET', '/api/propagation', () => import('@/app/api/propagation/route'), {
+  route('GET', '/api/propagation', {
     variant: 'every app the caller may see',
     permission: 'propagation:read',
     tenantBound: false,
   }),
-  route('GET', '/api/propagation', () => import('@/app/api/propagation/route'), {
+  route('GET', '/api/propagation', {
     // Another tenant's name in the filter must yield nothing of that tenant (checked as a leak).
     variant: '?tenant=',
     permission: 'propagation:read',
     tenantBound: false,
     query: (target) => ({ tenant: target }),
   }),
-  route(
-    'GET',
-    '/api/apps/[appId]/propagation',
-    () => import('@/app/api/apps/[appId]/propagation/route'),
-    {
-      permission: 'propagation:read',
-      tenantBound: true,
-      params: (target) => ({ appId: appOf(target) }),
-    },
-  ),
-  route(
-    'GET',
-    '/api/apps/[appId]/propagation/events',
-    () => import('@/app/api/apps/[appId]/propagation/events/route'),
-    {
-      permission: 'propagation:read',
-      tenantBound: true,
-      params: (target) => ({ appId: appOf(target) }),
-      streamMs: 300,
-    },
-  ),
-  route('GET', '/api/propagation/events', () => import('@/app/api/propagation/events/route'), {
+  appRoute('GET', '/api/apps/[appId]/propagation', { permission: 'propagation:read' }),
+  appRoute('GET', '/api/apps/[appId]/propagation/events', {
+    permission: 'propagation:read',
+    streamMs: 300,
+  }),
+  route('GET', '/api/propagation/events', {
     permission: 'propagation:read',
     tenantBound: false,
     streamMs: 300,
   }),
-  route(
-    'GET',
-    '/api/apps/[appId]/instances',
-    () => import('@/app/api/apps/[appId]/instances/route'),
-    {
-      permission: 'propagation:read',
-      tenantBound: true,
-      params: (target) => ({ appId: appOf(target) }),
-    },
-  ),
-  route('GET', '/api/apps', () => import('@/app/api/apps/route'), {
+  appRoute('GET', '/api/apps/[appId]/instances', { permission: 'propagation:read' }),
+  route('GET', '/api/apps', {
     // Paged across the caller's own apps; another tenant's ids must not appear (checked as a leak).
     permission: 'config:read',
     tenantBound: false,
   }),
-  route('GET', '/api/apps/[appId]', () => import('@/app/api/apps/[appId]/route'), {
-    permission: 'config:read',
-    tenantBound: true,
-    params: (target) => ({ appId: appOf(target) }),
-  }),
-  route('GET', '/api/apps/[appId]/config', () => import('@/app/api/apps/[appId]/config/route'), {
-    permission: 'config:read',
-    tenantBound: true,
-    params: (target) => ({ appId: appOf(target) }),
-  }),
-  route('PUT', '/api/apps/[appId]/config', () => import('@/app/api/apps/[appId]/config/route'), {
+  appRoute('GET', '/api/apps/[appId]', { permission: 'config:read' }),
+  appRoute('GET', '/api/apps/[appId]/config', { permission: 'config:read' }),
+  appRoute('PUT', '/api/apps/[appId]/config', {
     permission: 'config:edit',
-    tenantBound: true,
     writesTo: 'target',
-    params: (target) => ({ appId: appOf(target) }),
     body: async (target) => {
       const { config, message } = await editedHead(target);
       return { config, message };
     },
     headers: async (target) => ({ 'if-match': `"v${(await readHead(appOf(target)))?.version}"` }),
   }),
-  route(
-    'GET',
-    '/api/apps/[appId]/versions',
-    () => import('@/app/api/apps/[appId]/versions/route'),
-    {
-      permission: 'config:read',
-      tenantBound: true,
-      params: (target) => ({ appId: appOf(target) }),
-    },
-  ),
-  route(
-    'GET',
-    '/api/apps/[appId]/versions/[version]',
-    () => import('@/app/api/apps/[appId]/versions/[version]/route'),
-    {
-      permission: 'config:read',
-      tenantBound: true,
-      params: (target) => ({ appId: appOf(target), version: '1' }),
-    },
-  ),
-  route('GET', '/api/apps/[appId]/diff', () => import('@/app/api/apps/[appId]/diff/route'), {
+  appRoute('GET', '/api/apps/[appId]/versions', { permission: 'config:read' }),
+  appRoute('GET', '/api/apps/[appId]/versions/[version]', {
     permission: 'config:read',
-    tenantBound: true,
-    params: (target) => ({ appId: appOf(target) }),
+    params: (target) => ({ appId: appOf(target), version: '1' }),
+  }),
+  appRoute('GET', '/api/apps/[appId]/diff', {
+    permission: 'config:read',
     query: () => ({ from: '1', to: '2' }),
   }),
-  route(
-    'GET',
-    '/api/apps/[appId]/rollback',
-    () => import('@/app/api/apps/[appId]/rollback/route'),
-    {
-      permission: 'config:read',
-      tenantBound: true,
-      params: (target) => ({ appId: appOf(target) }),
-      query: () => ({ toVersion: '1' }),
-    },
-  ),
-  route(
-    'POST',
-    '/api/apps/[appId]/rollback',
-    () => import('@/app/api/apps/[appId]/rollback/route'),
-    {
-      permission: 'config:edit',
-      tenantBound: true,
-      writesTo: 'target',
-      params: (target) => ({ appId: appOf(target) }),
-      // The previous version always differs from the head: every commit changes the data.
-      body: async (target) => ({
-        toVersion: ((await readHead(appOf(target)))?.version ?? 2) - 1,
-        note: 'isolation matrix',
-      }),
-      headers: async (target) => ({
-        'if-match': `"v${(await readHead(appOf(target)))?.version}"`,
-        'idempotency-key': randomUUID(),
-      }),
-    },
-  ),
-  route(
-    'POST',
-    '/api/apps/[appId]/force-push',
-    () => import('@/app/api/apps/[appId]/force-push/route'),
-    {
-      permission: 'push:force',
-      tenantBound: true,
-      writesTo: 'target',
-      params: (target) => ({ appId: appOf(target) }),
-      body: async (target) => ({
-        version: (await readHead(appOf(target)))?.version ?? 1,
-        confirm: true,
-      }),
-    },
-  ),
-  route('GET', '/api/latency', () => import('@/app/api/latency/route'), {
+  appRoute('GET', '/api/apps/[appId]/rollback', {
+    permission: 'config:read',
+    query: () => ({ toVersion: '1' }),
+  }),
+  appRoute('POST', '/api/apps/[appId]/rollback', {
+    permission: 'config:edit',
+    writesTo: 'target',
+    // The previous version always differs from the head: every commit changes the data.
+    body: async (target) => ({
+      toVersion: ((await readHead(appOf(target)))?.version ?? 2) - 1,
+      note: 'isolation matrix',
+    }),
+    headers: async (target) => ({
+      'if-match': `"v${(await readHead(appOf(target)))?.version}"`,
+      'idempotency-key': randomUUID(),
+    }),
+  }),
+  appRoute('POST', '/api/apps/[appId]/force-push', {
+    permission: 'push:force',
+    writesTo: 'target',
+    body: async (target) => ({
+      version: (await readHead(appOf(target)))?.version ?? 1,
+      confirm: true,
+    }),
+  }),
+  route('GET', '/api/latency', {
     variant: '?appId=',
     permission: 'propagation:read',
     tenantBound: true,
     query: (target) => ({ appId: appOf(target) }),
   }),
-  route('GET', '/api/latency', () => import('@/app/api/latency/route'), {
+  route('GET', '/api/latency', {
     // Across every tenant: support only.
     variant: 'all tenants',
     permission: 'fleet:read',
