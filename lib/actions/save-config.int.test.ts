@@ -84,6 +84,14 @@ afterAll(async () => {
 describe('saveConfig refuses bad input and writes nothing', () => {
   const valid = () => edited((c) => withIdle(c, 77));
   const big = 'a'.repeat(MAX_CONFIG_BYTES + 10);
+  /** A save of the valid config with `patch` written over one of its sections. */
+  const withSection =
+    <K extends keyof AppConfig>(section: K, patch: Record<string, unknown>) =>
+    () => ({
+      appId,
+      baseVersion: 1,
+      config: { ...valid(), [section]: { ...valid()[section], ...patch } },
+    });
   const cases: {
     name: string;
     input: () => unknown;
@@ -94,11 +102,7 @@ describe('saveConfig refuses bad input and writes nothing', () => {
   }[] = [
     {
       name: 'oversized payload',
-      input: () => ({
-        appId,
-        baseVersion: 1,
-        config: { ...valid(), branding: { ...valid().branding, displayName: big } },
-      }),
+      input: withSection('branding', { displayName: big }),
       expect: { status: 'invalid' },
       field: '_form',
       text: /too large .* limit is 256 KB/,
@@ -112,11 +116,7 @@ describe('saveConfig refuses bad input and writes nothing', () => {
     },
     {
       name: 'unknown nested field',
-      input: () => ({
-        appId,
-        baseVersion: 1,
-        config: { ...valid(), mfa: { ...valid().mfa, bypass: true } },
-      }),
+      input: withSection('mfa', { bypass: true }),
       expect: { status: 'invalid' },
       field: 'mfa',
       text: /“bypass” is not a recognised setting/,
@@ -128,43 +128,27 @@ describe('saveConfig refuses bad input and writes nothing', () => {
     },
     {
       name: 'wrong type (string for a number)',
-      input: () => ({
-        appId,
-        baseVersion: 1,
-        config: { ...valid(), passwordPolicy: { ...valid().passwordPolicy, minLength: '12' } },
-      }),
+      input: withSection('passwordPolicy', { minLength: '12' }),
       expect: { status: 'invalid' },
       field: 'passwordPolicy.minLength',
       text: /Enter a number/,
     },
     {
       name: 'wrong type (object for a list)',
-      input: () => ({
-        appId,
-        baseVersion: 1,
-        config: { ...valid(), urls: { ...valid().urls, redirectUrls: { $gt: '' } } },
-      }),
+      input: withSection('urls', { redirectUrls: { $gt: '' } }),
       expect: { status: 'invalid' },
       field: 'urls.redirectUrls',
     },
     {
       name: '$where in a string',
-      input: () => ({
-        appId,
-        baseVersion: 1,
-        config: { ...valid(), branding: { ...valid().branding, displayName: '$where' } },
-      }),
+      input: withSection('branding', { displayName: '$where' }),
       expect: { status: 'invalid' },
       field: 'branding.displayName',
       text: /can’t start with “\$”/,
     },
     {
       name: '$gt as a key',
-      input: () => ({
-        appId,
-        baseVersion: 1,
-        config: { ...valid(), rateLimits: { ...valid().rateLimits, $gt: 1 } },
-      }),
+      input: withSection('rateLimits', { $gt: 1 }),
       expect: { status: 'invalid' },
       field: 'rateLimits',
       text: /can’t start with “\$”/,
@@ -189,11 +173,7 @@ describe('saveConfig refuses bad input and writes nothing', () => {
     },
     {
       name: 'invalid redirect URL',
-      input: () => ({
-        appId,
-        baseVersion: 1,
-        config: { ...valid(), urls: { ...valid().urls, redirectUrls: ['javascript:alert(1)'] } },
-      }),
+      input: withSection('urls', { redirectUrls: ['javascript:alert(1)'] }),
       expect: { status: 'invalid' },
       field: 'urls.redirectUrls.0',
       text: /Enter a full URL/,
@@ -480,29 +460,20 @@ describe('rollbackConfig', () => {
 
   it('refuses unknown versions, foreign apps and read-only roles', async () => {
     const before = await versionCount();
-    await expect(
-      rollbackConfig.run(admin, { appId, toVersion: 99, baseVersion: 1 }),
-    ).resolves.toMatchObject({
-      status: 'error',
-      code: 'not_found',
-    });
-    await expect(
-      rollbackConfig.run(admin, { appId: foreignAppId, toVersion: 1, baseVersion: 1 }),
-    ).resolves.toMatchObject({
-      status: 'error',
-      message: 'App not found.',
-    });
-    await expect(
-      rollbackConfig.run(viewer, { appId, toVersion: 1, baseVersion: 1 }),
-    ).resolves.toMatchObject({
-      status: 'error',
-      code: 'forbidden',
-    });
-    await expect(
-      rollbackConfig.run(admin, { appId, toVersion: '$gt', baseVersion: 1 }),
-    ).resolves.toMatchObject({
-      status: 'invalid',
-    });
+    const refusals: [Principal, Record<string, unknown>, Record<string, unknown>][] = [
+      [admin, { appId, toVersion: 99 }, { status: 'error', code: 'not_found' }],
+      [
+        admin,
+        { appId: foreignAppId, toVersion: 1 },
+        { status: 'error', message: 'App not found.' },
+      ],
+      [viewer, { appId, toVersion: 1 }, { status: 'error', code: 'forbidden' }],
+      [admin, { appId, toVersion: '$gt' }, { status: 'invalid' }],
+    ];
+    for (const [principal, input, outcome] of refusals) {
+      const result = await rollbackConfig.run(principal, { ...input, baseVersion: 1 });
+      expect(result, JSON.stringify(input)).toMatchObject(outcome);
+    }
     expect(await versionCount()).toBe(before);
   });
 });
