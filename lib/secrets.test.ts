@@ -45,6 +45,8 @@ function stored(): AppConfig {
   return configSchema.parse(config);
 }
 
+type SocialRow = AppConfig['signIn']['social'][number];
+
 /** What the browser sends back when nothing was touched. */
 const untouched = (config: AppConfig): AppConfig => structuredClone(maskSecrets(config));
 
@@ -147,27 +149,26 @@ describe('mergeSecrets', () => {
     });
   });
 
-  it('does not carry a secret over to a different provider on the same row', () => {
+  // A row whose provider or client ID changed is another sign-in: its stored secret stays behind.
+  it.each([
+    {
+      name: 'does not carry a secret over to a different provider on the same row',
+      edit: (row: SocialRow) => void (row.provider = 'microsoft'),
+      error: 'Enter the client secret',
+    },
+    {
+      name: 'asks for a new secret when the client ID changed',
+      edit: (row: SocialRow) => void (row.clientId = 'another-client'),
+      error: 'Enter the client secret for the new client ID',
+    },
+  ])('$name', ({ edit, error }) => {
     const previous = stored();
     const submitted = untouched(previous);
-    submitted.signIn.social[0]!.provider = 'microsoft';
+    edit(submitted.signIn.social[0]!);
 
     expect(mergeSecrets(submitted, previous)).toEqual({
       ok: false,
-      fieldErrors: { 'signIn.social.0.clientSecret': ['Enter the client secret'] },
-    });
-  });
-
-  it('asks for a new secret when the client ID changed', () => {
-    const previous = stored();
-    const submitted = untouched(previous);
-    submitted.signIn.social[0]!.clientId = 'another-client';
-
-    expect(mergeSecrets(submitted, previous)).toEqual({
-      ok: false,
-      fieldErrors: {
-        'signIn.social.0.clientSecret': ['Enter the client secret for the new client ID'],
-      },
+      fieldErrors: { 'signIn.social.0.clientSecret': [error] },
     });
   });
 
