@@ -56,39 +56,18 @@ describe('parseFrame', () => {
     expect(req).toMatchObject({ op: 'query', collection: 'admin.$cmd', query: { isMaster: 1 } });
   });
 
+  /** A ping with one field of its frame overwritten. */
+  const ping = (edit: (frame: Buffer) => unknown) => () => {
+    const frame = opMsg({ ping: 1 });
+    edit(frame);
+    return frame;
+  };
+
   it.each([
-    [
-      'unknown opcode',
-      () => {
-        const f = opMsg({ ping: 1 });
-        f.writeInt32LE(2012, 12);
-        return f;
-      },
-    ],
-    [
-      'unknown section kind',
-      () => {
-        const f = opMsg({ ping: 1 });
-        f[20] = 7;
-        return f;
-      },
-    ],
-    [
-      'document overrunning the frame',
-      () => {
-        const f = opMsg({ ping: 1 });
-        f.writeInt32LE(10_000, 21);
-        return f;
-      },
-    ],
-    [
-      'required unknown flag bit',
-      () => {
-        const f = opMsg({ ping: 1 });
-        f.writeUInt32LE(1 << 5, 16);
-        return f;
-      },
-    ],
+    ['unknown opcode', ping((f) => f.writeInt32LE(2012, 12))],
+    ['unknown section kind', ping((f) => (f[20] = 7))],
+    ['document overrunning the frame', ping((f) => f.writeInt32LE(10_000, 21))],
+    ['required unknown flag bit', ping((f) => f.writeUInt32LE(1 << 5, 16))],
     ['no body section', () => opMsg({ ping: 1 }).subarray(0, 20)],
   ])('throws ProtocolError for %s', (_name, make) => {
     expect(() => parseFrame(make())).toThrow(ProtocolError);
