@@ -59,6 +59,17 @@ async function indexesOf(coll: Collection): Promise<IndexInfo[]> {
   return (await coll.listIndexes().toArray()) as IndexInfo[];
 }
 
+/** The duplicate-key error (E11000) a write must fail with. */
+async function duplicateKey(write: Promise<unknown>): Promise<MongoServerError> {
+  const error = await write.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MongoServerError);
+  expect((error as MongoServerError).code).toBe(11000);
+  return error as MongoServerError;
+}
+
 const isWriteErrorList = (w: OneOrMore<WriteError>): w is readonly WriteError[] => Array.isArray(w);
 const writeErrorsOf = (e: MongoBulkWriteError): readonly WriteError[] =>
   isWriteErrorList(e.writeErrors) ? e.writeErrors : [e.writeErrors];
@@ -529,12 +540,7 @@ describe.each(targets)('conformance against $name', (target) => {
     it('raises E11000 with keyPattern and keyValue on insert', async () => {
       await coll().createIndex({ email: 1 }, { unique: true });
       await coll().insertOne({ email: 'a@x' });
-      const err = await coll()
-        .insertOne({ email: 'a@x' })
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(MongoServerError);
-      const e = err as MongoServerError;
-      expect(e.code).toBe(11000);
+      const e = await duplicateKey(coll().insertOne({ email: 'a@x' }));
       expect(e.keyPattern).toEqual({ email: 1 });
       expect(e.keyValue).toEqual({ email: 'a@x' });
       expect(e.message).toMatch(
@@ -542,11 +548,10 @@ describe.each(targets)('conformance against $name', (target) => {
           `^E11000 duplicate key error collection: ${db.databaseName}\\.items index: email_1 dup key: \\{ email: "a@x" \\}$`,
         ),
       );
-      const idErr = await coll()
-        .insertOne({ _id: (await coll().findOne({}))?._id, email: 'b@x' })
-        .catch((x: unknown) => x);
-      expect((idErr as MongoServerError).code).toBe(11000);
-      expect((idErr as MongoServerError).keyPattern).toEqual({ _id: 1 });
+      const idErr = await duplicateKey(
+        coll().insertOne({ _id: (await coll().findOne({}))?._id, email: 'b@x' }),
+      );
+      expect(idErr.keyPattern).toEqual({ _id: 1 });
     });
 
     it('enforces compound unique indexes', async () => {
@@ -555,12 +560,9 @@ describe.each(targets)('conformance against $name', (target) => {
         { tenant: 't1', slug: 's' },
         { tenant: 't2', slug: 's' },
       ]);
-      const err = await coll()
-        .insertOne({ tenant: 't1', slug: 's' })
-        .catch((e: unknown) => e);
-      expect((err as MongoServerError).code).toBe(11000);
-      expect((err as MongoServerError).keyValue).toEqual({ tenant: 't1', slug: 's' });
-      expect((err as MongoServerError).message).toContain('dup key: { tenant: "t1", slug: "s" }');
+      const err = await duplicateKey(coll().insertOne({ tenant: 't1', slug: 's' }));
+      expect(err.keyValue).toEqual({ tenant: 't1', slug: 's' });
+      expect(err.message).toContain('dup key: { tenant: "t1", slug: "s" }');
     });
 
     it('stops ordered insertMany at the first duplicate and continues unordered', async () => {
@@ -589,23 +591,12 @@ describe.each(targets)('conformance against $name', (target) => {
     it('enforces uniqueness on update, upsert and findAndModify', async () => {
       await coll().createIndex({ u: 1 }, { unique: true });
       await coll().insertMany([{ u: 1 }, { u: 2 }]);
-      const upd = await coll()
-        .updateOne({ u: 2 }, { $set: { u: 1 } })
-        .catch((e: unknown) => e);
-      expect(upd).toBeInstanceOf(MongoServerError);
-      expect((upd as MongoServerError).code).toBe(11000);
-      expect((upd as MongoServerError).keyValue).toEqual({ u: 1 });
-      const ups = await coll()
-        .updateOne({ nothing: true }, { $set: { u: 2 } }, { upsert: true })
-        .catch((e: unknown) => e);
-      expect((ups as MongoServerError).code).toBe(11000);
-      const fam = await coll()
-        .findOneAndUpdate({ u: 1 }, { $set: { u: 2 } })
-        .catch((e: unknown) => e);
-      expect(fam).toBeInstanceOf(MongoServerError);
-      expect((fam as MongoServerError).code).toBe(11000);
-      expect((fam as MongoServerError).keyPattern).toEqual({ u: 1 });
-      expect((fam as MongoServerError).keyValue).toEqual({ u: 2 });
+      const upd = await duplicateKey(coll().updateOne({ u: 2 }, { $set: { u: 1 } }));
+      expect(upd.keyValue).toEqual({ u: 1 });
+      await duplicateKey(coll().updateOne({ nothing: true }, { $set: { u: 2 } }, { upsert: true }));
+      const fam = await duplicateKey(coll().findOneAndUpdate({ u: 1 }, { $set: { u: 2 } }));
+      expect(fam.keyPattern).toEqual({ u: 1 });
+      expect(fam.keyValue).toEqual({ u: 2 });
       expect((await coll().find({}).sort({ u: 1 }).toArray()).map((d): unknown => d.u)).toEqual([
         1, 2,
       ]);
@@ -613,22 +604,15 @@ describe.each(targets)('conformance against $name', (target) => {
 
     it('refuses to build a unique index over existing duplicates', async () => {
       await coll().insertMany([{ d: 1 }, { d: 1 }]);
-      const err = await coll()
-        .createIndex({ d: 1 }, { unique: true })
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(MongoServerError);
-      expect((err as MongoServerError).code).toBe(11000);
+      await duplicateKey(coll().createIndex({ d: 1 }, { unique: true }));
       expect((await indexesOf(coll())).map((i) => i.name)).toEqual(['_id_']);
     });
 
     it('treats missing fields as null unless the index is sparse', async () => {
       await coll().createIndex({ m: 1 }, { unique: true });
       await coll().insertOne({ other: 1 });
-      const err = await coll()
-        .insertOne({ other: 2 })
-        .catch((e: unknown) => e);
-      expect((err as MongoServerError).code).toBe(11000);
-      expect((err as MongoServerError).keyValue).toEqual({ m: null });
+      const err = await duplicateKey(coll().insertOne({ other: 2 }));
+      expect(err.keyValue).toEqual({ m: null });
       await coll('sparse').createIndex({ m: 1 }, { unique: true, sparse: true });
       await coll('sparse').insertMany([{ other: 1 }, { other: 2 }]);
       expect(await coll('sparse').countDocuments()).toBe(2);
