@@ -44,6 +44,17 @@ function errorSummary(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
+/** The entity a spec names by id, which must be of `kind` (a database names its client, …). */
+function entityOf<K extends Entity['kind']>(
+  entities: ReadonlyMap<string, Entity>,
+  kind: K,
+  id: unknown,
+): Extract<Entity, { kind: K }> {
+  const entity = entities.get(String(id));
+  if (entity?.kind !== kind) throw new AssertionFailed(`no ${kind} ${String(id)}`);
+  return entity as Extract<Entity, { kind: K }>;
+}
+
 /** Runs one test; resolves when it passed, rejects with the reason when it did not. */
 export async function runTest(
   file: TestFile,
@@ -103,17 +114,13 @@ export async function runTest(
         events.set(id, list);
         entities.set(id, { kind: 'client', client });
       } else if (kind === 'database') {
-        const parent = entities.get(String(body.client));
-        if (parent?.kind !== 'client')
-          throw new AssertionFailed(`no client ${String(body.client)}`);
+        const parent = entityOf(entities, 'client', body.client);
         entities.set(id, {
           kind: 'database',
           db: parent.client.db(String(body.databaseName), driverOptions(body.databaseOptions)),
         });
       } else if (kind === 'collection') {
-        const parent = entities.get(String(body.database));
-        if (parent?.kind !== 'database')
-          throw new AssertionFailed(`no database ${String(body.database)}`);
+        const parent = entityOf(entities, 'database', body.database);
         entities.set(id, {
           kind: 'collection',
           coll: parent.db.collection(
