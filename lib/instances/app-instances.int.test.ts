@@ -13,7 +13,7 @@ import type { AppInstancesView } from '@/lib/instances/app-instances';
 import { measureInstancesBehind } from '@/lib/instances/behind';
 import { pushVersion } from '@/lib/propagation/push-version';
 import { primaryRedis } from '@/lib/redis/clients';
-import { defaultConfig, type AppConfig } from '@/lib/schemas/config';
+import { defaultConfig } from '@/lib/schemas/config';
 import { endpoints } from '@/devstack/endpoints';
 import { fault, stackStatus, waitFor } from '@/test/helpers/devstack';
 import { closeStores } from '@/test/helpers/stores';
@@ -36,13 +36,14 @@ const clients: ConfigClient[] = [];
 let token = '';
 let foreignToken = '';
 
-async function saveAndPush(change: (c: AppConfig) => AppConfig) {
+/** Commits and pushes a new version that differs from the head by its display name. */
+async function saveAndPush(displayName: string) {
   const head = await readHead(appId);
   if (!head) throw new Error('no head');
   const result = await commitVersion({
     app: { _id: appId, tenantId: tenant },
     expectedVersion: head.version,
-    data: change(head.data),
+    data: { ...head.data, branding: { ...head.data.branding, displayName } },
     author,
     message: 'test',
   });
@@ -58,6 +59,17 @@ async function fetchView(secret: string): Promise<{ status: number; body: AppIns
   const response = await GET(request, { params: Promise.resolve({ appId }) });
   return { status: response.status, body: (await response.json()) as AppInstancesView };
 }
+
+/** The view the tenant's token gets, once `ready` holds of it. */
+const viewWhen = (ready: (view: AppInstancesView) => boolean, what: string, ms = 5_000) =>
+  waitFor(
+    async () => {
+      const { body } = await fetchView(token);
+      return ready(body) ? body : null;
+    },
+    ms,
+    what,
+  );
 
 beforeAll(async () => {
   await createApp({
@@ -125,39 +137,24 @@ describe('GET /api/apps/[appId]/instances', () => {
         await c.ready(appId);
       }
     }
-    const v2 = await saveAndPush((c) => ({
-      ...c,
-      branding: { ...c.branding, displayName: 'Second' },
-    }));
-    const onHead = await waitFor(
-      async () => {
-        const { body } = await fetchView(token);
-        const regions = body.regions.filter(
-          (r) => r.region === near.region || r.region === far.region,
-        );
-        return regions.every((r) => r.onHead === 2 && r.live === 2) ? body : null;
-      },
-      5_000,
+    const v2 = await saveAndPush('Second');
+    const onHead = await viewWhen(
+      (view) =>
+        view.regions
+          .filter((r) => r.region === near.region || r.region === far.region)
+          .every((r) => r.onHead === 2 && r.live === 2),
       'every instance on v2',
     );
     expect(onHead.head).toMatchObject({ version: v2.version });
     expect(onHead.reportsAvailable).toBe(true);
 
     await fault(near.region, 'partition');
-    const v3 = await saveAndPush((c) => ({
-      ...c,
-      branding: { ...c.branding, displayName: 'Third' },
-    }));
-    const during = await waitFor(
-      async () => {
-        const { body } = await fetchView(token);
-        const cut = body.regions.find((r) => r.region === near.region);
-        const fine = body.regions.find((r) => r.region === far.region);
-        return cut?.onHead === 0 && fine?.onHead === 2 ? body : null;
-      },
-      5_000,
-      'the partitioned region to show its servers behind',
-    );
+    const v3 = await saveAndPush('Third');
+    const during = await viewWhen((view) => {
+      const cut = view.regions.find((r) => r.region === near.region);
+      const fine = view.regions.find((r) => r.region === far.region);
+      return cut?.onHead === 0 && fine?.onHead === 2;
+    }, 'the partitioned region to show its servers behind');
     const cut = during.regions.find((r) => r.region === near.region);
     expect(cut?.instances.map((i) => [i.state, i.version])).toEqual([
       ['behind', v2.version],
@@ -170,13 +167,10 @@ describe('GET /api/apps/[appId]/instances', () => {
     expect(gauge?.maxSeconds).toBeGreaterThan(0);
 
     await fault(near.region, 'heal');
-    await waitFor(
-      async () => {
-        const { body } = await fetchView(token);
-        return body.regions.find((r) => r.region === near.region)?.onHead === 2;
-      },
-      15_000,
+    await viewWhen(
+      (view) => view.regions.find((r) => r.region === near.region)?.onHead === 2,
       'the region to catch up after heal',
+      15_000,
     );
   });
 
