@@ -1,20 +1,15 @@
 import 'server-only';
 import { collections, type ConfigVersionDoc } from '@/lib/db/collections';
 
+/** One version of one app: the outbox entry each mark below acts on. */
+type VersionKey = { appId: string; version: number };
+
 /**
  * The push outbox is config_versions itself: a version with pushedAt null has not reached the
  * primary cache yet. Marking is conditional, so two workers (or a worker and a save) marking the
  * same version do no harm.
  */
-export async function markPushed({
-  appId,
-  version,
-  pushedAt,
-}: {
-  appId: string;
-  version: number;
-  pushedAt: Date;
-}) {
+export async function markPushed({ appId, version, pushedAt }: VersionKey & { pushedAt: Date }) {
   const c = await collections();
   // Older unpushed versions of the app are superseded: the primary holds something newer, and the
   // compare-and-set would refuse them anyway.
@@ -29,15 +24,7 @@ export async function markPushed({
  * cannot change that (the compare-and-set refuses the same version), so it leaves the retry
  * queue until support forces a re-push or a newer version supersedes it.
  */
-export async function markDiverged({
-  appId,
-  version,
-  error,
-}: {
-  appId: string;
-  version: number;
-  error: string;
-}) {
+export async function markDiverged({ appId, version, error }: VersionKey & { error: string }) {
   const c = await collections();
   await c.configVersions.updateOne(
     { appId, version, pushedAt: null },
@@ -50,12 +37,7 @@ export async function recordPushFailure({
   version,
   error,
   nextPushAt,
-}: {
-  appId: string;
-  version: number;
-  error: string;
-  nextPushAt: Date;
-}) {
+}: VersionKey & { error: string; nextPushAt: Date }) {
   const c = await collections();
   await c.configVersions.updateOne(
     { appId, version, pushedAt: null },
