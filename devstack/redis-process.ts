@@ -5,7 +5,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { aclConfig, type RedisCredentials, type RedisUser } from './acl';
 import { TLS_SERVERNAME, type TlsFiles } from './tls';
-import { writeFileAtomic } from './state';
+import { lastLines, writeFileAtomic } from './state';
 
 export const REDIS_SERVER = process.env.PROPAGATE_REDIS_SERVER ?? 'redis-server';
 
@@ -143,15 +143,7 @@ export async function waitForRedis(
 }
 
 export function logTail(spec: RedisSpec, lines = 5): string {
-  try {
-    return readFileSync(path.join(spec.dir, 'redis.log'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(-lines)
-      .join(' | ');
-  } catch {
-    return '(no log)';
-  }
+  return lastLines(path.join(spec.dir, 'redis.log'), lines)?.join(' | ') ?? '(no log)';
 }
 
 export type RespValue = string | number | null | RespValue[];

@@ -28,6 +28,7 @@ import {
   deploymentsFile,
   envRecord,
   files,
+  lastLines,
   pidAlive,
   readState,
   removeRunFiles,
@@ -156,15 +157,7 @@ function info(state: StackState, reused: boolean): StackInfo {
 }
 
 function supervisorLogTail(dir: string, lines = 8): string {
-  try {
-    return readFileSync(files.supervisorLog(dir), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(-lines)
-      .join('\n');
-  } catch {
-    return '(no supervisor log)';
-  }
+  return lastLines(files.supervisorLog(dir), lines)?.join('\n') ?? '(no supervisor log)';
 }
 
 async function waitForPhase(

@@ -129,6 +129,15 @@ export function readJson<T>(file: string): T | undefined {
   }
 }
 
+/** The last `count` lines of a log file, for an error message; null while there is none. */
+export function lastLines(file: string, count: number): string[] | null {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-count);
+  } catch {
+    return null;
+  }
+}
+
 /** The ACL users of the stack in `dir` (its config.json), for a deployment started beside it. */
 export function stackCredentials(dir: string): RedisCredentials {
   const credentials = readJson<StackConfig>(files.config(path.resolve(dir)))?.credentials;
