@@ -63,7 +63,12 @@ async function throughput(dbPath?: string) {
       ids.push(r.insertedId);
     });
     const findOneById = await run(OPS, (i) => coll.findOne({ _id: ids[i % ids.length] }));
-    return { insertOne, findOneById };
+    if (!dbPath) return { insertOne, findOneById };
+    // Acknowledged only once the journal is fsynced (see the README's Persistence).
+    const majority = await run(OPS, (i) =>
+      coll.insertOne({ i, name: `doc-${i}`, at: new Date() }, { writeConcern: { w: 'majority' } }),
+    );
+    return { insertOne, findOneById, majority };
   } finally {
     await client.close();
     await server.stop();
@@ -115,7 +120,12 @@ const result = {
   concurrency: CONCURRENCY,
   opsPerMeasurement: OPS,
   inMemory: { insertOnePerSec: memory.insertOne, findOneByIdPerSec: memory.findOneById },
-  withJournal: { insertOnePerSec: journaled.insertOne, findOneByIdPerSec: journaled.findOneById },
+  withJournal: {
+    insertOnePerSec: journaled.insertOne,
+    findOneByIdPerSec: journaled.findOneById,
+    insertOneMajorityPerSec: journaled.majority,
+    majorityToW1: +((journaled.majority ?? 0) / journaled.insertOne).toFixed(3),
+  },
   journalReplay: await replay(),
 };
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

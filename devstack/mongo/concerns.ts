@@ -46,6 +46,18 @@ export function parseWriteConcern(cmd: Doc, rs: ReplicaSetPrimary | undefined): 
 }
 
 /**
+ * Whether the command's reply must wait until the journal is on disk: `j: true` (or the old
+ * `fsync: true`) and `w: 'majority'`, which mongod journals before acknowledging
+ * (writeConcernMajorityJournalDefault). `w: 1` without `j`, and a command without a write
+ * concern, are acknowledged once written to the OS (see the README's Persistence).
+ */
+export function waitsForJournal(cmd: Doc): boolean {
+  const wc = cmd.writeConcern;
+  if (!isPlainObject(wc)) return false;
+  return wc.w === 'majority' || Boolean(wc.j) || Boolean(wc.fsync);
+}
+
+/**
  * A one-member set satisfies `w: 0`, `1` and `majority` as soon as the write is applied. More
  * members or a tag its (empty) configuration does not define cannot be satisfied: like mongod,
  * the write stays applied and the reply carries a writeConcernError.

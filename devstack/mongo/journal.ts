@@ -61,6 +61,8 @@ function syncDir(dir: string): void {
 export class Journal {
   private fd: number;
   readonly file: string;
+  /** Appended since the last fsync. */
+  private dirty = false;
 
   private constructor(file: string) {
     this.file = file;
@@ -105,12 +107,23 @@ export class Journal {
     return { journal: new Journal(file), replay: { changes, discardedBytes } };
   }
 
-  /** Hands the records to the OS in one write: a process crash loses none of them. */
+  /**
+   * Hands the records to the OS in one write: a process crash loses none of them, an OS crash
+   * may lose what was not yet synced (see `sync`).
+   */
   append(entries: Entry[]): void {
     const buf =
       entries.length === 1 ? encode(entries[0] as Entry) : Buffer.concat(entries.map(encode));
     let written = 0;
     while (written < buf.length) written += fs.writeSync(this.fd, buf, written);
+    this.dirty = true;
+  }
+
+  /** Makes everything appended so far durable (what `j: true` and `w: 'majority'` wait for). */
+  sync(): void {
+    if (!this.dirty) return;
+    fs.fdatasyncSync(this.fd);
+    this.dirty = false;
   }
 
   /** Replaces the journal with the given entries (a snapshot), atomically via rename. */
@@ -139,6 +152,7 @@ export class Journal {
     fs.renameSync(tmp, this.file);
     syncDir(path.dirname(this.file));
     this.fd = fs.openSync(this.file, 'a');
+    this.dirty = false;
   }
 
   close(): void {

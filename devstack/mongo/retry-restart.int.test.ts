@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { Binary, Long } from 'bson';
 import { type CommandSucceededEvent, type Document, MongoClient } from 'mongodb';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawClient, opMsg } from '../../test/helpers/mongo-wire';
 import { start } from './server.js';
 
@@ -208,5 +208,25 @@ describe('the journaled retry history', () => {
       { _id: 1, n: 1200 },
       { _id: 2, n: 1 },
     ]);
+  });
+});
+
+describe('durability of acknowledged writes', () => {
+  it('j: true and w: majority are acknowledged after the journal is fsynced; w: 1 is not synced', async () => {
+    const server = await start({ port: 0, dbPath: tempDir() });
+    cleanups.push(() => server.stop());
+    const client = new MongoClient(server.uri);
+    clients.push(client);
+    const coll = client.db('sync').collection('c');
+    await coll.insertOne({ warm: true });
+    const fsyncs = vi.spyOn(fs, 'fdatasyncSync');
+    cleanups.push(() => fsyncs.mockRestore());
+    await coll.insertOne({ a: 1 }, { writeConcern: { w: 1 } });
+    await coll.insertOne({ a: 2 });
+    expect(fsyncs).not.toHaveBeenCalled();
+    await coll.insertOne({ a: 3 }, { writeConcern: { w: 1, journal: true } });
+    expect(fsyncs).toHaveBeenCalledTimes(1);
+    await coll.updateOne({ a: 3 }, { $set: { b: 1 } }, { writeConcern: { w: 'majority' } });
+    expect(fsyncs).toHaveBeenCalledTimes(2);
   });
 });

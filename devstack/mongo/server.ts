@@ -59,10 +59,11 @@ export async function start(opts: StartOptions = {}): Promise<RunningServer> {
   }
   // Known once the port is: hello names the member by host:port.
   let replicaSet: ReplicaSetPrimary | undefined;
-  store.onCommit = ({ changes, history }) => {
+  store.onCommit = ({ changes, history, durable }) => {
     // A history leads the changes it made as one group: replay keeps both or neither.
     if (history) journal?.append([{ ...history, g: changes.length }, ...changes]);
     else if (changes.length) journal?.append(changes);
+    if (durable) journal?.sync();
     if (changes.length) replicaSet?.noteWrite();
   };
   const cursors = new Cursors();

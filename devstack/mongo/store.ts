@@ -20,6 +20,8 @@ export type Change =
 export interface Commit {
   changes: Change[];
   history?: HistoryRecord;
+  /** `j: true` or `w: 'majority'`: acknowledged only once on disk. */
+  durable: boolean;
 }
 
 /** A read-only view: the documents of `viewOn` (a collection or another view) through `pipeline`. */
@@ -223,13 +225,13 @@ export class Store {
 
   /**
    * Hands on the changes of the command that just ran, with what must be journaled with them
-   * (a retryable write's history).
+   * (a retryable write's history) and whether its reply must wait until they are durable.
    */
-  commit(history?: HistoryRecord): void {
-    if (this.pending.length === 0 && !history) return;
+  commit(history?: HistoryRecord, durable = false): void {
+    if (this.pending.length === 0 && !history && !durable) return;
     const changes = this.pending;
     this.pending = [];
-    this.onCommit?.({ changes, history });
+    this.onCommit?.({ changes, history, durable });
   }
 
   databaseNames(): string[] {

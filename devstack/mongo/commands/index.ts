@@ -1,4 +1,9 @@
-import { checkReadConcern, parseWriteConcern, writeConcernError } from '../concerns.js';
+import {
+  checkReadConcern,
+  parseWriteConcern,
+  waitsForJournal,
+  writeConcernError,
+} from '../concerns.js';
 import { Codes, CommandError } from '../errors.js';
 import { type RetryableWrite, beginRetryableWrite, labelRetryable } from '../retryable-writes.js';
 import { type Doc, normalize } from '../values.js';
@@ -29,11 +34,12 @@ const KEEP_LONGS = new Set(['getMore', 'killCursors']);
 /**
  * Runs one command and always returns a reply document (errors become `{ok: 0, ...}`).
  * Store changes are committed (journaled) before the reply is returned, even after a partial
- * failure, with the retry history of a retryable write.
+ * failure, with the retry history of a retryable write; fsynced first under `j` or `majority`.
  */
 export function runCommand(body: Doc, ctx: Context): Doc {
   const name = Object.keys(body)[0];
   let retryableWrite: RetryableWrite | undefined;
+  let durable = false;
   try {
     if (name === undefined) throw new CommandError(Codes.FailedToParse, 'Empty command');
     const handler = handlers.get(name);
@@ -49,6 +55,7 @@ export function runCommand(body: Doc, ctx: Context): Doc {
     }
     ctx.sessions.touch(body.lsid);
     const w = parseWriteConcern(body, ctx.replicaSet);
+    durable = waitsForJournal(body);
     checkReadConcern(body);
     retryableWrite = beginRetryableWrite(name, body, ctx.sessions, ctx.replicaSet);
     const cmd = KEEP_LONGS.has(name) ? body : (normalize(body) as Doc);
@@ -71,6 +78,6 @@ export function runCommand(body: Doc, ctx: Context): Doc {
       `internal error in the development server: ${message}`,
     ).toReply();
   } finally {
-    ctx.store.commit(retryableWrite?.record());
+    ctx.store.commit(retryableWrite?.record(), durable);
   }
 }
