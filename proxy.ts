@@ -4,9 +4,10 @@ import {
   declaresTooLargeBody,
   MAX_BODY_BYTES,
   MAX_BODY_KB,
-  readBodyCapped,
+  readBytesCapped,
 } from '@/lib/request-limits';
 import { contentSecurityPolicy } from '@/lib/security-headers';
+import { actionPost, actionRefusal } from '@/lib/server-action-request';
 
 /**
  * A fresh CSP nonce for every page request. Next finds it in the request's CSP header and puts it
@@ -16,16 +17,15 @@ export async function proxy(request: NextRequest) {
   // A server action is a POST to a page. Next refuses a body over its limit only after reading
   // that much, and then answers 500; a declared oversized body is refused here, unread. One sent
   // without its length (chunked) is measured on the proxy's copy, which stops just past the limit.
-  if (
-    declaresTooLargeBody(request.headers) ||
-    (!request.headers.has('content-length') &&
-      request.body &&
-      (await readBodyCapped(request, MAX_BODY_BYTES)) === null)
-  ) {
-    return new NextResponse(`The request body is larger than ${MAX_BODY_KB} KB.\n`, {
-      status: 413,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-    });
+  if (declaresTooLargeBody(request.headers)) return tooLarge();
+  // Next also answers 500 for an action body it cannot decode: the proxy reads its copy of the
+  // body (at most MAX_BODY_BYTES, already held for it) and refuses one that would fail.
+  const action = actionPost(request);
+  if (action || (!request.headers.has('content-length') && request.body)) {
+    const body = await readBytesCapped(request, MAX_BODY_BYTES);
+    if (body === null) return tooLarge();
+    const refusal = action && (await actionRefusal(action, request.headers, body));
+    if (refusal) return plain(refusal.status, `${refusal.message}\n`);
   }
   const nonce = Buffer.from(crypto.randomUUID()).toString('base64');
   const csp = contentSecurityPolicy(nonce, env.NODE_ENV === 'development');
@@ -36,15 +36,20 @@ export async function proxy(request: NextRequest) {
   return response;
 }
 
+function tooLarge() {
+  return plain(413, `The request body is larger than ${MAX_BODY_KB} KB.\n`);
+}
+
+function plain(status: number, text: string) {
+  return new NextResponse(text, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8' },
+  });
+}
+
 export const config = {
   // Pages only: route handlers answer JSON, static files carry no script.
-  matcher: [
-    {
-      source: '/((?!api/|_next/static|_next/image|favicon.ico).*)',
-      missing: [
-        { type: 'header', key: 'next-router-prefetch' },
-        { type: 'header', key: 'purpose', value: 'prefetch' },
-      ],
-    },
-  ],
+  // Prefetches too: a POST that carries a prefetch header is still a server action to Next, and
+  // skipping them let such a POST past the body checks (and answer 500).
+  matcher: ['/((?!api/|_next/static|_next/image|favicon.ico).*)'],
 };

@@ -12,8 +12,18 @@ const layers: string[][] = [
   // What the logger needs, below the logger.
   ['log-level'],
   // Pure: errors, the public contract, the pure model and policy, the schemas.
-  ['errors', 'cn', 'format-time', 'security-headers', 'timing', 'log', 'metrics', 'request-limits'],
-  ['contract', 'auth'],
+  [
+    'errors',
+    'cn',
+    'format-time',
+    'security-headers',
+    'timing',
+    'log',
+    'metrics',
+    'request-limits',
+    'server-action-reply',
+  ],
+  ['contract', 'auth', 'server-action-request'],
   ['model', 'config-client'],
   ['schemas'],
   ['secrets', 'results', 'env-spec'],

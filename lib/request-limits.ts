@@ -22,8 +22,17 @@ export function declaresTooLargeBody(headers: Headers): boolean {
 
 /** The body as text, or null once it passes `limit` bytes: a huge body is never held whole. */
 export async function readBodyCapped(request: Request, limit: number): Promise<string | null> {
+  const bytes = await readBytesCapped(request, limit);
+  return bytes === null ? null : Buffer.from(bytes).toString('utf8');
+}
+
+/** The body's bytes, or null once they pass `limit`. */
+export async function readBytesCapped(
+  request: Request,
+  limit: number,
+): Promise<Uint8Array<ArrayBuffer> | null> {
   if (Number(request.headers.get('content-length') ?? 0) > limit) return null;
-  if (!request.body) return '';
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -37,5 +46,5 @@ export async function readBodyCapped(request: Request, limit: number): Promise<s
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
