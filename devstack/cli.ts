@@ -19,7 +19,7 @@ const USAGE = `usage: devstack/cli.ts <command> [--dir D]
   up [--test | --delays 0 | --delays 35,95,110] [--regions eu-west-1,ap-south-1] [--no-mongo] [--tls | --cluster]
   down
   status [--json]
-  fault <region> latency <ms> | partition | heal | kill | revive`;
+  fault <region | region#shard (cluster)> latency <ms> | partition | heal | kill | revive`;
 
 interface Parsed {
   positional: string[];

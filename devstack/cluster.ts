@@ -6,8 +6,10 @@
  * (CLUSTER REPLICATE). A cluster starts empty on every `up`: the cache is disposable and the
  * nodes' addresses change with their ports.
  *
- * Not simulated: the regions' distances. A cluster replica follows the address its master
- * announces, so no link proxy sits in between; faults act on plain stacks only.
+ * The regions' distances: a cluster replica follows the address its master announces, so each
+ * master announces the port of a link proxy in front of it (master-link-proxy.ts), which delays
+ * or holds what it sends to each replica by that replica's region and passes clients through.
+ * Faults act on every node of a region, or on one (`region#shard`): supervisor/cluster-faults.ts.
  */
 import type { DeploymentDeclaration } from '../lib/model/deployment-spec';
 import { CLUSTER_SLOTS } from '../lib/contract/cluster-routing';
@@ -22,7 +24,19 @@ export interface ClusterNodeRecord {
   port: number;
   busPort: number;
   pid: number | null;
+  /** Masters: the port of the link proxy in front of it, which the master announces. */
+  proxyPort?: number;
+  /** Replicas: the delay and partition of its replication link (its region's, unless faulted alone). */
+  delayMs?: number;
+  partitioned?: boolean;
 }
+
+/** The port the cluster announces for a node (what CLUSTER SLOTS lists): a master's proxy. */
+export const announcedPort = (node: ClusterNodeRecord): number => node.proxyPort ?? node.port;
+
+/** How faults and the status name one node. */
+export const nodeName = (node: Pick<ClusterNodeRecord, 'region' | 'shard'>): string =>
+  `${node.region}#${node.shard}`;
 
 /** The slot range of each shard: 16 384 slots split evenly. */
 export function shardSlots(shard: number, shards = CLUSTER_SHARDS): [number, number] {
@@ -70,7 +84,14 @@ export async function formCluster(
     nodes
       .filter((n) => n !== first)
       .map((n) =>
-        call(n, 'CLUSTER', 'MEET', '127.0.0.1', String(first.port), String(first.busPort)),
+        call(
+          n,
+          'CLUSTER',
+          'MEET',
+          '127.0.0.1',
+          String(announcedPort(first)),
+          String(first.busPort),
+        ),
       ),
   );
   await until('every node knowing every other', timeoutMs, async () => {
@@ -84,6 +105,8 @@ export async function formCluster(
       .map((n) => call(n, 'CLUSTER', 'REPLICATE', text(ids[n.shard]))),
   );
   const perShard = nodes.length / masters.length;
+  // Clients and replicas must find each master at its proxy, not at its own port.
+  const announced = new Set(masters.map(announcedPort));
   await until('every shard served by its master and replicas', timeoutMs, async () => {
     const checks = await Promise.all(
       nodes.map(async (n) => {
@@ -96,7 +119,13 @@ export async function formCluster(
         return (
           infoField(text(info), 'cluster_state') === 'ok' &&
           ranges.length === masters.length &&
-          ranges.every((r) => Array.isArray(r) && r.length - 2 === perShard) &&
+          ranges.every(
+            (r) =>
+              Array.isArray(r) &&
+              r.length - 2 === perShard &&
+              Array.isArray(r[2]) &&
+              announced.has(Number(r[2][1])),
+          ) &&
           (n.role === 'primary' || replication.master_link_status === 'up')
         );
       }),
@@ -115,7 +144,7 @@ export function clusterDeclaration(
     nodes
       .filter((n) => n.region === region)
       .sort((a, b) => a.shard - b.shard)
-      .map((n) => `${scheme}://127.0.0.1:${n.port}`);
+      .map((n) => `${scheme}://127.0.0.1:${announcedPort(n)}`);
   const endpoint = (region: string) => {
     const [url = '', ...rest] = urlsOf(region);
     return { region, url, nodes: rest };

@@ -94,7 +94,24 @@ class Lane {
   }
 }
 
-class LinkPair {
+/** What a connection's link does at this moment: its primary→replica delay and whether it is cut. */
+export interface LinkSettings {
+  readonly delayMs: number;
+  readonly partitioned: boolean;
+}
+
+export interface LinkPairOptions {
+  /** Opens the connection to the server behind the proxy. */
+  connect: () => net.Socket;
+  settings: () => LinkSettings;
+  /** Called once both sockets are gone. */
+  forget: (pair: LinkPair) => void;
+  /** Sees each chunk the client sends before it is queued (so it can change the settings). */
+  inspect?: (chunk: Buffer) => void;
+}
+
+/** One proxied connection: the client's socket, the server's, and a lane each way. */
+export class LinkPair {
   upstream: net.Socket | undefined;
   private readonly down: Lane;
   private up: Lane | undefined;
@@ -103,32 +120,35 @@ class LinkPair {
 
   constructor(
     readonly downstream: net.Socket,
-    private readonly proxy: LinkProxy,
+    private readonly options: LinkPairOptions,
   ) {
+    const { inspect, settings } = options;
+    if (inspect) downstream.on('data', inspect); // before the lane's listener: it runs first
     // Replica→primary carries acks and PINGs: no added delay, only the partition applies.
     this.down = new Lane(
       downstream,
       () => this.upstream,
       () => 0,
-      () => proxy.partitioned,
+      () => settings().partitioned,
     );
     this.lanes.push(this.down);
     downstream.on('close', () => this.onClose());
     downstream.on('error', () => this.destroy());
-    if (!proxy.partitioned) this.connectUpstream();
+    if (!settings().partitioned) this.connectUpstream();
     else downstream.pause();
   }
 
   connectUpstream(): void {
     if (this.upstream || this.closed) return;
-    const upstream = net.connect({ port: this.proxy.targetPort, host: this.proxy.targetHost });
+    const upstream = this.options.connect();
     upstream.setNoDelay(true);
     this.upstream = upstream;
+    const { settings } = this.options;
     this.up = new Lane(
       upstream,
       () => this.downstream,
-      () => this.proxy.delayMs,
-      () => this.proxy.partitioned,
+      () => settings().delayMs,
+      () => settings().partitioned,
     );
     this.lanes.push(this.up);
     upstream.on('close', () => this.onClose());
@@ -136,7 +156,7 @@ class LinkPair {
   }
 
   pump(): void {
-    if (this.proxy.partitioned) {
+    if (this.options.settings().partitioned) {
       for (const lane of this.lanes) lane.pump();
       return;
     }
@@ -161,7 +181,7 @@ class LinkPair {
     for (const lane of this.lanes) lane.stop();
     this.downstream.destroy();
     this.upstream?.destroy();
-    this.proxy.forget(this);
+    this.options.forget(this);
   }
 }
 
@@ -183,7 +203,13 @@ export class LinkProxy {
     this.listenPort = options.listenPort ?? 0;
     this.server = net.createServer((socket) => {
       socket.setNoDelay(true);
-      this.pairs.add(new LinkPair(socket, this));
+      this.pairs.add(
+        new LinkPair(socket, {
+          connect: () => net.connect({ port: this.targetPort, host: this.targetHost }),
+          settings: () => this,
+          forget: (pair) => this.pairs.delete(pair),
+        }),
+      );
     });
   }
 
@@ -191,16 +217,9 @@ export class LinkProxy {
     return this.listenPort;
   }
 
-  listen(): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ port: this.listenPort, host: '127.0.0.1', exclusive: true }, () => {
-        this.server.off('error', reject);
-        const address = this.server.address();
-        if (address && typeof address !== 'string') this.listenPort = address.port;
-        resolve(this.listenPort);
-      });
-    });
+  async listen(): Promise<number> {
+    this.listenPort = await listenOnLoopback(this.server, this.listenPort);
+    return this.listenPort;
   }
 
   setDelay(ms: number): void {
@@ -224,10 +243,6 @@ export class LinkProxy {
     for (const pair of [...this.pairs]) pair.destroy();
   }
 
-  forget(pair: LinkPair): void {
-    this.pairs.delete(pair);
-  }
-
   status(): LinkProxyStatus {
     let queuedBytes = 0;
     for (const pair of this.pairs) queuedBytes += pair.queuedBytes;
@@ -246,4 +261,32 @@ export class LinkProxy {
     this.dropConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** A listening proxy, on `preferredPort` if still free (the last run's), else on any port. */
+export async function listenLinkProxy(
+  options: Omit<LinkProxyOptions, 'listenPort'>,
+  preferredPort = 0,
+): Promise<LinkProxy> {
+  const proxy = new LinkProxy({ ...options, listenPort: preferredPort });
+  try {
+    await proxy.listen();
+    return proxy;
+  } catch {
+    const fresh = new LinkProxy(options); // the port was taken meanwhile
+    await fresh.listen();
+    return fresh;
+  }
+}
+
+/** Listens on 127.0.0.1:`port` (0: any free port); resolves with the port it got. */
+export function listenOnLoopback(server: net.Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(address && typeof address !== 'string' ? address.port : port);
+    });
+  });
 }

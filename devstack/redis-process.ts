@@ -28,8 +28,14 @@ export interface RedisSpec {
   credentials: RedisCredentials;
   /** Set for a stack run over TLS: the server listens with TLS only (tls.ts). */
   tls?: TlsFiles;
-  /** Set for a node of a Redis Cluster (cluster.ts): its cluster bus port. */
-  cluster?: { busPort: number };
+  /** Set for a node of a Redis Cluster (cluster.ts). */
+  cluster?: {
+    busPort: number;
+    /** A master's: the port it announces to clients and replicas (its link proxy's). */
+    announcePort?: number;
+    /** A master keeps an AOF, so a killed and revived master comes back with its data. */
+    persist?: boolean;
+  };
 }
 
 /** How the devstack's one-shot probes sign in: the admin user, over TLS with the CA file when set. */
@@ -58,15 +64,23 @@ export function redisArgs(spec: RedisSpec): string[] {
     '--shutdown-timeout', '1',
   ];
   if (spec.cluster) {
-    // A devstack cluster is formed afresh on every start (cluster.ts), so nothing persists.
+    const { busPort, announcePort, persist } = spec.cluster;
+    // A devstack cluster is formed afresh on every start (cluster.ts); only a master's AOF
+    // lasts, for a kill and revive within one run.
     // prettier-ignore
     return [
       ...common,
       '--cluster-enabled', 'yes',
       '--cluster-config-file', 'nodes.conf',
-      '--cluster-port', String(spec.cluster.busPort),
+      '--cluster-port', String(busPort),
       '--cluster-node-timeout', '3000',
-      '--appendonly', 'no',
+      // The masters stay in the primary region: a far replica never takes over a killed one.
+      '--cluster-replica-no-failover', 'yes',
+      ...(announcePort
+        ? [spec.tls ? '--cluster-announce-tls-port' : '--cluster-announce-port', String(announcePort)]
+        : []),
+      ...(spec.tls ? ['--tls-cluster', 'yes'] : []),
+      '--appendonly', persist ? 'yes' : 'no',
       '--save', '',
       '--repl-diskless-sync-delay', '0',
       '--repl-ping-replica-period', '1',
@@ -264,6 +278,19 @@ export async function redisInfo(
     if (colon > 0 && !line.startsWith('#')) info[line.slice(0, colon)] = line.slice(colon + 1);
   }
   return info;
+}
+
+/** SIGTERM, then SIGKILL after 5 s; resolves when the child has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { nodeName } from './cluster';
 import type { LinkProxyStatus } from './link-proxy';
 import { redisInfo } from './redis-process';
 import { pidAlive, probeAccess, rssKb, type StackState } from './state';
@@ -33,31 +34,60 @@ export interface StackStatus {
   totalRssKb: number;
 }
 
-/** A cluster stack's nodes: each must answer, and each replica's link to its master be up. */
-async function clusterEntries(state: StackState, problems: string[]): Promise<ProcessStatus[]> {
-  return Promise.all(
-    (state.cluster ?? []).map(async (node): Promise<ProcessStatus> => {
-      const name = `${node.region}#${node.shard}`;
-      const entry: ProcessStatus = {
-        name,
-        role: node.role,
-        pid: node.pid,
-        alive: pidAlive(node.pid),
-        port: node.port,
-        rssKb: rssKb(node.pid),
-      };
-      try {
-        const info = await redisInfo(node.port, probeAccess(state));
-        entry.link = node.role === 'primary' ? 'primary' : (info.master_link_status ?? 'none');
-        if (node.role === 'primary') entry.connectedReplicas = Number(info.connected_slaves ?? 0);
-      } catch {
-        entry.link = 'unreachable';
-      }
-      if (entry.link !== 'up' && entry.link !== 'primary')
-        problems.push(`cluster node ${name}: ${entry.link}`);
-      return entry;
-    }),
+/**
+ * A cluster stack's nodes: each must answer, and each replica's link to its master be up. A
+ * replica shows its link's delay and partition, and its lag behind its shard's master.
+ */
+async function clusterEntries(
+  state: StackState,
+  problems: string[],
+  queuedFor?: (replicaPort: number) => number,
+): Promise<ProcessStatus[]> {
+  const nodes = state.cluster ?? [];
+  const infos = await Promise.all(
+    nodes.map((node) => redisInfo(node.port, probeAccess(state)).catch(() => undefined)),
   );
+  const masterOffset = (shard: number): number | undefined => {
+    const i = nodes.findIndex((n) => n.role === 'primary' && n.shard === shard);
+    const offset = Number(infos[i]?.master_repl_offset);
+    return Number.isFinite(offset) ? offset : undefined;
+  };
+  return nodes.map((node, i): ProcessStatus => {
+    const info = infos[i];
+    const name = nodeName(node);
+    const entry: ProcessStatus = {
+      name,
+      role: node.role,
+      pid: node.pid,
+      alive: pidAlive(node.pid),
+      port: node.port,
+      rssKb: rssKb(node.pid),
+      ...(node.proxyPort !== undefined && { proxyPort: node.proxyPort }),
+    };
+    if (!info) entry.link = 'unreachable';
+    else if (node.role === 'primary') {
+      entry.link = 'primary';
+      entry.connectedReplicas = Number(info.connected_slaves ?? 0);
+    } else {
+      entry.link = info.master_link_status ?? 'none';
+      if (info.master_link_down_since_seconds)
+        entry.linkDownSinceS = Number(info.master_link_down_since_seconds);
+      const primary = masterOffset(node.shard);
+      const applied = Number(info.slave_repl_offset);
+      entry.lagBytes =
+        primary !== undefined && Number.isFinite(applied) ? Math.max(0, primary - applied) : null;
+    }
+    if (node.role === 'replica') {
+      entry.delayMs = node.delayMs ?? 0;
+      entry.partitioned = !!node.partitioned;
+      if (queuedFor) entry.queuedBytes = queuedFor(node.port);
+    }
+    if (entry.link !== 'up' && entry.link !== 'primary')
+      problems.push(
+        `cluster node ${name}: ${entry.link}${entry.partitioned ? ' (partitioned)' : ''}`,
+      );
+    return entry;
+  });
 }
 
 /**
@@ -67,6 +97,8 @@ async function clusterEntries(state: StackState, problems: string[]): Promise<Pr
 export async function collectStatus(
   state: StackState,
   proxies?: LinkProxyStatus[],
+  /** A cluster's: bytes the masters' proxies hold for the replica listening on a port. */
+  clusterQueued?: (replicaPort: number) => number,
 ): Promise<StackStatus> {
   const problems: string[] = [];
   const supervisorAlive = pidAlive(state.supervisorPid);
@@ -145,7 +177,7 @@ export async function collectStatus(
       return entry;
     }),
   );
-  processes.push(...replicaEntries, ...(await clusterEntries(state, problems)));
+  processes.push(...replicaEntries, ...(await clusterEntries(state, problems, clusterQueued)));
 
   if (state.mongo) {
     const { pid, port, tier } = state.mongo;

@@ -9,7 +9,7 @@ export interface FaultTarget {
   redis: Map<string, ManagedRedis>;
   proxies: Map<string, LinkProxy>;
   /** Starts a region's redis-server again on its port and data. */
-  restart(m: ManagedRedis): Promise<void>;
+  restart: (m: ManagedRedis) => Promise<void>;
   /** Logs and records a fault that took effect. */
   applied(result: FaultResult): void;
 }
@@ -58,21 +58,33 @@ export async function applyFault(target: FaultTarget, request: FaultRequest): Pr
     }
     case 'kill': {
       if (!m) throw new Error(`${region} has no redis-server here, only an access link`);
-      const child = m.child;
-      if (!child || child.exitCode !== null || child.signalCode !== null)
-        return done('already not running');
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGKILL');
-      });
-      return done(`redis-server pid ${child.pid} killed (SIGKILL)`);
+      return done(await killServer(m));
     }
     case 'revive': {
       if (!m) throw new Error(`${region} has no redis-server here, only an access link`);
-      if (m.child && m.child.exitCode === null && m.child.signalCode === null)
-        return done(`already running (pid ${m.child.pid})`);
-      await target.restart(m);
-      return done(`redis-server started again on :${m.spec.port} (pid ${m.child?.pid})`);
+      return done(await reviveServer(m, target.restart));
     }
   }
+}
+
+/** SIGKILLs a managed redis-server (no chance to save or say goodbye); says what it did. */
+export async function killServer(m: ManagedRedis): Promise<string> {
+  const child = m.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return 'already not running';
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+  return `redis-server pid ${child.pid} killed (SIGKILL)`;
+}
+
+/** Starts a killed redis-server again on its port and data; says what it did. */
+export async function reviveServer(
+  m: ManagedRedis,
+  restart: (m: ManagedRedis) => Promise<void>,
+): Promise<string> {
+  if (m.child && m.child.exitCode === null && m.child.signalCode === null)
+    return `already running (pid ${m.child.pid})`;
+  await restart(m);
+  return `redis-server started again on :${m.spec.port} (pid ${m.child?.pid})`;
 }

@@ -1,17 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { CLUSTER_SHARDS, formCluster, type ClusterNodeRecord } from '../cluster';
 import type { FaultRequest, FaultResult } from '../control';
-import { LinkProxy } from '../link-proxy';
+import { listenLinkProxy, type LinkProxy } from '../link-proxy';
 import { startMongo, type MongoHandle } from '../mongo-tier';
+import type { MasterLinkProxy } from '../master-link-proxy';
 import { freePorts } from '../ports';
 import {
   logTail,
   redisInfo,
   sleep,
   spawnRedis,
+  stopChild,
   waitForRedis,
   type RedisSpec,
 } from '../redis-process';
@@ -28,6 +29,8 @@ import {
   type StackState,
 } from '../state';
 import { makeCertificates, type TlsFiles } from '../tls';
+import { applyClusterFault, clusterLinkStatus } from './cluster-faults';
+import { managedName, startClusterNodes } from './cluster-nodes';
 import { applyFault } from './faults';
 
 export interface ManagedRedis {
@@ -58,6 +61,8 @@ export class StackSupervisor {
   private tls: TlsFiles | undefined;
   private readonly redis = new Map<string, ManagedRedis>();
   private readonly proxies = new Map<string, LinkProxy>();
+  /** A cluster stack's link proxies, one in front of each master. */
+  private masterProxies: MasterLinkProxy[] = [];
   private mongo: MongoHandle | null = null;
   private mongoPending: Promise<MongoHandle | null> | null = null;
   private stopping = false;
@@ -92,20 +97,33 @@ export class StackSupervisor {
     return collectStatus(
       this.state,
       [...this.proxies.values()].map((p) => p.status()),
+      clusterLinkStatus(this.masterProxies),
     );
   }
 
   fault(request: FaultRequest): Promise<FaultResult> {
+    const applied = ({ region, action, message }: FaultResult): void => {
+      this.log(`fault ${region} ${action}: ${message}`);
+      this.save();
+    };
+    if (this.state.cluster)
+      return applyClusterFault(
+        {
+          nodes: this.state.cluster,
+          redis: this.redis,
+          proxies: this.masterProxies,
+          restart: (m) => this.startRedis(m),
+          applied,
+        },
+        request,
+      );
     return applyFault(
       {
         state: this.state,
         redis: this.redis,
         proxies: this.proxies,
         restart: (m) => this.startRedis(m),
-        applied: ({ region, action, message }) => {
-          this.log(`fault ${region} ${action}: ${message}`);
-          this.save();
-        },
+        applied,
       },
       request,
     );
@@ -132,14 +150,7 @@ export class StackSupervisor {
     this.state.replicas.sort((a, b) => order(a.region) - order(b.region));
     this.save();
 
-    this.mongo = await mongoStart;
-    if (this.mongo) {
-      const { tier, uri, pid, port } = this.mongo;
-      this.state.mongo = { tier, uri, pid, port };
-      this.log(`mongo tier ${tier}: ${uri}`);
-      this.save();
-    }
-
+    await this.recordMongo(mongoStart);
     await this.waitForLinks(30_000);
     this.rememberPorts(primary.spec.port);
     this.state.phase = 'ready';
@@ -147,61 +158,20 @@ export class StackSupervisor {
     this.log('ready');
   }
 
-  /**
-   * A cluster stack (cluster.ts): three masters in the primary region and one replica per
-   * master in every replica region, formed into one cluster. Fresh on every start.
-   */
+  /** A cluster stack (supervisor/cluster-nodes.ts): fresh on every start. */
   private async startCluster(memory: PortMemory): Promise<void> {
     const mongoStart = this.startMongoTier(memory);
-    const regions = [
-      { region: this.config.primaryRegion, role: 'primary' as const },
-      ...this.config.regions.map((r) => ({ region: r.name, role: 'replica' as const })),
-    ];
-    const layout = regions.flatMap(({ region, role }) =>
-      Array.from({ length: CLUSTER_SHARDS }, (_, shard) => ({ region, role, shard })),
-    );
-    const ports = await freePorts(layout.length * 2);
-    const nodes: ClusterNodeRecord[] = layout.map((n, i) => ({
-      ...n,
-      port: ports[i * 2] ?? 0,
-      busPort: ports[i * 2 + 1] ?? 0,
-      pid: null,
-    }));
-    this.state.cluster = nodes;
-    await Promise.all(
-      nodes.map(async (node) => {
-        const name = `${node.region}-${node.shard}`;
-        const dir = path.join(this.dir, 'redis', name);
-        rmSync(dir, { recursive: true, force: true });
-        const m: ManagedRedis = {
-          region: name,
-          role: node.role,
-          spec: {
-            name,
-            port: node.port,
-            dir,
-            credentials: this.config.credentials,
-            cluster: { busPort: node.busPort },
-          },
-          child: null,
-        };
-        this.redis.set(name, m);
-        await this.startRedis(m);
-        node.pid = m.child?.pid ?? null;
-      }),
-    );
-    const first = nodes[0];
-    if (first) this.state.primary = { region: first.region, port: first.port, pid: first.pid };
-    this.save();
-    await formCluster(nodes, probeAccess(this.state));
-    this.log(
-      `cluster: ${CLUSTER_SHARDS} shards in ${regions.map((r) => r.region).join(', ')} on ${nodes.map((n) => n.port).join(' ')}`,
-    );
-    this.mongo = await mongoStart;
-    if (this.mongo) {
-      const { tier, uri, pid, port } = this.mongo;
-      this.state.mongo = { tier, uri, pid, port };
-    }
+    this.masterProxies = await startClusterNodes({
+      dir: this.dir,
+      config: this.config,
+      state: this.state,
+      tls: this.tls,
+      redis: this.redis,
+      startRedis: (m) => this.startRedis(m),
+      save: () => this.save(),
+      log: this.log,
+    });
+    await this.recordMongo(mongoStart);
     this.state.phase = 'ready';
     this.save();
     this.log('ready');
@@ -211,7 +181,7 @@ export class StackSupervisor {
   async stopAll(): Promise<void> {
     this.stopping = true;
     // Proxies first: a replica with no link lets the primary shut down without waiting for it.
-    await Promise.all([...this.proxies.values()].map((p) => p.close()));
+    await Promise.all([...this.proxies.values(), ...this.masterProxies].map((p) => p.close()));
     const children = [...this.redis.values()].flatMap((m) => (m.child ? [m.child] : []));
     const pendingMongo = this.mongo
       ? Promise.resolve(this.mongo)
@@ -258,6 +228,15 @@ export class StackSupervisor {
     return started;
   }
 
+  private async recordMongo(started: Promise<MongoHandle | null>): Promise<void> {
+    this.mongo = await started;
+    if (!this.mongo) return;
+    const { tier, uri, pid, port } = this.mongo;
+    this.state.mongo = { tier, uri, pid, port };
+    this.log(`mongo tier ${tier}: ${uri}`);
+    this.save();
+  }
+
   private async startPrimary(port: number): Promise<ManagedRedis> {
     const region = this.config.primaryRegion;
     const primary: ManagedRedis = {
@@ -287,11 +266,8 @@ export class StackSupervisor {
     proxyListenPort: number,
   ): Promise<void> {
     const options = { name: region.name, targetPort: primaryPort, delayMs: region.delayMs };
-    let proxy = new LinkProxy({ ...options, listenPort: proxyListenPort });
-    const proxyPort = await proxy.listen().catch(() => {
-      proxy = new LinkProxy(options); // the probed port was taken meanwhile
-      return proxy.listen();
-    });
+    const proxy = await listenLinkProxy(options, proxyListenPort);
+    const proxyPort = proxy.port;
     this.proxies.set(region.name, proxy);
     const m: ManagedRedis = {
       region: region.name,
@@ -333,11 +309,8 @@ export class StackSupervisor {
     this.state.access = [];
     for (const region of access) {
       const options = { name: region.name, targetPort: primaryPort, delayMs: region.delayMs };
-      let proxy = new LinkProxy({ ...options, listenPort: memory.access?.[region.name] ?? 0 });
-      const proxyPort = await proxy.listen().catch(() => {
-        proxy = new LinkProxy(options); // the remembered port is taken: any free one
-        return proxy.listen();
-      });
+      const proxy = await listenLinkProxy(options, memory.access?.[region.name]);
+      const proxyPort = proxy.port;
       this.proxies.set(region.name, proxy);
       const { delayMs } = region;
       this.state.access.push({ region: region.name, proxyPort, delayMs, partitioned: false });
@@ -362,15 +335,11 @@ export class StackSupervisor {
 
   private recordPid(m: ManagedRedis): void {
     const pid = m.child?.pid ?? null;
-    const node = this.state.cluster?.find((n) => `${n.region}-${n.shard}` === m.region);
-    if (node) {
-      node.pid = pid;
-      this.save();
-      return;
-    }
-    if (m.role === 'primary' && this.state.primary) this.state.primary.pid = pid;
+    const node = this.state.cluster?.find((n) => managedName(n) === m.region);
     const replica = this.state.replicas.find((r) => r.region === m.region);
-    if (m.role === 'replica' && replica) replica.pid = pid;
+    if (node) node.pid = pid;
+    else if (m.role === 'primary' && this.state.primary) this.state.primary.pid = pid;
+    else if (m.role === 'replica' && replica) replica.pid = pid;
     this.save();
   }
 
@@ -424,17 +393,4 @@ export class StackSupervisor {
       await sleep(100);
     }
   }
-}
-
-/** SIGTERM, then SIGKILL after 5 s; resolves when the child has exited. */
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }

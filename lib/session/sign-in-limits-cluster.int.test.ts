@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { closeRedis } from '@/lib/redis/clients';
 import { limiterKeys } from '@/lib/session/sign-in-limits';
 import { reserveSignInAttempt, signInSucceeded } from '@/lib/session/sign-in-limiter';
-import { deploymentAs, type DeploymentKind } from '@/test/helpers/cluster-deployment';
+import { clusterKind, deploymentAs } from '@/test/helpers/cluster-deployment';
 
 /**
  * The sign-in limits on a Redis Cluster primary: their scripts touch five keys, which the
@@ -19,17 +19,7 @@ import { deploymentAs, type DeploymentKind } from '@/test/helpers/cluster-deploy
  * have been refused and hidden by that fallback).
  */
 
-const kind: DeploymentKind = {
-  kind: 'cluster',
-  name: 'cluster',
-  nodes: cluster.nodes.map((n) => ({
-    region: n.region,
-    role: n.role,
-    url: `redis://127.0.0.1:${n.port}`,
-    shard: n.shard,
-  })),
-};
-const admin = deploymentAs('admin', kind);
+const admin = deploymentAs('admin', clusterKind(cluster));
 const email = `limits-${randomBytes(4).toString('hex')}@example.test`;
 const ip = '203.0.113.7';
 

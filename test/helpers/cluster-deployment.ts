@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import { configKey } from '../../lib/contract/cache-layout';
-import type { ClusterNodeRecord } from '../../devstack/cluster';
+import { announcedPort, type ClusterNodeRecord } from '../../devstack/cluster';
 import { declarationOf } from '../../devstack/deployments';
 import { up, type StackInfo } from '../../devstack/stack';
 import { deploymentDir, stackCredentials } from '../../devstack/state';
@@ -9,8 +9,8 @@ import { connectionAs, type StackUser } from '../../devstack/endpoints';
 
 /**
  * For integration tests against a Redis Cluster deployment: a cluster of three shards (primary
- * us-east-1, replicas in eu-west-1) runs beside the int devstack as a stack of its own, with its
- * users. Call before importing anything that reads the env: it declares the cache deployments and
+ * us-east-1, replicas in eu-west-1 and ap-south-1, no delay) runs beside the int devstack as a
+ * stack of its own, with its users and its faults. Call before importing anything that reads the env: it declares the cache deployments and
  * moves the suite to a database of its own.
  */
 export interface ClusterDeployment {
@@ -20,13 +20,17 @@ export interface ClusterDeployment {
   urls(region: string): string[];
 }
 
-async function startCluster(): Promise<ClusterDeployment> {
+/** The cluster stack beside the int devstack, started or reused (every suite asks the same). */
+export async function clusterBesideStack(): Promise<ClusterDeployment> {
   const dir = process.env.PROPAGATE_DEVSTACK_DIR;
   if (!dir) throw new Error('run with `vitest run --project int`');
   const stack = await up({
     dir: deploymentDir(dir, 'cluster'),
     primaryRegion: 'us-east-1',
-    regions: [{ name: 'eu-west-1', delayMs: 0 }],
+    regions: [
+      { name: 'eu-west-1', delayMs: 0 },
+      { name: 'ap-south-1', delayMs: 0 },
+    ],
     mongo: false,
     cluster: true,
     credentials: stackCredentials(dir),
@@ -39,7 +43,7 @@ async function startCluster(): Promise<ClusterDeployment> {
       nodes
         .filter((n) => n.region === region)
         .sort((a, b) => a.shard - b.shard)
-        .map((n) => `redis://127.0.0.1:${n.port}`),
+        .map((n) => `redis://127.0.0.1:${announcedPort(n)}`),
   };
 }
 
@@ -53,7 +57,7 @@ function declare(declarations: unknown[]): void {
 
 /** The cluster as the one (active) cache deployment, named `cluster`. */
 export async function declareClusterDeployment(): Promise<ClusterDeployment> {
-  const cluster = await startCluster();
+  const cluster = await clusterBesideStack();
   declare([declarationOf('cluster', cluster.stack.env)]);
   return cluster;
 }
@@ -73,6 +77,8 @@ export interface DeploymentKind {
   /** The deployment's name in CACHE_DEPLOYMENTS. */
   name: string;
   nodes: KindNode[];
+  /** The stack directory whose `fault`s and `status` act on this deployment. */
+  dir: string;
 }
 
 /** The node URLs of a region, in shard order. */
@@ -87,7 +93,7 @@ export const urlsOf = (kind: DeploymentKind, region: string): string[] =>
 export async function declarePlainAndCluster({
   first = 'home',
 }: { first?: 'home' | 'cluster' } = {}): Promise<DeploymentKind[]> {
-  const cluster = await startCluster();
+  const cluster = await clusterBesideStack();
   const env = process.env as Record<string, string>;
   const home = declarationOf('home', env);
   const both = [home, declarationOf('cluster', cluster.stack.env)];
@@ -96,6 +102,7 @@ export async function declarePlainAndCluster({
     {
       kind: 'plain',
       name: 'home',
+      dir: env.PROPAGATE_DEVSTACK_DIR ?? '',
       nodes: [
         { region: home.primary.region, role: 'primary', url: home.primary.url, shard: 0 },
         ...(home.replicas ?? []).map((r) => ({
@@ -106,19 +113,25 @@ export async function declarePlainAndCluster({
         })),
       ],
     },
-    {
-      kind: 'cluster',
-      name: 'cluster',
-      nodes: [...cluster.nodes]
-        .sort((a, b) => a.shard - b.shard)
-        .map((n) => ({
-          region: n.region,
-          role: n.role,
-          url: `redis://127.0.0.1:${n.port}`,
-          shard: n.shard,
-        })),
-    },
+    clusterKind(cluster),
   ];
+}
+
+/** The cluster as a deployment kind named `cluster`, its nodes at their announced addresses. */
+export function clusterKind(cluster: ClusterDeployment): DeploymentKind {
+  return {
+    kind: 'cluster',
+    name: 'cluster',
+    dir: cluster.stack.dir,
+    nodes: [...cluster.nodes]
+      .sort((a, b) => a.shard - b.shard)
+      .map((n) => ({
+        region: n.region,
+        role: n.role,
+        url: `redis://127.0.0.1:${announcedPort(n)}`,
+        shard: n.shard,
+      })),
+  };
 }
 
 /** One node, as one of the stack's users (a plain connection: no redirects). */

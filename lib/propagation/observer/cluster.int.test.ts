@@ -28,6 +28,7 @@ describe('status observer on a cluster deployment', () => {
     expect(observer().regions.map((r) => `${r.deployment}/${r.name}/${r.role}`)).toEqual([
       'cluster/us-east-1/primary',
       'cluster/eu-west-1/replica',
+      'cluster/ap-south-1/replica',
     ]);
     expect(observer().stats().subscriptions).toBe(1);
   });
