@@ -16,7 +16,7 @@ import {
 import { chosenStackDir } from './state';
 
 const USAGE = `usage: devstack/cli.ts <command> [--dir D]
-  up [--test | --delays 0 | --delays 35,95,110] [--regions eu-west-1,ap-south-1] [--no-mongo] [--tls | --cluster]
+  up [--test | --delays 0 | --delays 35,95,110] [--regions eu-west-1,ap-south-1] [--no-mongo] [--tls] [--cluster]
   down
   status [--json]
   fault <region | region#shard (cluster)> latency <ms> | partition | heal | kill | revive`;

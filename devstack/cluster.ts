@@ -138,8 +138,9 @@ export async function formCluster(
 export function clusterDeclaration(
   name: string,
   nodes: readonly ClusterNodeRecord[],
-  scheme: 'redis' | 'rediss',
+  tls?: { caFile: string; servername: string },
 ): DeploymentDeclaration {
+  const scheme = tls ? 'rediss' : 'redis';
   const urlsOf = (region: string) =>
     nodes
       .filter((n) => n.region === region)
@@ -158,6 +159,7 @@ export function clusterDeclaration(
     cluster: true,
     usernameVar: 'REDIS_USERNAME',
     passwordVar: 'REDIS_PASSWORD',
+    ...(tls && { tlsCaFile: tls.caFile, tlsServername: tls.servername }),
     primary: endpoint(primaryRegion),
     replicas: replicaRegions.map(endpoint),
   };

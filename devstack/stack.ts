@@ -63,7 +63,7 @@ export interface UpOptions {
   credentials?: RedisCredentials;
   /** Every server listens with TLS only (rediss:// URLs, a CA made at start: tls.ts). */
   tls?: boolean;
-  /** A Redis Cluster of three shards instead of one primary (cluster.ts); not with TLS or access. */
+  /** A Redis Cluster of three shards instead of one primary (cluster.ts); not with access. */
   cluster?: boolean;
 }
 
@@ -96,8 +96,8 @@ function configFor(options: UpOptions): StackConfig {
     if (!Number.isFinite(r.delayMs) || r.delayMs < 0)
       throw new Error(`delay for ${r.name} must be ≥ 0 ms, got ${r.delayMs}`);
   }
-  if (options.cluster && (options.tls || access.length > 0))
-    throw new Error('a devstack cluster runs without TLS and access links');
+  if (options.cluster && access.length > 0)
+    throw new Error('a devstack cluster runs without access links');
   const mongoUri =
     options.mongoUri === null ? undefined : (options.mongoUri ?? process.env.MONGODB_URI);
   return {

@@ -166,7 +166,10 @@ export function envRecord(state: StackState): Record<string, string> {
   const scheme = state.config.tls ? 'rediss' : 'redis';
   if (state.cluster) {
     // A cluster needs the declaration form (lib/model/deployment-spec.ts): its nodes are lists.
-    env.CACHE_DEPLOYMENTS = JSON.stringify([clusterDeclaration('default', state.cluster, scheme)]);
+    const tls = state.config.tls
+      ? { caFile: tlsFiles(state.dir).ca, servername: TLS_SERVERNAME }
+      : undefined;
+    env.CACHE_DEPLOYMENTS = JSON.stringify([clusterDeclaration('default', state.cluster, tls)]);
   } else if (state.primary) {
     env.REDIS_PRIMARY_REGION = state.primary.region;
     env.REDIS_PRIMARY_URL = `${scheme}://127.0.0.1:${state.primary.port}`;
