@@ -22,6 +22,7 @@ const layers: string[][] = [
     'metrics',
     'request-limits',
     'server-action-reply',
+    'search-params',
   ],
   ['contract', 'auth', 'server-action-request'],
   ['model', 'config-client'],

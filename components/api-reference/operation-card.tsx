@@ -1,8 +1,9 @@
+import { FieldsTable } from '@/components/api-reference/fields-table';
 import { InlineText, Prose } from '@/components/api-reference/prose';
 import { typeLabel, type JsonSchema } from '@/components/api-reference/schema-type';
 import { TypeLink } from '@/components/api-reference/type-link';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { Table, Td, Tr } from '@/components/ui/table';
+import { Td } from '@/components/ui/table';
 
 export interface OperationView {
   method: string;
@@ -49,34 +50,22 @@ export function OperationCard({ op }: { op: OperationView }) {
         <Prose text={op.description} />
       </div>
       {op.parameters.length > 0 && (
-        <div className="mt-4 overflow-hidden rounded-md border border-slate-200">
-          <Table
-            caption={`Parameters of ${op.operationId}`}
-            columns={['Parameter', 'In', 'Type', 'Description']}
-          >
-            <tbody>
-              {op.parameters.map((p) => (
-                <Tr key={`${p.in}-${p.name}`}>
-                  <Td className="font-mono text-xs whitespace-nowrap">
-                    {p.name}
-                    {p.required && (
-                      <span className="ml-1 text-red-600" title="required">
-                        *
-                      </span>
-                    )}
-                  </Td>
-                  <Td className="text-xs">{p.in}</Td>
-                  <Td>
-                    <TypeLink label={typeLabel(p.schema)} />
-                  </Td>
-                  <Td className="text-xs">
-                    <InlineText text={p.description ?? ''} />
-                  </Td>
-                </Tr>
-              ))}
-            </tbody>
-          </Table>
-        </div>
+        <FieldsTable
+          className="mt-4"
+          caption={`Parameters of ${op.operationId}`}
+          columns={['Parameter', 'In', 'Type', 'Description']}
+          fields={op.parameters}
+          keyOf={(p) => `${p.in}-${p.name}`}
+        >
+          {(p) => (
+            <>
+              <Td className="text-xs">{p.in}</Td>
+              <Td>
+                <TypeLink label={typeLabel(p.schema)} />
+              </Td>
+            </>
+          )}
+        </FieldsTable>
       )}
       <dl className="mt-4 grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[8rem_1fr]">
         {request && (

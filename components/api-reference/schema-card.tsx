@@ -1,7 +1,7 @@
-import { InlineText } from '@/components/api-reference/prose';
+import { FieldsTable } from '@/components/api-reference/fields-table';
 import { propertyRows, type JsonSchema } from '@/components/api-reference/schema-type';
 import { TypeLink } from '@/components/api-reference/type-link';
-import { Table, Td, Tr } from '@/components/ui/table';
+import { Td } from '@/components/ui/table';
 
 /** One named schema: its fields, with inline objects folded as their JSON Schema. */
 export function SchemaCard({ name, schema }: { name: string; schema: JsonSchema }) {
@@ -20,38 +20,26 @@ export function SchemaCard({ name, schema }: { name: string; schema: JsonSchema 
           {JSON.stringify(schema, null, 2)}
         </pre>
       ) : (
-        <div className="mt-3 overflow-hidden rounded-md border border-slate-200">
-          <Table caption={`Fields of ${name}`} columns={['Field', 'Type', 'Description']}>
-            <tbody>
-              {rows.map((row) => (
-                <Tr key={row.name}>
-                  <Td className="font-mono text-xs whitespace-nowrap">
-                    {row.name}
-                    {row.required && (
-                      <span className="ml-1 text-red-600" title="required">
-                        *
-                      </span>
-                    )}
-                  </Td>
-                  <Td>
-                    <TypeLink label={row.type} />
-                    {row.nested && (
-                      <details className="mt-1">
-                        <summary className="cursor-pointer text-xs text-slate-500">fields</summary>
-                        <pre className="mt-1 max-h-72 overflow-auto rounded bg-slate-50 p-2 text-[0.7rem] text-slate-700">
-                          {JSON.stringify(row.nested, null, 2)}
-                        </pre>
-                      </details>
-                    )}
-                  </Td>
-                  <Td className="text-xs">
-                    <InlineText text={row.description ?? ''} />
-                  </Td>
-                </Tr>
-              ))}
-            </tbody>
-          </Table>
-        </div>
+        <FieldsTable
+          className="mt-3"
+          caption={`Fields of ${name}`}
+          columns={['Field', 'Type', 'Description']}
+          fields={rows}
+        >
+          {(row) => (
+            <Td>
+              <TypeLink label={row.type} />
+              {row.nested && (
+                <details className="mt-1">
+                  <summary className="cursor-pointer text-xs text-slate-500">fields</summary>
+                  <pre className="mt-1 max-h-72 overflow-auto rounded bg-slate-50 p-2 text-[0.7rem] text-slate-700">
+                    {JSON.stringify(row.nested, null, 2)}
+                  </pre>
+                </details>
+              )}
+            </Td>
+          )}
+        </FieldsTable>
       )}
     </article>
   );

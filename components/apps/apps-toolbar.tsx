@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { Button } from '@/components/ui/button';
-import { Input, Select } from '@/components/ui/field';
+import { choicesOf, Input, Options, Select } from '@/components/ui/field';
 import { tabClasses } from '@/components/ui/tab-classes';
 import {
   APP_SORTS,
@@ -65,11 +65,7 @@ export function AppsToolbar({
             Sort by
           </label>
           <Select id="apps-sort" name="sort" defaultValue={query.sort} className="w-40">
-            {APP_SORTS.map((sort) => (
-              <option key={sort} value={sort}>
-                {appSortLabels[sort]}
-              </option>
-            ))}
+            <Options choices={choicesOf(APP_SORTS, appSortLabels)} />
           </Select>
         </div>
         <Button type="submit" variant="secondary">

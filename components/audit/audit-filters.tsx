@@ -1,21 +1,16 @@
 import Link from 'next/link';
-import type { ReactNode } from 'react';
+import type { ComponentProps, ReactNode } from 'react';
 import { buttonClasses } from '@/components/ui/button';
-import { Field, Input, Select } from '@/components/ui/field';
+import { choicesOf, Field, Input, Options, Select, type Choice } from '@/components/ui/field';
 import { auditActionLabels, auditActions } from '@/lib/schemas/audit';
 import type { FieldErrors } from '@/lib/schemas/issues';
 
-export interface FilterOption {
-  value: string;
-  label: string;
-}
-
 type Values = Record<string, string | undefined>;
 
-const actionOptions: FilterOption[] = auditActions.map((a) => ({
-  value: a,
-  label: auditActionLabels[a],
-}));
+const actionChoices = [
+  { value: '', label: 'All actions' },
+  ...choicesOf(auditActions, auditActionLabels),
+];
 
 function FilterField({
   name,
@@ -44,22 +39,24 @@ function FilterField({
   );
 }
 
-function choices(all: string, options: FilterOption[]) {
-  return [{ value: '', label: all }, ...options].map((o) => (
-    <option key={o.value} value={o.value}>
-      {o.label}
-    </option>
-  ));
-}
-
-/** The apps and people on the page shown: typing suggests them, any other value still filters. */
-function Suggestions({ id, options }: { id: string; options: FilterOption[] }) {
+/**
+ * A text filter that suggests the apps or people on the page shown; any other value still
+ * filters.
+ */
+function SuggestInput({
+  suggestions,
+  ...props
+}: ComponentProps<typeof Input> & { id: string; suggestions: Choice[] }) {
+  const listId = `${props.id}-options`;
   return (
-    <datalist id={id}>
-      {options.map((o) => (
-        <option key={o.value} value={o.value} label={o.label} />
-      ))}
-    </datalist>
+    <>
+      <Input {...props} list={listId} />
+      <datalist id={listId}>
+        {suggestions.map((o) => (
+          <option key={o.value} value={o.value} label={o.label} />
+        ))}
+      </datalist>
+    </>
   );
 }
 
@@ -75,8 +72,8 @@ export function AuditFilters({
 }: {
   values: Values;
   errors: FieldErrors;
-  apps: FilterOption[];
-  actors: FilterOption[];
+  apps: Choice[];
+  actors: Choice[];
 }) {
   const field = { values, errors };
   return (
@@ -87,23 +84,17 @@ export function AuditFilters({
       className="grid gap-4 sm:grid-cols-2 lg:grid-cols-[repeat(5,minmax(0,1fr))_auto] lg:items-start"
     >
       <FilterField name="app" label="App id" {...field}>
-        {(props) => (
-          <>
-            <Input {...props} list="audit-app-options" placeholder="All apps" />
-            <Suggestions id="audit-app-options" options={apps} />
-          </>
-        )}
+        {(props) => <SuggestInput {...props} placeholder="All apps" suggestions={apps} />}
       </FilterField>
       <FilterField name="user" label="Who (email or token)" {...field}>
-        {(props) => (
-          <>
-            <Input {...props} list="audit-user-options" placeholder="Anyone" />
-            <Suggestions id="audit-user-options" options={actors} />
-          </>
-        )}
+        {(props) => <SuggestInput {...props} placeholder="Anyone" suggestions={actors} />}
       </FilterField>
       <FilterField name="action" label="Action" {...field}>
-        {(props) => <Select {...props}>{choices('All actions', actionOptions)}</Select>}
+        {(props) => (
+          <Select {...props}>
+            <Options choices={actionChoices} />
+          </Select>
+        )}
       </FilterField>
       <FilterField name="from" label="From (UTC)" {...field}>
         {(props) => <Input type="date" {...props} />}

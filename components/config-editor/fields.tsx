@@ -8,10 +8,12 @@ import {
   Field,
   Input,
   InputField,
+  Options,
   Textarea,
   SelectField as UiSelectField,
 } from '@/components/ui/field';
 import { Button } from '@/components/ui/button';
+import { cn } from '@/lib/cn';
 import { generateSecret } from '@/lib/schemas/secret-strength';
 import { SECRET_DISPLAY, SECRET_UNCHANGED } from '@/lib/secrets';
 
@@ -138,11 +140,7 @@ export function SelectField({
       onChange={(e) => f.set(e.target.value)}
       disabled={f.readOnly}
     >
-      {options.map((o) => (
-        <option key={o.value} value={o.value}>
-          {o.label}
-        </option>
-      ))}
+      <Options choices={options} />
     </UiSelectField>
   );
 }
@@ -349,5 +347,39 @@ export function GroupErrors({ path }: { path: string }) {
     >
       {messages.join(' ')}
     </p>
+  );
+}
+
+/** Takes one item out of a list in the draft (a provider, a webhook); absent when read-only. */
+export function RemoveItemButton({
+  path,
+  items,
+  index,
+  className,
+  children,
+}: {
+  path: string;
+  items: readonly unknown[];
+  index: number;
+  className?: string;
+  children: ReactNode;
+}) {
+  const { set, readOnly } = useEditor();
+  if (readOnly) return null;
+  return (
+    <div className={cn('flex justify-end', className)}>
+      <Button
+        variant="ghost"
+        size="sm"
+        onClick={() =>
+          set(
+            path,
+            items.filter((_, j) => j !== index),
+          )
+        }
+      >
+        {children}
+      </Button>
+    </div>
   );
 }

@@ -5,6 +5,7 @@ import { EditorSection } from '@/components/config-editor/editor-section';
 import {
   ListTextField,
   NumberField,
+  RemoveItemButton,
   SecretField,
   TextField,
   ToggleField,
@@ -13,7 +14,7 @@ import { providerOptions } from '@/components/config-editor/labels';
 import { Button } from '@/components/ui/button';
 import { SOCIAL_PROVIDER_LABELS, type ConfigInput } from '@/lib/schemas/config';
 import { useState } from 'react';
-import { SelectField } from '@/components/ui/field';
+import { Options, SelectField } from '@/components/ui/field';
 
 type Provider = ConfigInput['signIn']['social'][number];
 
@@ -82,22 +83,9 @@ export function SignInSection() {
                 emptyIsMissing
               />
             </div>
-            {!readOnly && (
-              <div className="mt-3 flex justify-end">
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  onClick={() =>
-                    set(
-                      'signIn.social',
-                      social.filter((_, j) => j !== i),
-                    )
-                  }
-                >
-                  Remove {SOCIAL_PROVIDER_LABELS[provider.provider]}
-                </Button>
-              </div>
-            )}
+            <RemoveItemButton path="signIn.social" items={social} index={i} className="mt-3">
+              Remove {SOCIAL_PROVIDER_LABELS[provider.provider]}
+            </RemoveItemButton>
           </fieldset>
         ))}
         {!readOnly && unused.length > 0 && (
@@ -108,11 +96,7 @@ export function SignInSection() {
               value={unused.some((o) => o.value === adding) ? adding : unused[0]?.value}
               onChange={(e) => setAdding(e.target.value)}
             >
-              {unused.map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
-                </option>
-              ))}
+              <Options choices={unused} />
             </SelectField>
             <Button
               variant="secondary"

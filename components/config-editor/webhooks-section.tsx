@@ -2,7 +2,12 @@
 
 import { useEditor } from '@/components/config-editor/editor-context';
 import { EditorSection } from '@/components/config-editor/editor-section';
-import { MultiChoiceField, SecretField, TextField } from '@/components/config-editor/fields';
+import {
+  MultiChoiceField,
+  RemoveItemButton,
+  SecretField,
+  TextField,
+} from '@/components/config-editor/fields';
 import { eventOptions } from '@/components/config-editor/labels';
 import { Button } from '@/components/ui/button';
 
@@ -56,22 +61,9 @@ export function WebhooksSection() {
               legend="Events"
               options={eventOptions}
             />
-            {!readOnly && (
-              <div className="flex justify-end">
-                <Button
-                  variant="ghost"
-                  size="sm"
-                  onClick={() =>
-                    set(
-                      'webhooks',
-                      webhooks.filter((_, j) => j !== i),
-                    )
-                  }
-                >
-                  Remove webhook “{webhook.id}”
-                </Button>
-              </div>
-            )}
+            <RemoveItemButton path="webhooks" items={webhooks} index={i}>
+              Remove webhook “{webhook.id}”
+            </RemoveItemButton>
           </fieldset>
         );
       })}

@@ -3,7 +3,7 @@
 import { Preflight } from '@/components/migration/preflight';
 import { StepButton } from '@/components/migration/step-button';
 import { Card, CardBody, CardHeader } from '@/components/ui/card';
-import { SelectField } from '@/components/ui/field';
+import { choicesOf, Options, SelectField } from '@/components/ui/field';
 import type { MigrationStatusJson } from '@/lib/query/migration';
 
 /** Step 1: choose the target; its preflight updates as the choice changes. */
@@ -41,11 +41,7 @@ export function PlanPanel({
               value={target}
               onChange={(e) => onChoose(e.target.value)}
             >
-              {others.map((d) => (
-                <option key={d.name} value={d.name}>
-                  {d.name}
-                </option>
-              ))}
+              <Options choices={choicesOf(others.map((d) => d.name))} />
             </SelectField>
             <Preflight data={data} />
             <StepButton

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { Button, buttonClasses } from '@/components/ui/button';
-import { SelectField } from '@/components/ui/field';
+import { choicesOf, Options, SelectField, type Choice } from '@/components/ui/field';
 import { regionStates, stateLabels } from '@/lib/model/region-states';
 import type { FleetFilters as Filters } from '@/lib/query/propagation';
 
@@ -27,40 +27,27 @@ export function FleetFilters({
       className="mb-6 flex flex-wrap items-end gap-4"
       aria-label="Filter the fleet"
     >
-      <SelectField
-        id="fleet-tenant"
-        label="Tenant"
-        fieldClassName="w-56"
+      <ListFilter
         name="tenant"
-        defaultValue={filters.tenant ?? ''}
-      >
-        <option value="">All tenants</option>
-        {tenants.map((t) => (
-          <option key={t.id} value={t.id}>
-            {t.name}
-          </option>
-        ))}
-      </SelectField>
-      <SelectField
-        id="fleet-state"
-        label="State"
-        fieldClassName="w-48"
+        label="Tenant"
+        all="All tenants"
+        value={filters.tenant}
+        choices={tenants.map((t) => ({ value: t.id, label: t.name }))}
+        width="w-56"
+      />
+      <ListFilter
         name="state"
-        defaultValue={filters.state ?? ''}
-      >
-        <option value="">Any state</option>
-        {regionStates.map((s) => (
-          <option key={s} value={s}>
-            {stateLabels[s]}
-          </option>
-        ))}
-      </SelectField>
+        label="State"
+        all="Any state"
+        value={filters.state}
+        choices={choicesOf(regionStates, stateLabels)}
+      />
       <ListFilter
         name="region"
         label="Region"
         all="Every region"
         value={filters.region}
-        options={regions}
+        choices={choicesOf(regions)}
       />
       {deployments.length > 1 && (
         <ListFilter
@@ -68,7 +55,7 @@ export function FleetFilters({
           label="Cache deployment"
           all="Every deployment"
           value={filters.deployment}
-          options={deployments}
+          choices={choicesOf(deployments)}
         />
       )}
       <div className="flex items-center gap-2">
@@ -81,34 +68,26 @@ export function FleetFilters({
   );
 }
 
-/** A select over plain names, the first option meaning "no filter". */
-function ListFilter({
-  name,
-  label,
-  all,
-  value,
-  options,
-}: {
+interface ListFilterProps {
   name: string;
   label: string;
   all: string;
   value: string | undefined;
-  options: string[];
-}) {
+  choices: Choice[];
+  width?: string;
+}
+
+/** A select whose first option, "all", means no filter. */
+function ListFilter({ name, label, all, value, choices, width = 'w-48' }: ListFilterProps) {
   return (
     <SelectField
       id={`fleet-${name}`}
       label={label}
-      fieldClassName="w-48"
+      fieldClassName={width}
       name={name}
       defaultValue={value ?? ''}
     >
-      <option value="">{all}</option>
-      {options.map((option) => (
-        <option key={option} value={option}>
-          {option}
-        </option>
-      ))}
+      <Options choices={[{ value: '', label: all }, ...choices]} />
     </SelectField>
   );
 }

@@ -17,6 +17,12 @@ import { latencyQuery } from '@/lib/query/propagation';
 
 const formatMs = (value: unknown) => (typeof value === 'number' ? duration(value) : '—');
 
+/** One bar per percentile and region: the typical arrival and the slow tail. */
+const bars = [
+  { key: 'p50', fill: '#3b6ef6' },
+  { key: 'p99', fill: '#f59e0b' },
+] as const;
+
 /**
  * p50/p99 time to arrive per region over recent saves, for one app or (support) the whole fleet.
  * The figures are also listed under the chart, so they can be read without seeing it.
@@ -67,20 +73,16 @@ export function LatencyChart({ appId = null }: { appId?: string | null }) {
                 />
                 <Tooltip formatter={formatMs} cursor={{ fill: '#f1f5f9' }} />
                 <Legend wrapperStyle={{ fontSize: 12 }} />
-                <Bar
-                  dataKey="p50"
-                  name="p50"
-                  fill="#3b6ef6"
-                  radius={[3, 3, 0, 0]}
-                  isAnimationActive={false}
-                />
-                <Bar
-                  dataKey="p99"
-                  name="p99"
-                  fill="#f59e0b"
-                  radius={[3, 3, 0, 0]}
-                  isAnimationActive={false}
-                />
+                {bars.map((bar) => (
+                  <Bar
+                    key={bar.key}
+                    dataKey={bar.key}
+                    name={bar.key}
+                    fill={bar.fill}
+                    radius={[3, 3, 0, 0]}
+                    isAnimationActive={false}
+                  />
+                ))}
               </BarChart>
             </ResponsiveContainer>
           </div>

@@ -7,7 +7,7 @@ import { Button } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/card';
 import { Dialog } from '@/components/ui/dialog';
 import { Table, Td, Tr } from '@/components/ui/table';
-import { TimeAgo } from '@/components/ui/time-ago';
+import { TimeAgo, TimeAgoOrNever } from '@/components/ui/time-ago';
 import { useToast } from '@/components/ui/toast';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { revokeApiToken } from '@/lib/actions/revoke-api-token';
@@ -84,11 +84,7 @@ export function TokensTable({ tokens }: { tokens: ApiTokenSummary[] }) {
                 <div className="text-xs text-slate-500">by {token.createdBy.name}</div>
               </Td>
               <Td>
-                {token.lastUsedAt ? (
-                  <TimeAgo date={token.lastUsedAt} />
-                ) : (
-                  <span className="text-slate-500">Never</span>
-                )}
+                <TimeAgoOrNever date={token.lastUsedAt} />
               </Td>
               <Td>
                 {token.revokedAt ? (

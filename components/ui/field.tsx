@@ -81,9 +81,32 @@ export function Textarea(props: TextareaHTMLAttributes<HTMLTextAreaElement> & In
   return <textarea {...wired(props)} />;
 }
 
-/** Options come as children. */
+/** Options come as children (`<Options>` for a list of choices). */
 export function Select(props: SelectHTMLAttributes<HTMLSelectElement> & Invalid) {
   return <select {...wired(props, 'pr-8')} />;
+}
+
+/** A value a select can send, with the label people see. */
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+/** A fixed list of values as choices, each labelled from `labels` (or shown as it is). */
+export function choicesOf<V extends string>(
+  values: readonly V[],
+  labels?: Readonly<Record<V, string>>,
+): Choice[] {
+  return values.map((value) => ({ value, label: labels?.[value] ?? value }));
+}
+
+/** The `<option>`s of a select, one per choice in order. */
+export function Options({ choices }: { choices: readonly Choice[] }) {
+  return choices.map((c) => (
+    <option key={c.value} value={c.value}>
+      {c.label}
+    </option>
+  ));
 }
 
 export function Checkbox({

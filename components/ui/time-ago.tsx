@@ -20,3 +20,8 @@ export function TimeAgo({ date }: { date: Date | string | number }) {
     </time>
   );
 }
+
+/** When something last happened, or a muted "Never" if it has not yet. */
+export function TimeAgoOrNever({ date }: { date: Date | string | number | null | undefined }) {
+  return date ? <TimeAgo date={date} /> : <span className="text-slate-500">Never</span>;
+}

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
-import { fieldPropsFor, InputField, SelectField } from '@/components/ui/field';
+import { choicesOf, fieldPropsFor, InputField, Options, SelectField } from '@/components/ui/field';
 import { TimeAgo } from '@/components/ui/time-ago';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { inviteUser } from '@/lib/actions/invite-user';
@@ -61,11 +61,7 @@ export function InviteUserForm() {
           placeholder="name@company.com"
         />
         <SelectField {...field('role')} label="Role" defaultValue="viewer">
-          {TENANT_ROLES.map((r) => (
-            <option key={r} value={r}>
-              {tenantRoleLabels[r]}
-            </option>
-          ))}
+          <Options choices={choicesOf(TENANT_ROLES, tenantRoleLabels)} />
         </SelectField>
         <Button type="submit" pending={pending} className="md:mt-6">
           Create invitation link

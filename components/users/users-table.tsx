@@ -2,9 +2,9 @@
 
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { Select } from '@/components/ui/field';
+import { choicesOf, Options, Select } from '@/components/ui/field';
 import { Table, Td, Tr } from '@/components/ui/table';
-import { TimeAgo } from '@/components/ui/time-ago';
+import { TimeAgoOrNever } from '@/components/ui/time-ago';
 import { RowAction } from '@/components/users/row-action';
 import { changeUserRole } from '@/lib/actions/change-user-role';
 import { setUserDisabled } from '@/lib/actions/set-user-disabled';
@@ -75,11 +75,7 @@ export function UsersTable({
                       defaultValue={u.role}
                       className="w-28 py-1"
                     >
-                      {TENANT_ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {tenantRoleLabels[r]}
-                        </option>
-                      ))}
+                      <Options choices={choicesOf(TENANT_ROLES, tenantRoleLabels)} />
                     </Select>
                     <Button
                       type="submit"
@@ -104,11 +100,7 @@ export function UsersTable({
                 )}
               </Td>
               <Td>
-                {u.lastSignInAt ? (
-                  <TimeAgo date={u.lastSignInAt} />
-                ) : (
-                  <span className="text-slate-500">Never</span>
-                )}
+                <TimeAgoOrNever date={u.lastSignInAt} />
               </Td>
               <Td>{u.activeSessions}</Td>
               {manages && (

@@ -10,18 +10,14 @@ import { requirePageUser } from '@/lib/session/current';
 import { can } from '@/lib/auth/principal';
 import { searchAppsPage } from '@/lib/db/apps';
 import { appsListQuerySchema, appsListHref, type AppsListQuery } from '@/lib/schemas/apps-list';
+import { firstValues, type SearchParams } from '@/lib/search-params';
 
 export const metadata: Metadata = { title: 'Apps' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-
 export default async function AppsPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requirePageUser();
-  const raw = await searchParams;
   // A broken link falls back to the first page of active apps rather than an error page.
-  const parsed = appsListQuerySchema.safeParse(
-    Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])),
-  );
+  const parsed = appsListQuerySchema.safeParse(firstValues(await searchParams));
   const query: AppsListQuery = parsed.success ? parsed.data : appsListQuerySchema.parse({});
   const archived = query.status === 'archived';
   const [list, other] = await Promise.all([

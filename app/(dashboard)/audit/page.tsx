@@ -11,12 +11,11 @@ import { can } from '@/lib/auth/principal';
 import { auditFilterOptions, listAuditForPrincipal } from '@/lib/db/audit';
 import { auditCursor, auditFilterSchema, type AuditFilters as Filters } from '@/lib/schemas/audit';
 import { flattenIssues } from '@/lib/schemas/issues';
+import { firstValues, type SearchParams } from '@/lib/search-params';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
 const PAGE_SIZE = 100;
-
-type SearchParams = Record<string, string | string[] | undefined>;
 
 /** The same filters, from the newest entry or from just before `before`. */
 function pageLink(filters: Filters, before?: string): string {
@@ -25,10 +24,6 @@ function pageLink(filters: Filters, before?: string): string {
     if (typeof value === 'string' && value) params.set(key, value);
   }
   return `/audit?${params.toString()}`;
-}
-
-function firstValues(raw: SearchParams): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
 }
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<SearchParams> }) {

@@ -14,17 +14,13 @@ import { listInvitations } from '@/lib/db/invitations';
 import { countLiveSessions } from '@/lib/db/sessions';
 import { searchUsersPage } from '@/lib/db/users';
 import { usersListHref, usersListQuerySchema } from '@/lib/schemas/users';
+import { firstValues, type SearchParams } from '@/lib/search-params';
 
 export const metadata: Metadata = { title: 'Users' };
 
-type SearchParams = Record<string, string | string[] | undefined>;
-
 export default async function UsersPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const user = await requirePageUser();
-  const raw = await searchParams;
-  const query = usersListQuerySchema.parse(
-    Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])),
-  );
+  const query = usersListQuerySchema.parse(firstValues(await searchParams));
   if (!can(user, 'users:read')) {
     return (
       <NotPermitted title="Users">

@@ -13,10 +13,9 @@ import { readHead } from '@/lib/db/heads';
 import { NotFoundError } from '@/lib/errors';
 import { appIdSchema } from '@/lib/schemas/app';
 import { secretSlots } from '@/lib/secrets';
+import type { SearchParams } from '@/lib/search-params';
 
 export const metadata: Metadata = { title: 'New app' };
-
-type SearchParams = Record<string, string | string[] | undefined>;
 
 export default async function NewAppPage({
   searchParams,
