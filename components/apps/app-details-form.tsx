@@ -6,6 +6,7 @@ import { Button } from '@/components/ui/button';
 import { fieldPropsFor, InputField, TextareaField } from '@/components/ui/field';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { updateAppDetails } from '@/lib/actions/update-app-details';
+import { appDetailsSchema } from '@/lib/schemas/app';
 
 export function AppDetailsForm({
   appId,
@@ -19,7 +20,7 @@ export function AppDetailsForm({
   readOnly: boolean;
 }) {
   const { state, action, pending, errors } = useFormAction(updateAppDetails);
-  const field = fieldPropsFor('details', errors);
+  const field = fieldPropsFor('details', errors, appDetailsSchema);
   const [name, setName] = useState(initialName);
   const [description, setDescription] = useState(initialDescription);
   return (
@@ -28,8 +29,6 @@ export function AppDetailsForm({
       <InputField
         {...field('name')}
         label="Name"
-        required
-        maxLength={100}
         value={name}
         onChange={(e) => setName(e.target.value)}
         disabled={readOnly}
@@ -38,7 +37,6 @@ export function AppDetailsForm({
         {...field('description')}
         label="Description"
         rows={2}
-        maxLength={500}
         value={description}
         onChange={(e) => setDescription(e.target.value)}
         disabled={readOnly}

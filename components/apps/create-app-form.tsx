@@ -6,6 +6,7 @@ import { Button } from '@/components/ui/button';
 import { fieldPropsFor, InputField, TextareaField } from '@/components/ui/field';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { createApp } from '@/lib/actions/create-app';
+import { createAppSchema } from '@/lib/schemas/app';
 import type { SecretSlot } from '@/lib/secrets';
 
 /** A name as an id suggestion: "Acme Storefront" → "acme-storefront". */
@@ -28,7 +29,7 @@ export function CreateAppForm({
   secretSlots: SecretSlot[];
 }) {
   const { state, action, pending, errors } = useFormAction(createApp);
-  const field = fieldPropsFor('app', errors);
+  const field = fieldPropsFor('app', errors, createAppSchema);
   const [name, setName] = useState('');
   const [id, setId] = useState('');
   const [idEdited, setIdEdited] = useState(false);
@@ -42,8 +43,6 @@ export function CreateAppForm({
         {...field('name')}
         label="Name"
         hint="What people see in Propagate."
-        required
-        maxLength={100}
         autoComplete="off"
         value={name}
         onChange={(e) => {
@@ -55,7 +54,6 @@ export function CreateAppForm({
         {...field('id')}
         label="App id"
         hint="Your services ask for the configuration by this id. Lower-case letters, digits and dashes; it cannot be changed later and must be unique."
-        required
         maxLength={63}
         autoComplete="off"
         spellCheck={false}
@@ -71,7 +69,6 @@ export function CreateAppForm({
         label="Description (optional)"
         hint="Which product or environment this app is for."
         rows={2}
-        maxLength={500}
         value={description}
         onChange={(e) => setDescription(e.target.value)}
       />

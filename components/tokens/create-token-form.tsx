@@ -1,13 +1,12 @@
 'use client';
 
-import { useState } from 'react';
 import { NewTokenSecret } from '@/components/tokens/new-token-secret';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { fieldPropsFor, InputField } from '@/components/ui/field';
-import { useFormAction } from '@/components/ui/use-form-action';
+import { useFormAction, useShownOnce } from '@/components/ui/use-form-action';
 import { createApiToken } from '@/lib/actions/create-api-token';
-import { tokenScopeLabels, tokenScopes } from '@/lib/schemas/api-token';
+import { createApiTokenSchema, tokenScopeLabels, tokenScopes } from '@/lib/schemas/api-token';
 
 const scopeHints = {
   read: 'Read configuration and propagation status, e.g. to wait until a version reached every region.',
@@ -16,27 +15,17 @@ const scopeHints = {
 
 export function CreateTokenForm() {
   const { state, action, pending, errors } = useFormAction(createApiToken);
-  const field = fieldPropsFor('token', errors);
-  // The secret stays on screen until dismissed; a later submission shows its own.
-  const [dismissed, setDismissed] = useState<string | null>(null);
-  const created = state.status === 'ok' ? state.data : null;
+  const field = fieldPropsFor('token', errors, createApiTokenSchema);
+  const { shown, dismiss } = useShownOnce(state, (created) => created.token._id);
 
   return (
     <div className="space-y-4">
-      {created && dismissed !== created.token._id && (
-        <NewTokenSecret
-          name={created.token.name}
-          secret={created.secret}
-          onDone={() => setDismissed(created.token._id)}
-        />
-      )}
+      {shown && <NewTokenSecret name={shown.token.name} secret={shown.secret} onDone={dismiss} />}
       <form action={action} className="grid gap-4 md:grid-cols-[1fr_18rem_auto] md:items-start">
         <InputField
           {...field('name')}
           label="Name"
           hint="Say what uses it, so you know what breaks if you revoke it."
-          required
-          maxLength={80}
           autoComplete="off"
           placeholder="Deploy pipeline"
         />

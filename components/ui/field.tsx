@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { cn } from '@/lib/cn';
 import type {
   ComponentType,
@@ -172,11 +173,31 @@ export const InputField = withField<InputHTMLAttributes<HTMLInputElement>>(Input
 export const TextareaField = withField<TextareaHTMLAttributes<HTMLTextAreaElement>>(Textarea);
 export const SelectField = withField<SelectHTMLAttributes<HTMLSelectElement>>(Select);
 
+/** The browser's own checks of a text field, read from the schema that validates it. */
+function textBounds(schema: z.core.$ZodType | undefined) {
+  let inner: z.core.$ZodType | undefined = schema;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap();
+  if (!(inner instanceof z.ZodString)) return {};
+  const { minLength, maxLength } = inner;
+  return {
+    ...(minLength ? { required: true } : {}),
+    ...(minLength && minLength > 1 ? { minLength } : {}),
+    ...(maxLength !== null ? { maxLength } : {}),
+  };
+}
+
 /**
  * The id, name and first error of each field of a form, to spread onto an `InputField` (or
- * `TextareaField`, `SelectField`): `const field = fieldPropsFor('app', errors)`, then
- * `<InputField {...field('name')} label="Name" />` gets the id `app-name`.
+ * `TextareaField`, `SelectField`): `const field = fieldPropsFor('app', errors, createAppSchema)`,
+ * then `<InputField {...field('name')} label="Name" />` gets the id `app-name`. With the form's
+ * schema, a text field also gets `required`, `minLength` and `maxLength` from its string rule, so
+ * the browser checks the same bounds as the action; attributes written after the spread win.
  */
-export function fieldPropsFor(form: string, errors: FieldErrors) {
-  return (name: string) => ({ id: `${form}-${name}`, name, error: errors[name]?.[0] });
+export function fieldPropsFor(form: string, errors: FieldErrors, schema?: z.ZodObject) {
+  return (name: string) => ({
+    id: `${form}-${name}`,
+    name,
+    error: errors[name]?.[0],
+    ...textBounds(schema?.shape[name] as z.core.$ZodType | undefined),
+  });
 }

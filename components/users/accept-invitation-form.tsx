@@ -7,10 +7,11 @@ import { Button } from '@/components/ui/button';
 import { fieldPropsFor, InputField } from '@/components/ui/field';
 import { useFormAction } from '@/components/ui/use-form-action';
 import { acceptInvitation } from '@/lib/actions/accept-invitation';
+import { acceptInvitationSchema } from '@/lib/schemas/users';
 
 export function AcceptInvitationForm({ token }: { token: string }) {
   const { state, action, pending, errors } = useFormAction(acceptInvitation);
-  const field = fieldPropsFor('invite', errors);
+  const field = fieldPropsFor('invite', errors, acceptInvitationSchema);
   const [name, setName] = useState('');
   if (state.status === 'ok') {
     return (
@@ -28,8 +29,6 @@ export function AcceptInvitationForm({ token }: { token: string }) {
       <InputField
         {...field('name')}
         label="Your name"
-        required
-        maxLength={100}
         autoComplete="name"
         value={name}
         onChange={(e) => setName(e.target.value)}
@@ -39,9 +38,6 @@ export function AcceptInvitationForm({ token }: { token: string }) {
         label="Password"
         hint="At least 12 characters."
         type="password"
-        required
-        minLength={12}
-        maxLength={200}
         autoComplete="new-password"
       />
       <InputField

@@ -1,34 +1,32 @@
 'use client';
 
-import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { choicesOf, fieldPropsFor, InputField, Options, SelectField } from '@/components/ui/field';
 import { TimeAgo } from '@/components/ui/time-ago';
-import { useFormAction } from '@/components/ui/use-form-action';
+import { useFormAction, useShownOnce } from '@/components/ui/use-form-action';
 import { inviteUser } from '@/lib/actions/invite-user';
-import { TENANT_ROLES, tenantRoleLabels } from '@/lib/schemas/users';
+import { inviteUserSchema, TENANT_ROLES, tenantRoleLabels } from '@/lib/schemas/users';
 
 export function InviteUserForm() {
   const { state, action, pending, errors } = useFormAction(inviteUser);
-  const field = fieldPropsFor('invite', errors);
-  const [dismissed, setDismissed] = useState<string | null>(null);
-  const created = state.status === 'ok' ? state.data : null;
-  const link = created ? `${window.location.origin}${created.path}` : '';
+  const field = fieldPropsFor('invite', errors, inviteUserSchema);
+  const { shown, dismiss } = useShownOnce(state, (created) => created.invitationId);
+  const link = shown ? `${window.location.origin}${shown.path}` : '';
   return (
     <div className="space-y-4">
-      {created && dismissed !== created.invitationId && (
+      {shown && (
         <div
           role="region"
           aria-labelledby="new-invite-title"
           className="rounded-md border border-emerald-200 bg-emerald-50 p-4"
         >
           <h3 id="new-invite-title" className="text-sm font-semibold text-emerald-900">
-            Invitation link for {created.email}
+            Invitation link for {shown.email}
           </h3>
           <p className="mt-1 text-sm text-emerald-900">
             Send it to them yourself. <strong>You won’t be able to see it again</strong>; it works
-            once and expires <TimeAgo date={created.expiresAt} />.
+            once and expires <TimeAgo date={shown.expiresAt} />.
           </p>
           <div className="mt-3 flex flex-wrap items-center gap-2">
             <label htmlFor="new-invite-link" className="sr-only">
@@ -44,7 +42,7 @@ export function InviteUserForm() {
             <Button variant="secondary" onClick={() => void navigator.clipboard.writeText(link)}>
               Copy link
             </Button>
-            <Button variant="ghost" onClick={() => setDismissed(created.invitationId)}>
+            <Button variant="ghost" onClick={dismiss}>
               Done
             </Button>
           </div>
@@ -56,7 +54,6 @@ export function InviteUserForm() {
           label="Email"
           type="email"
           required
-          maxLength={200}
           autoComplete="off"
           placeholder="name@company.com"
         />

@@ -1,13 +1,13 @@
 'use client';
 
-import { useState } from 'react';
 import { ActionError } from '@/components/ui/action-error';
 import { Button } from '@/components/ui/button';
 import { Checkbox, fieldPropsFor, InputField } from '@/components/ui/field';
 import { ShowOnceSecret } from '@/components/ui/show-once-secret';
-import { useFormAction } from '@/components/ui/use-form-action';
+import { useFormAction, useShownOnce } from '@/components/ui/use-form-action';
 import { createWebhookEndpoint } from '@/lib/actions/create-webhook-endpoint';
 import {
+  createWebhookEndpointSchema,
   webhookEventDescriptions,
   webhookEventLabels,
   webhookEventTypes,
@@ -26,19 +26,18 @@ function FieldsetError({ id, messages }: { id: string; messages: string[] | unde
 
 export function CreateEndpointForm({ apps }: { apps: { id: string; name: string }[] }) {
   const { state, action, pending, errors } = useFormAction(createWebhookEndpoint);
-  const field = fieldPropsFor('webhook', errors);
-  const [dismissed, setDismissed] = useState<string | null>(null);
-  const created = state.status === 'ok' ? state.data : null;
+  const field = fieldPropsFor('webhook', errors, createWebhookEndpointSchema);
+  const { created, shown, dismiss } = useShownOnce(state, (created) => created.endpoint._id);
 
   return (
     <div className="space-y-4">
-      {created && dismissed !== created.endpoint._id && (
+      {shown && (
         <ShowOnceSecret
-          title={`Signing secret for ${created.endpoint.url}`}
+          title={`Signing secret for ${shown.endpoint.url}`}
           label="Signing secret"
-          secret={created.secret}
+          secret={shown.secret}
           copyLabel="Copy secret"
-          onDone={() => setDismissed(created.endpoint._id)}
+          onDone={dismiss}
           footer={
             <>
               Every notification carries <code className="font-mono">webhook-id</code>,{' '}
@@ -63,7 +62,6 @@ export function CreateEndpointForm({ apps }: { apps: { id: string; name: string 
             label="Endpoint URL"
             hint="An https:// address on the public internet that accepts POST requests."
             type="url"
-            required
             autoComplete="off"
             placeholder="https://hooks.example.com/propagate"
           />
@@ -71,7 +69,6 @@ export function CreateEndpointForm({ apps }: { apps: { id: string; name: string 
             {...field('description')}
             label="Description"
             hint="Optional: who owns it, what it triggers."
-            maxLength={200}
             autoComplete="off"
             placeholder="Deploy bot"
           />
