@@ -19,7 +19,7 @@ import {
   INSTANCE_ID_PATTERN,
   type InstanceReport,
 } from '../contract/report-layout';
-import { connectCluster } from './cluster-connection';
+import { connectCommands } from './command-connection';
 import { AppArchivedError, type ConfigClientError, ConfigNotReadyError } from './errors';
 import {
   held,
@@ -69,22 +69,15 @@ function connect(
   return {
     // Commands fail at once while disconnected instead of queueing: a stamp check that cannot
     // run now is replaced by the re-check that follows the reconnect.
-    commands: clusterNodes
-      ? connectCluster({
-          urls: [url, ...clusterNodes],
-          readFrom: 'region',
-          connection,
-          connectionName: `propagate-config:${instanceId}`,
-          timeoutMs,
-          retryStrategy: common.retryStrategy,
-        })
-      : new Redis(url, {
-          ...common,
-          connectionName: `propagate-config:${instanceId}`,
-          commandTimeout: timeoutMs,
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 0,
-        }),
+    commands: connectCommands({
+      cluster: clusterNodes !== undefined,
+      urls: [url, ...(clusterNodes ?? [])],
+      readFrom: 'region',
+      connection,
+      connectionName: `propagate-config:${instanceId}`,
+      timeoutMs,
+      retryStrategy: common.retryStrategy,
+    }),
     // On a cluster, any node hears every PUBLISH (the bus broadcasts it): one of the region's.
     // Re-subscribing is done by hand on 'ready' so the re-check that covers the gap runs after
     // the subscription is live, not before.

@@ -4,7 +4,7 @@
  * migration page can count instances per deployment whichever one it reads. Like the rest of the
  * config client: free of Next.js, server-only and lib/env.
  */
-import { type Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { batch } from '../contract/redis-batch';
 import {
   FLEET_INDEX_KEY,
@@ -13,7 +13,7 @@ import {
   type PresenceReport,
 } from '../contract/report-layout';
 import type { ConfigClientError } from './errors';
-import { connectCluster } from './cluster-connection';
+import { connectCommands } from './command-connection';
 import { createReporter, type Reporter } from './reporter';
 import type { RedisConnection } from './types';
 
@@ -64,25 +64,15 @@ export function createDeploymentReports(options: DeploymentReportsOptions): Depl
         onError: (error) => options.onError(d.name, error),
       }),
     );
-    const retryStrategy = (attempt: number) => Math.min(250 * 2 ** attempt, 5_000);
-    const redis = d.cluster
-      ? connectCluster({
-          urls: [d.reportUrl],
-          readFrom: 'masters',
-          connection: options.connection,
-          connectionName: `propagate-presence:${instanceId}`,
-          timeoutMs: options.timeoutMs,
-          retryStrategy,
-        })
-      : new Redis(d.reportUrl, {
-          ...options.connection,
-          connectionName: `propagate-presence:${instanceId}`,
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 0,
-          connectTimeout: options.timeoutMs,
-          commandTimeout: options.timeoutMs,
-          retryStrategy,
-        });
+    const redis = connectCommands({
+      cluster: Boolean(d.cluster),
+      urls: [d.reportUrl],
+      readFrom: 'masters',
+      connection: options.connection,
+      connectionName: `propagate-presence:${instanceId}`,
+      timeoutMs: options.timeoutMs,
+      retryStrategy: (attempt) => Math.min(250 * 2 ** attempt, 5_000),
+    });
     redis.on('error', () => undefined);
     redis.on('ready', () => void sendPresence());
     presence.set(d.name, redis);

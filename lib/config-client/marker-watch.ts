@@ -4,7 +4,7 @@
  * Like the rest of the config client: free of Next.js, server-only and lib/env.
  */
 import { type Cluster, Redis } from 'ioredis';
-import { connectCluster } from './cluster-connection';
+import { connectCommands } from './command-connection';
 import type { RedisConnection } from './types';
 import {
   ACTIVE_DEPLOYMENT_KEY,
@@ -48,24 +48,15 @@ export function watchMarkers({
   let connections = deployments.map((d) => {
     // On a cluster the marker is read from the region's node for its slot, like any key; the
     // subscriber stays on one node, which hears every PUBLISH (the cluster bus broadcasts it).
-    const commands: Redis | Cluster = d.cluster
-      ? connectCluster({
-          urls: [d.redisUrl, ...d.cluster.nodes],
-          readFrom: 'region',
-          connection,
-          connectionName: `propagate-marker:${instanceId}`,
-          timeoutMs,
-          retryStrategy,
-        })
-      : new Redis(d.redisUrl, {
-          ...connection,
-          connectionName: `propagate-marker:${instanceId}`,
-          connectTimeout: timeoutMs,
-          commandTimeout: timeoutMs,
-          enableOfflineQueue: false,
-          maxRetriesPerRequest: 0,
-          retryStrategy,
-        });
+    const commands = connectCommands({
+      cluster: Boolean(d.cluster),
+      urls: [d.redisUrl, ...(d.cluster?.nodes ?? [])],
+      readFrom: 'region',
+      connection,
+      connectionName: `propagate-marker:${instanceId}`,
+      timeoutMs,
+      retryStrategy,
+    });
     const subscriber = new Redis(d.redisUrl, {
       ...connection,
       connectionName: `propagate-marker-sub:${instanceId}`,

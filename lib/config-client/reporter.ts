@@ -3,9 +3,8 @@
  * (lib/contract/report-layout.ts). Best effort by design: a report that fails is counted and announced once
  * per outage, and never touches what the service serves.
  */
-import { type Cluster, Redis } from 'ioredis';
 import { batch, type Call } from '../contract/redis-batch';
-import { connectCluster } from './cluster-connection';
+import { connectCommands } from './command-connection';
 import { ConfigClientError } from './errors';
 import type { RedisConnection } from './types';
 import {
@@ -43,25 +42,16 @@ export interface Reporter {
 }
 
 export function createReporter(options: ReporterOptions): Reporter {
-  const common = {
-    ...options.connection,
-    connectionName: `propagate-config-report:${options.instanceId}`,
-    maxRetriesPerRequest: 0,
-    connectTimeout: options.timeoutMs,
-    commandTimeout: options.timeoutMs,
-  };
-  const retryStrategy = (attempt: number) => Math.min(250 * 2 ** attempt, 5_000);
   // A report that cannot be sent now is replaced by the next one: never queue them.
-  const redis: Redis | Cluster = options.cluster
-    ? connectCluster({
-        urls: [options.redisUrl],
-        readFrom: 'masters',
-        connection: options.connection,
-        connectionName: common.connectionName,
-        timeoutMs: options.timeoutMs,
-        retryStrategy,
-      })
-    : new Redis(options.redisUrl, { ...common, enableOfflineQueue: false, retryStrategy });
+  const redis = connectCommands({
+    cluster: options.cluster === true,
+    urls: [options.redisUrl],
+    readFrom: 'masters',
+    connection: options.connection,
+    connectionName: `propagate-config-report:${options.instanceId}`,
+    timeoutMs: options.timeoutMs,
+    retryStrategy: (attempt) => Math.min(250 * 2 ** attempt, 5_000),
+  });
   const stats: ReporterStats = { reportsSent: 0, reportFailures: 0, lastReportedAt: null };
   let closed = false;
   let failing = false;

@@ -1,9 +1,9 @@
 /**
- * The config client's connections to a Redis Cluster deployment, one recipe for every part
- * (the reads, the marker watch, reports and presence). Like the rest of the config client: free
- * of Next.js, server-only and lib/env.
+ * The config client's command connections, to one Redis or to a Redis Cluster deployment: one
+ * recipe for every part (the reads, the marker watch, reports and presence). Like the rest of the
+ * config client: free of Next.js, server-only and lib/env.
  */
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { nodeKey, readFromRegion } from '../contract/cluster-routing';
 import type { RedisConnection } from './types';
 
@@ -24,8 +24,6 @@ export interface ClusterConnectionOptions {
   connectionName: string;
   timeoutMs: number;
   retryStrategy: (attempt: number) => number;
-  /** Per-command timeout; none for connections whose caller bounds the wait itself. */
-  commandTimeout?: boolean;
 }
 
 /**
@@ -50,8 +48,28 @@ export function connectCluster(options: ClusterConnectionOptions): Cluster {
       ...connection,
       connectionName: options.connectionName,
       connectTimeout: timeoutMs,
-      ...(options.commandTimeout !== false && { commandTimeout: timeoutMs }),
+      commandTimeout: timeoutMs,
       maxRetriesPerRequest: 0,
     },
+  });
+}
+
+/**
+ * A command connection to one Redis (`urls[0]`), or to a cluster when `cluster` is set. Either
+ * way commands fail at once while disconnected instead of queueing, and carry a timeout.
+ */
+export function connectCommands(
+  options: ClusterConnectionOptions & { cluster: boolean },
+): Redis | Cluster {
+  if (options.cluster) return connectCluster(options);
+  const [url = ''] = options.urls;
+  return new Redis(url, {
+    ...options.connection,
+    connectionName: options.connectionName,
+    connectTimeout: options.timeoutMs,
+    commandTimeout: options.timeoutMs,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: options.retryStrategy,
   });
 }
