@@ -134,7 +134,12 @@ describe('streaming heartbeats', () => {
     watcher.on('serverHeartbeatSucceeded', (e) => awaited.push(e.awaited));
     try {
       await watcher.connect();
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Three awaited heartbeats take ~600 ms at 200 ms each; a loaded machine may take longer,
+      // so wait for them (a server that never holds a hello still fails: none are awaited).
+      const deadline = Date.now() + 15_000;
+      while (awaited.filter(Boolean).length < 3 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       expect(awaited.filter(Boolean).length).toBeGreaterThanOrEqual(3);
     } finally {
       await watcher.close();
