@@ -16,10 +16,11 @@ import {
   resealOnPrimary,
   type PushInput,
 } from '@/lib/propagation/push';
-import { readAllRegions } from '@/lib/propagation/read-stamps';
+import { readAllRegions, type StampsRead } from '@/lib/propagation/read-stamps';
 import { closeRedis, deploymentPrimaryRedis } from '@/lib/redis/clients';
 import { findDeployment, regionsOf } from '@/lib/regions';
 import { waitFor } from '@/test/helpers/devstack';
+import { fault } from '@/devstack/stack';
 import {
   appsWritten,
   deploymentAs,
@@ -160,6 +161,44 @@ describe.each(kinds)('on a $kind deployment', (kind) => {
     } finally {
       for (const l of listeners) l.disconnect();
     }
+  });
+  it('a partitioned region stays behind on every node, then catches up after heal', async () => {
+    const apps = newApps(kind, 6);
+    const atVersion = (read: StampsRead, region: string, version: number) =>
+      read.regions
+        .filter((r) => r.region.name === region)
+        .every((r) => r.stamps.every((s) => s?.version === version));
+    const readAll = () => readAllRegions(apps, { regions: regions(kind) });
+    await pushManyToPrimary(
+      primary(kind),
+      apps.map((a) => input(a, 1)),
+    );
+    await waitFor(async () => atVersion(await readAll(), 'eu-west-1', 1), 10_000, 'v1 in eu');
+    await fault(kind.dir, 'eu-west-1', 'partition');
+    try {
+      await pushManyToPrimary(
+        primary(kind),
+        apps.map((a) => input(a, 2)),
+      );
+      // Behind, and reported cut once the link times out (each shard's node on a cluster).
+      const cut = await waitFor(
+        async () => {
+          const read = await readAll();
+          const eu = read.regions.find((r) => r.region.name === 'eu-west-1');
+          const othersDone = read.regions
+            .filter((r) => r.region.name !== 'eu-west-1')
+            .every((r) => r.stamps.every((st) => st?.version === 2));
+          return othersDone && eu?.linkUp === false ? read : undefined;
+        },
+        20_000,
+        'every other region at v2 and eu-west-1 reported cut',
+        200,
+      );
+      expect(atVersion(cut, 'eu-west-1', 1)).toBe(true);
+    } finally {
+      await fault(kind.dir, 'eu-west-1', 'heal');
+    }
+    await waitFor(async () => atVersion(await readAll(), 'eu-west-1', 2), 20_000, 'v2 in eu');
   });
 });
 
