@@ -4,7 +4,7 @@
  * config client: free of Next.js, server-only and lib/env.
  */
 import { Cluster, Redis } from 'ioredis';
-import { nodeKey, readFromRegion } from '../contract/cluster-routing';
+import { nodeKey, readFromRegion, SLOTS_REFRESH_INTERVAL_MS } from '../contract/cluster-routing';
 import type { RedisConnection } from './types';
 
 /** A cluster's nodes as `{ host, port }` seeds. */
@@ -42,6 +42,7 @@ export function connectCluster(options: ClusterConnectionOptions): Cluster {
     enableAutoPipelining: false,
     clusterRetryStrategy: options.retryStrategy,
     slotsRefreshTimeout: timeoutMs,
+    slotsRefreshInterval: SLOTS_REFRESH_INTERVAL_MS,
     // Over TLS, connect to node addresses as given so the certificate check sees the name.
     ...(connection?.tls && { dnsLookup: (address, done) => done(null, address) }),
     redisOptions: {

@@ -9,6 +9,14 @@
 
 export const CLUSTER_SLOTS = 16_384;
 
+/**
+ * How often a cluster client re-reads the slot table (CLUSTER SLOTS). ioredis re-reads it only
+ * on a redirect or a failed node by default; a region's nodes that died leave the table (a failed
+ * replica is not listed), and when they come back nothing redirects a read to them, so without
+ * this a region stayed "no node serves these slots" after every node of it was revived.
+ */
+export const SLOTS_REFRESH_INTERVAL_MS = 5_000;
+
 /** `host:port` of a redis:// or rediss:// URL, the way ioredis keys a cluster node. */
 export function nodeKey(url: string): string {
   const { hostname, port } = new URL(url);

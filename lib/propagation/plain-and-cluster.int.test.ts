@@ -200,6 +200,36 @@ describe.each(kinds)('on a $kind deployment', (kind) => {
     }
     await waitFor(async () => atVersion(await readAll(), 'eu-west-1', 2), 20_000, 'v2 in eu');
   });
+
+  it('a killed region reads unreachable, then serves what was pushed meanwhile after revive', async () => {
+    const apps = newApps(kind, 6);
+    const readEu = () => readAllRegions(apps, { regions: [euWest(kind)], timeoutMs: 500 });
+    const euAt = (read: StampsRead, version: number) =>
+      read.regions.every((r) => r.reachable && r.stamps.every((s) => s?.version === version));
+    await pushManyToPrimary(
+      primary(kind),
+      apps.map((a) => input(a, 1)),
+    );
+    await waitFor(async () => euAt(await readEu(), 1), 10_000, 'v1 in eu');
+    // Every node of the region (one per shard on a cluster) goes down.
+    await fault(kind.dir, 'eu-west-1', 'kill');
+    try {
+      await waitFor(
+        async () => (await readEu()).regions.every((r) => !r.reachable),
+        20_000,
+        'eu-west-1 unreachable',
+        200,
+      );
+      await pushManyToPrimary(
+        primary(kind),
+        apps.map((a) => input(a, 2)),
+      );
+    } finally {
+      await fault(kind.dir, 'eu-west-1', 'revive');
+    }
+    // A revived replica starts empty and resyncs from its master: the newest version, never v1.
+    await waitFor(async () => euAt(await readEu(), 2), 30_000, 'v2 in eu after revive', 200);
+  });
 });
 
 describe('only on a cluster', () => {

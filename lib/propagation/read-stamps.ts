@@ -178,7 +178,12 @@ async function fetchFromCluster(
   const urls = [region.url, ...(region.nodes ?? [])];
   if (region.role === 'replica') {
     const missing = uncoveredSlots(redis.slots, urls);
-    if (missing > 0) return { error: new Error(`no node of this region serves ${missing} slots`) };
+    if (missing > 0) {
+      // The region's nodes may be back since the table was read: re-read it now, so the next
+      // status read finds them without waiting for the periodic refresh.
+      redis.refreshSlotsCache();
+      return { error: new Error(`no node of this region serves ${missing} slots`) };
+    }
   }
   const keys = new Set(urls.map(nodeKey));
   const nodes =

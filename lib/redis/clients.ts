@@ -1,7 +1,7 @@
 import 'server-only';
 import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { nodeKey, readFromRegion } from '@/lib/contract/cluster-routing';
+import { nodeKey, readFromRegion, SLOTS_REFRESH_INTERVAL_MS } from '@/lib/contract/cluster-routing';
 import { env } from '@/lib/env';
 import { findDeployment, listRegions, regionsOf, type Region } from '@/lib/regions';
 
@@ -118,6 +118,7 @@ function clusterFor(region: Region, purpose: Purpose): Cluster {
     scaleReads: region.role === 'primary' ? 'master' : readFromRegion(urls),
     clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     slotsRefreshTimeout: Math.max(env.REGION_TIMEOUT_MS, 1_000),
+    slotsRefreshInterval: SLOTS_REFRESH_INTERVAL_MS,
     // No auto-pipelining: ioredis's cluster auto-pipeline throws an uncaught TypeError
     // (`results[i] is not iterable`) when a pipeline ends with fewer replies than commands, as
     // while a connection closes. Commands are written without waiting for replies anyway, so a
