@@ -17,6 +17,7 @@ import {
   cleanWindow,
   connectionsTo,
   followerSuite,
+  startWhenReady,
   step,
 } from '@/test/helpers/follow-migration';
 
@@ -55,7 +56,7 @@ describe('a following client through a migration from a cluster to a plain deplo
 
   it('backfills the plain deployment from MongoDB and cuts over; the marker reaches both', async () => {
     expect(await step('plan', 'home')).toMatchObject({ status: 'done' });
-    expect(await step('start')).toMatchObject({ status: 'done' });
+    await startWhenReady();
     await backfillDone();
     await cleanWindow();
     expect(await step('cutOver')).toMatchObject({

@@ -41,6 +41,31 @@ export async function step(step: MigrationStep, target?: string) {
   });
 }
 
+/**
+ * The start step, taken once its preflight passes. The preflight wants every region of the target
+ * answering with its link up, and on the cluster the suites share, a region an earlier suite
+ * faulted can still be re-syncing (one full run was refused here in 89 ms and never retried).
+ * The refusals seen are logged.
+ */
+export async function startWhenReady(): Promise<void> {
+  const refusals = new Set<string>();
+  try {
+    await waitFor(
+      async () => {
+        const result = await step('start');
+        if (result.status !== 'done') refusals.add(result.message);
+        return result.status === 'done';
+      },
+      30_000,
+      'the start step',
+      250,
+    );
+  } finally {
+    if (refusals.size > 0)
+      console.log(`[migration] start refused first: ${[...refusals].join(' | ')}`);
+  }
+}
+
 /** The worker's backfill passes until the copy to the target is done. */
 export const backfillDone = () =>
   waitFor(
